@@ -1,0 +1,33 @@
+/**
+ * The dataset interface every data source implements.
+ *
+ * @module
+ */
+import type { Rng } from "../engine/rng.ts";
+
+/** A Gaussian mixture's layout, used by the mode-coverage metric. */
+export interface MixtureSpec {
+  /** Mode centres, one `[x, y, ...]` per mode. */
+  centres: number[][];
+  /** Per-coordinate standard deviation of every mode. */
+  std: number;
+}
+
+/** A source of real samples. */
+export interface Dataset {
+  /** Registered name. */
+  readonly name: string;
+  /** One-line description for `list`. */
+  readonly description: string;
+  /** Shape of one sample, e.g. `[2]` or `[28, 28, 1]`. */
+  readonly sampleShape: number[];
+  /** Draws `n` samples, row-major and flattened, from `rng`. */
+  sample(n: number, rng: Rng): Float32Array;
+  /** Present for synthetic mixtures. */
+  readonly mixture?: MixtureSpec;
+}
+
+/** Number of values in one sample. */
+export function sampleSize(dataset: Dataset): number {
+  return dataset.sampleShape.reduce((a, b) => a * b, 1);
+}

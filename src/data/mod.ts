@@ -1,0 +1,16 @@
+/**
+ * The dataset registry.
+ *
+ * @module
+ */
+import { Registry } from "../registry.ts";
+import type { Dataset } from "./dataset.ts";
+import { grid25, ring8 } from "./mixtures.ts";
+
+export type { Dataset, MixtureSpec } from "./dataset.ts";
+export { sampleSize } from "./dataset.ts";
+
+/** Every dataset a suite may name. */
+export const DATASETS: Registry<Dataset> = new Registry<Dataset>("dataset");
+DATASETS.register(ring8.name, ring8);
+DATASETS.register(grid25.name, grid25);

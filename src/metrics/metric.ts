@@ -1,0 +1,32 @@
+/**
+ * The interface every sample metric implements.
+ *
+ * @module
+ */
+import type { Dataset } from "../data/dataset.ts";
+
+/** One number a metric reports, with its direction. */
+export interface Figure {
+  /** Key in results and tables, `<metric>.<figure>`. */
+  key: string;
+  /** Short column label. */
+  label: string;
+  /** true ↑, false ↓, undefined when neither is better. */
+  higherIsBetter?: boolean;
+  description: string;
+}
+
+/** What a metric sees besides the samples. */
+export interface MetricContext {
+  dataset: Dataset;
+}
+
+/** A metric of generated samples. */
+export interface Metric {
+  description: string;
+  figures: Figure[];
+  /** Why the metric cannot score `dataset`, or undefined when it can. */
+  unsupportedReason(dataset: Dataset): string | undefined;
+  /** Scores `samples` (row-major, one sample per `dataset.sampleShape`); keys are figure keys. */
+  evaluate(samples: Float32Array, context: MetricContext): Record<string, number>;
+}

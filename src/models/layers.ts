@@ -1,0 +1,59 @@
+/**
+ * Small building blocks shared by the architectures.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { Rng } from "../engine/rng.ts";
+
+/** A dense layer's weights. */
+export interface DenseWeights {
+  kernel: tf.Variable;
+  bias: tf.Variable;
+}
+
+/**
+ * A dense layer initialised as PyTorch's `nn.Linear` does (kernel and bias uniform in
+ * ±1/sqrt(fanIn)), drawn from `rng` so that a seed fixes it on every backend.
+ */
+export function denseWeights(fanIn: number, fanOut: number, rng: Rng): DenseWeights {
+  const bound = 1 / Math.sqrt(fanIn);
+  return {
+    kernel: tf.variable(tf.tensor2d(rng.uniforms(fanIn * fanOut, -bound, bound), [fanIn, fanOut])),
+    bias: tf.variable(tf.tensor1d(rng.uniforms(fanOut, -bound, bound))),
+  };
+}
+
+/** The activations the architectures use. */
+export type Activation = "relu" | "leaky-relu" | "tanh" | "linear";
+
+/**
+ * LeakyReLU written as αx + (1-α)·relu(x): tfjs has no gradient for the comparison inside its own
+ * leakyRelu gradient, so gradient penalties (a gradient of a gradient) need this form.
+ */
+export function leakyRelu(x: tf.Tensor, alpha = 0.2): tf.Tensor {
+  return tf.add(tf.mul(x, alpha), tf.mul(tf.relu(x), 1 - alpha));
+}
+
+/** Applies `activation` to `x`. */
+export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
+  switch (activation) {
+    case "relu":
+      return tf.relu(x);
+    case "leaky-relu":
+      return leakyRelu(x);
+    case "tanh":
+      return tf.tanh(x);
+    case "linear":
+      return x;
+  }
+}
+
+/** `x · kernel + bias`, fused where the backend can. */
+export function dense(x: tf.Tensor2D, weights: DenseWeights): tf.Tensor2D {
+  return tf.fused.matMul({
+    a: x,
+    b: weights.kernel as tf.Tensor2D,
+    bias: weights.bias,
+  }) as tf.Tensor2D;
+}

@@ -1,0 +1,54 @@
+/**
+ * The interfaces every generator and discriminator implements.
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs-core";
+import type { Rng } from "../engine/rng.ts";
+
+/** Maps latent codes to samples. */
+export interface Generator {
+  /** Trainable weights. */
+  readonly variables: tf.Variable[];
+  /** Width of the latent code. */
+  readonly latentDim: number;
+  /** Samples for latent codes `z` (`[n, latentDim]`), shaped `[n, ...sampleShape]`. */
+  generate(z: tf.Tensor2D): tf.Tensor;
+}
+
+/** What a discriminator (critic) returns for a batch. */
+export interface DiscriminatorOutput {
+  /** Raw scores, `[n, 1]` (logits for probabilistic losses, critic values for WGAN). */
+  logits: tf.Tensor2D;
+  /** The penultimate layer's activations, `[n, f]` (used by feature matching). */
+  features: tf.Tensor2D;
+}
+
+/** Scores samples. */
+export interface Discriminator {
+  /** Trainable weights. */
+  readonly variables: tf.Variable[];
+  /** Scores for samples `x` shaped `[n, ...sampleShape]`. */
+  discriminate(x: tf.Tensor): DiscriminatorOutput;
+}
+
+/** A generator/discriminator pair built for one cell. */
+export interface GanPair {
+  generator: Generator;
+  discriminator: Discriminator;
+}
+
+/** What every architecture's builder receives besides its own options. */
+export interface BuildContext {
+  /** Shape of one data sample. */
+  sampleShape: number[];
+  /** Width of the latent code. */
+  latentDim: number;
+  /** Seeded stream for weight initialisation. */
+  rng: Rng;
+}
+
+/** Disposes every variable of a pair. */
+export function disposePair(pair: GanPair): void {
+  for (const v of [...pair.generator.variables, ...pair.discriminator.variables]) v.dispose();
+}

@@ -1,0 +1,175 @@
+/**
+ * The results store: one JSON file per cell, written atomically, read back with validation.
+ * Layout: `<out>/<suite>/<profile>/cells/<dataset>__<variant>__seed<n>.json`.
+ *
+ * @module
+ */
+import { dirname, join } from "node:path";
+import { z } from "zod";
+import type { BackendInfo } from "../engine/backend.ts";
+import type { CurvePoint, EvalPoint, TrainStatus } from "../train/train.ts";
+import type { CellConfig } from "./cells.ts";
+
+/** The environment a cell ran in. */
+export interface Environment {
+  backend: BackendInfo;
+  deno: string;
+  v8: string;
+  typescript: string;
+  os: string;
+  arch: string;
+  cpus: number;
+  commit?: string;
+  ganbench: string;
+}
+
+/** One cell's stored result. */
+export interface CellResult {
+  hash: string;
+  config: CellConfig;
+  status: TrainStatus;
+  /** "diverged at step N (D)" or undefined. */
+  divergence?: { step: number; network: "D" | "G" };
+  steps: number;
+  /** Final figures: metrics at the last evaluation plus dynamics. Empty for a diverged run. */
+  final: Record<string, number>;
+  curves: CurvePoint[];
+  evals: EvalPoint[];
+  timing: {
+    wallSeconds: number;
+    trainSeconds: number;
+    evalSeconds: number;
+    stepsPerSecond: number;
+  };
+  environment: Environment;
+  finishedAt: string;
+}
+
+// Validates what a report relies on; the rest is carried through as written.
+const StoredResult = z.looseObject({
+  hash: z.string(),
+  config: z.looseObject({
+    suite: z.string(),
+    profile: z.string(),
+    dataset: z.string(),
+    variant: z.string(),
+    seed: z.int(),
+    backend: z.string(),
+  }),
+  status: z.enum(["completed", "diverged", "time-limit"]),
+  steps: z.int().nonnegative(),
+  final: z.record(z.string(), z.number()),
+  curves: z.array(z.looseObject({ step: z.number() })),
+  evals: z.array(z.looseObject({ step: z.number(), metrics: z.record(z.string(), z.number()) })),
+  timing: z.looseObject({ wallSeconds: z.number(), stepsPerSecond: z.number() }),
+});
+
+/** Raised for an unreadable or malformed result file; its message is one line. */
+export class CorruptResultError extends Error {
+  override name = "CorruptResultError";
+}
+
+/** The folder of one suite's results at one profile. */
+export function suiteDir(outDir: string, suite: string, profile: string): string {
+  return join(outDir, suite, profile);
+}
+
+/** Where a cell's result lives. */
+export function cellPath(
+  outDir: string,
+  config: Pick<CellConfig, "suite" | "profile" | "dataset" | "variant" | "seed">,
+) {
+  return join(
+    suiteDir(outDir, config.suite, config.profile),
+    "cells",
+    `${config.dataset}__${config.variant}__seed${config.seed}.json`,
+  );
+}
+
+/** Writes `text` to `path` atomically: a temporary file in the same folder, then a rename. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    await Deno.writeTextFile(temporary, text);
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
+}
+
+/** Stores a cell result. */
+export async function writeResult(outDir: string, result: CellResult): Promise<string> {
+  const path = cellPath(outDir, result.config);
+  await writeFileAtomic(path, JSON.stringify(result, null, 1) + "\n");
+  return path;
+}
+
+/** Parses and validates a stored result's text. */
+export function parseResult(text: string, path: string): CellResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CorruptResultError(
+      `Corrupt result file '${path}': invalid JSON (${(error as Error).message})`,
+    );
+  }
+  const parsed = StoredResult.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CorruptResultError(
+      `Corrupt result file '${path}': ${issue.path.join(".") || "root"}: ${issue.message}`,
+    );
+  }
+  return parsed.data as unknown as CellResult;
+}
+
+/** Reads a cell result, or undefined when there is none. */
+export async function readResult(path: string): Promise<CellResult | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new CorruptResultError(`Cannot read result file '${path}': ${(error as Error).message}`);
+  }
+  return parseResult(text, path);
+}
+
+/** Paths of every stored cell result of a suite/profile folder, sorted. */
+export async function listResultFiles(dir: string): Promise<string[]> {
+  const cellsDir = join(dir, "cells");
+  const files: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(cellsDir)) {
+      if (entry.isFile && entry.name.endsWith(".json")) files.push(join(cellsDir, entry.name));
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return files.sort();
+}
+
+/** The suite/profile folders under a results root that hold cell results, as [suite, profile]. */
+export async function listSuiteDirs(outDir: string): Promise<[string, string][]> {
+  const found: [string, string][] = [];
+  const children = async (dir: string) => {
+    const names: string[] = [];
+    try {
+      for await (const e of Deno.readDir(dir)) if (e.isDirectory) names.push(e.name);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    return names.sort();
+  };
+  for (const suite of await children(outDir)) {
+    for (const profile of await children(join(outDir, suite))) {
+      if ((await listResultFiles(join(outDir, suite, profile))).length) {
+        found.push([suite, profile]);
+      }
+    }
+  }
+  return found;
+}

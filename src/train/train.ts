@@ -1,0 +1,261 @@
+/**
+ * The one training loop every variant shares: k discriminator steps per generator step under a
+ * budget, loss and gradient-norm curves, periodic evaluation, and divergence as a result.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { Dataset } from "../data/dataset.ts";
+import type { Rng } from "../engine/rng.ts";
+import type { GanLoss, Hyper, Regulariser } from "../losses/mod.ts";
+import type { Discriminator, GanPair, Generator } from "../models/network.ts";
+
+/** A regulariser with the strength this cell uses. */
+export interface WeightedRegulariser {
+  name: string;
+  regulariser: Regulariser;
+  weight: number;
+}
+
+/** The training budget of a cell. */
+export interface Budget {
+  /** Generator steps. */
+  steps: number;
+  batchSize: number;
+  /** Log losses and gradient norms every this many generator steps. */
+  logEvery: number;
+  /** Evaluate metrics every this many generator steps (and at step 0 and the last step). */
+  evalEvery: number;
+  /** Optional wall-clock cap on training, in seconds. */
+  maxSeconds?: number;
+}
+
+/** One logged point of the training curves (losses averaged since the previous point). */
+export interface CurvePoint {
+  step: number;
+  seconds: number;
+  lossD: number;
+  lossG: number;
+  gradNormD: number;
+  gradNormG: number;
+}
+
+/** Metric values at one evaluation step. */
+export interface EvalPoint {
+  step: number;
+  seconds: number;
+  metrics: Record<string, number>;
+}
+
+/** How a training run ended. */
+export type TrainStatus = "completed" | "diverged" | "time-limit";
+
+/** Everything a training run produced. */
+export interface TrainOutcome {
+  status: TrainStatus;
+  /** Generator steps completed. */
+  steps: number;
+  /** Set when `status` is `diverged`: the generator step and the network whose loss went non-finite. */
+  divergence?: { step: number; network: "D" | "G" };
+  curves: CurvePoint[];
+  evals: EvalPoint[];
+  /** Seconds spent training, excluding evaluation. */
+  trainSeconds: number;
+  /** Seconds spent evaluating. */
+  evalSeconds: number;
+}
+
+/** Progress reported to a display. */
+export interface Progress {
+  step: number;
+  steps: number;
+  lossD: number;
+  lossG: number;
+  trainSeconds: number;
+}
+
+/** Inputs of {@linkcode train}. */
+export interface TrainOptions {
+  dataset: Dataset;
+  pair: GanPair;
+  loss: GanLoss;
+  regularisers: WeightedRegulariser[];
+  hyper: Hyper;
+  budget: Budget;
+  /** The cell's seeded source; training draws from its `data`, `noise` and `penalty` streams. */
+  rng: Rng;
+  /** Scores the generator; called at evaluation steps. */
+  evaluate(generator: Generator): Promise<Record<string, number>> | Record<string, number>;
+  /** Called about every 1% of the budget. */
+  onProgress?(progress: Progress): void;
+}
+
+function makeOptimizer(hyper: Hyper, learningRate: number): tf.Optimizer {
+  return hyper.optimizer === "adam"
+    ? tf.train.adam(learningRate, hyper.beta1, hyper.beta2, 1e-8)
+    : tf.train.rmsprop(learningRate, 0.99, 0, 1e-8); // PyTorch's RMSprop defaults (alpha 0.99)
+}
+
+/** sqrt(Σ‖g‖²) over a gradient map. */
+function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
+  return tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+}
+
+/** Runs one optimiser step on `variables`; returns [loss, gradient norm or -1]. */
+function step(
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  objective: () => tf.Scalar,
+  withNorm: boolean,
+): [number, number] {
+  const [lossTensor, normTensor] = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(objective, variables);
+    const norm = withNorm ? globalNorm(grads) : tf.scalar(-1);
+    optimizer.applyGradients(grads);
+    return [value, norm];
+  });
+  const lossValue = lossTensor.dataSync()[0];
+  const normValue = normTensor.dataSync()[0];
+  lossTensor.dispose();
+  normTensor.dispose();
+  return [lossValue, normValue];
+}
+
+function latentBatch(generator: Generator, n: number, rng: Rng): tf.Tensor2D {
+  return tf.tensor2d(rng.normals(n * generator.latentDim), [n, generator.latentDim]);
+}
+
+function realBatch(dataset: Dataset, n: number, rng: Rng): tf.Tensor {
+  return tf.tensor(dataset.sample(n, rng), [n, ...dataset.sampleShape]);
+}
+
+/** Trains `options.pair` under `options.budget`; a non-finite loss ends the run as `diverged`. */
+export async function train(options: TrainOptions): Promise<TrainOutcome> {
+  const { dataset, pair, loss, regularisers, hyper, budget } = options;
+  const generator: Generator = pair.generator;
+  const discriminator: Discriminator = pair.discriminator;
+  const dataRng = options.rng.stream("data");
+  const noiseRng = options.rng.stream("noise");
+  const penaltyRng = options.rng.stream("penalty");
+  const optimizerD = makeOptimizer(hyper, hyper.lrD);
+  const optimizerG = makeOptimizer(hyper, hyper.lrG);
+  const penalties = regularisers.filter((r) => r.regulariser.penalty);
+  const constraints = regularisers.filter((r) => r.regulariser.afterDiscriminatorStep);
+
+  const outcome: TrainOutcome = {
+    status: "completed",
+    steps: 0,
+    curves: [],
+    evals: [],
+    trainSeconds: 0,
+    evalSeconds: 0,
+  };
+  const runEval = async (at: number) => {
+    const start = performance.now();
+    const metrics = await options.evaluate(generator);
+    outcome.evalSeconds += (performance.now() - start) / 1000;
+    outcome.evals.push({ step: at, seconds: outcome.trainSeconds, metrics });
+  };
+
+  const discriminatorObjective = (real: tf.Tensor, fake: tf.Tensor) => () => {
+    let total = loss.discriminatorLoss(
+      discriminator.discriminate(real),
+      discriminator.discriminate(fake),
+    );
+    for (const { regulariser, weight } of penalties) {
+      total = tf.add(
+        total,
+        regulariser.penalty!({ discriminator, real, fake, rng: penaltyRng }, weight),
+      );
+    }
+    return total;
+  };
+
+  let sumD = 0, sumG = 0, countD = 0, countG = 0;
+  const progressEvery = Math.max(1, Math.floor(budget.steps / 100));
+  await runEval(0);
+  try {
+    for (let g = 1; g <= budget.steps; g++) {
+      const started = performance.now();
+      const logging = g % budget.logEvery === 0 || g === budget.steps;
+      let lossD = 0, normD = -1;
+      for (let d = 0; d < hyper.k; d++) {
+        const withNorm = logging && d === hyper.k - 1;
+        [lossD, normD] = tf.tidy(() => {
+          const real = realBatch(dataset, budget.batchSize, dataRng);
+          const fake = generator.generate(latentBatch(generator, budget.batchSize, noiseRng));
+          return step(
+            optimizerD,
+            discriminator.variables,
+            discriminatorObjective(real, fake),
+            withNorm,
+          );
+        });
+        for (const { regulariser, weight } of constraints) {
+          regulariser.afterDiscriminatorStep!(discriminator, weight);
+        }
+        if (!Number.isFinite(lossD) || (withNorm && !Number.isFinite(normD))) {
+          outcome.divergence = { step: g, network: "D" };
+          break;
+        }
+        sumD += lossD;
+        countD++;
+      }
+      if (outcome.divergence) break;
+      const [lossG, normG] = tf.tidy(() => {
+        const latent = latentBatch(generator, budget.batchSize, noiseRng);
+        const real = loss.generatorNeedsReal
+          ? realBatch(dataset, budget.batchSize, dataRng)
+          : undefined;
+        return step(optimizerG, generator.variables, () => {
+          const fakeOut = discriminator.discriminate(generator.generate(latent));
+          return loss.generatorLoss(fakeOut, real && discriminator.discriminate(real));
+        }, logging);
+      });
+      outcome.trainSeconds += (performance.now() - started) / 1000;
+      if (!Number.isFinite(lossG) || (logging && !Number.isFinite(normG))) {
+        outcome.divergence = { step: g, network: "G" };
+        break;
+      }
+      sumG += lossG;
+      countG++;
+      outcome.steps = g;
+      if (logging) {
+        outcome.curves.push({
+          step: g,
+          seconds: outcome.trainSeconds,
+          lossD: sumD / countD,
+          lossG: sumG / countG,
+          gradNormD: normD,
+          gradNormG: normG,
+        });
+        sumD =
+          sumG =
+          countD =
+          countG =
+            0;
+      }
+      if (g % progressEvery === 0) {
+        options.onProgress?.({
+          step: g,
+          steps: budget.steps,
+          lossD,
+          lossG,
+          trainSeconds: outcome.trainSeconds,
+        });
+      }
+      const outOfTime = budget.maxSeconds !== undefined &&
+        outcome.trainSeconds >= budget.maxSeconds;
+      if (g % budget.evalEvery === 0 || g === budget.steps || outOfTime) await runEval(g);
+      if (outOfTime && g < budget.steps) {
+        outcome.status = "time-limit";
+        break;
+      }
+    }
+    if (outcome.divergence) outcome.status = "diverged";
+  } finally {
+    optimizerD.dispose();
+    optimizerG.dispose();
+  }
+  return outcome;
+}
