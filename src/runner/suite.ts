@@ -106,7 +106,7 @@ export const SuiteSchema = z.strictObject({
   }
   for (const profile of PROFILES) {
     const budget = suite.profiles[profile];
-    if (budget.evalEvery > budget.steps) {
+    if (budget.steps > 0 && budget.evalEvery > budget.steps) {
       ctx.addIssue({
         code: "custom",
         message: `must be <= steps (${budget.steps}), got ${budget.evalEvery}`,

@@ -1,0 +1,192 @@
+/**
+ * End-to-end tests through the command line, as a user runs it.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(ROOT, "src/cli.ts"), ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+function assertOneLineError(stderr: string, pattern: RegExp) {
+  const lines = stderr.trim().split("\n");
+  assert.equal(lines.length, 1, `one line, got:\n${stderr}`);
+  assert.match(lines[0], pattern);
+}
+
+/** Result files minus what legitimately differs between runs (timing, environment, date). */
+async function comparable(dir: string): Promise<Record<string, unknown>> {
+  const cells = join(dir, "mixtures", "smoke", "cells");
+  const out: Record<string, unknown> = {};
+  for (const entry of [...Deno.readDirSync(cells)].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!entry.name.endsWith(".json")) continue;
+    const r = JSON.parse(await Deno.readTextFile(join(cells, entry.name)));
+    out[entry.name] = {
+      hash: r.hash,
+      final: r.final,
+      curves: r.curves.map((p: Record<string, number>) => ({ ...p, seconds: 0 })),
+      evals: r.evals.map((p: Record<string, number>) => ({ ...p, seconds: 0 })),
+    };
+  }
+  return out;
+}
+
+Deno.test("the smoke profile of the mixtures suite runs end to end, resumes, and reproduces", async (t) => {
+  const out = await Deno.makeTempDir({ prefix: "ganbench-e2e-" });
+  const cellsDir = join(out, "mixtures", "smoke", "cells");
+
+  await t.step("a full smoke run stores every cell and prints the leaderboard", async () => {
+    const run = await cli("suite", "mixtures", "--profile", "smoke", "--out", out);
+    assert.equal(run.code, 0, run.stderr);
+    const files = [...Deno.readDirSync(cellsDir)].map((e) => e.name);
+    assert.equal(files.length, 7 * 2 * 2);
+    for (const name of ["leaderboard.md", "leaderboard.csv", "leaderboard.json", "suite.json"]) {
+      assert.ok(Deno.statSync(join(out, "mixtures", "smoke", name)).isFile, name);
+    }
+    assert.match(run.stdout, /### mixtures · ring8 · profile `smoke`/);
+    assert.match(run.stdout, /### mixtures · grid25 · profile `smoke`/);
+    const board = JSON.parse(
+      await Deno.readTextFile(join(out, "mixtures", "smoke", "leaderboard.json")),
+    );
+    const variants = new Set(board.rows.map((r: { variant: string }) => r.variant));
+    assert.deepEqual([...variants].sort(), [
+      "fm",
+      "gan",
+      "hinge",
+      "lsgan",
+      "nsgan",
+      "wgan",
+      "wgan-gp",
+    ]);
+    const cell = JSON.parse(await Deno.readTextFile(join(cellsDir, "ring8__nsgan__seed0.json")));
+    assert.equal(cell.config.seed, 0);
+    assert.equal(cell.environment.backend.name, "wasm");
+    assert.ok(cell.timing.wallSeconds > 0);
+    assert.ok(cell.curves.length > 0 && cell.evals.length === 3);
+  });
+
+  const before = await comparable(out);
+
+  await t.step("a rerun skips every stored cell", async () => {
+    const run = await cli("suite", "mixtures", "--profile", "smoke", "--out", out);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /28 cells already stored with the same configuration: skipped/);
+    assert.deepEqual(await comparable(out), before);
+  });
+
+  await t.step("the same seeds in one process (--jobs 1) give identical figures", async () => {
+    const again = await Deno.makeTempDir({ prefix: "ganbench-e2e-" });
+    const run = await cli("suite", "mixtures", "--profile", "smoke", "--out", again, "--jobs", "1");
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(await comparable(again), before);
+    await Deno.remove(again, { recursive: true });
+  });
+
+  await t.step(
+    "a corrupt result file is named by report and recomputed by the next run",
+    async () => {
+      const victim = join(cellsDir, "ring8__gan__seed1.json");
+      await Deno.writeTextFile(victim, '{"hash": "trunc');
+      const report = await cli("report", "--results", out);
+      assert.equal(report.code, 1);
+      assertOneLineError(
+        report.stderr,
+        /^ganbench: Corrupt result file '.*ring8__gan__seed1\.json': invalid JSON/,
+      );
+      const run = await cli(
+        "suite",
+        "mixtures",
+        "--profile",
+        "smoke",
+        "--out",
+        out,
+        "--variants",
+        "gan",
+        "--seeds",
+        "1",
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /kept as .*\.corrupt-\d+, recomputing/);
+      assert.deepEqual(await comparable(out), before);
+    },
+  );
+
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("bad input gets one line and a non-zero exit", async () => {
+  const dir = await Deno.makeTempDir();
+  const bad = join(dir, "bad.json");
+  await Deno.writeTextFile(bad, JSON.stringify({ version: 1, datasets: ["ring9"] }));
+  const cases: [string[], number, RegExp][] = [
+    [["suite", bad], 1, /^ganbench: Cannot parse suite '.*bad\.json': description: /],
+    [["suite", "nosuch"], 1, /^ganbench: Unknown suite 'nosuch'/],
+    [
+      ["suite", "mixtures", "--variants", "nsgam"],
+      1,
+      /^ganbench: Unknown variant 'nsgam' in suite 'mixtures'/,
+    ],
+    [
+      ["suite", "mixtures", "--profile", "huge"],
+      2,
+      /^ganbench: --profile must be one of smoke, quick, full/,
+    ],
+    [["suite", "mixtures", "--backend", "tpu"], 2, /^ganbench: --backend must be one of/],
+    [
+      ["suite", "mixtures", "--backend", "tensorflow"],
+      1,
+      /^ganbench: backend 'tensorflow' is unavailable: .*tfjs-node/,
+    ],
+    [["suite", "mixtures", "--bogus"], 2, /^ganbench: Unknown option '--bogus'/],
+    [
+      ["score", "--mixture", "ring8", join(dir, "missing.npy")],
+      1,
+      /^ganbench: Cannot read '.*missing\.npy'/,
+    ],
+    [["frobnicate"], 2, /^ganbench: unknown command 'frobnicate'/],
+  ];
+  for (const [args, code, pattern] of cases) {
+    const run = await cli(...args);
+    assert.equal(run.code, code, `${args.join(" ")}: ${run.stderr}`);
+    assertOneLineError(run.stderr, pattern);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+/** Writes a float64 .npy file of shape [n, 2] (the format NumPy writes, version 1.0). */
+function npyBytes(values: number[][]): Uint8Array {
+  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${values.length}, 2), }`;
+  const total = 10 + header.length + 1;
+  header = header.padEnd(header.length + (64 - (total % 64)) % 64, " ") + "\n";
+  const bytes = new Uint8Array(10 + header.length + values.length * 16);
+  bytes.set([0x93, ...new TextEncoder().encode("NUMPY"), 1, 0]);
+  new DataView(bytes.buffer).setUint16(8, header.length, true);
+  bytes.set(new TextEncoder().encode(header), 10);
+  new Float64Array(bytes.buffer, 10 + header.length).set(values.flat());
+  return bytes;
+}
+
+Deno.test("score prints mode coverage of a user's samples as one JSON object", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "samples.npy");
+  // One sample on each of modes 0 and 2, one far from every mode.
+  await Deno.writeFile(path, npyBytes([[1, 0], [0, 1], [0, 0]]));
+  const run = await cli("score", "--metrics", "modes", "--mixture", "ring8", "--json", path);
+  assert.equal(run.code, 0, run.stderr);
+  const output = JSON.parse(run.stdout);
+  assert.deepEqual(output.modes, { covered: 2, total: 8, hq: 2 / 3, kl: Math.log(4) });
+  const wrong = await cli("score", "--mixture", "grid25", "--json", path);
+  assert.equal(wrong.code, 0);
+  assert.equal(JSON.parse(wrong.stdout).modes.total, 25);
+  await Deno.remove(dir, { recursive: true });
+});

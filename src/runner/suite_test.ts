@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { buildMatrix } from "./cells.ts";
+import { loadSuite, parseSuite, SuiteError } from "./suite.ts";
+
+const VALID = {
+  version: 1,
+  description: "test",
+  datasets: ["ring8"],
+  latentDim: 2,
+  variants: ["nsgan", { name: "wgan-gp", label: "wgan-gp-k1", k: 1 }],
+  seeds: [0, 1],
+  metrics: ["modes"],
+  primary: "modes.kl",
+  profiles: {
+    smoke: { steps: 10, batchSize: 8, lrG: 1e-3, lrD: 1e-3, evalEvery: 5 },
+    quick: { steps: 10, batchSize: 8, lrG: 1e-3, lrD: 1e-3, evalEvery: 5 },
+    full: { steps: 10, batchSize: 8, lrG: 1e-3, lrD: 1e-3, evalEvery: 5 },
+  },
+};
+
+function errorFor(mutate: (suite: typeof VALID & Record<string, unknown>) => void): string {
+  const suite = structuredClone(VALID) as typeof VALID & Record<string, unknown>;
+  mutate(suite);
+  try {
+    parseSuite(JSON.stringify(suite), "t", "suites/t.json");
+  } catch (error) {
+    assert.ok(error instanceof SuiteError);
+    assert.ok(!error.message.includes("\n"), "one line");
+    return error.message;
+  }
+  throw new Error("expected a SuiteError");
+}
+
+Deno.test("parseSuite accepts a valid suite and fills defaults", () => {
+  const suite = parseSuite(JSON.stringify(VALID), "t", "suites/t.json");
+  assert.equal(suite.architecture, "mlp");
+  assert.equal(suite.profiles.quick.beta1, 0.5);
+  assert.equal(suite.profiles.quick.evalSamples, 2500);
+});
+
+Deno.test("parseSuite names the field of a bad budget", () => {
+  assert.equal(
+    errorFor((s) => (s.profiles.quick.steps = -3)),
+    "Cannot parse suite 'suites/t.json': profiles.quick.steps: Too small: expected number to be >0, got -3",
+  );
+});
+
+Deno.test("parseSuite suggests the closest variant for a typo", () => {
+  assert.match(
+    errorFor((s) => (s.variants[0] = "nsgam")),
+    /^Cannot parse suite 'suites\/t\.json': variants\[0\]: Unknown variant 'nsgam'\. Did you mean 'nsgan'\?/,
+  );
+});
+
+Deno.test("parseSuite rejects unknown datasets, metrics, fields and malformed JSON", () => {
+  assert.match(
+    errorFor((s) => (s.datasets = ["imagenet"])),
+    /datasets\[0\]: Unknown dataset 'imagenet'/,
+  );
+  assert.match(errorFor((s) => (s.metrics = ["fidd"])), /metrics\[0\]: Unknown metric 'fidd'/);
+  assert.match(errorFor((s) => (s.seedz = [1])), /Unrecognized key: "seedz"/);
+  assert.match(errorFor((s) => (s.primary = "modes.x")), /primary: unknown figure 'modes\.x'/);
+  assert.match(
+    errorFor((s) => (s.profiles.smoke.evalEvery = 50)),
+    /profiles\.smoke\.evalEvery: must be <= steps/,
+  );
+  assert.throws(
+    () => parseSuite("{ nope", "t", "suites/t.json"),
+    /Cannot parse suite 'suites\/t\.json': invalid JSON/,
+  );
+});
+
+Deno.test("loadSuite reports a missing suite with the available ones", () => {
+  assert.throws(
+    () => loadSuite("nosuch"),
+    /Unknown suite 'nosuch': no file suites\/nosuch\.json\. Available: .*mixtures/,
+  );
+});
+
+Deno.test("buildMatrix resolves hyper-parameters: profile < variant defaults < suite overrides", () => {
+  const suite = parseSuite(JSON.stringify(VALID), "t", "suites/t.json");
+  const cells = buildMatrix(suite, { profile: "quick", backend: "cpu" });
+  assert.equal(cells.length, 4);
+  const nsgan = cells.find((c) => c.config.variant === "nsgan")!.config;
+  const wgangp = cells.find((c) => c.config.variant === "wgan-gp-k1")!.config;
+  assert.deepEqual(nsgan.hyper, {
+    k: 1,
+    optimizer: "adam",
+    lrG: 1e-3,
+    lrD: 1e-3,
+    beta1: 0.5,
+    beta2: 0.999,
+  });
+  assert.deepEqual(wgangp.hyper, {
+    k: 1,
+    optimizer: "adam",
+    lrG: 1e-3,
+    lrD: 1e-3,
+    beta1: 0,
+    beta2: 0.9,
+  });
+  assert.deepEqual(wgangp.regularisers, { "gradient-penalty": 10 });
+  assert.equal(wgangp.variantName, "wgan-gp");
+});
+
+Deno.test("buildMatrix gives distinct, stable hashes and honours variant and seed selection", () => {
+  const suite = parseSuite(JSON.stringify(VALID), "t", "suites/t.json");
+  const a = buildMatrix(suite, { profile: "quick", backend: "cpu" });
+  const b = buildMatrix(suite, { profile: "quick", backend: "cpu" });
+  assert.deepEqual(a.map((c) => c.hash), b.map((c) => c.hash));
+  assert.equal(new Set(a.map((c) => c.hash)).size, a.length);
+  const other = buildMatrix(suite, { profile: "quick", backend: "wasm" });
+  assert.notEqual(other[0].hash, a[0].hash);
+  const picked = buildMatrix(suite, {
+    profile: "quick",
+    backend: "cpu",
+    variants: ["nsgan"],
+    seeds: [7],
+  });
+  assert.deepEqual(picked.map((c) => [c.config.variant, c.config.seed]), [["nsgan", 7]]);
+  assert.throws(
+    () => buildMatrix(suite, { profile: "quick", backend: "cpu", variants: ["nope"] }),
+    /Unknown variant 'nope' in suite 't'/,
+  );
+});
+
+Deno.test("the bundled suites all parse", async () => {
+  for await (const entry of Deno.readDir(new URL("../../suites/", import.meta.url))) {
+    if (entry.name.endsWith(".json")) loadSuite(entry.name.replace(/\.json$/, ""));
+  }
+});
