@@ -5,6 +5,7 @@
  */
 import { Registry } from "../registry.ts";
 import type { Dataset } from "./dataset.ts";
+import { dirac } from "./dirac.ts";
 import { grid25, ring8 } from "./mixtures.ts";
 
 export type { Dataset, MixtureSpec } from "./dataset.ts";
@@ -14,3 +15,4 @@ export { sampleSize } from "./dataset.ts";
 export const DATASETS: Registry<Dataset> = new Registry<Dataset>("dataset");
 DATASETS.register(ring8.name, ring8);
 DATASETS.register(grid25.name, grid25);
+DATASETS.register(dirac.name, dirac);

@@ -17,6 +17,7 @@ import {
 import type { GanLoss } from "./loss.ts";
 import {
   gradientPenalty,
+  instanceNoise,
   r1Penalty,
   r2Penalty,
   type Regulariser,
@@ -41,12 +42,16 @@ REGULARISERS.register("gradient-penalty", gradientPenalty);
 REGULARISERS.register("weight-clip", weightClipping);
 REGULARISERS.register("r1", r1Penalty);
 REGULARISERS.register("r2", r2Penalty);
+REGULARISERS.register("instance-noise", instanceNoise);
 
 /** Optimisation hyper-parameters of a cell. */
 export const Hyper = z.strictObject({
   /** Discriminator steps per generator step. */
   k: z.int().min(1),
-  optimizer: z.enum(["adam", "rmsprop"]),
+  /** `alternating`: D steps, then G against the updated D; `simultaneous`: the last D step and the
+   * G step take their gradients at the same point. */
+  scheme: z.enum(["alternating", "simultaneous"]),
+  optimizer: z.enum(["adam", "rmsprop", "sgd"]),
   lrG: z.number().positive(),
   lrD: z.number().positive(),
   beta1: z.number().min(0).max(1),

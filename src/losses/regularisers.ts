@@ -26,6 +26,8 @@ export interface Regulariser {
   penalty?(context: PenaltyContext, weight: number): tf.Scalar;
   /** A constraint applied to D's weights after each of its steps. */
   afterDiscriminatorStep?(discriminator: Discriminator, weight: number): void;
+  /** A transformation of every input D sees, real or generated, in both players' steps. */
+  perturb?(x: tf.Tensor, weight: number, rng: Rng): tf.Tensor;
 }
 
 /** Squared L2 norm of ∇ₓ Σ D(x), per sample: `[n]`. */
@@ -76,5 +78,15 @@ export const weightClipping: Regulariser = {
     tf.tidy(() => {
       for (const v of discriminator.variables) v.assign(tf.clipByValue(v, -clip, clip));
     });
+  },
+};
+
+/** Sønderby et al. 2017 / Arjovsky & Bottou 2017: Gaussian noise of std σ added to every input of D. */
+export const instanceNoise: Regulariser = {
+  description: "instance noise: N(0, σ²) added to every input of D",
+  defaultWeight: 1,
+  perturb(x, sigma, rng) {
+    const size = x.shape.reduce((a, b) => a * b, 1);
+    return tf.add(x, tf.tensor(rng.normals(size, sigma), x.shape));
   },
 };

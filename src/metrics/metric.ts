@@ -4,6 +4,8 @@
  * @module
  */
 import type { Dataset } from "../data/dataset.ts";
+import type { Discriminator } from "../models/network.ts";
+import type { EvalPoint } from "../train/train.ts";
 
 /** One number a metric reports, with its direction. */
 export interface Figure {
@@ -19,6 +21,8 @@ export interface Figure {
 /** What a metric sees besides the samples. */
 export interface MetricContext {
   dataset: Dataset;
+  /** The discriminator at the evaluation step, for metrics of the game's state (Dirac-GAN). */
+  discriminator?: Discriminator;
 }
 
 /** A metric of generated samples. */
@@ -29,4 +33,6 @@ export interface Metric {
   unsupportedReason(dataset: Dataset): string | undefined;
   /** Scores `samples` (row-major, one sample per `dataset.sampleShape`); keys are figure keys. */
   evaluate(samples: Float32Array, context: MetricContext): Record<string, number>;
+  /** Final figures computed from the whole evaluation curve (added to the result's `final`). */
+  summarise?(evals: EvalPoint[]): Record<string, number>;
 }

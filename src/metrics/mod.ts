@@ -8,6 +8,7 @@ import { Registry } from "../registry.ts";
 import type { Figure, Metric } from "./metric.ts";
 import { modeCoverage } from "./modes.ts";
 import { DYNAMICS_FIGURES } from "./dynamics.ts";
+import { diracMetric } from "./dirac.ts";
 
 export type { Figure, Metric, MetricContext } from "./metric.ts";
 export { dynamicsFigures } from "./dynamics.ts";
@@ -49,6 +50,8 @@ METRICS.register("modes", {
     };
   },
 });
+
+METRICS.register("dirac", diracMetric);
 
 /** Every figure a result may carry (metric figures, then dynamics), keyed by figure key. */
 export function allFigures(): Map<string, Figure> {

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { Registry } from "../registry.ts";
+import { buildDirac, DiracOptions } from "./dirac.ts";
 import { buildMlp, MlpOptions } from "./mlp.ts";
 import type { BuildContext, GanPair } from "./network.ts";
 
@@ -32,4 +33,9 @@ ARCHITECTURES.register("mlp", {
   description: "MLP G (ReLU) and D (LeakyReLU 0.2)",
   options: MlpOptions,
   build: buildMlp,
+});
+ARCHITECTURES.register("dirac", {
+  description: "Dirac-GAN: G(z) = θ, D(x) = ψ·x, starting at (θ, ψ) = (1, 1)",
+  options: DiracOptions,
+  build: buildDirac,
 });

@@ -21,8 +21,14 @@ export interface SuiteInfo {
 export interface LeaderboardRow {
   rank: number;
   dataset: string;
-  /** Variant name as registered (or the suite's label for it). */
+  /** Row name: the variant's label in the suite (its registered name unless relabelled). */
   variant: string;
+  /** The registered variant name. */
+  variantName: string;
+  /** Update scheme: `alternating` or `simultaneous`. */
+  scheme: string;
+  /** Share of seeds that converged, for suites with a convergence figure (Dirac-GAN). */
+  converged?: number;
   /** Seeds stored. */
   seeds: number;
   /** Seeds that diverged (NaN/Inf), with the steps where. */
@@ -45,6 +51,9 @@ export interface Leaderboard extends SuiteInfo {
   /** Sample sizes behind the figures. */
   evalSamples: number[];
 }
+
+/** The 0/1 figure whose share over seeds (diverged seeds count as not converged) is a row's `converged`. */
+const CONVERGENCE_FIGURE = "dirac.converged";
 
 function directionOf(figure: Figure | undefined): number {
   return figure?.higherIsBetter === false ? 1 : -1; // multiply means so that ascending is best-first
@@ -72,6 +81,7 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
   }
   const figures = [...known.values()].filter((f) => figureKeys.has(f.key));
   const sign = directionOf(known.get(info.primary));
+  const reportsConvergence = results.some((r) => CONVERGENCE_FIGURE in r.final);
 
   const rows: LeaderboardRow[] = [...groups.values()].map((cells) => {
     const ok = cells.filter((c) => c.status !== "diverged");
@@ -89,6 +99,11 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
       rank: 0,
       dataset: cells[0].config.dataset,
       variant: cells[0].config.variant,
+      variantName: cells[0].config.variantName ?? cells[0].config.variant,
+      scheme: cells[0].config.hyper?.scheme ?? "alternating",
+      ...(reportsConvergence
+        ? { converged: ok.filter((c) => c.final[CONVERGENCE_FIGURE] === 1).length / cells.length }
+        : {}),
       seeds: cells.length,
       diverged: cells.length - ok.length,
       divergedAt: cells.flatMap((c) => (c.divergence ? [c.divergence.step] : [])),

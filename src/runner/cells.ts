@@ -80,6 +80,7 @@ function resolveHyper(suite: Suite, profile: Profile, entry: VariantEntry): Hype
   );
   const base = {
     k: budget.k,
+    scheme: budget.scheme,
     optimizer: budget.optimizer,
     lrG: budget.lrG,
     lrD: budget.lrD,

@@ -15,6 +15,25 @@ import type { CellResult, Environment } from "./store.ts";
 
 /** Generation batch size when scoring, to bound memory. */
 const EVAL_CHUNK = 1024;
+/** Generated points stored with a result of a 2-D dataset, for scatter plots. */
+const STORED_POINTS = 500;
+
+/** The first `STORED_POINTS` 2-D samples, rounded to 1e-4, or undefined for other shapes. */
+function pointsToStore(
+  samples: Float32Array | undefined,
+  sampleShape: number[],
+): number[][] | undefined {
+  if (!samples || sampleShape.length !== 1 || sampleShape[0] !== 2) return undefined;
+  const count = Math.min(STORED_POINTS, samples.length / 2);
+  const points: number[][] = [];
+  for (let i = 0; i < count; i++) {
+    const [x, y] = [samples[2 * i], samples[2 * i + 1]];
+    if (Number.isFinite(x) && Number.isFinite(y)) {
+      points.push([Math.round(x * 1e4) / 1e4, Math.round(y * 1e4) / 1e4]);
+    }
+  }
+  return points;
+}
 
 /** Samples for fixed latent codes, in chunks, as one flat array. */
 export function generateSamples(generator: Generator, latent: tf.Tensor2D): Float32Array {
@@ -56,6 +75,7 @@ export async function runCell(
     config.evalSamples,
     config.latentDim,
   ]);
+  let lastSamples: Float32Array | undefined;
   try {
     const outcome = await train({
       dataset,
@@ -71,15 +91,24 @@ export async function runCell(
       rng,
       evaluate(generator) {
         const samples = generateSamples(generator, evalLatent);
-        return Object.assign({}, ...metrics.map((m) => m.evaluate(samples, { dataset })));
+        lastSamples = samples;
+        return Object.assign(
+          {},
+          ...metrics.map((m) =>
+            m.evaluate(samples, { dataset, discriminator: pair.discriminator })
+          ),
+        );
       },
       onProgress,
     });
     const lastEval = outcome.evals.at(-1);
-    const final = outcome.status === "diverged"
-      ? {}
-      : { ...lastEval?.metrics, ...dynamicsFigures(outcome.curves) };
+    const final = outcome.status === "diverged" ? {} : {
+      ...lastEval?.metrics,
+      ...Object.assign({}, ...metrics.map((m) => m.summarise?.(outcome.evals) ?? {})),
+      ...dynamicsFigures(outcome.curves),
+    };
     const wallSeconds = (performance.now() - started) / 1000;
+    const points = pointsToStore(lastSamples, dataset.sampleShape);
     return {
       hash: cell.hash,
       config,
@@ -95,6 +124,7 @@ export async function runCell(
         evalSeconds: outcome.evalSeconds,
         stepsPerSecond: outcome.trainSeconds > 0 ? outcome.steps / outcome.trainSeconds : 0,
       },
+      ...(points ? { samples: points } : {}),
       environment,
       finishedAt: new Date().toISOString(),
     };

@@ -23,6 +23,7 @@ export const BudgetSchema = z.strictObject({
   steps: positiveInt,
   batchSize: positiveInt,
   k: z.int().min(1).default(1),
+  scheme: Hyper.shape.scheme.default("alternating"),
   optimizer: Hyper.shape.optimizer.default("adam"),
   lrG: Hyper.shape.lrG,
   lrD: Hyper.shape.lrD,

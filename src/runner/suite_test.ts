@@ -85,6 +85,7 @@ Deno.test("buildMatrix resolves hyper-parameters: profile < variant defaults < s
   const wgangp = cells.find((c) => c.config.variant === "wgan-gp-k1")!.config;
   assert.deepEqual(nsgan.hyper, {
     k: 1,
+    scheme: "alternating",
     optimizer: "adam",
     lrG: 1e-3,
     lrD: 1e-3,
@@ -93,6 +94,7 @@ Deno.test("buildMatrix resolves hyper-parameters: profile < variant defaults < s
   });
   assert.deepEqual(wgangp.hyper, {
     k: 1,
+    scheme: "alternating",
     optimizer: "adam",
     lrG: 1e-3,
     lrD: 1e-3,

@@ -90,35 +90,46 @@ export interface TrainOptions {
   onProgress?(progress: Progress): void;
 }
 
-function makeOptimizer(hyper: Hyper, learningRate: number): tf.Optimizer {
-  return hyper.optimizer === "adam"
-    ? tf.train.adam(learningRate, hyper.beta1, hyper.beta2, 1e-8)
-    : tf.train.rmsprop(learningRate, 0.99, 0, 1e-8); // PyTorch's RMSprop defaults (alpha 0.99)
-}
+const OPTIMIZERS: Record<Hyper["optimizer"], (hyper: Hyper, learningRate: number) => tf.Optimizer> =
+  {
+    adam: (hyper, learningRate) => tf.train.adam(learningRate, hyper.beta1, hyper.beta2, 1e-8),
+    // PyTorch's RMSprop defaults (alpha 0.99, eps 1e-8), as the WGAN reference code uses.
+    rmsprop: (_hyper, learningRate) => tf.train.rmsprop(learningRate, 0.99, 0, 1e-8),
+    sgd: (_hyper, learningRate) => tf.train.sgd(learningRate),
+  };
 
 /** sqrt(Σ‖g‖²) over a gradient map. */
 function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
   return tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
 }
 
-/** Runs one optimiser step on `variables`; returns [loss, gradient norm or -1]. */
-function step(
-  optimizer: tf.Optimizer,
-  variables: tf.Variable[],
-  objective: () => tf.Scalar,
-  withNorm: boolean,
-): [number, number] {
-  const [lossTensor, normTensor] = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(objective, variables);
-    const norm = withNorm ? globalNorm(grads) : tf.scalar(-1);
-    optimizer.applyGradients(grads);
-    return [value, norm];
+/** One player's part of a step: its optimiser, weights and objective. */
+interface Player {
+  optimizer: tf.Optimizer;
+  variables: tf.Variable[];
+  objective: () => tf.Scalar;
+}
+
+/**
+ * Takes the gradients of every player at the current weights, then applies them all (one player:
+ * a plain step; two: a simultaneous step). Returns [loss, gradient norm or -1] per player.
+ */
+function step(players: Player[], withNorm: boolean): [number, number][] {
+  const tensors = tf.tidy(() => {
+    const computed = players.map((p) => tf.variableGrads(p.objective, p.variables));
+    const out = computed.map((
+      { value, grads },
+    ) => [value, withNorm ? globalNorm(grads) : tf.scalar(-1)]);
+    computed.forEach(({ grads }, i) => players[i].optimizer.applyGradients(grads));
+    return out;
   });
-  const lossValue = lossTensor.dataSync()[0];
-  const normValue = normTensor.dataSync()[0];
-  lossTensor.dispose();
-  normTensor.dispose();
-  return [lossValue, normValue];
+  return tensors.map((pair) =>
+    pair.map((t) => {
+      const value = t.dataSync()[0];
+      t.dispose();
+      return value;
+    }) as [number, number]
+  );
 }
 
 function latentBatch(generator: Generator, n: number, rng: Rng): tf.Tensor2D {
@@ -137,10 +148,11 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const dataRng = options.rng.stream("data");
   const noiseRng = options.rng.stream("noise");
   const penaltyRng = options.rng.stream("penalty");
-  const optimizerD = makeOptimizer(hyper, hyper.lrD);
-  const optimizerG = makeOptimizer(hyper, hyper.lrG);
+  const optimizerD = OPTIMIZERS[hyper.optimizer](hyper, hyper.lrD);
+  const optimizerG = OPTIMIZERS[hyper.optimizer](hyper, hyper.lrG);
   const penalties = regularisers.filter((r) => r.regulariser.penalty);
   const constraints = regularisers.filter((r) => r.regulariser.afterDiscriminatorStep);
+  const perturbations = regularisers.filter((r) => r.regulariser.perturb);
 
   const outcome: TrainOutcome = {
     status: "completed",
@@ -157,18 +169,46 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     outcome.evals.push({ step: at, seconds: outcome.trainSeconds, metrics });
   };
 
-  const discriminatorObjective = (real: tf.Tensor, fake: tf.Tensor) => () => {
-    let total = loss.discriminatorLoss(
-      discriminator.discriminate(real),
-      discriminator.discriminate(fake),
+  /** D's view of an input: after every perturbation (instance noise), as D sees it in both players' steps. */
+  const seen = (x: tf.Tensor) =>
+    perturbations.reduce(
+      (input, { regulariser, weight }) => regulariser.perturb!(input, weight, penaltyRng),
+      x,
     );
-    for (const { regulariser, weight } of penalties) {
-      total = tf.add(
-        total,
-        regulariser.penalty!({ discriminator, real, fake, rng: penaltyRng }, weight),
-      );
-    }
-    return total;
+  const discriminatorPlayer = (): Player => {
+    const real = seen(realBatch(dataset, budget.batchSize, dataRng));
+    const fake = seen(generator.generate(latentBatch(generator, budget.batchSize, noiseRng)));
+    return {
+      optimizer: optimizerD,
+      variables: discriminator.variables,
+      objective: () => {
+        let total = loss.discriminatorLoss(
+          discriminator.discriminate(real),
+          discriminator.discriminate(fake),
+        );
+        for (const { regulariser, weight } of penalties) {
+          total = tf.add(
+            total,
+            regulariser.penalty!({ discriminator, real, fake, rng: penaltyRng }, weight),
+          );
+        }
+        return total;
+      },
+    };
+  };
+  const generatorPlayer = (): Player => {
+    const latent = latentBatch(generator, budget.batchSize, noiseRng);
+    const real = loss.generatorNeedsReal
+      ? seen(realBatch(dataset, budget.batchSize, dataRng))
+      : undefined;
+    return {
+      optimizer: optimizerG,
+      variables: generator.variables,
+      objective: () => {
+        const fakeOut = discriminator.discriminate(seen(generator.generate(latent)));
+        return loss.generatorLoss(fakeOut, real && discriminator.discriminate(real));
+      },
+    };
   };
 
   let sumD = 0, sumG = 0, countD = 0, countG = 0;
@@ -178,23 +218,22 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
     for (let g = 1; g <= budget.steps; g++) {
       const started = performance.now();
       const logging = g % budget.logEvery === 0 || g === budget.steps;
-      let lossD = 0, normD = -1;
+      let lossD = 0, normD = -1, lossG = 0, normG = -1;
       for (let d = 0; d < hyper.k; d++) {
-        const withNorm = logging && d === hyper.k - 1;
-        [lossD, normD] = tf.tidy(() => {
-          const real = realBatch(dataset, budget.batchSize, dataRng);
-          const fake = generator.generate(latentBatch(generator, budget.batchSize, noiseRng));
-          return step(
-            optimizerD,
-            discriminator.variables,
-            discriminatorObjective(real, fake),
-            withNorm,
-          );
-        });
+        const last = d === hyper.k - 1;
+        const joint = last && hyper.scheme === "simultaneous";
+        const results = tf.tidy(() =>
+          step(
+            joint ? [discriminatorPlayer(), generatorPlayer()] : [discriminatorPlayer()],
+            logging && last,
+          )
+        );
+        [lossD, normD] = results[0];
+        if (joint) [lossG, normG] = results[1];
         for (const { regulariser, weight } of constraints) {
           regulariser.afterDiscriminatorStep!(discriminator, weight);
         }
-        if (!Number.isFinite(lossD) || (withNorm && !Number.isFinite(normD))) {
+        if (!Number.isFinite(lossD) || (logging && last && !Number.isFinite(normD))) {
           outcome.divergence = { step: g, network: "D" };
           break;
         }
@@ -202,16 +241,9 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         countD++;
       }
       if (outcome.divergence) break;
-      const [lossG, normG] = tf.tidy(() => {
-        const latent = latentBatch(generator, budget.batchSize, noiseRng);
-        const real = loss.generatorNeedsReal
-          ? realBatch(dataset, budget.batchSize, dataRng)
-          : undefined;
-        return step(optimizerG, generator.variables, () => {
-          const fakeOut = discriminator.discriminate(generator.generate(latent));
-          return loss.generatorLoss(fakeOut, real && discriminator.discriminate(real));
-        }, logging);
-      });
+      if (hyper.scheme === "alternating") {
+        [[lossG, normG]] = tf.tidy(() => step([generatorPlayer()], logging));
+      }
       outcome.trainSeconds += (performance.now() - started) / 1000;
       if (!Number.isFinite(lossG) || (logging && !Number.isFinite(normG))) {
         outcome.divergence = { step: g, network: "G" };

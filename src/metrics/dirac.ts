@@ -1,0 +1,74 @@
+/**
+ * Dirac-GAN figures: the game's state (θ, ψ), its distance to the equilibrium (0, 0), and whether
+ * it converged.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { EvalPoint } from "../train/train.ts";
+import { trailingWindow } from "./dynamics.ts";
+import type { Figure, Metric } from "./metric.ts";
+
+/** A run has converged when the distance to (0, 0) stays below this over the trailing window. */
+export const CONVERGENCE_TOLERANCE = 0.05;
+
+/** The game's state: θ is any generated sample, ψ = D(1) for the linear discriminator. */
+export function diracState(samples: Float32Array, psi: number): Record<string, number> {
+  const theta = samples[0];
+  return { "dirac.theta": theta, "dirac.psi": psi, "dirac.distance": Math.hypot(theta, psi) };
+}
+
+/** Final distance, its min and max over the trailing 25% of evaluations, and convergence (0/1). */
+export function summariseTrajectory(evals: EvalPoint[]): Record<string, number> {
+  const distances = evals.map((e) => e.metrics["dirac.distance"]).filter((d) => d !== undefined);
+  if (!distances.length) return {};
+  const window = trailingWindow(distances);
+  const windowMax = Math.max(...window);
+  return {
+    "dirac.window_min": Math.min(...window),
+    "dirac.window_max": windowMax,
+    "dirac.converged": windowMax < CONVERGENCE_TOLERANCE ? 1 : 0,
+  };
+}
+
+/** The figures the `dirac` metric reports. */
+export const DIRAC_FIGURES: Figure[] = [
+  {
+    key: "dirac.distance",
+    label: "dist",
+    higherIsBetter: false,
+    description: "distance √(θ² + ψ²) to the equilibrium at the end",
+  },
+  {
+    key: "dirac.window_min",
+    label: "min dist (last 25%)",
+    description: "smallest distance to equilibrium over the last 25% of evaluations",
+  },
+  {
+    key: "dirac.window_max",
+    label: "max dist (last 25%)",
+    higherIsBetter: false,
+    description: "largest distance to equilibrium over the last 25% of evaluations (oscillation)",
+  },
+  {
+    key: "dirac.converged",
+    label: "converged",
+    higherIsBetter: true,
+    description:
+      `1 when the distance stays below ${CONVERGENCE_TOLERANCE} over the last 25%; the mean is the share of seeds`,
+  },
+];
+
+/** The `dirac` metric. */
+export const diracMetric: Metric = {
+  description: "Dirac-GAN: distance of (θ, ψ) to the equilibrium (0, 0), oscillation, convergence",
+  figures: DIRAC_FIGURES,
+  unsupportedReason: (dataset) =>
+    dataset.name === "dirac" ? undefined : "it needs the dirac dataset",
+  evaluate(samples, { discriminator }) {
+    if (!discriminator) throw new TypeError("the dirac metric needs the discriminator");
+    const psi = tf.tidy(() => discriminator.discriminate(tf.ones([1, 1])).logits.dataSync()[0]);
+    return diracState(samples, psi);
+  },
+  summarise: summariseTrajectory,
+};

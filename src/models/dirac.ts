@@ -1,0 +1,44 @@
+/**
+ * The Dirac-GAN networks: a generator that is a point mass at θ and a linear discriminator
+ * D(x) = ψ·x, both starting at a fixed point rather than a random one.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { z } from "zod";
+import type { BuildContext, GanPair } from "./network.ts";
+
+/** Options of the `dirac` architecture. */
+export const DiracOptions = z.strictObject({
+  /** Initial generator parameter θ. */
+  theta: z.number().default(1),
+  /** Initial discriminator parameter ψ. */
+  psi: z.number().default(1),
+});
+/** Parsed options of the `dirac` architecture. */
+export type DiracOptions = z.infer<typeof DiracOptions>;
+
+/** Builds G(z) = θ and D(x) = ψ·x. */
+export function buildDirac(options: DiracOptions, context: BuildContext): GanPair {
+  if (context.sampleShape.length !== 1 || context.sampleShape[0] !== 1) {
+    throw new TypeError(
+      `the dirac architecture needs 1-D samples, got shape [${context.sampleShape}]`,
+    );
+  }
+  const theta = tf.variable(tf.scalar(options.theta));
+  const psi = tf.variable(tf.scalar(options.psi));
+  return {
+    generator: {
+      variables: [theta],
+      latentDim: context.latentDim,
+      generate: (latent) => tf.mul(tf.ones([latent.shape[0], 1]), theta),
+    },
+    discriminator: {
+      variables: [psi],
+      discriminate(x) {
+        const input = tf.reshape(x, [-1, 1]) as tf.Tensor2D;
+        return { logits: tf.mul(input, psi) as tf.Tensor2D, features: input };
+      },
+    },
+  };
+}
