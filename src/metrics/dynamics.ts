@@ -37,6 +37,32 @@ export function gradientRatio(curves: CurvePoint[]): number | undefined {
   return ratios.length ? median(ratios) : undefined;
 }
 
+/** G's gradient must fall below this share of its early peak for the vanishing-gradient flag. */
+export const VANISHING_FACTOR = 0.01;
+/** D's trailing loss must be below this share of its first logged value for the flag. */
+export const D_WINS_FACTOR = 0.05;
+
+/**
+ * Diminished-gradient flag (Arjovsky & Bottou 2017): 1 when G's gradient norm over the trailing
+ * window (median) has fallen below 1% of its peak over the first quarter while D's loss (trailing
+ * mean) has fallen below 5% of its first logged value, i.e. D wins and G stops learning. Only
+ * meaningful for losses bounded below by 0 (gan, nsgan, lsgan, hinge, fm); 0 otherwise.
+ */
+export function vanishingGradientFlag(curves: CurvePoint[]): number | undefined {
+  if (curves.length < 8) return undefined;
+  const early = curves.slice(0, Math.ceil(curves.length / 4)).map((p) => p.gradNormG).filter((g) =>
+    g >= 0
+  );
+  const late = trailingWindow(curves).map((p) => p.gradNormG).filter((g) => g >= 0);
+  if (!early.length || !late.length) return undefined;
+  const firstLossD = curves[0].lossD;
+  const lateLossD = trailingWindow(curves).reduce((s, p) => s + p.lossD, 0) / late.length;
+  const gradientFell = median(late) < VANISHING_FACTOR * Math.max(...early);
+  const discriminatorWins = firstLossD > 0 && lateLossD >= 0 &&
+    lateLossD < D_WINS_FACTOR * firstLossD;
+  return gradientFell && discriminatorWins ? 1 : 0;
+}
+
 /** The dynamics figures, in table order. */
 export const DYNAMICS_FIGURES: Figure[] = [
   {
@@ -56,6 +82,13 @@ export const DYNAMICS_FIGURES: Figure[] = [
     label: "‖∇D‖/‖∇G‖",
     description: "median ratio of D's to G's gradient norm over the last 25% of training",
   },
+  {
+    key: "dyn.vanishing",
+    label: "vanishing ∇G",
+    higherIsBetter: false,
+    description:
+      "1 when G's gradient norm fell below 1% of its early peak while D's loss fell below 5% of its start (D wins)",
+  },
 ];
 
 /** Computes the dynamics figures of one run's curves. */
@@ -64,6 +97,7 @@ export function dynamicsFigures(curves: CurvePoint[]): Record<string, number> {
     "dyn.osc_d": oscillationIndex(curves.map((p) => p.lossD)),
     "dyn.osc_g": oscillationIndex(curves.map((p) => p.lossG)),
     "dyn.grad_ratio": gradientRatio(curves),
+    "dyn.vanishing": vanishingGradientFlag(curves),
   };
   return Object.fromEntries(
     Object.entries(figures).filter((entry): entry is [string, number] => entry[1] !== undefined),

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import type { CurvePoint } from "../train/train.ts";
-import { gradientRatio, oscillationIndex, trailingWindow } from "./dynamics.ts";
+import {
+  gradientRatio,
+  oscillationIndex,
+  trailingWindow,
+  vanishingGradientFlag,
+} from "./dynamics.ts";
 
 Deno.test("trailingWindow keeps the last quarter but at least four points", () => {
   assert.deepEqual(
@@ -50,4 +55,31 @@ Deno.test("gradientRatio is the median D/G norm ratio over the trailing window",
   ];
   // Trailing window = last 4 points: ratios 2, 4, 6, 4 -> median 4.
   assert.equal(gradientRatio(curves), 4);
+});
+
+Deno.test("vanishingGradientFlag fires when D wins and G's gradient dies, not otherwise", () => {
+  const curve = (lossD: (i: number) => number, gradG: (i: number) => number): CurvePoint[] =>
+    Array.from({ length: 40 }, (_, i) => ({
+      step: i,
+      seconds: i,
+      lossD: lossD(i),
+      lossG: 1,
+      gradNormD: 1,
+      gradNormG: gradG(i),
+    }));
+  assert.equal(
+    vanishingGradientFlag(curve((i) => 1.4 * Math.exp(-i / 4), (i) => 10 * Math.exp(-i / 4))),
+    1,
+  );
+  assert.equal(
+    vanishingGradientFlag(curve(() => 1.3, (i) => 10 * Math.exp(-i / 4))),
+    0,
+    "D does not win",
+  );
+  assert.equal(
+    vanishingGradientFlag(curve((i) => 1.4 * Math.exp(-i / 4), () => 3)),
+    0,
+    "G still learns",
+  );
+  assert.equal(vanishingGradientFlag(curve(() => 1, () => 1).slice(0, 5)), undefined);
 });

@@ -6,7 +6,7 @@
  */
 import { Registry } from "../registry.ts";
 import type { Figure, Metric } from "./metric.ts";
-import { modeCoverage } from "./modes.ts";
+import { collapseFlag, modeCoverage } from "./modes.ts";
 import { DYNAMICS_FIGURES } from "./dynamics.ts";
 import { diracMetric } from "./dirac.ts";
 
@@ -37,6 +37,13 @@ METRICS.register("modes", {
       higherIsBetter: false,
       description: "KL(high-quality histogram over modes ‖ uniform), nats",
     },
+    {
+      key: "modes.collapse",
+      label: "collapse",
+      higherIsBetter: false,
+      description:
+        "1 when the last evaluation covers fewer than 75% of the most modes covered at any evaluation",
+    },
   ],
   unsupportedReason: (dataset) =>
     dataset.mixture ? undefined : `dataset '${dataset.name}' is not a Gaussian mixture`,
@@ -48,6 +55,12 @@ METRICS.register("modes", {
       "modes.hq": result.hq,
       "modes.kl": result.kl,
     };
+  },
+  summarise(evals): Record<string, number> {
+    const flag = collapseFlag(
+      evals.map((e) => e.metrics["modes.covered"]).filter((c) => c !== undefined),
+    );
+    return flag === undefined ? {} : { "modes.collapse": flag };
   },
 });
 

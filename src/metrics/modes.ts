@@ -58,3 +58,15 @@ export function modeCoverage(
   }
   return { covered, total, hq: n ? highQuality / n : 0, kl };
 }
+
+/** A run has collapsed when its final coverage is below this share of its best coverage. */
+export const COLLAPSE_SHARE = 0.75;
+
+/**
+ * Collapse flag from the coverage curve: 1 when the modes covered at the last evaluation are fewer
+ * than 75% of the most covered at any evaluation (the generator lost modes it had found).
+ */
+export function collapseFlag(covered: number[]): number | undefined {
+  if (!covered.length) return undefined;
+  return covered[covered.length - 1] < COLLAPSE_SHARE * Math.max(...covered) ? 1 : 0;
+}

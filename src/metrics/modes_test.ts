@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ringCentres } from "../data/mixtures.ts";
-import { modeCoverage } from "./modes.ts";
+import { collapseFlag, modeCoverage } from "./modes.ts";
 
 const ring = { centres: ringCentres(8), std: 0.01 };
 
@@ -37,4 +37,11 @@ Deno.test("modeCoverage takes KL against uniform with unequal counts", () => {
 Deno.test("modeCoverage with no high-quality sample reports KL log M and nothing covered", () => {
   const result = modeCoverage([0, 0, 0.5, 0.5], 2, ring);
   assert.deepEqual(result, { covered: 0, total: 8, hq: 0, kl: Math.log(8) });
+});
+
+Deno.test("collapseFlag fires when coverage falls below 75% of its best", () => {
+  assert.equal(collapseFlag([0, 4, 8, 8, 5]), 1);
+  assert.equal(collapseFlag([0, 4, 8, 7, 6]), 0);
+  assert.equal(collapseFlag([0, 0, 0]), 0);
+  assert.equal(collapseFlag([]), undefined);
 });

@@ -35,8 +35,14 @@ export interface LeaderboardRow {
   diverged: number;
   divergedAt: number[];
   figures: Record<string, Summary>;
-  /** Best value of the primary figure over evaluation steps (mean over seeds), and the last. */
+  /** Best value of the primary figure over evaluation steps (mean over seeds). */
   primaryBest?: Summary;
+  /** Share of seeds that diverged. */
+  divergenceRate: number;
+  /** Seed spread of the final primary figure: std and coefficient of variation (std / |mean|). */
+  primarySpread?: { std: number; cv: number };
+  /** Mean over seeds of |last − best| of the primary figure: what stopping at the best step would gain. */
+  bestLastGap?: number;
   wallSeconds: Summary;
   stepsPerSecond: Summary;
   backends: string[];
@@ -95,6 +101,12 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
         v !== undefined
       ),
     );
+    const primary = rowFigures[info.primary];
+    const gaps = ok.flatMap((c) => {
+      const bestValue = bestOverEvals(c, info.primary, sign);
+      const last = c.final[info.primary];
+      return bestValue === undefined || last === undefined ? [] : [Math.abs(last - bestValue)];
+    });
     return {
       rank: 0,
       dataset: cells[0].config.dataset,
@@ -109,6 +121,16 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
       divergedAt: cells.flatMap((c) => (c.divergence ? [c.divergence.step] : [])),
       figures: rowFigures,
       ...(best ? { primaryBest: best } : {}),
+      divergenceRate: (cells.length - ok.length) / cells.length,
+      ...(primary
+        ? {
+          primarySpread: {
+            std: primary.std,
+            cv: primary.mean ? primary.std / Math.abs(primary.mean) : 0,
+          },
+        }
+        : {}),
+      ...(gaps.length ? { bestLastGap: gaps.reduce((a, b) => a + b, 0) / gaps.length } : {}),
       wallSeconds: summarise(cells.map((c) => c.timing.wallSeconds))!,
       stepsPerSecond: summarise(cells.map((c) => c.timing.stepsPerSecond))!,
       backends: [...new Set(cells.map((c) => c.config.backend))].sort(),

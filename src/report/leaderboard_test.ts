@@ -92,3 +92,26 @@ Deno.test("formatSummary avoids negative zero and uses exponents for tiny values
   assert.equal(formatSummary({ mean: -0.0000, std: 0, n: 2 }), "0.000 ± 0.000");
   assert.equal(formatSummary(undefined), "—");
 });
+
+Deno.test("buildLeaderboard reports divergence rate, seed spread and the best-vs-last gap", () => {
+  const late = result("gan", 2, 1.5, 3);
+  late.evals = [{ step: 0, seconds: 0, metrics: { "modes.kl": 2 } }, {
+    step: 50,
+    seconds: 1,
+    metrics: { "modes.kl": 0.5 },
+  }, {
+    step: 100,
+    seconds: 2,
+    metrics: { "modes.kl": 1.5 },
+  }];
+  const board = buildLeaderboard(INFO, [
+    result("gan", 0, 1.5, 4),
+    late,
+    result("gan", 1, 0, 0, true),
+  ]);
+  const row = board.rows[0];
+  assert.ok(Math.abs(row.divergenceRate - 1 / 3) < 1e-12);
+  assert.deepEqual(row.primarySpread, { std: 0, cv: 0 });
+  // Seed 0 ends at its best (gap 0); seed 2 ends 1.0 above its best 0.5: mean gap 0.5.
+  assert.equal(row.bestLastGap, 0.5);
+});
