@@ -1,0 +1,193 @@
+/**
+ * Training-step speed: ms per GAN step (D step + G step, non-saturating loss, Adam) of the
+ * harness's own training path on every available backend, next to the same networks and batch
+ * in PyTorch (bench/train_step_torch.py, Debian python3-torch, one thread like tfjs-wasm) run in
+ * the same invocation, with the tfjs/PyTorch ratio and achieved GFLOP/s against the peak measured
+ * by a 1024² matmul in PyTorch.
+ *
+ * Usage: deno task bench:speed [--json] [--backends wasm,cpu] [--models mixture-mlp,mnist-mlp] [--seconds 3]
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import type { Dataset } from "../src/data/dataset.ts";
+import { ring8 } from "../src/data/mixtures.ts";
+import { type BackendChoice, initBackend, listBackends } from "../src/engine/backend.ts";
+import { Rng } from "../src/engine/rng.ts";
+import { LOSSES } from "../src/losses/mod.ts";
+import { disposePair } from "../src/models/mod.ts";
+import { buildMlp, MlpOptions } from "../src/models/mlp.ts";
+import { train } from "../src/train/train.ts";
+
+interface BenchModel {
+  dataset: Dataset;
+  latentDim: number;
+  generator: number[];
+  discriminator: number[];
+  output: "linear" | "tanh";
+  batchSize: number;
+}
+
+/** A stand-in for 28x28 data: the step's cost does not depend on the pixel values. */
+const noise784: Dataset = {
+  name: "noise784",
+  description: "784-dimensional noise",
+  sampleShape: [784],
+  sample: (n, rng) => rng.normals(n * 784),
+};
+
+const MODELS: Record<string, BenchModel> = {
+  "mixture-mlp": {
+    dataset: ring8,
+    latentDim: 2,
+    generator: [128, 128, 128],
+    discriminator: [128, 128, 128],
+    output: "linear",
+    batchSize: 256,
+  },
+  "mnist-mlp": {
+    dataset: noise784,
+    latentDim: 100,
+    generator: [256, 512, 1024],
+    discriminator: [512, 256],
+    output: "tanh",
+    batchSize: 64,
+  },
+};
+
+/** Multiply-adds x2 of one alternating GAN step: D step B(Gf + 6Df), G step 3B(Gf + Df). */
+function stepFlops(model: BenchModel): number {
+  const forward = (sizes: number[]) =>
+    sizes.slice(1).reduce((s, out, i) => s + 2 * sizes[i] * out, 0);
+  const dim = model.dataset.sampleShape.reduce((a, b) => a * b, 1);
+  const gf = forward([model.latentDim, ...model.generator, dim]);
+  const df = forward([dim, ...model.discriminator, 1]);
+  return model.batchSize * (4 * gf + 9 * df);
+}
+
+async function timeTfjs(model: BenchModel, seconds: number): Promise<number> {
+  const rng = new Rng(0);
+  const options = MlpOptions.parse({
+    generator: { hidden: model.generator, output: model.output },
+    discriminator: { hidden: model.discriminator },
+  });
+  const run = async (steps: number) => {
+    const pair = buildMlp(options, {
+      sampleShape: model.dataset.sampleShape,
+      latentDim: model.latentDim,
+      rng,
+    });
+    const outcome = await train({
+      dataset: model.dataset,
+      pair,
+      loss: LOSSES.get("non-saturating"),
+      regularisers: [],
+      hyper: {
+        k: 1,
+        scheme: "alternating",
+        optimizer: "adam",
+        lrG: 1e-3,
+        lrD: 1e-3,
+        beta1: 0.5,
+        beta2: 0.999,
+      },
+      budget: { steps, batchSize: model.batchSize, logEvery: steps + 1, evalEvery: steps },
+      rng,
+      evaluate: () => ({}),
+    });
+    disposePair(pair);
+    return outcome.trainSeconds / steps;
+  };
+  const first = await run(3); // warm-up, and a first estimate of the step time
+  const steps = Math.max(3, Math.min(2000, Math.round(seconds / first)));
+  return 1000 * (await run(steps));
+}
+
+/** Debian's python3 (where python3-torch installs) before whatever python3 is first on PATH. */
+function pythonWithTorch(): string {
+  for (const candidate of ["/usr/bin/python3", "python3"]) {
+    try {
+      const probe = new Deno.Command(candidate, { args: ["-c", "import torch"], stderr: "null" })
+        .outputSync();
+      if (probe.code === 0) return candidate;
+    } catch {
+      // not installed: try the next
+    }
+  }
+  return "python3";
+}
+
+function timeTorch(
+  names: string[],
+): Record<string, { ms: number }> & { _peak_gflops?: number; _torch?: string } {
+  try {
+    const output = new Deno.Command(pythonWithTorch(), {
+      args: [new URL("./train_step_torch.py", import.meta.url).pathname, "1", ...names],
+      stdout: "piped",
+      stderr: "piped",
+    }).outputSync();
+    if (output.code !== 0) {
+      const reason = new TextDecoder().decode(output.stderr).trim().split("\n").pop();
+      console.error(
+        `note: PyTorch peer skipped (${reason}); install Debian's python3-torch to compare`,
+      );
+      return {};
+    }
+    return JSON.parse(new TextDecoder().decode(output.stdout));
+  } catch (error) {
+    console.error(`note: PyTorch peer skipped (${(error as Error).message})`);
+    return {};
+  }
+}
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    json: { type: "boolean" },
+    backends: { type: "string" },
+    models: { type: "string" },
+    seconds: { type: "string", default: "3" },
+  },
+});
+const available = (await listBackends()).filter((b) => b.available).map((b) => b.name);
+const backends = values.backends?.split(",") ?? available;
+const models = values.models?.split(",") ?? Object.keys(MODELS);
+for (const name of models) if (!MODELS[name]) throw new Error(`unknown model '${name}'`);
+
+const torch = timeTorch(models);
+const json: Record<
+  string,
+  { backend: string; tfjs_ms: number; torch_ms: number | null; ratio: number | null }
+> = {};
+const table: string[] = [];
+for (const backend of backends) {
+  const info = await initBackend(backend as BackendChoice);
+  for (const name of models) {
+    const model = MODELS[name];
+    // The cpu backend needs minutes per step for 784-wide nets: cap its time too.
+    const ms = await timeTfjs(model, Number(values.seconds));
+    const torchMs = torch[name]?.ms ?? null;
+    const ratio = torchMs ? ms / torchMs : null;
+    const gflops = stepFlops(model) / (ms / 1000) / 1e9;
+    const entry = { backend: info.name, tfjs_ms: ms, torch_ms: torchMs, ratio };
+    if (!json[name] || ms < json[name].tfjs_ms) json[name] = entry;
+    table.push(
+      `| ${name} | ${info.name} | ${ms.toFixed(2)} | ${
+        (1000 * model.batchSize / ms).toFixed(0)
+      } | ${torchMs?.toFixed(2) ?? "—"} | ${ratio?.toFixed(2) ?? "—"} | ${gflops.toFixed(2)} | ${
+        torch._peak_gflops ? ((100 * gflops) / torch._peak_gflops).toFixed(1) + "%" : "—"
+      } |`,
+    );
+  }
+}
+if (values.json) {
+  console.log(JSON.stringify(json));
+} else {
+  console.log(
+    `| model | backend | tfjs ms/step | samples/s | PyTorch ms/step (1 thread, ${
+      torch._torch ?? "absent"
+    }) | ratio | GFLOP/s | of peak (${torch._peak_gflops?.toFixed(0) ?? "?"} GFLOP/s) |`,
+  );
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const line of table) console.log(line);
+}

@@ -1,0 +1,88 @@
+"""PyTorch peer of bench/train_step.ts: the same networks, batch and GAN step, timed on the CPU.
+
+Prints one JSON object {model: {"ms": ..., "steps": ...}} for the models named on the command line.
+Run by bench/train_step.ts in the same invocation; needs Debian's python3-torch.
+"""
+import json
+import sys
+import time
+
+import torch
+from torch import nn
+
+torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+
+
+def mlp(sizes, hidden_act, out_act=None):
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            layers.append(hidden_act())
+    if out_act:
+        layers.append(out_act())
+    return nn.Sequential(*layers)
+
+
+def leaky():
+    return nn.LeakyReLU(0.2)
+
+
+MODELS = {
+    "mixture-mlp": lambda: (
+        mlp([2, 128, 128, 128, 2], nn.ReLU),
+        mlp([2, 128, 128, 128, 1], leaky),
+        2, (2,), 256,
+    ),
+    "mnist-mlp": lambda: (
+        mlp([100, 256, 512, 1024, 784], nn.ReLU, nn.Tanh),
+        mlp([784, 512, 256, 1], leaky),
+        100, (784,), 64,
+    ),
+}
+
+
+def time_steps(name, warmup=5, seconds=3.0):
+    g, d, latent, shape, batch = MODELS[name]()
+    opt_g = torch.optim.Adam(g.parameters(), 1e-3, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), 1e-3, betas=(0.5, 0.999))
+    bce = nn.functional.softplus
+    real = torch.randn(batch, *shape)
+
+    def step():
+        z = torch.randn(batch, latent)
+        fake = g(z).detach()
+        loss_d = bce(-d(real)).mean() + bce(d(fake)).mean()
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        z = torch.randn(batch, latent)
+        loss_g = bce(-d(g(z))).mean()
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+        return loss_d.item() + loss_g.item()
+
+    for _ in range(warmup):
+        step()
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        step()
+        steps += 1
+    return {"ms": 1000 * (time.perf_counter() - start) / steps, "steps": steps}
+
+
+def peak_gflops(n=1024, repeats=20):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    return 2 * n**3 * repeats / (time.perf_counter() - start) / 1e9
+
+
+if __name__ == "__main__":
+    out = {name: time_steps(name) for name in sys.argv[2:] if name in MODELS}
+    out["_peak_gflops"] = peak_gflops()
+    out["_torch"] = torch.__version__
+    print(json.dumps(out))
