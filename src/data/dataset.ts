@@ -25,6 +25,17 @@ export interface Dataset {
   sample(n: number, rng: Rng): Float32Array;
   /** Present for synthetic mixtures. */
   readonly mixture?: MixtureSpec;
+  /** For labelled image data: the whole training split (loaded on first call). */
+  labelled?(): LabelledImages;
+}
+
+/** Labelled single-channel images, row-major uint8 pixels. */
+export interface LabelledImages {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
 }
 
 /** Number of values in one sample. */
