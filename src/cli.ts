@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { ArrayFileError, readNpy } from "./data/npy.ts";
-import { DATASETS } from "./data/mod.ts";
+import { DatasetError, DATASETS } from "./data/mod.ts";
 import {
   BACKEND_CHOICES,
   type BackendChoice,
@@ -249,6 +249,7 @@ const USER_ERRORS = [
   BackendUnavailableError,
   CorruptResultError,
   ArrayFileError,
+  DatasetError,
 ];
 
 /** Runs the command line `args`; returns the exit code. */

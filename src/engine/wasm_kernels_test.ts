@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import { initBackend } from "./backend.ts";
+import { Rng } from "./rng.ts";
+
+/** Runs `compute` on the cpu and the wasm backend from the same inputs; returns both outputs. */
+async function onBothBackends(
+  compute: () => tf.Tensor[],
+): Promise<[Float32Array[], Float32Array[]]> {
+  const results: Float32Array[][] = [];
+  for (const backend of ["cpu", "wasm"] as const) {
+    await initBackend(backend);
+    const before = tf.memory().numTensors;
+    const outputs = tf.tidy(compute);
+    results.push(outputs.map((t) => t.dataSync() as Float32Array));
+    tf.dispose(outputs);
+    assert.equal(tf.memory().numTensors, before, `${backend}: tensors leaked`);
+  }
+  return [results[0], results[1]];
+}
+
+function assertClose(expected: Float32Array[], actual: Float32Array[], what: string) {
+  expected.forEach((e, i) => {
+    const a = actual[i];
+    assert.equal(a.length, e.length, `${what}: output ${i} size`);
+    const scale = Math.max(1, ...e.map(Math.abs));
+    for (let j = 0; j < e.length; j++) {
+      assert.ok(
+        Math.abs(a[j] - e[j]) <= 1e-4 * scale,
+        `${what}: output ${i}[${j}] ${a[j]} vs ${e[j]}`,
+      );
+    }
+  });
+}
+
+const random = (rng: Rng, shape: number[]) =>
+  tf.tensor(rng.normals(shape.reduce((a, b) => a * b, 1)), shape);
+
+type Padding = "same" | "valid" | [
+  [number, number],
+  [number, number],
+  [number, number],
+  [number, number],
+];
+
+Deno.test("wasm conv2d gradients (filter and input) match the cpu backend", async () => {
+  const rng = new Rng(42);
+  const paddings: Padding[] = ["same", "valid", [[0, 0], [1, 2], [2, 0], [0, 0]]];
+  for (let trial = 0; trial < 12; trial++) {
+    const stride = 1 + rng.int(2);
+    const k = 1 + rng.int(5);
+    const size = k + 2 + rng.int(9);
+    const batch = 1 + rng.int(4);
+    const inC = 1 + rng.int(5);
+    const outC = 1 + rng.int(6);
+    const pad = paddings[trial % paddings.length];
+    const x = rng.normals(batch * size * size * inC);
+    const w = rng.normals(k * k * inC * outC);
+    const what = `x [${batch},${size},${size},${inC}] k ${k} stride ${stride} pad ${
+      JSON.stringify(pad)
+    } out ${outC}`;
+    const [cpu, wasm] = await onBothBackends(() => {
+      const xt = tf.tensor4d(x, [batch, size, size, inC]);
+      const wt = tf.tensor4d(w, [k, k, inC, outC]);
+      const f = (...[a, b]: tf.Tensor[]) =>
+        tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)));
+      const [dx, dw] = tf.grads(f)([xt, wt]);
+      return [tf.conv2d(xt, wt, stride, pad), dx, dw];
+    });
+    assertClose(cpu, wasm, what);
+  }
+});
+
+Deno.test("wasm conv2dTranspose and its gradients match the cpu backend", async () => {
+  const rng = new Rng(7);
+  for (let trial = 0; trial < 8; trial++) {
+    const stride = 1 + rng.int(2);
+    const k = 2 + rng.int(4);
+    const inSize = 2 + rng.int(6);
+    const batch = 1 + rng.int(3);
+    const inC = 1 + rng.int(6);
+    const outC = 1 + rng.int(4);
+    const pad = trial % 2 ? "same" : "valid";
+    const outSize = pad === "same" ? inSize * stride : (inSize - 1) * stride + k;
+    const x = rng.normals(batch * inSize * inSize * inC);
+    const w = rng.normals(k * k * outC * inC);
+    const what =
+      `x [${batch},${inSize},${inSize},${inC}] k ${k} stride ${stride} ${pad} out ${outC}`;
+    const [cpu, wasm] = await onBothBackends(() => {
+      const xt = tf.tensor4d(x, [batch, inSize, inSize, inC]);
+      const wt = tf.tensor4d(w, [k, k, outC, inC]);
+      const shape: [number, number, number, number] = [batch, outSize, outSize, outC];
+      const f = (...[a, b]: tf.Tensor[]) =>
+        tf.sum(
+          tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, shape, stride, pad)),
+        );
+      const [dx, dw] = tf.grads(f)([xt, wt]);
+      return [tf.conv2dTranspose(xt, wt, shape, stride, pad), dx, dw];
+    });
+    assertClose(cpu, wasm, what);
+  }
+});
+
+Deno.test("wasm matMul with transposed operands, and its gradients, match the cpu backend", async () => {
+  const rng = new Rng(3);
+  for (
+    const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]
+  ) {
+    const [m, k, n] = [3 + rng.int(40), 2 + rng.int(30), 1 + rng.int(20)];
+    const a = rng.normals(m * k);
+    const b = rng.normals(k * n);
+    const [cpu, wasm] = await onBothBackends(() => {
+      const at = tf.tensor2d(a, transposeA ? [k, m] : [m, k]);
+      const bt = tf.tensor2d(b, transposeB ? [n, k] : [k, n]);
+      const f = (...[x, y]: tf.Tensor[]) =>
+        tf.sum(tf.square(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, transposeA, transposeB)));
+      return [tf.matMul(at, bt, transposeA, transposeB), ...tf.grads(f)([at, bt])];
+    });
+    assertClose(cpu, wasm, `transposeA ${transposeA} transposeB ${transposeB}`);
+  }
+  const [cpu, wasm] = await onBothBackends(() => {
+    const x = random(new Rng(9), [2, 5, 4]);
+    const y = random(new Rng(10), [2, 6, 4]);
+    return [tf.matMul(x, y, false, true)];
+  });
+  assertClose(cpu, wasm, "batched, transposeB");
+});
