@@ -4,7 +4,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { ArrayFileError, readNpy } from "./data/npy.ts";
+import { ArrayFileError } from "./data/npy.ts";
+import { FEATURE_METRIC_DEFAULTS, score, ScoreInputError } from "./score.ts";
 import { DatasetError, DATASETS } from "./data/mod.ts";
 import {
   BACKEND_CHOICES,
@@ -189,39 +190,41 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   score: {
-    summary: "score your own samples",
-    usage: "score --metrics modes --mixture ring8|grid25 [--json] SAMPLES.npy",
+    summary:
+      "score your own samples or features (FID, KID, IS, precision/recall, density/coverage, modes)",
+    usage:
+      "score [--metrics fid,kid,is,prc,dc,modes] [--features raw] [--mixture ring8|grid25] [--kid-subsets N] [--kid-subset-size N] [--is-splits N] [--seed N] [--json] INPUT1 [INPUT2]",
     options: {
       metrics: { type: "string" },
+      features: { type: "string" },
       mixture: { type: "string" },
+      "kid-subsets": { type: "string" },
+      "kid-subset-size": { type: "string" },
+      "is-splits": { type: "string" },
+      seed: { type: "string" },
       json: { type: "boolean" },
     },
     async run(options, positionals) {
-      if (positionals.length !== 1) {
-        throw new UsageError(`score takes one input file, got ${positionals.length}`);
-      }
-      const metrics = listOf(options.metrics as string | undefined) ?? ["modes"];
-      const mixtureName = options.mixture as string | undefined;
-      if (!mixtureName) throw new UsageError("score --metrics modes needs --mixture ring8|grid25");
-      const dataset = DATASETS.get(mixtureName);
-      const array = await readNpy(positionals[0]);
-      const dim = dataset.sampleShape[0];
-      if (array.shape.length !== 2 || array.shape[1] !== dim) {
-        throw new UsageError(
-          `'${positionals[0]}' must be an N x ${dim} array, got shape [${array.shape.join(", ")}]`,
-        );
-      }
-      if (array.shape[0] < 1) throw new UsageError(`'${positionals[0]}' holds no samples`);
-      const output: Record<string, unknown> = { samples: array.shape[0] };
-      for (const name of metrics) {
-        const metric = METRICS.get(name);
-        const reason = metric.unsupportedReason(dataset);
-        if (reason) throw new UsageError(`metric '${name}' cannot score: ${reason}`);
-        const figures = metric.evaluate(Float32Array.from(array.data), { dataset });
-        output[name] = Object.fromEntries(
-          Object.entries(figures).map(([key, value]) => [key.slice(name.length + 1), value]),
-        );
-      }
+      const int = (flag: string, fallback: number) =>
+        positiveIntOf(options[flag] as string | undefined, `--${flag}`, fallback);
+      const mixture = options.mixture as string | undefined;
+      const fallback = mixture
+        ? ["modes"]
+        : positionals.length > 1
+        ? ["fid", "kid", "prc", "dc"]
+        : ["is"];
+      const output = await score({
+        metrics: listOf(options.metrics as string | undefined) ?? fallback,
+        features: (options.features as string | undefined) ?? "raw",
+        mixture,
+        inputs: positionals,
+        options: {
+          kidSubsets: int("kid-subsets", FEATURE_METRIC_DEFAULTS.kidSubsets),
+          kidSubsetSize: int("kid-subset-size", FEATURE_METRIC_DEFAULTS.kidSubsetSize),
+          isSplits: int("is-splits", FEATURE_METRIC_DEFAULTS.isSplits),
+          seed: seedsOf(options.seed as string | undefined)?.[0] ?? FEATURE_METRIC_DEFAULTS.seed,
+        },
+      });
       console.log(options.json ? JSON.stringify(output) : JSON.stringify(output, null, 2));
       return 0;
     },
@@ -250,6 +253,7 @@ const USER_ERRORS = [
   CorruptResultError,
   ArrayFileError,
   DatasetError,
+  ScoreInputError,
 ];
 
 /** Runs the command line `args`; returns the exit code. */

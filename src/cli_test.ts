@@ -163,12 +163,14 @@ Deno.test("bad input gets one line and a non-zero exit", async () => {
   await Deno.remove(dir, { recursive: true });
 });
 
-/** Writes a float64 .npy file of shape [n, 2] (the format NumPy writes, version 1.0). */
+/** Writes a float64 .npy file of shape [n, d] (the format NumPy writes, version 1.0). */
 function npyBytes(values: number[][]): Uint8Array {
-  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${values.length}, 2), }`;
+  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${values.length}, ${
+    values[0].length
+  }), }`;
   const total = 10 + header.length + 1;
   header = header.padEnd(header.length + (64 - (total % 64)) % 64, " ") + "\n";
-  const bytes = new Uint8Array(10 + header.length + values.length * 16);
+  const bytes = new Uint8Array(10 + header.length + values.length * values[0].length * 8);
   bytes.set([0x93, ...new TextEncoder().encode("NUMPY"), 1, 0]);
   new DataView(bytes.buffer).setUint16(8, header.length, true);
   bytes.set(new TextEncoder().encode(header), 10);
@@ -188,5 +190,59 @@ Deno.test("score prints mode coverage of a user's samples as one JSON object", a
   const wrong = await cli("score", "--mixture", "grid25", "--json", path);
   assert.equal(wrong.code, 0);
   assert.equal(JSON.parse(wrong.stdout).modes.total, 25);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("score computes FID, KID, precision/recall, density/coverage and IS from .npy features", async () => {
+  const dir = await Deno.makeTempDir();
+  const rows = Array.from(
+    { length: 40 },
+    (_, i) => Array.from({ length: 6 }, (_, j) => Math.sin(i * 7 + j * 3)),
+  );
+  const same = join(dir, "a.npy"),
+    copy = join(dir, "b.npy"),
+    narrow = join(dir, "c.npy"),
+    probs = join(dir, "p.npy");
+  await Deno.writeFile(same, npyBytes(rows));
+  await Deno.writeFile(copy, npyBytes(rows));
+  await Deno.writeFile(narrow, npyBytes(rows.map((r) => r.slice(0, 3))));
+  await Deno.writeFile(probs, npyBytes(Array.from({ length: 20 }, (_, i) => [i % 2, 1 - (i % 2)])));
+
+  const run = await cli("score", "--json", "--kid-subsets", "5", same, copy);
+  assert.equal(run.code, 0, run.stderr);
+  const output = JSON.parse(run.stdout);
+  assert.ok(Math.abs(output.fid) < 1e-6);
+  assert.deepEqual(Object.keys(output.kid), ["mean", "std"]);
+  assert.deepEqual([output.precision, output.recall, output.density, output.coverage], [
+    1,
+    1,
+    1,
+    1,
+  ]);
+
+  const inception = await cli("score", "--metrics", "is", "--is-splits", "2", "--json", probs);
+  assert.equal(inception.code, 0, inception.stderr);
+  assert.ok(Math.abs(JSON.parse(inception.stdout).is.mean - 2) < 1e-9);
+
+  const mismatch = await cli("score", same, narrow);
+  assert.equal(mismatch.code, 1);
+  assertOneLineError(
+    mismatch.stderr,
+    /^ganbench: feature dimensions differ: '.*a\.npy' has 6, '.*c\.npy' has 3$/,
+  );
+  const few = await cli("score", "--metrics", "prc", same, join(dir, "tiny.npy"));
+  assert.equal(few.code, 1);
+  await Deno.writeFile(join(dir, "tiny.npy"), npyBytes(rows.slice(0, 3)));
+  const tiny = await cli("score", "--metrics", "prc", join(dir, "tiny.npy"), same);
+  assert.equal(tiny.code, 1);
+  assertOneLineError(
+    tiny.stderr,
+    /^ganbench: prc: k-nearest-neighbour radii with k = 3 need at least 4 samples, got 3$/,
+  );
+  const unknown = await cli("score", "--metrics", "fidd", same, copy);
+  assertOneLineError(
+    unknown.stderr,
+    /^ganbench: Unknown metric 'fidd'\. Available: fid, kid, is, prc, dc, modes$/,
+  );
   await Deno.remove(dir, { recursive: true });
 });
