@@ -13,7 +13,10 @@ import {
   readResult,
   writeFileAtomic,
 } from "../runner/store.ts";
+import { allFigures } from "../metrics/mod.ts";
+import { buildCharts } from "./charts/mod.ts";
 import { buildLeaderboard, type Leaderboard, renderCsv, renderMarkdown } from "./leaderboard.ts";
+import { overviewPage, suitePage } from "./site.ts";
 
 /** What a report build produced. */
 export interface ReportSummary {
@@ -64,6 +67,11 @@ export async function buildReport(resultsDir: string, outDir = resultsDir): Prom
       ["leaderboard.csv", renderCsv(board)],
       ["leaderboard.json", JSON.stringify(board, null, 1) + "\n"],
     ];
+    const charts = await buildCharts(
+      { suite, profile, primary, figures: allFigures(), results },
+      join(target, "charts"),
+    );
+    files.push(["index.html", suitePage(board, charts, results)]);
     for (const [name, text] of files) {
       await writeFileAtomic(join(target, name), text);
       written.push(join(target, name));
@@ -72,7 +80,8 @@ export async function buildReport(resultsDir: string, outDir = resultsDir): Prom
   const markdown = leaderboards.map(renderMarkdown).join("\n");
   if (leaderboards.length) {
     await writeFileAtomic(join(outDir, "leaderboard.md"), markdown);
-    written.push(join(outDir, "leaderboard.md"));
+    await writeFileAtomic(join(outDir, "index.html"), overviewPage(leaderboards));
+    written.push(join(outDir, "leaderboard.md"), join(outDir, "index.html"));
   }
   return { leaderboards, markdown, problems, written };
 }

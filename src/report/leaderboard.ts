@@ -165,10 +165,19 @@ export function formatNumber(value: number, digits = 3): string {
   return text.replace(/^-(0\.?0*)$/, "$1");
 }
 
-/** "mean ± std" of a summary. */
+/** True when {@linkcode formatNumber} writes `value` with an exponent. */
+function usesExponent(value: number): boolean {
+  const abs = Math.abs(value);
+  return Number.isFinite(value) && abs !== 0 && (abs >= 1e5 || abs < 1e-3);
+}
+
+/** "mean ± std" of a summary; the std takes the mean's notation, so float noise reads 0.000. */
 export function formatSummary(summary: Summary | undefined, digits = 3): string {
   if (!summary) return "—";
-  return `${formatNumber(summary.mean, digits)} ± ${formatNumber(summary.std, digits)}`;
+  const std = usesExponent(summary.mean)
+    ? formatNumber(summary.std, digits)
+    : summary.std.toFixed(digits);
+  return `${formatNumber(summary.mean, digits)} ± ${std}`;
 }
 
 function arrow(figure: Figure): string {

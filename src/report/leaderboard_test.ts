@@ -115,3 +115,8 @@ Deno.test("buildLeaderboard reports divergence rate, seed spread and the best-vs
   // Seed 0 ends at its best (gap 0); seed 2 ends 1.0 above its best 0.5: mean gap 0.5.
   assert.equal(row.bestLastGap, 0.5);
 });
+
+Deno.test("formatSummary writes a std that is float noise next to an ordinary mean as 0.000", () => {
+  assert.equal(formatSummary({ mean: 1.024, std: 1.36e-16, n: 3 }), "1.024 ± 0.000");
+  assert.equal(formatSummary({ mean: 8.47e-21, std: 0, n: 3 }), "8.47e-21 ± 0.000");
+});

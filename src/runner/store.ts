@@ -41,6 +41,8 @@ export interface CellResult {
     evalSeconds: number;
     stepsPerSecond: number;
   };
+  /** For 2-D datasets: the first 500 generated points of the last evaluation, rounded to 1e-4. */
+  samples?: number[][];
   environment: Environment;
   finishedAt: string;
 }
