@@ -36,8 +36,14 @@ export class BackendUnavailableError extends Error {
 }
 
 interface BackendEntry {
-  /** Resolves to a device description if the backend can run here, else to a reason it cannot. */
-  probe(): Promise<{ ok: true; device: string } | { ok: false; reason: string }>;
+  /**
+   * Resolves to a device description if the backend can run here, else to a reason it cannot.
+   * `software` marks an emulated device (a CPU WebGPU adapter such as llvmpipe): usable when asked
+   * for by name, skipped by `auto`.
+   */
+  probe(): Promise<
+    { ok: true; device: string; software?: boolean } | { ok: false; reason: string }
+  >;
   /** Registers and activates the backend under its tfjs name. */
   activate(): Promise<string>;
 }
@@ -114,11 +120,10 @@ const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
         return { ok: false, reason: "no WebGPU adapter (navigator.gpu is missing or found none)" };
       }
       const info = adapter.info;
-      const device = `WebGPU: ${info.description || info.vendor || "adapter"}`;
-      if (isSoftwareAdapter(info)) {
-        return { ok: false, reason: `only a software adapter (${info.description}) is present` };
-      }
-      return { ok: true, device };
+      const name = info.description || info.vendor || "adapter";
+      return isSoftwareAdapter(info)
+        ? { ok: true, device: `WebGPU: ${name} (software adapter)`, software: true }
+        : { ok: true, device: `WebGPU: ${name}` };
     },
     async activate() {
       await import("@tensorflow/tfjs-backend-webgpu");
@@ -164,7 +169,7 @@ async function resolveAuto(): Promise<{ name: Exclude<BackendChoice, "auto">; de
     // tfjs-node is only tried under auto when the package is installed at all.
     if (name === "tensorflow" && !TFJS_NODE_PACKAGES.some(isInstalled)) continue;
     const probe = await BACKENDS[name].probe();
-    if (probe.ok) return { name, device: probe.device };
+    if (probe.ok && !probe.software) return { name, device: probe.device };
   }
   return { name: "cpu", device: "CPU (plain JavaScript)" };
 }
@@ -213,7 +218,10 @@ export async function listBackends(): Promise<
       continue;
     }
     const probe = await BACKENDS[name].probe();
-    rows.push({ name, available: probe.ok, detail: probe.ok ? probe.device : probe.reason });
+    const detail = probe.ok
+      ? `${probe.device}${probe.software ? "; auto skips it, --backend webgpu uses it" : ""}`
+      : probe.reason;
+    rows.push({ name, available: probe.ok, detail });
   }
   return rows;
 }

@@ -65,9 +65,11 @@ export const diracMetric: Metric = {
   figures: DIRAC_FIGURES,
   unsupportedReason: (dataset) =>
     dataset.name === "dirac" ? undefined : "it needs the dirac dataset",
-  evaluate(samples, { discriminator }) {
+  async evaluate(samples, { discriminator }) {
     if (!discriminator) throw new TypeError("the dirac metric needs the discriminator");
-    const psi = tf.tidy(() => discriminator.discriminate(tf.ones([1, 1])).logits.dataSync()[0]);
+    const logits = tf.tidy(() => discriminator.discriminate(tf.ones([1, 1])).logits);
+    const psi = (await logits.data())[0];
+    logits.dispose();
     return diracState(samples, psi);
   },
   summarise: summariseTrajectory,

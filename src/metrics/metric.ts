@@ -32,7 +32,10 @@ export interface Metric {
   /** Why the metric cannot score `dataset`, or undefined when it can. */
   unsupportedReason(dataset: Dataset): string | undefined;
   /** Scores `samples` (row-major, one sample per `dataset.sampleShape`); keys are figure keys. */
-  evaluate(samples: Float32Array, context: MetricContext): Record<string, number>;
+  evaluate(
+    samples: Float32Array,
+    context: MetricContext,
+  ): Record<string, number> | Promise<Record<string, number>>;
   /** Final figures computed from the whole evaluation curve (added to the result's `final`). */
   summarise?(evals: EvalPoint[]): Record<string, number>;
 }

@@ -35,14 +35,17 @@ function pointsToStore(
   return points;
 }
 
-/** Samples for fixed latent codes, in chunks, as one flat array. */
-export function generateSamples(generator: Generator, latent: tf.Tensor2D): Float32Array {
+/** Samples for fixed latent codes, in chunks, as one flat array (read asynchronously). */
+export async function generateSamples(
+  generator: Generator,
+  latent: tf.Tensor2D,
+): Promise<Float32Array> {
   const n = latent.shape[0];
   const parts: Float32Array[] = [];
   for (let start = 0; start < n; start += EVAL_CHUNK) {
     const size = Math.min(EVAL_CHUNK, n - start);
     const part = tf.tidy(() => generator.generate(tf.slice(latent, [start, 0], [size, -1])));
-    parts.push(part.dataSync() as Float32Array);
+    parts.push((await part.data()) as Float32Array);
     part.dispose();
   }
   const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
@@ -89,15 +92,13 @@ export async function runCell(
       hyper: config.hyper,
       budget: config.budget,
       rng,
-      evaluate(generator) {
-        const samples = generateSamples(generator, evalLatent);
+      async evaluate(generator) {
+        const samples = await generateSamples(generator, evalLatent);
         lastSamples = samples;
-        return Object.assign(
-          {},
-          ...metrics.map((m) =>
-            m.evaluate(samples, { dataset, discriminator: pair.discriminator })
-          ),
+        const figures = await Promise.all(
+          metrics.map((m) => m.evaluate(samples, { dataset, discriminator: pair.discriminator })),
         );
+        return Object.assign({}, ...figures);
       },
       onProgress,
     });

@@ -112,24 +112,23 @@ interface Player {
 
 /**
  * Takes the gradients of every player at the current weights, then applies them all (one player:
- * a plain step; two: a simultaneous step). Returns [loss, gradient norm or -1] per player.
+ * a plain step; two: a simultaneous step). Resolves to [loss, gradient norm or -1] per player; the
+ * values are read asynchronously (no synchronous read, which WebGPU under Deno cannot do).
  */
-function step(players: Player[], withNorm: boolean): [number, number][] {
+async function step(makePlayers: () => Player[], withNorm: boolean): Promise<[number, number][]> {
   const tensors = tf.tidy(() => {
+    // Players are made inside the tidy so that their batches are disposed with the step.
+    const players = makePlayers();
     const computed = players.map((p) => tf.variableGrads(p.objective, p.variables));
-    const out = computed.map((
-      { value, grads },
-    ) => [value, withNorm ? globalNorm(grads) : tf.scalar(-1)]);
+    const out = computed.map(({ value, grads }) =>
+      tf.stack([value, withNorm ? globalNorm(grads) : tf.scalar(-1)])
+    );
     computed.forEach(({ grads }, i) => players[i].optimizer.applyGradients(grads));
     return out;
   });
-  return tensors.map((pair) =>
-    pair.map((t) => {
-      const value = t.dataSync()[0];
-      t.dispose();
-      return value;
-    }) as [number, number]
-  );
+  const values = await Promise.all(tensors.map((t) => t.data()));
+  tf.dispose(tensors);
+  return values.map((v) => [v[0], v[1]]);
 }
 
 function latentBatch(generator: Generator, n: number, rng: Rng): tf.Tensor2D {
@@ -222,11 +221,9 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       for (let d = 0; d < hyper.k; d++) {
         const last = d === hyper.k - 1;
         const joint = last && hyper.scheme === "simultaneous";
-        const results = tf.tidy(() =>
-          step(
-            joint ? [discriminatorPlayer(), generatorPlayer()] : [discriminatorPlayer()],
-            logging && last,
-          )
+        const results = await step(
+          () => (joint ? [discriminatorPlayer(), generatorPlayer()] : [discriminatorPlayer()]),
+          logging && last,
         );
         [lossD, normD] = results[0];
         if (joint) [lossG, normG] = results[1];
@@ -242,7 +239,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
       }
       if (outcome.divergence) break;
       if (hyper.scheme === "alternating") {
-        [[lossG, normG]] = tf.tidy(() => step([generatorPlayer()], logging));
+        [[lossG, normG]] = await step(() => [generatorPlayer()], logging);
       }
       outcome.trainSeconds += (performance.now() - started) / 1000;
       if (!Number.isFinite(lossG) || (logging && !Number.isFinite(normG))) {
