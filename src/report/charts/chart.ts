@@ -28,14 +28,14 @@ export interface ChartKind {
 /** The Vega-Lite schema every spec names. */
 export const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
-/** Colour scale shared by every chart, so that a variant has one colour everywhere. */
+/**
+ * Colour scale shared by every chart, so that a variant has one colour everywhere: category10's
+ * distinct hues for up to 10 variants, tableau20 (pairs of shades) beyond.
+ */
 export function variantColour(results: CellResult[]) {
   const variants = [...new Set(results.map((r) => r.config.variant))].sort();
-  return {
-    field: "variant",
-    type: "nominal" as const,
-    scale: { domain: variants, scheme: "tableau20" },
-  };
+  const scheme = variants.length <= 10 ? "category10" : "tableau20";
+  return { field: "variant", type: "nominal" as const, scale: { domain: variants, scheme } };
 }
 
 /** The label of a figure key. */
