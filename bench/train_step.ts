@@ -15,17 +15,67 @@ import { ring8 } from "../src/data/mixtures.ts";
 import { type BackendChoice, initBackend, listBackends } from "../src/engine/backend.ts";
 import { Rng } from "../src/engine/rng.ts";
 import { LOSSES } from "../src/losses/mod.ts";
-import { disposePair } from "../src/models/mod.ts";
+import { mnist } from "../src/data/mnist.ts";
+import { buildDcgan, DcganOptions } from "../src/models/dcgan.ts";
+import { disposePair, type GanPair } from "../src/models/mod.ts";
 import { buildMlp, MlpOptions } from "../src/models/mlp.ts";
 import { train } from "../src/train/train.ts";
 
 interface BenchModel {
   dataset: Dataset;
   latentDim: number;
-  generator: number[];
-  discriminator: number[];
-  output: "linear" | "tanh";
   batchSize: number;
+  build(rng: Rng): GanPair;
+  /** FLOPs (2 x multiply-adds) of one alternating GAN step. */
+  flops: number;
+}
+
+/** Multiply-adds x2 of one alternating GAN step: D step B(Gf + 6Df), G step 3B(Gf + Df). */
+function stepFlops(batch: number, gForward: number, dForward: number): number {
+  return batch * (4 * gForward + 9 * dForward);
+}
+
+function mlpModel(
+  dataset: Dataset,
+  latentDim: number,
+  generator: number[],
+  discriminator: number[],
+  output: "linear" | "tanh",
+  batchSize: number,
+): BenchModel {
+  const forward = (sizes: number[]) =>
+    sizes.slice(1).reduce((s, out, i) => s + 2 * sizes[i] * out, 0);
+  const dim = dataset.sampleShape.reduce((a, b) => a * b, 1);
+  const options = MlpOptions.parse({
+    generator: { hidden: generator, output },
+    discriminator: { hidden: discriminator },
+  });
+  return {
+    dataset,
+    latentDim,
+    batchSize,
+    build: (rng) => buildMlp(options, { sampleShape: dataset.sampleShape, latentDim, rng }),
+    flops: stepFlops(
+      batchSize,
+      forward([latentDim, ...generator, dim]),
+      forward([dim, ...discriminator, 1]),
+    ),
+  };
+}
+
+/** The DCGAN of the image suites: z 100, 64/128 channels, batch 64. */
+function dcganModel(): BenchModel {
+  // Per-sample forward FLOPs: G dense 100→6272, two transposed convs; D two convs, dense 6272→1.
+  const gForward = 2 * (100 * 6272 + 14 * 14 * 64 * 16 * 128 + 28 * 28 * 1 * 16 * 64);
+  const dForward = 2 * (14 * 14 * 64 * 16 * 1 + 7 * 7 * 128 * 16 * 64 + 6272);
+  const options = DcganOptions.parse({});
+  return {
+    dataset: mnist,
+    latentDim: 100,
+    batchSize: 64,
+    build: (rng) => buildDcgan(options, { sampleShape: [28, 28, 1], latentDim: 100, rng }),
+    flops: stepFlops(64, gForward, dForward),
+  };
 }
 
 /** A stand-in for 28x28 data: the step's cost does not depend on the pixel values. */
@@ -36,47 +86,16 @@ const noise784: Dataset = {
   sample: (n, rng) => rng.normals(n * 784),
 };
 
-const MODELS: Record<string, BenchModel> = {
-  "mixture-mlp": {
-    dataset: ring8,
-    latentDim: 2,
-    generator: [128, 128, 128],
-    discriminator: [128, 128, 128],
-    output: "linear",
-    batchSize: 256,
-  },
-  "mnist-mlp": {
-    dataset: noise784,
-    latentDim: 100,
-    generator: [256, 512, 1024],
-    discriminator: [512, 256],
-    output: "tanh",
-    batchSize: 64,
-  },
+const MODELS: Record<string, () => BenchModel> = {
+  "mixture-mlp": () => mlpModel(ring8, 2, [128, 128, 128], [128, 128, 128], "linear", 256),
+  "mnist-mlp": () => mlpModel(noise784, 100, [256, 512, 1024], [512, 256], "tanh", 64),
+  "mnist-dcgan": dcganModel,
 };
-
-/** Multiply-adds x2 of one alternating GAN step: D step B(Gf + 6Df), G step 3B(Gf + Df). */
-function stepFlops(model: BenchModel): number {
-  const forward = (sizes: number[]) =>
-    sizes.slice(1).reduce((s, out, i) => s + 2 * sizes[i] * out, 0);
-  const dim = model.dataset.sampleShape.reduce((a, b) => a * b, 1);
-  const gf = forward([model.latentDim, ...model.generator, dim]);
-  const df = forward([dim, ...model.discriminator, 1]);
-  return model.batchSize * (4 * gf + 9 * df);
-}
 
 async function timeTfjs(model: BenchModel, seconds: number): Promise<number> {
   const rng = new Rng(0);
-  const options = MlpOptions.parse({
-    generator: { hidden: model.generator, output: model.output },
-    discriminator: { hidden: model.discriminator },
-  });
   const run = async (steps: number) => {
-    const pair = buildMlp(options, {
-      sampleShape: model.dataset.sampleShape,
-      latentDim: model.latentDim,
-      rng,
-    });
+    const pair = model.build(rng);
     const outcome = await train({
       dataset: model.dataset,
       pair,
@@ -163,12 +182,12 @@ const table: string[] = [];
 for (const backend of backends) {
   const info = await initBackend(backend as BackendChoice);
   for (const name of models) {
-    const model = MODELS[name];
+    const model = MODELS[name]();
     // The cpu backend needs minutes per step for 784-wide nets: cap its time too.
     const ms = await timeTfjs(model, Number(values.seconds));
     const torchMs = torch[name]?.ms ?? null;
     const ratio = torchMs ? ms / torchMs : null;
-    const gflops = stepFlops(model) / (ms / 1000) / 1e9;
+    const gflops = model.flops / (ms / 1000) / 1e9;
     const entry = { backend: info.name, tfjs_ms: ms, torch_ms: torchMs, ratio };
     if (!json[name] || ms < json[name].tfjs_ms) json[name] = entry;
     table.push(

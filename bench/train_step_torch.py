@@ -28,6 +28,29 @@ def leaky():
     return nn.LeakyReLU(0.2)
 
 
+class Reshape(nn.Module):
+    def __init__(self, *shape):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x):
+        return x.view(x.shape[0], *self.shape)
+
+
+def dcgan(latent=100, g=64, d=64):
+    generator = nn.Sequential(
+        nn.Linear(latent, 7 * 7 * 2 * g), Reshape(2 * g, 7, 7), nn.BatchNorm2d(2 * g), nn.ReLU(),
+        nn.ConvTranspose2d(2 * g, g, 4, 2, 1, bias=False), nn.BatchNorm2d(g), nn.ReLU(),
+        nn.ConvTranspose2d(g, 1, 4, 2, 1), nn.Tanh(),
+    )
+    discriminator = nn.Sequential(
+        nn.Conv2d(1, d, 4, 2, 1), leaky(),
+        nn.Conv2d(d, 2 * d, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * d), leaky(),
+        nn.Flatten(), nn.Linear(7 * 7 * 2 * d, 1),
+    )
+    return generator, discriminator, latent, (1, 28, 28), 64
+
+
 MODELS = {
     "mixture-mlp": lambda: (
         mlp([2, 128, 128, 128, 2], nn.ReLU),
@@ -39,6 +62,7 @@ MODELS = {
         mlp([784, 512, 256, 1], leaky),
         100, (784,), 64,
     ),
+    "mnist-dcgan": dcgan,
 }
 
 

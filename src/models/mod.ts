@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { Registry } from "../registry.ts";
+import { buildDcgan, DcganOptions } from "./dcgan.ts";
 import { buildDirac, DiracOptions } from "./dirac.ts";
 import { buildMlp, MlpOptions } from "./mlp.ts";
 import type { BuildContext, GanPair } from "./network.ts";
@@ -38,4 +39,10 @@ ARCHITECTURES.register("dirac", {
   description: "Dirac-GAN: G(z) = θ, D(x) = ψ·x, starting at (θ, ψ) = (1, 1)",
   options: DiracOptions,
   build: buildDirac,
+});
+ARCHITECTURES.register("dcgan", {
+  description:
+    "DCGAN for 28x28: transposed convolutions + batch norm + ReLU, tanh; strided convolutions + LeakyReLU",
+  options: DcganOptions,
+  build: buildDcgan,
 });

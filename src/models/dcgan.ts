@@ -1,0 +1,125 @@
+/**
+ * DCGAN networks after Radford et al. (2016) for 28x28 images: G maps z through a dense layer to
+ * 7x7 maps, then two 4x4 stride-2 transposed convolutions with batch norm and ReLU, tanh output;
+ * D uses two 4x4 stride-2 convolutions with LeakyReLU(0.2), batch norm on the second, no pooling and
+ * no hidden dense layer. Weights ~ N(0, 0.02), batch-norm scales ~ N(1, 0.02) (the paper's
+ * initialisation). Batch norm always normalises with the current batch's statistics, in training
+ * and when sampling for evaluation (in chunks of up to 1,024).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { z } from "zod";
+import type { Rng } from "../engine/rng.ts";
+import { leakyRelu } from "./layers.ts";
+import type { BuildContext, GanPair } from "./network.ts";
+
+/** Options of the `dcgan` architecture. */
+export const DcganOptions = z.strictObject({
+  generator: z.strictObject({
+    /** Channels at 14x14; the 7x7 maps have twice as many. */
+    base: z.int().positive().default(64),
+  }).prefault({}),
+  discriminator: z.strictObject({
+    /** Channels at 14x14; the 7x7 maps have twice as many. */
+    base: z.int().positive().default(64),
+  }).prefault({}),
+});
+/** Parsed options of the `dcgan` architecture. */
+export type DcganOptions = z.infer<typeof DcganOptions>;
+
+function normal(rng: Rng, shape: number[], std = 0.02, mean = 0): tf.Variable {
+  return tf.variable(tf.tensor(rng.normals(shape.reduce((a, b) => a * b, 1), std, mean), shape));
+}
+
+interface BatchNormWeights {
+  scale: tf.Variable;
+  offset: tf.Variable;
+}
+
+function batchNormWeights(channels: number, rng: Rng): BatchNormWeights {
+  return { scale: normal(rng, [channels], 0.02, 1), offset: tf.variable(tf.zeros([channels])) };
+}
+
+/** Batch norm over every axis but the last, with the batch's own statistics. */
+function batchNorm(x: tf.Tensor, weights: BatchNormWeights): tf.Tensor {
+  const axes = x.shape.slice(0, -1).map((_, i) => i);
+  const { mean, variance } = tf.moments(x, axes);
+  return tf.batchNorm(x, mean, variance, weights.offset, weights.scale, 1e-5);
+}
+
+/** Builds the DCGAN pair for [28, 28, C] samples. */
+export function buildDcgan(options: DcganOptions, context: BuildContext): GanPair {
+  const [height, width, channels] = context.sampleShape;
+  if (context.sampleShape.length !== 3 || height !== 28 || width !== 28) {
+    throw new TypeError(
+      `the dcgan architecture needs [28, 28, C] samples, got [${context.sampleShape}]`,
+    );
+  }
+  const rng = context.rng;
+  const g = options.generator.base, d = options.discriminator.base;
+  const gw = {
+    dense: normal(rng, [context.latentDim, 7 * 7 * 2 * g]),
+    denseBias: tf.variable(tf.zeros([7 * 7 * 2 * g])),
+    bn0: batchNormWeights(2 * g, rng),
+    up1: normal(rng, [4, 4, g, 2 * g]),
+    bn1: batchNormWeights(g, rng),
+    up2: normal(rng, [4, 4, channels, g]),
+    up2Bias: tf.variable(tf.zeros([channels])),
+  };
+  const dw = {
+    conv1: normal(rng, [4, 4, channels, d]),
+    conv1Bias: tf.variable(tf.zeros([d])),
+    conv2: normal(rng, [4, 4, d, 2 * d]),
+    bn2: batchNormWeights(2 * d, rng),
+    dense: normal(rng, [7 * 7 * 2 * d, 1]),
+    denseBias: tf.variable(tf.zeros([1])),
+  };
+  const bnVariables = (w: BatchNormWeights) => [w.scale, w.offset];
+  return {
+    generator: {
+      variables: [
+        gw.dense,
+        gw.denseBias,
+        ...bnVariables(gw.bn0),
+        gw.up1,
+        ...bnVariables(gw.bn1),
+        gw.up2,
+        gw.up2Bias,
+      ],
+      latentDim: context.latentDim,
+      generate(latent) {
+        const n = latent.shape[0];
+        let h: tf.Tensor = tf.add(tf.matMul(latent, gw.dense), gw.denseBias);
+        h = tf.relu(batchNorm(tf.reshape(h, [n, 7, 7, 2 * g]), gw.bn0));
+        h = tf.conv2dTranspose(h as tf.Tensor4D, gw.up1 as tf.Tensor4D, [n, 14, 14, g], 2, "same");
+        h = tf.relu(batchNorm(h, gw.bn1));
+        h = tf.conv2dTranspose(
+          h as tf.Tensor4D,
+          gw.up2 as tf.Tensor4D,
+          [n, 28, 28, channels],
+          2,
+          "same",
+        );
+        return tf.tanh(tf.add(h, gw.up2Bias));
+      },
+    },
+    discriminator: {
+      variables: [dw.conv1, dw.conv1Bias, dw.conv2, ...bnVariables(dw.bn2), dw.dense, dw.denseBias],
+      discriminate(x) {
+        const n = x.shape[0];
+        let h: tf.Tensor = tf.conv2d(x as tf.Tensor4D, dw.conv1 as tf.Tensor4D, 2, "same");
+        h = leakyRelu(tf.add(h, dw.conv1Bias));
+        h = tf.conv2d(h as tf.Tensor4D, dw.conv2 as tf.Tensor4D, 2, "same");
+        const features = tf.reshape(leakyRelu(batchNorm(h, dw.bn2)), [
+          n,
+          7 * 7 * 2 * d,
+        ]) as tf.Tensor2D;
+        return {
+          logits: tf.add(tf.matMul(features, dw.dense), dw.denseBias) as tf.Tensor2D,
+          features,
+        };
+      },
+    },
+  };
+}
