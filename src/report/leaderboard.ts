@@ -7,6 +7,7 @@
 import { allFigures, type Figure } from "../metrics/mod.ts";
 import type { CellResult } from "../runner/store.ts";
 import { summarise, type Summary } from "./aggregate.ts";
+import { rankWithTies } from "./ranking.ts";
 
 /** What the leaderboard needs to know about the suite. */
 export interface SuiteInfo {
@@ -20,6 +21,8 @@ export interface SuiteInfo {
 /** One (dataset, variant) row. */
 export interface LeaderboardRow {
   rank: number;
+  /** The rank as shown: "=2" when tied with an adjacent row (see ranking.ts). */
+  rankLabel: string;
   dataset: string;
   /** Row name: the variant's label in the suite (its registered name unless relabelled). */
   variant: string;
@@ -89,8 +92,10 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
   const sign = directionOf(known.get(info.primary));
   const reportsConvergence = results.some((r) => CONVERGENCE_FIGURE in r.final);
 
+  const seedValues = new Map<LeaderboardRow, number[]>();
   const rows: LeaderboardRow[] = [...groups.values()].map((cells) => {
     const ok = cells.filter((c) => c.status !== "diverged");
+    const primaryValues = ok.map((c) => c.final[info.primary]).filter((v) => Number.isFinite(v));
     const rowFigures: Record<string, Summary> = {};
     for (const f of figures) {
       const summary = summarise(ok.map((c) => c.final[f.key]).filter((v) => v !== undefined));
@@ -107,8 +112,9 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
       const last = c.final[info.primary];
       return bestValue === undefined || last === undefined ? [] : [Math.abs(last - bestValue)];
     });
-    return {
+    const row: LeaderboardRow = {
       rank: 0,
+      rankLabel: "",
       dataset: cells[0].config.dataset,
       variant: cells[0].config.variant,
       variantName: cells[0].config.variantName ?? cells[0].config.variant,
@@ -136,6 +142,8 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
       backends: [...new Set(cells.map((c) => c.config.backend))].sort(),
       steps: Math.max(...cells.map((c) => c.config.budget.steps)),
     };
+    seedValues.set(row, primaryValues);
+    return row;
   });
 
   const datasetOrder = [...new Set(results.map((r) => r.config.dataset))];
@@ -149,7 +157,9 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
     return sign * (va - vb) || a.variant.localeCompare(b.variant);
   });
   for (const dataset of datasetOrder) {
-    rows.filter((r) => r.dataset === dataset).forEach((row, i) => (row.rank = i + 1));
+    const inDataset = rows.filter((r) => r.dataset === dataset);
+    const ranks = rankWithTies(inDataset.map((r) => seedValues.get(r)));
+    inDataset.forEach((row, i) => [row.rank, row.rankLabel] = [ranks[i].rank, ranks[i].label]);
   }
   const evalSamples = [...new Set(results.map((r) => r.config.evalSamples))].sort((a, b) => a - b);
   return { ...info, figures, rows, evalSamples };
@@ -203,7 +213,7 @@ export function renderMarkdown(board: Leaderboard): string {
     lines.push(`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`);
     for (const row of board.rows.filter((r) => r.dataset === dataset)) {
       const cells = [
-        String(row.rank),
+        row.rankLabel,
         row.variant,
         ...board.figures.map((f) => formatSummary(row.figures[f.key])),
         formatSummary(row.primaryBest),
@@ -221,6 +231,7 @@ export function renderMarkdown(board: Leaderboard): string {
   }
   lines.push(
     `Figures are mean ± sample std over the seeds that did not diverge (n); sorted by \`${board.primary}\`` +
+      "; =k marks rows whose difference is not significant (the 95% bootstrap interval of the difference of means over seeds, 2,000 seeded resamples, contains 0)" +
       `; ${board.evalSamples.join("/")} generated samples per evaluation. ` +
       `"best" is the best value of the primary figure over evaluation steps.`,
   );

@@ -60,7 +60,7 @@ export function leaderboardTables(board: Leaderboard): string {
     parts.push(`<tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>`);
     for (const row of board.rows.filter((r) => r.dataset === dataset)) {
       const cells = [
-        String(row.rank),
+        row.rankLabel,
         row.variant,
         ...board.figures.map((f) => formatSummary(row.figures[f.key])),
         `${row.diverged}/${row.seeds}`,
@@ -116,7 +116,7 @@ export function suitePage(
       escapeHtml(board.primary)
     }</code>; ${
       board.evalSamples.join("/")
-    } generated samples per evaluation. Machine-readable: <a href="leaderboard.json">JSON</a>, <a href="leaderboard.csv">CSV</a>, <a href="leaderboard.md">Markdown</a>.</p>`,
+    } generated samples per evaluation. =k marks a tie: the 95% percentile-bootstrap interval of the difference of means over seeds (2,000 seeded resamples) contains 0. Machine-readable: <a href="leaderboard.json">JSON</a>, <a href="leaderboard.csv">CSV</a>, <a href="leaderboard.md">Markdown</a>.</p>`,
     leaderboardTables(board),
     `<h2>Charts</h2>`,
     ...figures,
