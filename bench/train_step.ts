@@ -14,7 +14,7 @@ import type { Dataset } from "../src/data/dataset.ts";
 import { ring8 } from "../src/data/mixtures.ts";
 import { type BackendChoice, initBackend, listBackends } from "../src/engine/backend.ts";
 import { Rng } from "../src/engine/rng.ts";
-import { LOSSES } from "../src/losses/mod.ts";
+import { DEFAULT_HYPER, LOSSES } from "../src/losses/mod.ts";
 import { mnist } from "../src/data/mnist.ts";
 import { buildDcgan, DcganOptions } from "../src/models/dcgan.ts";
 import { disposePair, type GanPair } from "../src/models/mod.ts";
@@ -101,15 +101,7 @@ async function timeTfjs(model: BenchModel, seconds: number): Promise<number> {
       pair,
       loss: LOSSES.get("non-saturating"),
       regularisers: [],
-      hyper: {
-        k: 1,
-        scheme: "alternating",
-        optimizer: "adam",
-        lrG: 1e-3,
-        lrD: 1e-3,
-        beta1: 0.5,
-        beta2: 0.999,
-      },
+      hyper: { ...DEFAULT_HYPER, lrG: 1e-3, lrD: 1e-3 },
       budget: { steps, batchSize: model.batchSize, logEvery: steps + 1, evalEvery: steps },
       rng,
       evaluate: () => ({}),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ring8 } from "../data/mixtures.ts";
-import { LOSSES } from "../losses/mod.ts";
+import { DEFAULT_HYPER, LOSSES } from "../losses/mod.ts";
 import { buildMlp, MlpOptions } from "../models/mlp.ts";
 import { disposePair } from "../models/network.ts";
 import { train } from "../train/train.ts";
@@ -36,15 +36,7 @@ async function trainTiny(backend: BackendChoice) {
     pair,
     loss: LOSSES.get("non-saturating"),
     regularisers: [],
-    hyper: {
-      k: 1,
-      scheme: "alternating",
-      optimizer: "adam",
-      lrG: 1e-3,
-      lrD: 1e-3,
-      beta1: 0.5,
-      beta2: 0.999,
-    },
+    hyper: { ...DEFAULT_HYPER, lrG: 1e-3, lrD: 1e-3 },
     budget: { steps: 15, batchSize: 32, logEvery: 5, evalEvery: 15 },
     rng,
     evaluate: () => ({}),

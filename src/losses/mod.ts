@@ -60,6 +60,17 @@ export const Hyper = z.strictObject({
 /** Optimisation hyper-parameters of a cell. */
 export type Hyper = z.infer<typeof Hyper>;
 
+/** What a suite profile defaults to: one alternating D step, Adam with DCGAN's β = (0.5, 0.999). */
+export const DEFAULT_HYPER: Hyper = {
+  k: 1,
+  scheme: "alternating",
+  optimizer: "adam",
+  lrG: 2e-4,
+  lrD: 2e-4,
+  beta1: 0.5,
+  beta2: 0.999,
+};
+
 /** A named GAN variant: objective, regularisers with strengths, and paper defaults. */
 export interface Variant {
   description: string;

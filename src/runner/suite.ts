@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { DATASETS } from "../data/mod.ts";
-import { Hyper, VARIANTS } from "../losses/mod.ts";
+import { DEFAULT_HYPER, Hyper, VARIANTS } from "../losses/mod.ts";
 import { REGULARISERS } from "../losses/mod.ts";
 import { allFigures, METRICS } from "../metrics/mod.ts";
 import { ARCHITECTURES } from "../models/mod.ts";
@@ -22,13 +22,13 @@ const positiveInt = z.int().positive();
 export const BudgetSchema = z.strictObject({
   steps: positiveInt,
   batchSize: positiveInt,
-  k: z.int().min(1).default(1),
-  scheme: Hyper.shape.scheme.default("alternating"),
-  optimizer: Hyper.shape.optimizer.default("adam"),
+  k: z.int().min(1).default(DEFAULT_HYPER.k),
+  scheme: Hyper.shape.scheme.default(DEFAULT_HYPER.scheme),
+  optimizer: Hyper.shape.optimizer.default(DEFAULT_HYPER.optimizer),
   lrG: Hyper.shape.lrG,
   lrD: Hyper.shape.lrD,
-  beta1: Hyper.shape.beta1.default(0.5),
-  beta2: Hyper.shape.beta2.default(0.999),
+  beta1: Hyper.shape.beta1.default(DEFAULT_HYPER.beta1),
+  beta2: Hyper.shape.beta2.default(DEFAULT_HYPER.beta2),
   evalEvery: positiveInt,
   logEvery: positiveInt.optional(),
   evalSamples: positiveInt.default(2500),

@@ -60,6 +60,32 @@ function curveRows(results: CellResult[], pick: (r: CellResult) => Row[]): Row[]
   return results.flatMap(pick);
 }
 
+/** The variant axis of per-variant charts. */
+const VARIANT_AXIS = {
+  field: "variant",
+  type: "nominal" as const,
+  title: null,
+  sort: "ascending" as const,
+};
+
+/** A spec with `rows` as data and one column per dataset, each panel drawn by `spec`. */
+function perDataset(
+  rows: Row[],
+  independent: "x" | "y" | "both",
+  spec: Record<string, unknown>,
+): TopLevelSpec {
+  const scale = independent === "both"
+    ? { x: "independent", y: "independent" }
+    : { [independent]: "independent" };
+  return {
+    $schema: SCHEMA,
+    data: { values: rows },
+    facet: { column: { field: "dataset", type: "nominal", title: null } },
+    resolve: { scale },
+    spec,
+  } as unknown as TopLevelSpec;
+}
+
 const base = (r: CellResult) => ({
   dataset: r.config.dataset,
   variant: r.config.variant,
@@ -135,28 +161,22 @@ const primaryBySeconds: ChartKind = {
   spec(context) {
     const rows = primaryRows(context);
     if (!rows.length) return undefined;
-    return {
-      $schema: SCHEMA,
-      data: { values: rows },
-      facet: { column: { field: "dataset", type: "nominal", title: null } },
-      resolve: { scale: { x: "independent", y: "independent" } },
-      spec: {
-        width: WIDTH,
-        height: HEIGHT,
-        mark: { type: "line", strokeWidth: 1, opacity: 0.8 },
-        encoding: {
-          x: { field: "seconds", type: "quantitative", title: "training seconds" },
-          y: {
-            field: "value",
-            type: "quantitative",
-            title: figureLabel(context, context.primary),
-            scale: { zero: false },
-          },
-          color: variantColour(context.results),
-          detail: { field: "seed", type: "nominal" },
+    return perDataset(rows, "both", {
+      width: WIDTH,
+      height: HEIGHT,
+      mark: { type: "line", strokeWidth: 1, opacity: 0.8 },
+      encoding: {
+        x: { field: "seconds", type: "quantitative", title: "training seconds" },
+        y: {
+          field: "value",
+          type: "quantitative",
+          title: figureLabel(context, context.primary),
+          scale: { zero: false },
         },
+        color: variantColour(context.results),
+        detail: { field: "seed", type: "nominal" },
       },
-    } as TopLevelSpec;
+    });
   },
 };
 
@@ -171,40 +191,31 @@ const finalSpread: ChartKind = {
       value: r.final[context.primary],
     }));
     if (!rows.length) return undefined;
-    const y = {
-      field: "variant",
-      type: "nominal" as const,
-      title: null,
-      sort: "ascending" as const,
-    };
-    return {
-      $schema: SCHEMA,
-      data: { values: rows },
-      facet: { column: { field: "dataset", type: "nominal", title: null } },
-      resolve: { scale: { x: "independent" } },
-      spec: {
-        width: WIDTH,
-        layer: [
-          {
-            mark: { type: "point", filled: true, opacity: 0.7 },
-            encoding: {
-              x: {
-                field: "value",
-                type: "quantitative",
-                title: figureLabel(context, context.primary),
-                scale: { zero: false },
-              },
-              y,
-              color: variantColour(context.results),
+    return perDataset(rows, "x", {
+      width: WIDTH,
+      layer: [
+        {
+          mark: { type: "point", filled: true, opacity: 0.7 },
+          encoding: {
+            x: {
+              field: "value",
+              type: "quantitative",
+              title: figureLabel(context, context.primary),
+              scale: { zero: false },
             },
+            y: VARIANT_AXIS,
+            color: variantColour(context.results),
           },
-          {
-            mark: { type: "tick", color: "black", thickness: 2 },
-            encoding: { x: { aggregate: "mean", field: "value", type: "quantitative" }, y },
+        },
+        {
+          mark: { type: "tick", color: "black", thickness: 2 },
+          encoding: {
+            x: { aggregate: "mean", field: "value", type: "quantitative" },
+            y: VARIANT_AXIS,
           },
-        ],
-      },
-    } as TopLevelSpec;
+        },
+      ],
+    });
   },
 };
 
@@ -220,45 +231,28 @@ const modeCoverage: ChartKind = {
       total: r.final["modes.total"],
     }));
     if (!rows.length) return undefined;
-    const x = {
-      field: "variant",
-      type: "nominal" as const,
-      title: null,
-      sort: "ascending" as const,
-    };
-    return {
-      $schema: SCHEMA,
-      data: { values: rows },
-      facet: { column: { field: "dataset", type: "nominal", title: null } },
-      resolve: { scale: { y: "independent" } },
-      spec: {
-        width: WIDTH,
-        height: HEIGHT,
-        layer: [
-          {
-            mark: { type: "bar", opacity: 0.6 },
-            encoding: {
-              x,
-              y: {
-                aggregate: "mean",
-                field: "value",
-                type: "quantitative",
-                title: "modes covered",
-              },
-              color: variantColour(context.results),
-            },
+    return perDataset(rows, "y", {
+      width: WIDTH,
+      height: HEIGHT,
+      layer: [
+        {
+          mark: { type: "bar", opacity: 0.6 },
+          encoding: {
+            x: VARIANT_AXIS,
+            y: { aggregate: "mean", field: "value", type: "quantitative", title: "modes covered" },
+            color: variantColour(context.results),
           },
-          {
-            mark: { type: "point", filled: true, color: "black", size: 18 },
-            encoding: { x, y: { field: "value", type: "quantitative" } },
-          },
-          {
-            mark: { type: "rule", strokeDash: [4, 3] },
-            encoding: { y: { aggregate: "max", field: "total" } },
-          },
-        ],
-      },
-    } as TopLevelSpec;
+        },
+        {
+          mark: { type: "point", filled: true, color: "black", size: 18 },
+          encoding: { x: VARIANT_AXIS, y: { field: "value", type: "quantitative" } },
+        },
+        {
+          mark: { type: "rule", strokeDash: [4, 3] },
+          encoding: { y: { aggregate: "max", field: "total" } },
+        },
+      ],
+    });
   },
 };
 
