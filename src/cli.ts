@@ -15,6 +15,7 @@ import {
 } from "./engine/backend.ts";
 import { LOSSES, REGULARISERS, VARIANTS } from "./losses/mod.ts";
 import { METRICS } from "./metrics/mod.ts";
+import { FEATURE_METRICS } from "./metrics/feature_metrics.ts";
 import { ARCHITECTURES } from "./models/mod.ts";
 import { ProgressDisplay } from "./progress.ts";
 import { UnknownNameError } from "./registry.ts";
@@ -161,6 +162,10 @@ const COMMANDS: Record<string, Command> = {
       section("datasets", DATASETS.entries().map(([name, d]) => [name, d.description]));
       section("architectures", ARCHITECTURES.entries().map(([name, a]) => [name, a.description]));
       section("metrics", METRICS.entries().map(([name, m]) => [name, m.description]));
+      section(
+        "feature metrics (score)",
+        FEATURE_METRICS.entries().map(([name, m]) => [name, m.description]),
+      );
       section(
         "backends",
         (await listBackends()).map((
