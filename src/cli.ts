@@ -198,7 +198,7 @@ const COMMANDS: Record<string, Command> = {
     summary:
       "score your own samples or features (FID, KID, IS, precision/recall, density/coverage, modes)",
     usage:
-      "score [--metrics fid,kid,is,prc,dc,modes] [--features raw] [--mixture ring8|grid25] [--kid-subsets N] [--kid-subset-size N] [--is-splits N] [--seed N] [--json] INPUT1 [INPUT2]",
+      "score [--metrics fid,kid,is,prc,dc,modes] [--features raw] [--mixture ring8|grid25] [--kid-subsets N] [--kid-subset-size N] [--is-splits N] [--seed N] [--save-stats OUT.npz] [--json] INPUT1 [INPUT2]",
     options: {
       metrics: { type: "string" },
       features: { type: "string" },
@@ -207,6 +207,7 @@ const COMMANDS: Record<string, Command> = {
       "kid-subset-size": { type: "string" },
       "is-splits": { type: "string" },
       seed: { type: "string" },
+      "save-stats": { type: "string" },
       json: { type: "boolean" },
     },
     async run(options, positionals) {
@@ -223,6 +224,7 @@ const COMMANDS: Record<string, Command> = {
         features: (options.features as string | undefined) ?? "raw",
         mixture,
         inputs: positionals,
+        saveStats: options["save-stats"] as string | undefined,
         options: {
           kidSubsets: int("kid-subsets", FEATURE_METRIC_DEFAULTS.kidSubsets),
           kidSubsetSize: int("kid-subset-size", FEATURE_METRIC_DEFAULTS.kidSubsetSize),

@@ -246,3 +246,38 @@ Deno.test("score computes FID, KID, precision/recall, density/coverage and IS fr
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("score reads PNG folders and .npz statistics, and --save-stats writes them", async () => {
+  const { default: sharp } = await import("sharp");
+  const dir = await Deno.makeTempDir();
+  const folder = join(dir, "images");
+  await Deno.mkdir(folder);
+  for (let i = 0; i < 6; i++) {
+    const pixels = new Uint8Array(8 * 8).map((_, p) => (p * 7 + i * 31) % 256);
+    await sharp(pixels, { raw: { width: 8, height: 8, channels: 1 } }).png().toFile(
+      join(folder, `${i}.png`),
+    );
+  }
+  const rows = Array.from(
+    { length: 30 },
+    (_, i) => Array.from({ length: 4 }, (_, j) => Math.cos(i * 5 + j)),
+  );
+  const a = join(dir, "a.npy"), b = join(dir, "b.npy"), stats = join(dir, "a_stats.npz");
+  await Deno.writeFile(a, npyBytes(rows));
+  await Deno.writeFile(b, npyBytes(rows.map((r) => r.map((v) => v * 1.5 + 0.2))));
+
+  const png = await cli("score", "--metrics", "fid", "--json", folder, folder);
+  assert.equal(png.code, 0, png.stderr);
+  assert.equal(JSON.parse(png.stdout).samples, 6);
+  assert.ok(Math.abs(JSON.parse(png.stdout).fid) < 1e-6);
+
+  const direct = await cli("score", "--metrics", "fid", "--save-stats", stats, "--json", a, b);
+  assert.equal(direct.code, 0, direct.stderr);
+  const fromStats = await cli("score", "--metrics", "fid", "--json", stats, b);
+  assert.equal(fromStats.code, 0, fromStats.stderr);
+  assert.ok(Math.abs(JSON.parse(fromStats.stdout).fid - JSON.parse(direct.stdout).fid) < 1e-9);
+
+  const wrong = await cli("score", "--metrics", "kid", stats, b);
+  assertOneLineError(wrong.stderr, /holds FID statistics: only the fid metric can use it$/);
+  await Deno.remove(dir, { recursive: true });
+});

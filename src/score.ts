@@ -3,15 +3,20 @@
  *
  * @module
  */
-import { readNpy } from "./data/npy.ts";
+import { join } from "node:path";
+import { Matrix } from "ml-matrix";
+import sharp from "sharp";
 import { DATASETS } from "./data/mod.ts";
-import type { FeatureMatrix } from "./metrics/features.ts";
+import { readNpy } from "./data/npy.ts";
+import { readNpz, writeNpz } from "./data/npz.ts";
+import { type FeatureMatrix, type GaussianStats, gaussianStats } from "./metrics/features.ts";
 import {
   FEATURE_METRIC_DEFAULTS,
   FEATURE_METRICS,
   type FeatureMetricOptions,
   type ScoreValue,
 } from "./metrics/feature_metrics.ts";
+import { frechetDistance } from "./metrics/fid.ts";
 import { METRICS } from "./metrics/mod.ts";
 import { UnknownNameError } from "./registry.ts";
 
@@ -29,16 +34,82 @@ export interface ScoreRequest {
   mixture?: string;
   inputs: string[];
   options: FeatureMetricOptions;
+  /** Where to write INPUT1's FID statistics (mu, sigma) as .npz. */
+  saveStats?: string;
 }
 
 /** Feature extractors `score` accepts. */
 export const FEATURE_EXTRACTORS = ["raw"];
 
-/** Reads INPUT as an N x D feature matrix (any trailing dimensions are flattened). */
-async function readFeatures(path: string): Promise<FeatureMatrix> {
+/** An input: features, or precomputed FID statistics. */
+type Input = { features: FeatureMatrix; stats?: undefined } | {
+  features?: undefined;
+  stats: GaussianStats;
+};
+
+/** Reads a folder of PNG images (sorted by name) as N x (H·W·C) pixel values in [0, 1]. */
+async function readPngFolder(path: string): Promise<FeatureMatrix> {
+  const names = [...Deno.readDirSync(path)]
+    .filter((e) => e.isFile && /\.png$/i.test(e.name))
+    .map((e) => e.name)
+    .sort();
+  if (!names.length) throw new ScoreInputError(`'${path}' holds no .png images`);
+  let shape = "";
+  const rows: Uint8Array[] = [];
+  for (const name of names) {
+    let decoded;
+    try {
+      decoded = await sharp(join(path, name)).raw().toBuffer({ resolveWithObject: true });
+    } catch (error) {
+      throw new ScoreInputError(
+        `cannot read image '${join(path, name)}': ${(error as Error).message}`,
+      );
+    }
+    const { width, height, channels } = decoded.info;
+    const thisShape = `${height}x${width}x${channels}`;
+    if (shape && thisShape !== shape) {
+      throw new ScoreInputError(
+        `'${join(path, name)}' is ${thisShape}, the other images are ${shape}`,
+      );
+    }
+    shape = thisShape;
+    rows.push(new Uint8Array(decoded.data));
+  }
+  const d = rows[0].length;
+  const data = new Float64Array(rows.length * d);
+  rows.forEach((r, i) => {
+    for (let j = 0; j < d; j++) data[i * d + j] = r[j] / 255;
+  });
+  return { data, n: rows.length, d };
+}
+
+/** FID statistics from an .npz holding `mu` (d) and `sigma` (d x d), as pytorch-fid writes them. */
+async function readStats(path: string): Promise<GaussianStats> {
+  const { mu, sigma } = await readNpz(path);
+  const d = mu?.data.length ?? 0;
+  if (!mu || !sigma || sigma.shape.length !== 2 || sigma.shape[0] !== d || sigma.shape[1] !== d) {
+    throw new ScoreInputError(`'${path}' must hold FID statistics: mu (d) and sigma (d x d)`);
+  }
+  const rows = Array.from(
+    { length: d },
+    (_, i) => Array.from(sigma.data.subarray(i * d, (i + 1) * d)),
+  );
+  return { mean: mu.data, covariance: new Matrix(rows), n: Number.NaN };
+}
+
+/** Reads INPUT: a folder of PNGs, an .npy array (N x ..., flattened) or an .npz with mu and sigma. */
+async function readInput(path: string): Promise<Input> {
+  let isFolder: boolean;
+  try {
+    isFolder = Deno.statSync(path).isDirectory;
+  } catch {
+    throw new ScoreInputError(`Cannot read '${path}': no such file or folder`);
+  }
+  if (isFolder) return { features: await readPngFolder(path) };
+  if (path.endsWith(".npz")) return { stats: await readStats(path) };
   if (!path.endsWith(".npy")) {
     throw new ScoreInputError(
-      `cannot read '${path}': score reads .npy arrays (N x D, or N x H x W [x C])`,
+      `cannot read '${path}': score reads .npy arrays, .npz statistics or folders of PNG images`,
     );
   }
   const array = await readNpy(path);
@@ -48,11 +119,25 @@ async function readFeatures(path: string): Promise<FeatureMatrix> {
     );
   }
   const d = array.shape.slice(1).reduce((a, b) => a * b, 1);
-  return { data: array.data, n: array.shape[0], d };
+  return { features: { data: array.data, n: array.shape[0], d } };
 }
 
-/** Runs the request; returns the JSON object `score --json` prints. */
-export async function score(request: ScoreRequest): Promise<Record<string, unknown>> {
+/** The width of an input's features. */
+function widthOf(input: Input): number {
+  return input.features ? input.features.d : input.stats.mean.length;
+}
+
+/** Runs `compute`, turning a metric's RangeError (too few samples, ...) into an input error. */
+function guarded<T>(name: string, compute: () => T): T {
+  try {
+    return compute();
+  } catch (error) {
+    if (error instanceof RangeError) throw new ScoreInputError(`${name}: ${error.message}`);
+    throw error;
+  }
+}
+
+function checkRequest(request: ScoreRequest): void {
   if (!FEATURE_EXTRACTORS.includes(request.features)) {
     throw new ScoreInputError(
       `unknown feature extractor '${request.features}'; available: ${
@@ -71,35 +156,62 @@ export async function score(request: ScoreRequest): Promise<Record<string, unkno
   );
   const expected = needsReference ? 2 : 1;
   if (request.inputs.length !== expected) {
+    const wanted = expected === 2
+      ? "need INPUT1 (generated) and INPUT2 (reference)"
+      : "need one input";
     throw new ScoreInputError(
-      `${request.metrics.join(",")} need${
-        expected === 2 ? " INPUT1 (generated) and INPUT2 (reference)" : "s one input"
-      }, got ${request.inputs.length}`,
+      `${request.metrics.join(",")} ${wanted}, got ${request.inputs.length}`,
     );
   }
-  const [generated, reference] = await Promise.all(request.inputs.map(readFeatures));
-  if (reference && reference.d !== generated.d) {
+}
+
+/** Runs the request; returns the JSON object `score --json` prints. */
+export async function score(request: ScoreRequest): Promise<Record<string, unknown>> {
+  checkRequest(request);
+  const inputs = await Promise.all(request.inputs.map(readInput));
+  const [first, second] = inputs;
+  if (second && widthOf(second) !== widthOf(first)) {
     throw new ScoreInputError(
-      `feature dimensions differ: '${request.inputs[0]}' has ${generated.d}, '${
+      `feature dimensions differ: '${request.inputs[0]}' has ${widthOf(first)}, '${
         request.inputs[1]
-      }' has ${reference.d}`,
+      }' has ${widthOf(second)}`,
     );
   }
-  const output: Record<string, unknown> = { samples: generated.n, features: request.features };
-  if (reference) output.reference_samples = reference.n;
+  const output: Record<string, unknown> = { features: request.features };
+  if (first.features) output.samples = first.features.n;
+  if (second?.features) output.reference_samples = second.features.n;
+  const featuresOf = (input: Input, i: number): FeatureMatrix => {
+    if (!input.features) {
+      throw new ScoreInputError(
+        `'${request.inputs[i]}' holds FID statistics: only the fid metric can use it`,
+      );
+    }
+    return input.features;
+  };
   for (const name of request.metrics) {
-    if (name === "modes") {
-      output.modes = scoreModes(generated, request.mixture, request.inputs[0]);
-      continue;
+    if (name === "fid") {
+      // FID also takes precomputed statistics for either input.
+      const stats = (input: Input) => input.stats ?? gaussianStats(input.features!);
+      output.fid = guarded(name, () => frechetDistance(stats(first), stats(second!)));
+    } else if (name === "modes") {
+      output.modes = scoreModes(featuresOf(first, 0), request.mixture, request.inputs[0]);
+    } else {
+      const features = inputs.map(featuresOf);
+      const values: Record<string, ScoreValue> = guarded(
+        name,
+        () => FEATURE_METRICS.get(name).compute(features[0], features[1], request.options),
+      );
+      Object.assign(output, values);
     }
-    let values: Record<string, ScoreValue>;
-    try {
-      values = FEATURE_METRICS.get(name).compute(generated, reference, request.options);
-    } catch (error) {
-      if (error instanceof RangeError) throw new ScoreInputError(`${name}: ${error.message}`);
-      throw error;
-    }
-    Object.assign(output, values);
+  }
+  if (request.saveStats) {
+    const stats = guarded("--save-stats", () => gaussianStats(featuresOf(first, 0)));
+    const d = stats.mean.length;
+    await writeNpz(request.saveStats, {
+      mu: { data: stats.mean, shape: [d] },
+      sigma: { data: Float64Array.from(stats.covariance.to1DArray()), shape: [d, d] },
+    });
+    output.saved_stats = request.saveStats;
   }
   return output;
 }
@@ -114,7 +226,12 @@ function scoreModes(samples: FeatureMatrix, mixture: string | undefined, path: s
       `'${path}' must be an N x ${dataset.sampleShape[0]} array, got N x ${samples.d}`,
     );
   }
-  const figures = METRICS.get("modes").evaluate(Float32Array.from(samples.data), { dataset });
+  const figures = METRICS.get("modes").evaluate(Float32Array.from(samples.data), {
+    dataset,
+  }) as Record<
+    string,
+    number
+  >;
   return Object.fromEntries(
     Object.entries(figures).map(([key, value]) => [key.slice("modes.".length), value]),
   );
