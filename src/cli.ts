@@ -16,6 +16,7 @@ import {
 import { LOSSES, REGULARISERS, VARIANTS } from "./losses/mod.ts";
 import { METRICS } from "./metrics/mod.ts";
 import { FEATURE_METRICS } from "./metrics/feature_metrics.ts";
+import { ModelFeatureError } from "./metrics/model_features.ts";
 import { ARCHITECTURES } from "./models/mod.ts";
 import { ProgressDisplay } from "./progress.ts";
 import { UnknownNameError } from "./registry.ts";
@@ -198,7 +199,7 @@ const COMMANDS: Record<string, Command> = {
     summary:
       "score your own samples or features (FID, KID, IS, precision/recall, density/coverage, modes)",
     usage:
-      "score [--metrics fid,kid,is,prc,dc,modes] [--features raw] [--mixture ring8|grid25] [--kid-subsets N] [--kid-subset-size N] [--is-splits N] [--seed N] [--save-stats OUT.npz] [--json] INPUT1 [INPUT2]",
+      "score [--metrics fid,kid,is,prc,dc,modes] [--features raw|inception=PATH] [--feature-input-size 299] [--feature-node NAME] [--mixture ring8|grid25] [--kid-subsets N] [--kid-subset-size N] [--is-splits N] [--seed N] [--save-stats OUT.npz] [--json] INPUT1 [INPUT2]",
     options: {
       metrics: { type: "string" },
       features: { type: "string" },
@@ -208,6 +209,8 @@ const COMMANDS: Record<string, Command> = {
       "is-splits": { type: "string" },
       seed: { type: "string" },
       "save-stats": { type: "string" },
+      "feature-input-size": { type: "string" },
+      "feature-node": { type: "string" },
       json: { type: "boolean" },
     },
     async run(options, positionals) {
@@ -225,6 +228,10 @@ const COMMANDS: Record<string, Command> = {
         mixture,
         inputs: positionals,
         saveStats: options["save-stats"] as string | undefined,
+        model: {
+          inputSize: int("feature-input-size", 299),
+          node: options["feature-node"] as string | undefined,
+        },
         options: {
           kidSubsets: int("kid-subsets", FEATURE_METRIC_DEFAULTS.kidSubsets),
           kidSubsetSize: int("kid-subset-size", FEATURE_METRIC_DEFAULTS.kidSubsetSize),
@@ -261,6 +268,7 @@ const USER_ERRORS = [
   ArrayFileError,
   DatasetError,
   ScoreInputError,
+  ModelFeatureError,
 ];
 
 /** Runs the command line `args`; returns the exit code. */

@@ -18,6 +18,8 @@ import {
 } from "./metrics/feature_metrics.ts";
 import { frechetDistance } from "./metrics/fid.ts";
 import { METRICS } from "./metrics/mod.ts";
+import { type ImageBatch, loadFeatureModel, modelFeatures } from "./metrics/model_features.ts";
+import { initBackend } from "./engine/backend.ts";
 import { UnknownNameError } from "./registry.ts";
 
 /** Raised for inputs `score` cannot use; one line for the user. */
@@ -28,8 +30,10 @@ export class ScoreInputError extends Error {
 /** What `score` was asked for. */
 export interface ScoreRequest {
   metrics: string[];
-  /** Feature extractor; only `raw` (the inputs' own values, flattened) for now. */
+  /** Feature extractor: `raw` (the inputs' own values, flattened) or `inception=PATH`. */
   features: string;
+  /** For `inception=PATH`: the model's square input size and feature node. */
+  model?: { inputSize: number; node?: string };
   /** Mixture for the `modes` metric. */
   mixture?: string;
   inputs: string[];
@@ -38,23 +42,28 @@ export interface ScoreRequest {
   saveStats?: string;
 }
 
-/** Feature extractors `score` accepts. */
-export const FEATURE_EXTRACTORS = ["raw"];
+/** Feature extractors `score` accepts (`inception=PATH` names a user's TF.js model). */
+export const FEATURE_EXTRACTORS = ["raw", "inception=PATH"];
+
+/** An input's image layout, when it holds images. */
+type ImageShape = { height: number; width: number; channels: number };
 
 /** An input: features, or precomputed FID statistics. */
-type Input = { features: FeatureMatrix; stats?: undefined } | {
+type Input = { features: FeatureMatrix; image?: ImageShape; stats?: undefined } | {
   features?: undefined;
+  image?: undefined;
   stats: GaussianStats;
 };
 
 /** Reads a folder of PNG images (sorted by name) as N x (H·W·C) pixel values in [0, 1]. */
-async function readPngFolder(path: string): Promise<FeatureMatrix> {
+async function readPngFolder(path: string): Promise<Input> {
   const names = [...Deno.readDirSync(path)]
     .filter((e) => e.isFile && /\.png$/i.test(e.name))
     .map((e) => e.name)
     .sort();
   if (!names.length) throw new ScoreInputError(`'${path}' holds no .png images`);
   let shape = "";
+  let image: ImageShape | undefined;
   const rows: Uint8Array[] = [];
   for (const name of names) {
     let decoded;
@@ -74,13 +83,26 @@ async function readPngFolder(path: string): Promise<FeatureMatrix> {
     }
     shape = thisShape;
     rows.push(new Uint8Array(decoded.data));
+    image = { height, width, channels };
   }
   const d = rows[0].length;
   const data = new Float64Array(rows.length * d);
   rows.forEach((r, i) => {
     for (let j = 0; j < d; j++) data[i * d + j] = r[j] / 255;
   });
-  return { data, n: rows.length, d };
+  return { features: { data, n: rows.length, d }, image };
+}
+
+/**
+ * Scales image arrays to [0, 1]: uint8 and any float array above 1 are divided by 255, a float
+ * array with negative values is taken as [−1, 1] (a tanh generator's output).
+ */
+function unitScale(data: Float64Array, dtype: string): Float64Array {
+  let min = Infinity, max = -Infinity;
+  for (const v of data) [min, max] = [Math.min(min, v), Math.max(max, v)];
+  if (dtype.includes("u1") || max > 1) return data.map((v) => v / 255);
+  if (min < 0) return data.map((v) => (v + 1) / 2);
+  return data;
 }
 
 /** FID statistics from an .npz holding `mu` (d) and `sigma` (d x d), as pytorch-fid writes them. */
@@ -105,7 +127,7 @@ async function readInput(path: string): Promise<Input> {
   } catch {
     throw new ScoreInputError(`Cannot read '${path}': no such file or folder`);
   }
-  if (isFolder) return { features: await readPngFolder(path) };
+  if (isFolder) return await readPngFolder(path);
   if (path.endsWith(".npz")) return { stats: await readStats(path) };
   if (!path.endsWith(".npy")) {
     throw new ScoreInputError(
@@ -119,6 +141,11 @@ async function readInput(path: string): Promise<Input> {
     );
   }
   const d = array.shape.slice(1).reduce((a, b) => a * b, 1);
+  if (array.shape.length >= 3) {
+    const [, height, width, channels = 1] = array.shape;
+    const data = unitScale(array.data, array.dtype);
+    return { features: { data, n: array.shape[0], d }, image: { height, width, channels } };
+  }
   return { features: { data: array.data, n: array.shape[0], d } };
 }
 
@@ -138,7 +165,7 @@ function guarded<T>(name: string, compute: () => T): T {
 }
 
 function checkRequest(request: ScoreRequest): void {
-  if (!FEATURE_EXTRACTORS.includes(request.features)) {
+  if (request.features !== "raw" && !/^inception=.+/.test(request.features)) {
     throw new ScoreInputError(
       `unknown feature extractor '${request.features}'; available: ${
         FEATURE_EXTRACTORS.join(", ")
@@ -168,7 +195,7 @@ function checkRequest(request: ScoreRequest): void {
 /** Runs the request; returns the JSON object `score --json` prints. */
 export async function score(request: ScoreRequest): Promise<Record<string, unknown>> {
   checkRequest(request);
-  const inputs = await Promise.all(request.inputs.map(readInput));
+  const inputs = await extractFeatures(await Promise.all(request.inputs.map(readInput)), request);
   const [first, second] = inputs;
   if (second && widthOf(second) !== widthOf(first)) {
     throw new ScoreInputError(
@@ -214,6 +241,29 @@ export async function score(request: ScoreRequest): Promise<Record<string, unkno
     output.saved_stats = request.saveStats;
   }
   return output;
+}
+
+/** Replaces image inputs' raw pixels by the features of `--features inception=PATH`. */
+async function extractFeatures(inputs: Input[], request: ScoreRequest): Promise<Input[]> {
+  if (request.features === "raw") return inputs;
+  const path = request.features.slice("inception=".length);
+  await initBackend("auto");
+  const model = await loadFeatureModel(path, request.model?.node);
+  return Promise.all(inputs.map(async (input, i) => {
+    if (input.stats) return input;
+    if (!input.image) {
+      throw new ScoreInputError(
+        `'${request.inputs[i]}' holds feature vectors, not images: use --features raw`,
+      );
+    }
+    const images: ImageBatch = { data: input.features.data, n: input.features.n, ...input.image };
+    const options = {
+      inputSize: request.model?.inputSize ?? 299,
+      node: request.model?.node,
+      batchSize: 64,
+    };
+    return { features: await modelFeatures(model, images, options) };
+  }));
 }
 
 function scoreModes(samples: FeatureMatrix, mixture: string | undefined, path: string) {
