@@ -209,7 +209,7 @@ export async function initBackend(requested: BackendChoice = "auto"): Promise<Ba
 
 /** The backends a user may ask for, each with whether it can run here. */
 export async function listBackends(): Promise<
-  { name: string; available: boolean; detail: string }[]
+  { name: string; available: boolean; software?: boolean; detail: string }[]
 > {
   const rows = [];
   for (const name of AUTO_ORDER) {
@@ -221,7 +221,12 @@ export async function listBackends(): Promise<
     const detail = probe.ok
       ? `${probe.device}${probe.software ? "; auto skips it, --backend webgpu uses it" : ""}`
       : probe.reason;
-    rows.push({ name, available: probe.ok, detail });
+    rows.push({
+      name,
+      available: probe.ok,
+      ...(probe.ok && probe.software ? { software: true } : {}),
+      detail,
+    });
   }
   return rows;
 }
