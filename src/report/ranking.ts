@@ -40,23 +40,27 @@ export interface Rank {
 
 /**
  * Competition ranks (1, =1, 3, ...) for rows already sorted best-first, given each row's per-seed
- * values of the primary figure (undefined or empty: no figure, never tied).
+ * values of the primary figure (undefined or empty: no figure, never tied). A row joins the tie
+ * group of the rows above when it is not significantly different from the group's first row;
+ * comparing with the first row, not the previous one, keeps ties from chaining down the table.
  */
 export function rankWithTies(values: (number[] | undefined)[], seed = 0): Rank[] {
   const rng = new Rng(seed);
   const ranks: Rank[] = [];
+  let leader = 0;
   values.forEach((current, i) => {
-    const previous = values[i - 1];
+    const first = values[leader];
     let tied = false;
-    if (i > 0 && current?.length && previous?.length) {
-      if (current.length === 1 && previous.length === 1) {
-        tied = current[0] === previous[0];
+    if (i > 0 && current?.length && first?.length) {
+      if (current.length === 1 && first.length === 1) {
+        tied = current[0] === first[0];
       } else {
-        const [low, high] = bootstrapDifference(previous, current, rng);
-        tied = low <= 0 && high >= 0 || mean(current) === mean(previous);
+        const [low, high] = bootstrapDifference(first, current, rng);
+        tied = (low <= 0 && high >= 0) || mean(current) === mean(first);
       }
     }
-    const rank = tied ? ranks[i - 1].rank : i + 1;
+    if (!tied) leader = i;
+    const rank = tied ? ranks[leader].rank : i + 1;
     ranks.push({ rank, tied, label: tied ? `=${rank}` : String(rank) });
   });
   // The first row of a tie group is tied too.

@@ -19,10 +19,11 @@ Deno.test("rankWithTies gives competition ranks with = for rows that are not sig
   assert.deepEqual(ranks.map((r) => r.rank), [1, 1, 3, 4, 5]);
 });
 
-Deno.test("rankWithTies chains ties and is deterministic", () => {
-  const values = [[1, 2, 3], [1.5, 2.5, 3.5], [2, 3, 4], [10, 10.1, 9.9]];
+Deno.test("rankWithTies compares with the first row of a tie group, so ties do not chain, and is deterministic", () => {
+  // B ties A; C is not significantly apart from B but is from A, so C does not join the group.
+  const values = [[1, 1.1, 1.2], [0.9, 1.7, 1.3], [1.5, 1.8, 1.65], [5, 5.1, 4.9]];
   const first = rankWithTies(values);
-  assert.deepEqual(first.map((r) => r.label), ["=1", "=1", "=1", "4"]);
+  assert.deepEqual(first.map((r) => r.label), ["=1", "=1", "3", "4"]);
   assert.deepEqual(rankWithTies(values), first);
   assert.deepEqual(rankWithTies([[1], [1], [2]]).map((r) => r.label), ["=1", "=1", "3"]);
 });
