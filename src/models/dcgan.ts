@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import type { Rng } from "../engine/rng.ts";
-import { leakyRelu } from "./layers.ts";
+import { leakyRelu, ownedVariable } from "./layers.ts";
 import type { BuildContext, GanPair } from "./network.ts";
 
 /** Options of the `dcgan` architecture. */
@@ -29,7 +29,7 @@ export const DcganOptions = z.strictObject({
 export type DcganOptions = z.infer<typeof DcganOptions>;
 
 function normal(rng: Rng, shape: number[], std = 0.02, mean = 0): tf.Variable {
-  return tf.variable(tf.tensor(rng.normals(shape.reduce((a, b) => a * b, 1), std, mean), shape));
+  return ownedVariable(tf.tensor(rng.normals(shape.reduce((a, b) => a * b, 1), std, mean), shape));
 }
 
 interface BatchNormWeights {
@@ -38,7 +38,7 @@ interface BatchNormWeights {
 }
 
 function batchNormWeights(channels: number, rng: Rng): BatchNormWeights {
-  return { scale: normal(rng, [channels], 0.02, 1), offset: tf.variable(tf.zeros([channels])) };
+  return { scale: normal(rng, [channels], 0.02, 1), offset: ownedVariable(tf.zeros([channels])) };
 }
 
 /** Batch norm over every axis but the last, with the batch's own statistics. */
@@ -60,20 +60,20 @@ export function buildDcgan(options: DcganOptions, context: BuildContext): GanPai
   const g = options.generator.base, d = options.discriminator.base;
   const gw = {
     dense: normal(rng, [context.latentDim, 7 * 7 * 2 * g]),
-    denseBias: tf.variable(tf.zeros([7 * 7 * 2 * g])),
+    denseBias: ownedVariable(tf.zeros([7 * 7 * 2 * g])),
     bn0: batchNormWeights(2 * g, rng),
     up1: normal(rng, [4, 4, g, 2 * g]),
     bn1: batchNormWeights(g, rng),
     up2: normal(rng, [4, 4, channels, g]),
-    up2Bias: tf.variable(tf.zeros([channels])),
+    up2Bias: ownedVariable(tf.zeros([channels])),
   };
   const dw = {
     conv1: normal(rng, [4, 4, channels, d]),
-    conv1Bias: tf.variable(tf.zeros([d])),
+    conv1Bias: ownedVariable(tf.zeros([d])),
     conv2: normal(rng, [4, 4, d, 2 * d]),
     bn2: batchNormWeights(2 * d, rng),
     dense: normal(rng, [7 * 7 * 2 * d, 1]),
-    denseBias: tf.variable(tf.zeros([1])),
+    denseBias: ownedVariable(tf.zeros([1])),
   };
   const bnVariables = (w: BatchNormWeights) => [w.scale, w.offset];
   return {

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
+import { ownedVariable } from "./layers.ts";
 import type { BuildContext, GanPair } from "./network.ts";
 
 /** Options of the `dirac` architecture. */
@@ -25,8 +26,8 @@ export function buildDirac(options: DiracOptions, context: BuildContext): GanPai
       `the dirac architecture needs 1-D samples, got shape [${context.sampleShape}]`,
     );
   }
-  const theta = tf.variable(tf.scalar(options.theta));
-  const psi = tf.variable(tf.scalar(options.psi));
+  const theta = ownedVariable(tf.scalar(options.theta));
+  const psi = ownedVariable(tf.scalar(options.psi));
   return {
     generator: {
       variables: [theta],

@@ -6,6 +6,16 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Rng } from "../engine/rng.ts";
 
+/**
+ * A trainable variable holding `initial`, which it takes over: `tf.variable` keeps its own
+ * reference to the data, so the initial tensor is disposed here instead of leaking.
+ */
+export function ownedVariable(initial: tf.Tensor): tf.Variable {
+  const variable = tf.variable(initial);
+  initial.dispose();
+  return variable;
+}
+
 /** A dense layer's weights. */
 export interface DenseWeights {
   kernel: tf.Variable;
@@ -19,8 +29,10 @@ export interface DenseWeights {
 export function denseWeights(fanIn: number, fanOut: number, rng: Rng): DenseWeights {
   const bound = 1 / Math.sqrt(fanIn);
   return {
-    kernel: tf.variable(tf.tensor2d(rng.uniforms(fanIn * fanOut, -bound, bound), [fanIn, fanOut])),
-    bias: tf.variable(tf.tensor1d(rng.uniforms(fanOut, -bound, bound))),
+    kernel: ownedVariable(
+      tf.tensor2d(rng.uniforms(fanIn * fanOut, -bound, bound), [fanIn, fanOut]),
+    ),
+    bias: ownedVariable(tf.tensor1d(rng.uniforms(fanOut, -bound, bound))),
   };
 }
 

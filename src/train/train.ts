@@ -237,7 +237,10 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
         sumD += lossD;
         countD++;
       }
-      if (outcome.divergence) break;
+      if (outcome.divergence) {
+        outcome.trainSeconds += (performance.now() - started) / 1000;
+        break;
+      }
       if (hyper.scheme === "alternating") {
         [[lossG, normG]] = await step(() => [generatorPlayer()], logging);
       }

@@ -29,7 +29,11 @@ Deno.test("every chart kind builds a spec that vega-lite compiles, for the suite
       built.add(name);
       const compiled = compile(spec).spec;
       assert.ok(compiled.marks?.length || compiled.data, `${name} compiles to a vega spec`);
-      const values = (spec as { data?: { values?: unknown[] } }).data?.values ?? [];
+      // A chart carries its rows at the top, or per block when it stacks blocks (vconcat).
+      type Data = { data?: { values?: unknown[] }; vconcat?: Data[] };
+      const rowsOf = (s: Data): unknown[] =>
+        (s.data?.values ?? []).concat((s.vconcat ?? []).flatMap(rowsOf));
+      const values = rowsOf(spec as Data);
       assert.ok(values.length > 0, `${name} for ${suite} carries data`);
     }
   }

@@ -4,7 +4,9 @@
  *
  * @module
  */
+import { quantileSorted } from "simple-statistics";
 import type { TopLevelSpec } from "vega-lite";
+import { DATASETS, type MixtureSpec } from "../../data/mod.ts";
 import type { CellResult } from "../../runner/store.ts";
 import { type ChartContext, type ChartKind, figureLabel, SCHEMA, variantColour } from "./chart.ts";
 
@@ -30,6 +32,8 @@ function bandedCurves(
       ...(rowFacet ? { row: { field: rowFacet, type: "nominal", title: null } } : {}),
     },
     resolve: { scale: { y: "independent", x: "independent" } },
+    // The legend shows the lines' colours, not the pale band's.
+    config: { legend: { symbolOpacity: 1, symbolType: "stroke", symbolStrokeWidth: 2 } },
     spec: {
       width: WIDTH,
       height: HEIGHT,
@@ -219,9 +223,10 @@ const finalSpread: ChartKind = {
   },
 };
 
-/** Modes covered per variant: mean bar and per-seed dots. */
+/** Modes covered per variant: mean bar, ± std error bar, per-seed dots and the number of modes. */
 const modeCoverage: ChartKind = {
-  description: "modes covered at the end per variant: mean (bar) and each seed (dots)",
+  description:
+    "modes covered at the end per variant: mean over seeds (bar) ± sample std (error bar), each seed (dots); dashed: all modes",
   spec(context) {
     const rows = context.results.filter((r) => Number.isFinite(r.final["modes.covered"])).map((
       r,
@@ -236,7 +241,7 @@ const modeCoverage: ChartKind = {
       height: HEIGHT,
       layer: [
         {
-          mark: { type: "bar", opacity: 0.6 },
+          mark: { type: "bar", opacity: 0.75 },
           encoding: {
             x: VARIANT_AXIS,
             y: { aggregate: "mean", field: "value", type: "quantitative", title: "modes covered" },
@@ -244,8 +249,31 @@ const modeCoverage: ChartKind = {
           },
         },
         {
-          mark: { type: "point", filled: true, color: "black", size: 18 },
-          encoding: { x: VARIANT_AXIS, y: { field: "value", type: "quantitative" } },
+          // Mean ± sample std over seeds, cut at 0 (a count of modes is never negative).
+          transform: [
+            {
+              aggregate: [
+                { op: "mean", field: "value", as: "mean" },
+                { op: "stdev", field: "value", as: "std" },
+              ],
+              groupby: ["variant"],
+            },
+            { calculate: "max(0, datum.mean - (datum.std || 0))", as: "low" },
+            { calculate: "datum.mean + (datum.std || 0)", as: "high" },
+          ],
+          mark: { type: "errorbar", ticks: { size: 8 }, color: "black" },
+          encoding: {
+            x: VARIANT_AXIS,
+            y: { field: "low", type: "quantitative", title: "modes covered" },
+            y2: { field: "high" },
+          },
+        },
+        {
+          mark: { type: "point", filled: true, color: "#555", size: 14, opacity: 0.8 },
+          encoding: {
+            x: VARIANT_AXIS,
+            y: { field: "value", type: "quantitative", title: "modes covered" },
+          },
         },
         {
           mark: { type: "rule", strokeDash: [4, 3] },
@@ -256,43 +284,107 @@ const modeCoverage: ChartKind = {
   },
 };
 
-/** Generated points of the first seed over the mixture's centres, one small multiple per variant. */
+/** The mixture behind a dataset name, when the dataset registry knows one. */
+function mixtureOf(dataset: string): MixtureSpec | undefined {
+  return DATASETS.has(dataset) ? DATASETS.get(dataset).mixture : undefined;
+}
+
+/**
+ * One square domain for both axes of a dataset's panels, so that every variant is drawn on the
+ * same frame: the true centres padded by a quarter of their extent, widened to hold the middle 98%
+ * of the generated points (stragglers beyond are clipped).
+ */
+function scatterDomain(centres: number[][], points: number[][]): [number, number] {
+  const coordinates = (rows: number[][]) => rows.flatMap(([x, y]) => [x, y]).sort((a, b) => a - b);
+  let [low, high] = [Infinity, -Infinity];
+  if (centres.length) {
+    const c = coordinates(centres);
+    const pad = Math.max((c[c.length - 1] - c[0]) / 4, 0.5);
+    [low, high] = [c[0] - pad, c[c.length - 1] + pad];
+  }
+  if (points.length) {
+    const p = coordinates(points);
+    low = Math.min(low, quantileSorted(p, 0.01));
+    high = Math.max(high, quantileSorted(p, 0.99));
+  }
+  const round = (v: number) => Math.round(v * 100) / 100;
+  return [round(low), round(high)];
+}
+
+/** The columns of the generated-points small multiples before they wrap. */
+const SCATTER_COLUMNS = 6;
+
+/**
+ * Generated points of the first seed over the mixture's true centres: one small multiple per
+ * variant, one block per dataset. Reads a cell's optional `samples` (see `CellResult`); results
+ * without them get no chart.
+ */
 const samplesScatter: ChartKind = {
-  description: "generated points (first seed, last evaluation) per variant and dataset",
+  description:
+    "generated points of the first seed at the last evaluation (dots) over the true mode centres (black rings), one panel per variant",
   spec(context) {
     const firstSeed = new Map<string, CellResult>();
     for (const r of context.results) {
-      const key = `${r.config.dataset}/${r.config.variant}`;
-      if (
-        r.samples?.length &&
-        (!firstSeed.has(key) || r.config.seed < firstSeed.get(key)!.config.seed)
-      ) {
-        firstSeed.set(key, r);
-      }
+      const key = `${r.config.dataset}\u0000${r.config.variant}`;
+      const held = firstSeed.get(key);
+      if (r.samples?.length && (!held || r.config.seed < held.config.seed)) firstSeed.set(key, r);
     }
-    const rows = [...firstSeed.values()].flatMap((r) =>
-      r.samples!.map(([x, y]) => ({ dataset: r.config.dataset, variant: r.config.variant, x, y }))
-    );
-    if (!rows.length) return undefined;
+    if (!firstSeed.size) return undefined;
+    const datasets = [...new Set([...firstSeed.values()].map((r) => r.config.dataset))].sort();
+    const blocks = datasets.map((dataset) => {
+      const cells = [...firstSeed.values()].filter((r) => r.config.dataset === dataset)
+        .sort((a, b) => a.config.variant.localeCompare(b.config.variant));
+      const centres = mixtureOf(dataset)?.centres.filter((c) => c.length === 2) ?? [];
+      const points = cells.flatMap((r) => r.samples!.filter((p) => p.length === 2));
+      const domain = scatterDomain(centres, points);
+      const rows: Row[] = cells.flatMap((r) => [
+        ...r.samples!.map(([x, y]) => ({ variant: r.config.variant, kind: "sample", x, y })),
+        ...centres.map(([x, y]) => ({ variant: r.config.variant, kind: "centre", x, y })),
+      ]);
+      const axis = (field: string) => ({
+        field,
+        type: "quantitative",
+        title: null,
+        scale: { domain, nice: false },
+        axis: { tickCount: 5 },
+      });
+      return {
+        title: { text: dataset, anchor: "start" },
+        data: { values: rows },
+        facet: { field: "variant", type: "nominal", title: null, sort: "ascending" },
+        // As many columns as balance the rows, at most SCATTER_COLUMNS.
+        columns: Math.ceil(cells.length / Math.ceil(cells.length / SCATTER_COLUMNS)),
+        spec: {
+          width: 130,
+          height: 130,
+          layer: [
+            {
+              transform: [{ filter: "datum.kind === 'sample'" }],
+              mark: { type: "circle", size: 5, fillOpacity: 0.45, clip: true, aria: false },
+              encoding: { x: axis("x"), y: axis("y"), color: variantColour(context.results) },
+            },
+            {
+              transform: [{ filter: "datum.kind === 'centre'" }],
+              mark: {
+                type: "point",
+                size: 40,
+                stroke: "black",
+                strokeWidth: 1,
+                filled: false,
+                clip: true,
+                aria: false,
+              },
+              encoding: { x: axis("x"), y: axis("y") },
+            },
+          ],
+        },
+      };
+    });
     return {
       $schema: SCHEMA,
-      data: { values: rows },
-      facet: {
-        row: { field: "dataset", type: "nominal", title: null },
-        column: { field: "variant", type: "nominal", title: null, sort: "ascending" },
-      },
-      resolve: { scale: { x: "independent", y: "independent" } },
-      spec: {
-        width: 130,
-        height: 130,
-        mark: { type: "circle", size: 6, opacity: 0.5 },
-        encoding: {
-          x: { field: "x", type: "quantitative", title: null, scale: { zero: false } },
-          y: { field: "y", type: "quantitative", title: null, scale: { zero: false } },
-          color: variantColour(context.results),
-        },
-      },
-    } as TopLevelSpec;
+      vconcat: blocks,
+      resolve: { scale: { color: "shared" } },
+    } as unknown as TopLevelSpec;
   },
 };
 

@@ -19,11 +19,62 @@ export type { ChartContext, ChartKind } from "./chart.ts";
 export const CHARTS: Registry<ChartKind> = new Registry<ChartKind>("chart");
 for (const [name, kind] of CHART_KINDS) CHARTS.register(name, kind);
 
-/** Renders a Vega-Lite spec to SVG without a browser. */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+/** Attributes holding coordinates, rounded by {@linkcode tidySvg}. */
+const GEOMETRY_ATTRIBUTES = /\b(d|transform|x|y|x1|x2|y1|y2|width|height|points)="([^"]*)"/g;
+
+/**
+ * Makes vega's SVG smaller and safe to inline next to other charts: coordinates are rounded to
+ * 0.01 px, and element ids (vega numbers its clip paths with a process-wide counter) are renamed
+ * `<prefix>-1`, `<prefix>-2`, ... in order of appearance, so that two charts on one page never
+ * share an id and the same chart always gets the same ids.
+ *
+ * @param svg an SVG document as vega's `toSVG()` writes it.
+ * @param prefix the chart's name.
+ * @returns the tidied SVG.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tidySvg } from "./mod.ts";
+ * const svg = '<clipPath id="clip7"><path d="M0.123456,1h2"/></clipPath><g clip-path="url(#clip7)"/>';
+ * assert.equal(
+ *   tidySvg(svg, "loss"),
+ *   '<clipPath id="loss-1"><path d="M0.12,1h2"/></clipPath><g clip-path="url(#loss-1)"/>',
+ * );
+ * ```
+ */
+export function tidySvg(svg: string, prefix: string): string {
+  const ids = new Map<string, string>();
+  for (const [, id] of svg.matchAll(/\bid="([^"]+)"/g)) {
+    if (!ids.has(id)) ids.set(id, `${prefix}-${ids.size + 1}`);
+  }
+  const rename = (id: string) => ids.get(id) ?? id;
+  return svg
+    .replace(
+      GEOMETRY_ATTRIBUTES,
+      (_, name: string, value: string) =>
+        `${name}="${
+          value.replace(
+            /-?\d+\.\d{3,}(e-?\d+)?/g,
+            (n) => String(Math.round(Number(n) * 100) / 100 || 0),
+          )
+        }"`,
+    )
+    .replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${rename(id)}"`)
+    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${rename(id)})`)
+    .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${rename(id)}"`);
+}
+
+/**
+ * Renders a Vega-Lite spec to SVG without a browser (vega's headless View).
+ *
+ * @param spec a Vega-Lite spec.
+ * @param name the chart's name, prefixing the SVG's element ids (see {@linkcode tidySvg}).
+ * @returns the SVG document.
+ */
+export async function renderSvg(spec: TopLevelSpec, name = "chart"): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   try {
-    return await view.toSVG();
+    return tidySvg(await view.toSVG(), name);
   } finally {
     view.finalize();
   }
@@ -43,7 +94,7 @@ export async function buildCharts(context: ChartContext, dir: string): Promise<R
   for (const [name, kind] of CHARTS.entries()) {
     const spec = kind.spec(context);
     if (!spec) continue;
-    const svg = await renderSvg(spec);
+    const svg = await renderSvg(spec, name);
     const files = { spec: `${name}.vl.json`, svg: `${name}.svg`, png: `${name}.png` };
     await writeFileAtomic(join(dir, files.spec), JSON.stringify(spec, null, 1) + "\n");
     await writeFileAtomic(join(dir, files.svg), svg);
