@@ -17,6 +17,8 @@ import { LOSSES, REGULARISERS, VARIANTS } from "./losses/mod.ts";
 import { METRICS } from "./metrics/mod.ts";
 import { FEATURE_METRICS } from "./metrics/feature_metrics.ts";
 import { ModelFeatureError } from "./metrics/model_features.ts";
+import { FeatureNetError } from "./metrics/classifier_net.ts";
+import { ExtractorInputError, EXTRACTORS } from "./metrics/extractors.ts";
 import { ARCHITECTURES } from "./models/mod.ts";
 import { ProgressDisplay } from "./progress.ts";
 import { UnknownNameError } from "./registry.ts";
@@ -167,6 +169,10 @@ const COMMANDS: Record<string, Command> = {
         "feature metrics (score)",
         FEATURE_METRICS.entries().map(([name, m]) => [name, m.description]),
       );
+      section("feature extractors (score --features, suites' features)", [
+        ...EXTRACTORS.entries().map(([name, e]): [string, string] => [name, e.description]),
+        ["inception=PATH", "a TF.js graph or layers model of yours, e.g. a converted InceptionV3"],
+      ]);
       section(
         "backends",
         (await listBackends()).map((
@@ -199,7 +205,7 @@ const COMMANDS: Record<string, Command> = {
     summary:
       "score your own samples or features (FID, KID, IS, precision/recall, density/coverage, modes)",
     usage:
-      "score [--metrics fid,kid,is,prc,dc,modes] [--features raw|inception=PATH] [--feature-input-size 299] [--feature-node NAME] [--mixture ring8|grid25] [--kid-subsets N] [--kid-subset-size N] [--is-splits N] [--seed N] [--save-stats OUT.npz] [--json] INPUT1 [INPUT2]",
+      "score [--metrics fid,kid,is,prc,dc,modes] [--features raw|mnist|fashion|inception=PATH] [--feature-input-size 299] [--feature-node NAME] [--mixture ring8|grid25] [--kid-subsets N] [--kid-subset-size N] [--is-splits N] [--seed N] [--save-stats OUT.npz] [--json] INPUT1 [INPUT2]",
     options: {
       metrics: { type: "string" },
       features: { type: "string" },
@@ -269,6 +275,8 @@ const USER_ERRORS = [
   DatasetError,
   ScoreInputError,
   ModelFeatureError,
+  FeatureNetError,
+  ExtractorInputError,
 ];
 
 /** Runs the command line `args`; returns the exit code. */

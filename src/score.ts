@@ -18,7 +18,7 @@ import {
 } from "./metrics/feature_metrics.ts";
 import { frechetDistance } from "./metrics/fid.ts";
 import { METRICS } from "./metrics/mod.ts";
-import { type ImageBatch, loadFeatureModel, modelFeatures } from "./metrics/model_features.ts";
+import { type Extracted, resolveExtractor } from "./metrics/extractors.ts";
 import { initBackend } from "./engine/backend.ts";
 import { UnknownNameError } from "./registry.ts";
 
@@ -30,7 +30,7 @@ export class ScoreInputError extends Error {
 /** What `score` was asked for. */
 export interface ScoreRequest {
   metrics: string[];
-  /** Feature extractor: `raw` (the inputs' own values, flattened) or `inception=PATH`. */
+  /** Feature extractor: `raw`, `mnist`, `fashion` or `inception=PATH` (see extractors.ts). */
   features: string;
   /** For `inception=PATH`: the model's square input size and feature node. */
   model?: { inputSize: number; node?: string };
@@ -42,15 +42,18 @@ export interface ScoreRequest {
   saveStats?: string;
 }
 
-/** Feature extractors `score` accepts (`inception=PATH` names a user's TF.js model). */
-export const FEATURE_EXTRACTORS = ["raw", "inception=PATH"];
-
 /** An input's image layout, when it holds images. */
 type ImageShape = { height: number; width: number; channels: number };
 
-/** An input: features, or precomputed FID statistics. */
-type Input = { features: FeatureMatrix; image?: ImageShape; stats?: undefined } | {
+/** An input: features (with class probabilities from a classifier), or precomputed FID statistics. */
+type Input = {
+  features: FeatureMatrix;
+  probabilities?: FeatureMatrix;
+  image?: ImageShape;
+  stats?: undefined;
+} | {
   features?: undefined;
+  probabilities?: undefined;
   image?: undefined;
   stats: GaussianStats;
 };
@@ -165,13 +168,7 @@ function guarded<T>(name: string, compute: () => T): T {
 }
 
 function checkRequest(request: ScoreRequest): void {
-  if (request.features !== "raw" && !/^inception=.+/.test(request.features)) {
-    throw new ScoreInputError(
-      `unknown feature extractor '${request.features}'; available: ${
-        FEATURE_EXTRACTORS.join(", ")
-      }`,
-    );
-  }
+  resolveExtractor(request.features);
   const known = [...FEATURE_METRICS.names(), "modes"];
   for (const name of request.metrics) {
     if (!known.includes(name)) {
@@ -204,17 +201,21 @@ export async function score(request: ScoreRequest): Promise<Record<string, unkno
       }' has ${widthOf(second)}`,
     );
   }
-  const output: Record<string, unknown> = { features: request.features };
+  const output: Record<string, unknown> = {
+    features: request.features,
+    feature_label: resolveExtractor(request.features).label,
+  };
   if (first.features) output.samples = first.features.n;
   if (second?.features) output.reference_samples = second.features.n;
-  const featuresOf = (input: Input, i: number): FeatureMatrix => {
+  const extractedOf = (input: Input, i: number): Extracted => {
     if (!input.features) {
       throw new ScoreInputError(
         `'${request.inputs[i]}' holds FID statistics: only the fid metric can use it`,
       );
     }
-    return input.features;
+    return input;
   };
+  const featuresOf = (input: Input, i: number) => extractedOf(input, i).features;
   for (const name of request.metrics) {
     if (name === "fid") {
       // FID also takes precomputed statistics for either input.
@@ -223,10 +224,10 @@ export async function score(request: ScoreRequest): Promise<Record<string, unkno
     } else if (name === "modes") {
       output.modes = scoreModes(featuresOf(first, 0), request.mixture, request.inputs[0]);
     } else {
-      const features = inputs.map(featuresOf);
+      const extracted = inputs.map(extractedOf);
       const values: Record<string, ScoreValue> = guarded(
         name,
-        () => FEATURE_METRICS.get(name).compute(features[0], features[1], request.options),
+        () => FEATURE_METRICS.get(name).compute(extracted[0], extracted[1], request.options),
       );
       Object.assign(output, values);
     }
@@ -243,27 +244,16 @@ export async function score(request: ScoreRequest): Promise<Record<string, unkno
   return output;
 }
 
-/** Replaces image inputs' raw pixels by the features of `--features inception=PATH`. */
+/** Replaces the inputs' samples by the features of `--features` (statistics pass through). */
 async function extractFeatures(inputs: Input[], request: ScoreRequest): Promise<Input[]> {
   if (request.features === "raw") return inputs;
-  const path = request.features.slice("inception=".length);
+  const extractor = resolveExtractor(request.features, request.model);
   await initBackend("auto");
-  const model = await loadFeatureModel(path, request.model?.node);
-  return Promise.all(inputs.map(async (input, i) => {
-    if (input.stats) return input;
-    if (!input.image) {
-      throw new ScoreInputError(
-        `'${request.inputs[i]}' holds feature vectors, not images: use --features raw`,
-      );
-    }
-    const images: ImageBatch = { data: input.features.data, n: input.features.n, ...input.image };
-    const options = {
-      inputSize: request.model?.inputSize ?? 299,
-      node: request.model?.node,
-      batchSize: 64,
-    };
-    return { features: await modelFeatures(model, images, options) };
-  }));
+  const extracted: Input[] = [];
+  for (const [i, input] of inputs.entries()) {
+    extracted.push(input.stats ? input : await extractor.extract(input, request.inputs[i]));
+  }
+  return extracted;
 }
 
 function scoreModes(samples: FeatureMatrix, mixture: string | undefined, path: string) {

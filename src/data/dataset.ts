@@ -23,6 +23,13 @@ export interface Dataset {
   readonly sampleShape: number[];
   /** Draws `n` samples, row-major and flattened, from `rng`. */
   sample(n: number, rng: Rng): Float32Array;
+  /** Number of classes, for labelled data (class-conditional models, per-class metrics). */
+  readonly classes?: number;
+  /**
+   * Draws `n` samples with their class labels in [0, classes), for labelled data. Draws the same
+   * samples as {@linkcode Dataset.sample} from the same `rng` state.
+   */
+  sampleWithLabels?(n: number, rng: Rng): { samples: Float32Array; labels: Int32Array };
   /** Present for synthetic mixtures. */
   readonly mixture?: MixtureSpec;
   /** For labelled image data: the whole training split (loaded on first call). */

@@ -61,17 +61,25 @@ export function scaledImage(set: ImageSet, index: number, out: Float32Array, off
 export function imageDataset(name: string, description: string, load: () => ImageSet): Dataset {
   let cached: ImageSet | undefined;
   const set = () => (cached ??= load());
+  const sampleWithLabels = (n: number, rng: Rng) => {
+    const images = set();
+    const size = images.height * images.width;
+    const samples = new Float32Array(n * size);
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const index = rng.int(images.count);
+      scaledImage(images, index, samples, i * size);
+      labels[i] = images.labels[index];
+    }
+    return { samples, labels };
+  };
   return {
     name,
     description,
     sampleShape: [28, 28, 1],
-    sample(n: number, rng: Rng): Float32Array {
-      const images = set();
-      const size = images.height * images.width;
-      const out = new Float32Array(n * size);
-      for (let i = 0; i < n; i++) scaledImage(images, rng.int(images.count), out, i * size);
-      return out;
-    },
+    classes: 10,
+    sample: (n: number, rng: Rng) => sampleWithLabels(n, rng).samples,
+    sampleWithLabels,
     labelled: () => set(),
   };
 }

@@ -25,19 +25,25 @@ export function gridCentres(values: number[]): number[][] {
 /** A dataset drawing uniformly over the modes of `mixture`, isotropic Gaussian noise around each. */
 export function mixtureDataset(name: string, description: string, mixture: MixtureSpec): Dataset {
   const dim = mixture.centres[0].length;
+  /** Samples labelled with their mode's index (the class of a conditional model). */
+  const sampleWithLabels = (n: number, rng: Rng) => {
+    const samples = new Float32Array(n * dim);
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      labels[i] = rng.int(mixture.centres.length);
+      const centre = mixture.centres[labels[i]];
+      for (let d = 0; d < dim; d++) samples[i * dim + d] = centre[d] + mixture.std * rng.normal();
+    }
+    return { samples, labels };
+  };
   return {
     name,
     description,
     sampleShape: [dim],
     mixture,
-    sample(n: number, rng: Rng): Float32Array {
-      const out = new Float32Array(n * dim);
-      for (let i = 0; i < n; i++) {
-        const centre = mixture.centres[rng.int(mixture.centres.length)];
-        for (let d = 0; d < dim; d++) out[i * dim + d] = centre[d] + mixture.std * rng.normal();
-      }
-      return out;
-    },
+    classes: mixture.centres.length,
+    sample: (n: number, rng: Rng) => sampleWithLabels(n, rng).samples,
+    sampleWithLabels,
   };
 }
 

@@ -78,6 +78,10 @@ export interface Variant {
   regularisers: Record<string, number>;
   /** Hyper-parameters the method prescribes; they win over the suite profile's defaults. */
   defaults: Partial<Hyper>;
+  /** The trainer that runs it (see src/train/mod.ts); default `gan`. */
+  trainer?: string;
+  /** Whether G and D are conditioned on the class label (needs labelled data). */
+  conditional?: boolean;
 }
 
 /** Every variant a suite may name. */
@@ -123,4 +127,20 @@ VARIANTS.register("hinge", {
   loss: "hinge",
   regularisers: {},
   defaults: {},
+});
+VARIANTS.register("cgan", {
+  description:
+    "class-conditional GAN: one-hot label appended to G's code and to D's input (Mirza & Osindero 2014), non-saturating loss",
+  loss: "non-saturating",
+  regularisers: {},
+  defaults: {},
+  conditional: true,
+});
+VARIANTS.register("vae", {
+  description:
+    "VAE baseline (Kingma & Welling 2014): D's network as encoder, G's as decoder, Bernoulli likelihood, sampled from the prior",
+  loss: "elbo",
+  regularisers: {},
+  defaults: {},
+  trainer: "vae",
 });

@@ -10,8 +10,10 @@ import { ring8 } from "../data/mixtures.ts";
 import { initBackend } from "../engine/backend.ts";
 import { Rng } from "../engine/rng.ts";
 import { buildMlp, MlpOptions } from "../models/mlp.ts";
-import { disposePair } from "../models/network.ts";
-import { train, type TrainOutcome } from "../train/train.ts";
+import { buildConditional } from "../models/conditional.ts";
+import { type BuildContext, disposePair, type GanPair } from "../models/network.ts";
+import { TRAINERS } from "../train/mod.ts";
+import type { TrainOutcome } from "../train/train.ts";
 import { Hyper, LOSSES, REGULARISERS, type Variant, VARIANTS } from "./mod.ts";
 
 await initBackend("cpu");
@@ -44,7 +46,16 @@ interface Run {
 async function run(variant: Variant, seed: number, overrides: Partial<Hyper> = {}): Promise<Run> {
   const tensorsBefore = tf.memory().numTensors;
   const rng = new Rng(seed);
-  const pair = buildMlp(MODEL, { sampleShape: [2], latentDim: 2, rng: rng.stream("init") });
+  const trainer = TRAINERS.get(variant.trainer ?? "gan");
+  const context = {
+    sampleShape: [2],
+    latentDim: 2,
+    rng: rng.stream("init"),
+    outputs: trainer.discriminatorOutputs?.(2),
+  };
+  const pair = variant.conditional
+    ? buildConditional(buildMlp as (o: unknown, c: BuildContext) => GanPair, MODEL, context, 8)
+    : buildMlp(MODEL, context);
   const owned = [
     ...pair.generator.variables.map((v, index) => ({ owner: "G" as const, index, v })),
     ...pair.discriminator.variables.map((v, index) => ({ owner: "D" as const, index, v })),
@@ -53,10 +64,10 @@ async function run(variant: Variant, seed: number, overrides: Partial<Hyper> = {
   const before = snapshot();
   const tensorsBuilt = tf.memory().numTensors;
   let evaluations = 0;
-  const outcome = await train({
+  const outcome = await trainer.train({
     dataset: ring8,
     pair,
-    loss: LOSSES.get(variant.loss),
+    loss: LOSSES.has(variant.loss) ? LOSSES.get(variant.loss) : undefined,
     regularisers: Object.entries(variant.regularisers).map(([name, weight]) => ({
       name,
       regulariser: REGULARISERS.get(name),

@@ -7,7 +7,7 @@
  */
 import { Rng } from "../engine/rng.ts";
 import { Registry } from "../registry.ts";
-import type { FeatureMatrix } from "./features.ts";
+import type { Extracted } from "./extractors.ts";
 import { fid } from "./fid.ts";
 import { inceptionScore } from "./inception_score.ts";
 import { kid } from "./kid.ts";
@@ -40,8 +40,8 @@ export interface FeatureMetric {
   needsReference: boolean;
   /** Scores `generated` (against `reference`); returns JSON keys and values. */
   compute(
-    generated: FeatureMatrix,
-    reference: FeatureMatrix | undefined,
+    generated: Extracted,
+    reference: Extracted | undefined,
     options: FeatureMetricOptions,
   ): Record<string, ScoreValue>;
 }
@@ -51,13 +51,13 @@ export const FEATURE_METRICS: Registry<FeatureMetric> = new Registry<FeatureMetr
 FEATURE_METRICS.register("fid", {
   description: "Fréchet distance between Gaussian fits of the two feature sets",
   needsReference: true,
-  compute: (x, y) => ({ fid: fid(x, y!) }),
+  compute: (x, y) => ({ fid: fid(x.features, y!.features) }),
 });
 FEATURE_METRICS.register("kid", {
   description: "unbiased MMD² with a cubic polynomial kernel, mean ± std over subsets",
   needsReference: true,
   compute(x, y, options) {
-    const result = kid(x, y!, new Rng(options.seed), {
+    const result = kid(x.features, y!.features, new Rng(options.seed), {
       subsets: options.kidSubsets,
       subsetSize: options.kidSubsetSize,
     });
@@ -65,26 +65,28 @@ FEATURE_METRICS.register("kid", {
   },
 });
 FEATURE_METRICS.register("is", {
-  description: "Inception Score of class probabilities (rows of INPUT1 must be probabilities)",
+  description:
+    "Inception Score of the classifier's probabilities (with --features raw, rows of INPUT1 must be probabilities)",
   needsReference: false,
   compute(x, _y, options) {
-    for (let i = 0; i < x.data.length; i++) {
-      if (!(x.data[i] >= 0 && x.data[i] <= 1)) {
+    const probabilities = x.probabilities ?? x.features;
+    for (let i = 0; i < probabilities.data.length; i++) {
+      if (!(probabilities.data[i] >= 0 && probabilities.data[i] <= 1)) {
         throw new RangeError(
           "the Inception Score needs class probabilities in [0, 1]: use a classifier's features",
         );
       }
     }
-    return { is: inceptionScore(x, options.isSplits) };
+    return { is: inceptionScore(probabilities, options.isSplits) };
   },
 });
 FEATURE_METRICS.register("prc", {
   description: "improved precision and recall (k = 3)",
   needsReference: true,
-  compute: (x, y) => precisionRecall(y!, x, 3),
+  compute: (x, y) => precisionRecall(y!.features, x.features, 3),
 });
 FEATURE_METRICS.register("dc", {
   description: "density and coverage (k = 5)",
   needsReference: true,
-  compute: (x, y) => densityCoverage(y!, x, 5),
+  compute: (x, y) => densityCoverage(y!.features, x.features, 5),
 });

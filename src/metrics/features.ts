@@ -1,9 +1,11 @@
 /**
- * Feature matrices (one row per sample) and their Gaussian statistics, in float64.
+ * Feature matrices (one row per sample), their Gaussian statistics, and the float64 kernel that
+ * multiplies feature rows for every feature metric (FID's covariance, KID's kernel sums, the
+ * distances of precision/recall and density/coverage).
  *
  * @module
  */
-import { covariance, Matrix } from "ml-matrix";
+import { Matrix } from "ml-matrix";
 
 /** n samples of d features, row-major. */
 export interface FeatureMatrix {
@@ -39,18 +41,441 @@ export function toMatrix(x: FeatureMatrix): Matrix {
   return new Matrix(Array.from({ length: x.n }, (_, i) => Array.from(row(x, i))));
 }
 
+/** Squared Euclidean norm of every row, summed in order in float64. */
+export function squaredNorms(x: FeatureMatrix): Float64Array {
+  const out = new Float64Array(x.n);
+  const { data, d } = x;
+  for (let i = 0; i < x.n; i++) {
+    let s = 0;
+    for (let j = i * d, end = j + d; j < end; j++) s += data[j] * data[j];
+    out[i] = s;
+  }
+  return out;
+}
+
 /**
- * Mean and covariance of `x` in float64.
+ * A 32-bit fingerprint of a matrix's shape and every bit of its values (FNV-1a over 32-bit
+ * words), so that results cached by the matrix's identity are not reused after an edit in place.
+ */
+export function fingerprint(x: FeatureMatrix): number {
+  const words = new Uint32Array(x.data.buffer, x.data.byteOffset, x.data.byteLength / 4);
+  let hash = Math.imul(0x811c9dc5 ^ x.n, 0x01000193) ^ x.d;
+  for (let i = 0; i < words.length; i++) hash = Math.imul(hash ^ words[i], 0x01000193);
+  return hash >>> 0;
+}
+
+/** `v` rounded up to a multiple of `k`. */
+export function roundUp(v: number, k: number): number {
+  return Math.ceil(v / k) * k;
+}
+
+// The WebAssembly kernels, emitted below as bytes.
+//
+// (func $dots (param $a $b $c $m $n $len $ld $ldc $accumulate i32)
+//   for i in 0..m step 2, j in 0..n step 4:           ;; a 2 x 4 tile of dot products
+//     acc[r][k] = f64x2(0)                             ;; 8 accumulators, 2 lanes each
+//     for t in 0..len step 2:                          ;; lane 0 sums even t, lane 1 odd t
+//       acc[r][k] += a[(i + r)·ld + t .. +2] * b[(j + k)·ld + t .. +2]
+//     c[(i + r)·ldc + j + k] = lane0 + lane1 (+ the old value when $accumulate))
+// (func $distances (param $a $b $c $na $nb $m $n $len $ld $ldc i32)
+//   the same tiles; c = max(na[i + r] + nb[j + k] − 2 · dot, 0): squared distances from norms)
+// (func $poly3 (param $a $b $m $n $len $ld i32) (param $scale f64) (result f64)
+//   the same tiles; returns Σ (scale · dot + 1)³ over them)
+//
+// The multiply-add is relaxed SIMD's f64x2.relaxed_madd where the engine has it: one rounding on
+// hardware with fused multiply-add (every x86-64 since 2013, every ARM64), a multiply and an add
+// elsewhere, so a result is the same on every run of one machine, but may differ in the last bit
+// between machines with and without FMA. Otherwise separate f64x2 multiplies and adds. Either way,
+// the dot product of two rows does not depend on where they sit in a tile, and a·b = b·a exactly.
+
+const I32 = 0x7f, F64 = 0x7c, V128 = 0x7b;
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value) byte |= 0x80;
+    out.push(byte);
+  } while (value);
+  return out;
+}
+
+function sleb(value: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    if ((value === 0 && !(byte & 0x40)) || (value === -1 && byte & 0x40)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
+function vector(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** The instructions the kernels use (WebAssembly 2.0 with fixed-width SIMD). */
+const op = {
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32: (v: number) => [0x41, ...sleb(v)],
+  f64: (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)],
+  add: [0x6a],
+  mul: [0x6c],
+  shl: [0x74],
+  ltU: [0x49],
+  fAdd: [0xa0],
+  fSub: [0xa1],
+  fMul: [0xa2],
+  fMax: [0xa5],
+  fLoad: (offset: number) => [0x2b, 3, ...uleb(offset)],
+  fStore: (offset: number) => [0x39, 3, ...uleb(offset)],
+  select: [0x1b],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  vLoad: [0xfd, 0x00, 4, 0],
+  vZero: [0xfd, 0x0c, ...new Array(16).fill(0)],
+  vAdd: [0xfd, ...uleb(0xf0)],
+  vMul: [0xfd, ...uleb(0xf2)],
+  vMulAdd: [0xfd, ...uleb(0x107)],
+  lane: (lane: number) => [0xfd, ...uleb(0x21), lane],
+};
+
+/** Rows (of a) and columns (rows of b) of the register tile. */
+const TILE_ROWS = 2, TILE_COLS = 4;
+
+type KernelKind = "dots" | "distances" | "poly3";
+
+/** Parameter indices of each kernel (-1: absent). */
+const PARAMS: Record<KernelKind, Record<string, number>> = {
+  dots: { a: 0, b: 1, c: 2, m: 3, n: 4, len: 5, ld: 6, ldc: 7, accumulate: 8, count: 9 },
+  distances: { a: 0, b: 1, c: 2, na: 3, nb: 4, m: 5, n: 6, len: 7, ld: 8, ldc: 9, count: 10 },
+  poly3: { a: 0, b: 1, m: 2, n: 3, len: 4, ld: 5, scale: 6, count: 7 },
+};
+
+/** The body of one kernel, with fused (relaxed) or separate multiply-adds. */
+function kernelBody(kind: KernelKind, fused: boolean): number[] {
+  const p = PARAMS[kind];
+  let next = p.count;
+  const local = () => next++;
+  const [i, j, t, rowBytes, lenBytes, pc, pna, pnb] = Array.from({ length: 8 }, local);
+  const pa = Array.from({ length: TILE_ROWS }, local);
+  const pb = Array.from({ length: TILE_COLS }, local);
+  const i32Count = next - p.count;
+  const acc = Array.from({ length: TILE_ROWS }, () => Array.from({ length: TILE_COLS }, local));
+  const va = Array.from({ length: TILE_ROWS }, local);
+  const vb = local();
+  const v128Count = next - p.count - i32Count;
+  const [total, u] = [local(), local()];
+  const code: number[] = [];
+  const emit = (...parts: number[][]) => parts.forEach((part) => code.push(...part));
+  const lane = (v: number) => emit(op.get(v), op.lane(0), op.get(v), op.lane(1), op.fAdd);
+  emit(op.get(p.ld), op.i32(3), op.shl, op.set(rowBytes));
+  emit(op.get(p.len), op.i32(3), op.shl, op.set(lenBytes));
+  if (kind === "poly3") emit(op.f64(0), op.set(total));
+  emit(op.i32(0), op.set(i), op.loop);
+  emit(op.get(p.a), op.get(i), op.get(rowBytes), op.mul, op.add, op.set(pa[0]));
+  for (let r = 1; r < TILE_ROWS; r++) {
+    emit(op.get(pa[r - 1]), op.get(rowBytes), op.add, op.set(pa[r]));
+  }
+  emit(op.i32(0), op.set(j), op.loop);
+  emit(op.get(p.b), op.get(j), op.get(rowBytes), op.mul, op.add, op.set(pb[0]));
+  for (let k = 1; k < TILE_COLS; k++) {
+    emit(op.get(pb[k - 1]), op.get(rowBytes), op.add, op.set(pb[k]));
+  }
+  for (const v of acc.flat()) emit(op.vZero, op.set(v));
+  emit(op.i32(0), op.set(t), op.loop);
+  for (let r = 0; r < TILE_ROWS; r++) {
+    emit(op.get(pa[r]), op.get(t), op.add, op.vLoad, op.set(va[r]));
+  }
+  for (let k = 0; k < TILE_COLS; k++) {
+    emit(op.get(pb[k]), op.get(t), op.add, op.vLoad, op.set(vb));
+    for (let r = 0; r < TILE_ROWS; r++) {
+      if (fused) emit(op.get(va[r]), op.get(vb), op.get(acc[r][k]), op.vMulAdd);
+      else emit(op.get(va[r]), op.get(vb), op.vMul, op.get(acc[r][k]), op.vAdd);
+      emit(op.set(acc[r][k]));
+    }
+  }
+  emit(op.get(t), op.i32(16), op.add, op.tee(t), op.get(lenBytes), op.ltU, op.brIf(0), op.end);
+  if (kind === "poly3") {
+    for (const v of acc.flat()) {
+      lane(v);
+      emit(op.get(p.scale), op.fMul, op.f64(1), op.fAdd, op.tee(u), op.get(u), op.fMul, op.get(u));
+      emit(op.fMul, op.get(total), op.fAdd, op.set(total));
+    }
+  } else {
+    emit(op.get(p.c), op.get(i), op.get(p.ldc), op.mul, op.get(j), op.add, op.i32(3), op.shl);
+    emit(op.add, op.set(pc));
+    if (kind === "distances") {
+      emit(op.get(p.na), op.get(i), op.i32(3), op.shl, op.add, op.set(pna));
+      emit(op.get(p.nb), op.get(j), op.i32(3), op.shl, op.add, op.set(pnb));
+    }
+    for (let r = 0; r < TILE_ROWS; r++) {
+      if (r) emit(op.get(pc), op.get(p.ldc), op.i32(3), op.shl, op.add, op.set(pc));
+      for (let k = 0; k < TILE_COLS; k++) {
+        emit(op.get(pc));
+        if (kind === "distances") {
+          // max(na + nb − 2 · dot, 0)
+          emit(op.get(pna), op.fLoad(8 * r), op.get(pnb), op.fLoad(8 * k), op.fAdd, op.f64(2));
+          lane(acc[r][k]);
+          emit(op.fMul, op.fSub, op.f64(0), op.fMax);
+        } else {
+          // dot + old, or dot: select(dot + old, dot, accumulate)
+          lane(acc[r][k]);
+          emit(op.get(pc), op.fLoad(8 * k), op.fAdd);
+          lane(acc[r][k]);
+          emit(op.get(p.accumulate), op.select);
+        }
+        emit(op.fStore(8 * k));
+      }
+    }
+  }
+  emit(op.get(j), op.i32(TILE_COLS), op.add, op.tee(j), op.get(p.n), op.ltU, op.brIf(0), op.end);
+  emit(op.get(i), op.i32(TILE_ROWS), op.add, op.tee(i), op.get(p.m), op.ltU, op.brIf(0), op.end);
+  if (kind === "poly3") emit(op.get(total));
+  emit(op.end);
+  const locals = [[...uleb(i32Count), I32], [...uleb(v128Count), V128], [2, F64]];
+  const body = [...vector(locals), ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/** The kernel module's bytes: imports env.memory, exports dots, distances and poly3. */
+function kernelModule(fused: boolean): Uint8Array<ArrayBuffer> {
+  const name = (s: string) => vector([...new TextEncoder().encode(s)].map((b) => [b]));
+  const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+  const i32s = (count: number) => new Array(count).fill([I32]);
+  const types = vector([
+    [0x60, ...vector(i32s(9)), 0],
+    [0x60, ...vector(i32s(10)), 0],
+    [0x60, ...vector([...i32s(6), [F64]]), 1, F64],
+  ]);
+  const kinds: KernelKind[] = ["dots", "distances", "poly3"];
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+    ...section(1, types),
+    ...section(2, vector([[...name("env"), ...name("memory"), 0x02, 0x00, 1]])),
+    ...section(3, vector(kinds.map((_, index) => [index]))),
+    ...section(7, vector(kinds.map((kind, index) => [...name(kind), 0x00, index]))),
+    ...section(10, vector(kinds.map((kind) => kernelBody(kind, fused)))),
+  ]);
+}
+
+const compiled: { fused?: WebAssembly.Module; separate?: WebAssembly.Module } = {};
+
+let fusedAvailable: boolean | undefined;
+
+/** Whether this engine runs the fused (relaxed SIMD) kernels. */
+export function fusedKernelsAvailable(): boolean {
+  return fusedAvailable ??= WebAssembly.validate(kernelModule(true));
+}
+
+/** The kernels' loops run at least once and step by whole tiles: check what they are given. */
+function checkShape(a: number, b: number, m: number, n: number, len: number, ld: number): void {
+  if (
+    m % TILE_ROWS || n % TILE_COLS || len < 2 || len % 2 || len > ld || a % 2 || b % 2 || ld % 2
+  ) {
+    throw new RangeError(
+      `row products need m even, n a multiple of 4, 2 <= len <= ld, len, ld and offsets even; got m = ${m}, n = ${n}, len = ${len}, ld = ${ld}`,
+    );
+  }
+}
+
+/**
+ * A float64 workspace in WebAssembly memory with the row-product kernels: products of feature
+ * rows in f64x2 SIMD over a 2 x 4 register tile, about 15 GFLOP/s with separate multiply-adds and
+ * 20 with fused ones on one core of this project's CPU machine (plain JavaScript loops: 3.4).
+ * Offsets and strides are in doubles; blocks are reserved with {@linkcode RowProducts.reserve}
+ * and start zero-filled. The kernels work on tiles of 2 rows by 4 columns over pairs of values,
+ * so m must be even, n a multiple of 4 and the length even: give blocks zero rows and columns of
+ * padding (which add 0 to dot products).
+ */
+export class RowProducts {
+  #memory: WebAssembly.Memory;
+  #used = 0;
+  #view: Float64Array;
+  #dots: (...args: number[]) => void;
+  #distances: (...args: number[]) => void;
+  #poly3: (...args: number[]) => number;
+
+  /**
+   * @param doubles the memory to start with (it grows on demand)
+   * @param options.fused fused multiply-adds (default: where the engine has relaxed SIMD)
+   */
+  constructor(doubles = 0, options: { fused?: boolean } = {}) {
+    const fused = options.fused ?? fusedKernelsAvailable();
+    const module = fused
+      ? compiled.fused ??= new WebAssembly.Module(kernelModule(true))
+      : compiled.separate ??= new WebAssembly.Module(kernelModule(false));
+    this.#memory = new WebAssembly.Memory({
+      initial: Math.max(1, Math.ceil((doubles * 8) / 65536)),
+    });
+    const exports = new WebAssembly.Instance(module, { env: { memory: this.#memory } }).exports;
+    this.#dots = exports.dots as (...args: number[]) => void;
+    this.#distances = exports.distances as (...args: number[]) => void;
+    this.#poly3 = exports.poly3 as (...args: number[]) => number;
+    this.#view = new Float64Array(this.#memory.buffer);
+  }
+
+  /** The memory as doubles (a new view after {@linkcode RowProducts.reserve} grew it). */
+  get f64(): Float64Array {
+    if (this.#view.buffer !== this.#memory.buffer) {
+      this.#view = new Float64Array(this.#memory.buffer);
+    }
+    return this.#view;
+  }
+
+  /** Reserves `doubles` zero-filled doubles, 16-byte aligned; returns their offset. */
+  reserve(doubles: number): number {
+    const offset = this.#used;
+    this.#used = roundUp(offset + doubles, 2);
+    const bytes = this.#used * 8;
+    if (bytes > this.#memory.buffer.byteLength) {
+      if (bytes > 2 ** 32 - 65536) {
+        throw new RangeError(`feature metrics need ${bytes} bytes of working memory, above 4 GiB`);
+      }
+      this.#memory.grow(Math.ceil((bytes - this.#memory.buffer.byteLength) / 65536));
+    }
+    return offset;
+  }
+
+  /**
+   * c[i·ldc + j] = Σ_{t<len} a[i·ld + t] · b[j·ld + t] for i < m, j < n (offsets in doubles), or
+   * c += that with `accumulate`.
+   */
+  dots(
+    a: number,
+    b: number,
+    c: number,
+    shape: { m: number; n: number; len: number; ld: number; ldc: number },
+    accumulate = false,
+  ): void {
+    const { m, n, len, ld, ldc } = shape;
+    if (m === 0 || n === 0) return;
+    checkShape(a, b, m, n, len, ld);
+    this.#dots(8 * a, 8 * b, 8 * c, m, n, len, ld, ldc, accumulate ? 1 : 0);
+  }
+
+  /**
+   * c[i·ldc + j] = max(na[i] + nb[j] − 2 a_i·b_j, 0), the squared distances of the rows given
+   * their squared norms at `na` and `nb` (offsets in doubles; rows and norms padded alike).
+   */
+  distances(
+    a: number,
+    b: number,
+    c: number,
+    norms: { a: number; b: number },
+    shape: { m: number; n: number; len: number; ld: number; ldc: number },
+  ): void {
+    const { m, n, len, ld, ldc } = shape;
+    if (m === 0 || n === 0) return;
+    checkShape(a, b, m, n, len, ld);
+    this.#distances(8 * a, 8 * b, 8 * c, 8 * norms.a, 8 * norms.b, m, n, len, ld, ldc);
+  }
+
+  /** Σ_{i<m, j<n} (scale · a_i·b_j + 1)³ over rows of a and b at stride ld (offsets in doubles). */
+  poly3(
+    a: number,
+    b: number,
+    shape: { m: number; n: number; len: number; ld: number },
+    scale: number,
+  ): number {
+    const { m, n, len, ld } = shape;
+    if (m === 0 || n === 0) return 0;
+    checkShape(a, b, m, n, len, ld);
+    return this.#poly3(8 * a, 8 * b, m, n, len, ld, scale);
+  }
+
+  /**
+   * Copies rows of `x` (all, or those listed) to `offset` at stride `ld` ≥ x.d; the columns from
+   * x.d to ld keep their values (zero in a fresh block).
+   */
+  copyRows(x: FeatureMatrix, offset: number, ld: number, rows?: ArrayLike<number>): void {
+    const view = this.f64, { data, d } = x;
+    const count = rows ? rows.length : x.n;
+    if (!rows && ld === d) {
+      view.set(data.subarray(0, x.n * d), offset);
+      return;
+    }
+    for (let r = 0; r < count; r++) {
+      const source = (rows ? rows[r] : r) * d;
+      view.set(data.subarray(source, source + d), offset + r * ld);
+    }
+  }
+}
+
+/**
+ * Two rows' dot product summed in the kernels' order (even and odd terms apart, then added): the
+ * same bits as the kernels with separate multiply-adds, within an ulp or so of the fused ones.
+ */
+export function kernelDot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let even = 0, odd = 0;
+  const n = a.length;
+  for (let t = 0; t + 1 < n; t += 2) {
+    even += a[t] * b[t];
+    odd += a[t + 1] * b[t + 1];
+  }
+  if (n % 2) even += a[n - 1] * b[n - 1];
+  return even + odd;
+}
+
+/** Samples per chunk of the covariance's products. */
+const COVARIANCE_CHUNK = 256;
+/** Features per tile of the covariance's products. */
+const COVARIANCE_TILE = 256;
+
+/**
+ * Mean and covariance of `x` in float64: the mean, then the products of the centred columns,
+ * chunk by chunk of samples, in {@linkcode RowProducts} (only the upper triangle is computed).
  *
  * @throws {RangeError} for fewer than 2 samples (the covariance is undefined)
  */
 export function gaussianStats(x: FeatureMatrix): GaussianStats {
   if (x.n < 2) throw new RangeError(`FID statistics need at least 2 samples, got ${x.n}`);
-  const mean = new Float64Array(x.d);
-  for (let i = 0; i < x.n; i++) {
-    const r = row(x, i);
-    for (let j = 0; j < x.d; j++) mean[j] += r[j];
+  const { n, d, data } = x;
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0, base = i * d; j < d; j++) mean[j] += data[base + j];
   }
-  for (let j = 0; j < x.d; j++) mean[j] /= x.n;
-  return { mean, covariance: covariance(toMatrix(x)), n: x.n };
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  // Centred columns of a chunk of samples, one column per row (d x chunk, zero padding), and C.
+  const rows = roundUp(d, TILE_COLS), ldc = rows;
+  const chunk = Math.min(COVARIANCE_CHUNK, roundUp(n, 2));
+  const kernel = new RowProducts(rows * chunk + rows * ldc);
+  const columns = kernel.reserve(rows * chunk), products = kernel.reserve(rows * ldc);
+  const view = kernel.f64;
+  for (let start = 0; start < n; start += chunk) {
+    const count = Math.min(chunk, n - start), len = roundUp(count, 2);
+    for (let s = 0; s < count; s++) {
+      const source = (start + s) * d;
+      for (let j = 0, target = columns + s; j < d; j++, target += chunk) {
+        view[target] = data[source + j] - mean[j];
+      }
+    }
+    if (len > count) { for (let j = 0; j < d; j++) view[columns + j * chunk + count] = 0; }
+    for (let i0 = 0; i0 < rows; i0 += COVARIANCE_TILE) {
+      const m = Math.min(COVARIANCE_TILE, rows - i0);
+      for (let j0 = i0; j0 < rows; j0 += COVARIANCE_TILE) {
+        kernel.dots(columns + i0 * chunk, columns + j0 * chunk, products + i0 * ldc + j0, {
+          m,
+          n: Math.min(COVARIANCE_TILE, rows - j0),
+          len,
+          ld: chunk,
+          ldc,
+        }, start > 0);
+      }
+    }
+  }
+  const covariance = new Matrix(d, d);
+  for (let i = 0; i < d; i++) {
+    for (let j = i; j < d; j++) {
+      // Tiles on the diagonal hold both triangles; above it, only (i, j) with i's tile ≤ j's.
+      const value = view[products + i * ldc + j] / (n - 1);
+      covariance.set(i, j, value);
+      covariance.set(j, i, value);
+    }
+  }
+  return { mean, covariance, n };
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Matrix } from "ml-matrix";
 import { Rng } from "../engine/rng.ts";
 import { featureMatrix, gaussianStats } from "./features.ts";
-import { fid, frechetDistance, traceSqrtProduct } from "./fid.ts";
+import { fid, frechetDistance, multiply, traceSqrtProduct } from "./fid.ts";
 
 function sample(rng: Rng, n: number, means: number[], stds: number[]): number[][] {
   return Array.from({ length: n }, () => means.map((m, j) => m + stds[j] * rng.normal()));
@@ -65,4 +65,21 @@ Deno.test("fid rejects too few samples and mismatched dimensions with one-line m
     () => fid(featureMatrix([[1], [2]]), featureMatrix([[1, 2], [3, 4]])),
     /dimensions differ: 1 vs 2/,
   );
+});
+
+Deno.test("multiply matches ml-matrix's mmul for shapes off the kernel's tiles", () => {
+  const rng = new Rng(4);
+  const random = (rows: number, columns: number) =>
+    new Matrix(
+      Array.from({ length: rows }, () => Array.from({ length: columns }, () => rng.normal())),
+    );
+  for (const [r, k, c] of [[1, 1, 1], [3, 5, 7], [9, 2, 6], [33, 31, 35]]) {
+    const a = random(r, k), b = random(k, c);
+    const [got, want] = [multiply(a, b), a.mmul(b)];
+    assert.deepEqual([got.rows, got.columns], [r, c]);
+    for (let i = 0; i < r; i++) {
+      for (let j = 0; j < c; j++) assert.ok(Math.abs(got.get(i, j) - want.get(i, j)) < 1e-12);
+    }
+  }
+  assert.throws(() => multiply(random(2, 3), random(2, 3)), /cannot multiply 2x3 by 2x3/);
 });

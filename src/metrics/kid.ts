@@ -1,12 +1,14 @@
 /**
  * Kernel Inception Distance (Bińkowski et al. 2018): the unbiased MMD² with the cubic polynomial
- * kernel k(a, b) = (a·b/d + 1)³, averaged over random subsets as torch-fidelity does.
+ * kernel k(a, b) = (a·b/d + 1)³, averaged over random subsets as torch-fidelity does. The kernel
+ * sums are float64, computed block by block in WebAssembly SIMD (features.ts), never as m x m
+ * matrices.
  *
  * @module
  */
 import { mean, standardDeviation } from "simple-statistics";
 import type { Rng } from "../engine/rng.ts";
-import { type FeatureMatrix, row } from "./features.ts";
+import { type FeatureMatrix, kernelDot, roundUp, RowProducts } from "./features.ts";
 
 /** KID options (torch-fidelity's defaults). */
 export interface KidOptions {
@@ -16,38 +18,81 @@ export interface KidOptions {
   subsetSize?: number;
 }
 
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
+/** Rows per block of the kernel sums (each block pair is one kernel call). */
+const BLOCK = 64;
 
-/** (a·b/d + 1)³ */
+/** (a·b/d + 1)³, with the dot product summed in the kernels' order (features.ts). */
 function kernel(a: ArrayLike<number>, b: ArrayLike<number>, d: number): number {
-  return (dot(a, b) / d + 1) ** 3;
+  const u = kernelDot(a, b) * (1 / d) + 1;
+  return u * u * u;
 }
 
-/** Unbiased MMD² between the rows `ix` of `x` and `iy` of `y` (equal sizes m ≥ 2). */
+/** Room for two subsets of `size` rows of d features, reused across subsets. */
+interface Workspace {
+  products: RowProducts;
+  x: number;
+  y: number;
+  /** Rows per subset with padding (a multiple of 4), and the row stride. */
+  rows: number;
+  ld: number;
+}
+
+function workspace(size: number, d: number): Workspace {
+  const rows = roundUp(size, 4), ld = roundUp(d, 2);
+  const products = new RowProducts(2 * rows * ld);
+  return { products, x: products.reserve(rows * ld), y: products.reserve(rows * ld), rows, ld };
+}
+
+/**
+ * Σ k(a_i, b_j) over all i, j of two blocks of `rows` rows (the same block when `a === b`: then
+ * only block pairs on or above the diagonal are computed, those above counted twice). Zero
+ * padding rows add exactly k = 1 each, taken off again.
+ */
+function kernelSum(space: Workspace, a: number, b: number, m: number, d: number): number {
+  const { products, rows, ld } = space;
+  const symmetric = a === b;
+  let sum = 0;
+  for (let i0 = 0; i0 < rows; i0 += BLOCK) {
+    for (let j0 = symmetric ? i0 : 0; j0 < rows; j0 += BLOCK) {
+      const shape = { m: Math.min(BLOCK, rows - i0), n: Math.min(BLOCK, rows - j0), len: ld, ld };
+      const block = products.poly3(a + i0 * ld, b + j0 * ld, shape, 1 / d);
+      sum += symmetric && j0 > i0 ? 2 * block : block;
+    }
+  }
+  return sum - (rows * rows - m * m);
+}
+
+/** The unbiased MMD² of the subsets already copied into `space` (m rows each). */
+function subsetMmd2(space: Workspace, m: number, d: number): number {
+  const { products, x, y, ld } = space;
+  const view = products.f64;
+  let diagonalX = 0, diagonalY = 0;
+  for (let i = 0; i < m; i++) {
+    const xi = view.subarray(x + i * ld, x + i * ld + d);
+    const yi = view.subarray(y + i * ld, y + i * ld + d);
+    diagonalX += kernel(xi, xi, d);
+    diagonalY += kernel(yi, yi, d);
+  }
+  const kxx = kernelSum(space, x, x, m, d) - diagonalX;
+  const kyy = kernelSum(space, y, y, m, d) - diagonalY;
+  const kxy = kernelSum(space, x, y, m, d);
+  return kxx / (m * (m - 1)) + kyy / (m * (m - 1)) - (2 * kxy) / (m * m);
+}
+
+/**
+ * Unbiased MMD² between the rows `ix` of `x` and `iy` of `y` (equal sizes m ≥ 2). The kernel
+ * sums run in {@linkcode RowProducts} (float64, WebAssembly SIMD), block by block of rows.
+ */
 export function unbiasedMmd2(
   x: FeatureMatrix,
   y: FeatureMatrix,
   ix: number[],
   iy: number[],
 ): number {
-  const m = ix.length;
-  let kxx = 0, kyy = 0, kxy = 0;
-  for (let i = 0; i < m; i++) {
-    const xi = row(x, ix[i]), yi = row(y, iy[i]);
-    for (let j = 0; j < m; j++) {
-      const xj = row(x, ix[j]), yj = row(y, iy[j]);
-      if (i !== j) {
-        kxx += kernel(xi, xj, x.d);
-        kyy += kernel(yi, yj, x.d);
-      }
-      kxy += kernel(xi, yj, x.d);
-    }
-  }
-  return kxx / (m * (m - 1)) + kyy / (m * (m - 1)) - (2 * kxy) / (m * m);
+  const space = workspace(ix.length, x.d);
+  space.products.copyRows(x, space.x, space.ld, ix);
+  space.products.copyRows(y, space.y, space.ld, iy);
+  return subsetMmd2(space, ix.length, x.d);
 }
 
 /** `size` distinct indices from [0, n), as numpy.random.choice(n, size, replace=False). */
@@ -71,10 +116,12 @@ export function kid(x: FeatureMatrix, y: FeatureMatrix, rng: Rng, options: KidOp
   if (size < 2) {
     throw new RangeError(`KID needs at least 2 samples per set, got ${Math.min(x.n, y.n)}`);
   }
-  const values = Array.from(
-    { length: options.subsets ?? 100 },
-    () => unbiasedMmd2(x, y, choose(x.n, size, rng), choose(y.n, size, rng)),
-  );
+  const space = workspace(size, x.d);
+  const values = Array.from({ length: options.subsets ?? 100 }, () => {
+    space.products.copyRows(x, space.x, space.ld, choose(x.n, size, rng));
+    space.products.copyRows(y, space.y, space.ld, choose(y.n, size, rng));
+    return subsetMmd2(space, size, x.d);
+  });
   return {
     mean: mean(values),
     std: values.length > 1 ? standardDeviation(values) : 0,

@@ -61,3 +61,29 @@ Deno.test("kid clips the subset size and rejects tiny or mismatched sets", () =>
   assert.throws(() => kid(featureMatrix([[1, 2]]), x, rng), /at least 2 samples per set/);
   assert.throws(() => kid(featureMatrix([[1], [2]]), x, rng), /dimensions differ/);
 });
+
+Deno.test("unbiasedMmd2 matches a direct double loop for sizes off the kernel's tiles", () => {
+  const rng = new Rng(3);
+  for (const [n, m, d] of [[90, 67, 5], [150, 130, 11], [20, 2, 1]]) {
+    const x = featureMatrix(gaussian(rng, n, d)), y = featureMatrix(gaussian(rng, n, d, 0.3));
+    const ix = Array.from({ length: m }, (_, i) => (7 * i) % n);
+    const iy = Array.from({ length: m }, (_, i) => n - 1 - i);
+    const k = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      let dot = 0;
+      for (let t = 0; t < d; t++) dot += a[t] * b[t];
+      return (dot / d + 1) ** 3;
+    };
+    const rowOf = (f: typeof x, i: number) => f.data.subarray(i * d, (i + 1) * d);
+    let kxx = 0, kyy = 0, kxy = 0;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) {
+        if (i !== j) kxx += k(rowOf(x, ix[i]), rowOf(x, ix[j]));
+        if (i !== j) kyy += k(rowOf(y, iy[i]), rowOf(y, iy[j]));
+        kxy += k(rowOf(x, ix[i]), rowOf(y, iy[j]));
+      }
+    }
+    const expected = (kxx + kyy) / (m * (m - 1)) - (2 * kxy) / (m * m);
+    const value = unbiasedMmd2(x, y, ix, iy);
+    assert.ok(Math.abs(value - expected) < 1e-11, `${n} ${m} ${d}: ${value} vs ${expected}`);
+  }
+});

@@ -23,6 +23,10 @@ export interface MetricContext {
   dataset: Dataset;
   /** The discriminator at the evaluation step, for metrics of the game's state (Dirac-GAN). */
   discriminator?: Discriminator;
+  /** The suite's feature extractor (image metrics). */
+  features?: string;
+  /** The class each sample was generated for, when the generator is conditional. */
+  labels?: Int32Array;
 }
 
 /** A metric of generated samples. */

@@ -9,6 +9,7 @@ import type { Figure, Metric } from "./metric.ts";
 import { collapseFlag, modeCoverage } from "./modes.ts";
 import { DYNAMICS_FIGURES } from "./dynamics.ts";
 import { diracMetric } from "./dirac.ts";
+import { imageMetric } from "./image_metrics.ts";
 
 export type { Figure, Metric, MetricContext } from "./metric.ts";
 export { dynamicsFigures } from "./dynamics.ts";
@@ -65,6 +66,7 @@ METRICS.register("modes", {
 });
 
 METRICS.register("dirac", diracMetric);
+METRICS.register("images", imageMetric);
 
 /** Every figure a result may carry (metric figures, then dynamics), keyed by figure key. */
 export function allFigures(): Map<string, Figure> {

@@ -3,57 +3,119 @@
  * (Naeem et al. 2020, k = 5), with the definitions of the reference `prdc` package: the radius of
  * a sample is the distance to its k-th nearest neighbour in its own set (self excluded).
  *
- * Distances are computed in float64 over blocks of rows, so that N x N never has to fit in memory.
- * Written here because no JavaScript package computes these; the comparisons use squared
- * Euclidean distances, which order exactly like the distances.
+ * Written here because no JavaScript package computes these. Squared Euclidean distances (which
+ * order exactly like the distances) are computed in float64 as |x|² + |y|² − 2 x·y, tile by tile
+ * in {@linkcode RowProducts} (WebAssembly SIMD), so N x N never sits in memory. The work is shared where the figures allow:
+ *
+ * - one pass over the pairs of a set (each pair once) keeps every sample's 5 nearest distances,
+ *   which give the radii of both k = 3 and k = 5;
+ * - one pass over the real x generated pairs yields all four figures;
+ * - both are cached by the feature matrices' data arrays (and checked against a fingerprint of
+ *   their values), so `prc` then `dc` on the same sets, or one reference set scored against many
+ *   generated ones, do not repeat them.
  *
  * @module
  */
-import { type FeatureMatrix, row } from "./features.ts";
+import { type FeatureMatrix, fingerprint, roundUp, RowProducts, squaredNorms } from "./features.ts";
 
 /** Rows per block of the pairwise-distance passes. */
 export const DEFAULT_BLOCK = 512;
-
-function squaredNorms(x: FeatureMatrix): Float64Array {
-  const out = new Float64Array(x.n);
-  for (let i = 0; i < x.n; i++) {
-    const r = row(x, i);
-    let s = 0;
-    for (let j = 0; j < x.d; j++) s += r[j] * r[j];
-    out[i] = s;
-  }
-  return out;
-}
+/** Doubles of the other set per kernel call (256 KiB), so that they stay in cache. */
+const COLUMN_BLOCK_DOUBLES = 32768;
+/** Default neighbourhood sizes: precision/recall, and density/coverage. */
+const K_PRECISION_RECALL = 3, K_DENSITY_COVERAGE = 5;
+/** Nearest distances kept per sample by a radius pass (at least the density/coverage k). */
+const KEEP = K_DENSITY_COVERAGE;
 
 /**
- * Calls `visit(i, distances)` for each row i of `a` with its squared distances to every row of `b`,
- * computed block by block (a `block` x b.n buffer at a time).
+ * Calls `visit` with tiles of the squared distances |a_i|² + |b_j|² − 2 a_i·b_j (clipped at 0)
+ * between rows of `a` (i0..i1) and rows of `b` (j0..j1): the distance of rows i and j is
+ * `view[offset + (i − i0) · ldc + (j − j0)]`. With `upper` (b is a), only tiles that reach above
+ * the diagonal are computed (j1 > i0).
  */
-export function forEachDistanceRow(
+function forEachDistanceTile(
   a: FeatureMatrix,
   b: FeatureMatrix,
-  visit: (i: number, squaredDistances: Float64Array) => void,
-  block = DEFAULT_BLOCK,
+  options: { block: number; upper: boolean },
+  visit: (
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+    view: Float64Array,
+    offset: number,
+    ldc: number,
+  ) => void,
 ): void {
-  const normsA = squaredNorms(a), normsB = squaredNorms(b);
-  const d = a.d;
-  const buffer = new Float64Array(Math.min(block, a.n) * b.n);
-  for (let start = 0; start < a.n; start += block) {
-    const end = Math.min(a.n, start + block);
-    for (let i = start; i < end; i++) {
-      const ai = row(a, i);
-      const offset = (i - start) * b.n;
-      for (let j = 0; j < b.n; j++) {
-        const base = j * d;
-        let dotProduct = 0;
-        for (let t = 0; t < d; t++) dotProduct += ai[t] * b.data[base + t];
-        buffer[offset + j] = Math.max(normsA[i] + normsB[j] - 2 * dotProduct, 0);
-      }
-    }
-    for (let i = start; i < end; i++) {
-      visit(i, buffer.subarray((i - start) * b.n, (i - start + 1) * b.n));
+  const ld = roundUp(a.d, 2);
+  const blockRows = roundUp(Math.max(1, Math.min(options.block, a.n)), 4);
+  const blockColumns = Math.max(4, Math.min(512, 4 * Math.floor(COLUMN_BLOCK_DOUBLES / ld / 4)));
+  const kernel = new RowProducts();
+  const place = (x: FeatureMatrix) => {
+    const rows = kernel.reserve(roundUp(x.n, 4) * ld), norms = kernel.reserve(roundUp(x.n, 4));
+    kernel.copyRows(x, rows, ld);
+    kernel.f64.set(squaredNorms(x), norms);
+    return { rows, norms };
+  };
+  const placedA = place(a);
+  const placedB = options.upper ? placedA : place(b);
+  const tile = kernel.reserve(blockRows * blockColumns);
+  const view = kernel.f64;
+  for (let i0 = 0; i0 < a.n; i0 += blockRows) {
+    const i1 = Math.min(a.n, i0 + blockRows);
+    for (let j0 = options.upper ? i0 : 0; j0 < b.n; j0 += blockColumns) {
+      const j1 = Math.min(b.n, j0 + blockColumns);
+      kernel.distances(
+        placedA.rows + i0 * ld,
+        placedB.rows + j0 * ld,
+        tile,
+        { a: placedA.norms + i0, b: placedB.norms + j0 },
+        { m: roundUp(i1 - i0, 2), n: roundUp(j1 - j0, 4), len: ld, ld, ldc: blockColumns },
+      );
+      visit(i0, i1, j0, j1, view, tile, blockColumns);
     }
   }
+}
+
+/** Inserts `value` into the ascending list lists[start .. start + keep), dropping its last. */
+function insertSorted(lists: Float64Array, start: number, keep: number, value: number): void {
+  let p = start + keep - 1;
+  while (p > start && lists[p - 1] > value) {
+    lists[p] = lists[p - 1];
+    p--;
+  }
+  lists[p] = value;
+}
+
+/** The `keep` smallest squared distances of every row to the other rows, ascending (Infinity-padded). */
+interface Neighbours {
+  keep: number;
+  lists: Float64Array;
+  fingerprint: number;
+}
+
+const neighbourCache = new WeakMap<object, Neighbours>();
+
+/** Every row's `keep` nearest squared distances, in one pass over the pairs (each pair once). */
+function nearestDistances(x: FeatureMatrix, keep: number, block: number): Neighbours {
+  const print = fingerprint(x);
+  const cached = neighbourCache.get(x.data);
+  if (cached && cached.fingerprint === print && cached.keep >= keep) return cached;
+  const lists = new Float64Array(x.n * keep).fill(Infinity);
+  const last = keep - 1;
+  forEachDistanceTile(x, x, { block, upper: true }, (i0, i1, j0, j1, view, offset, ldc) => {
+    for (let i = i0; i < i1; i++) {
+      const base = offset + (i - i0) * ldc - j0, startI = i * keep;
+      for (let j = Math.max(j0, i + 1); j < j1; j++) {
+        const value = view[base + j];
+        if (value < lists[startI + last]) insertSorted(lists, startI, keep, value);
+        if (value < lists[j * keep + last]) insertSorted(lists, j * keep, keep, value);
+      }
+    }
+  });
+  const neighbours = { keep, lists, fingerprint: print };
+  neighbourCache.set(x.data, neighbours);
+  return neighbours;
 }
 
 /** Squared distance of every row of `x` to its k-th nearest other row (the (k+1)-th smallest, self included). */
@@ -67,23 +129,8 @@ export function kthNeighbourSquaredDistances(
       `k-nearest-neighbour radii with k = ${k} need at least ${k + 1} samples, got ${x.n}`,
     );
   }
-  const radii = new Float64Array(x.n);
-  const smallest = new Float64Array(k + 1);
-  forEachDistanceRow(x, x, (i, distances) => {
-    smallest.fill(Infinity);
-    for (let j = 0; j < distances.length; j++) {
-      const v = j === i ? 0 : distances[j];
-      if (v >= smallest[k]) continue;
-      let p = k;
-      while (p > 0 && smallest[p - 1] > v) {
-        smallest[p] = smallest[p - 1];
-        p--;
-      }
-      smallest[p] = v;
-    }
-    radii[i] = smallest[k];
-  }, block);
-  return radii;
+  const { keep, lists } = nearestDistances(x, Math.max(k, KEEP), block);
+  return Float64Array.from({ length: x.n }, (_, i) => lists[i * keep + k - 1]);
 }
 
 /** Precision, recall, density and coverage of `fake` against `real`. */
@@ -105,61 +152,155 @@ function checkSets(real: FeatureMatrix, fake: FeatureMatrix): void {
   if (real.d !== fake.d) throw new RangeError(`feature dimensions differ: ${real.d} vs ${fake.d}`);
 }
 
+/** What one real x generated pass computed; a figure is absent when its k was not asked for. */
+interface PassFigures {
+  kPrecisionRecall?: number;
+  kDensityCoverage?: number;
+  precision?: number;
+  recall?: number;
+  density?: number;
+  coverage?: number;
+}
+
+const passCache = new WeakMap<
+  object,
+  WeakMap<object, { prints: [number, number]; figures: PassFigures[] }>
+>();
+
+function cachedPass(
+  real: FeatureMatrix,
+  fake: FeatureMatrix,
+  wanted: (figures: PassFigures) => boolean,
+): { prints: [number, number]; found?: PassFigures } {
+  const prints: [number, number] = [fingerprint(real), fingerprint(fake)];
+  const entry = passCache.get(real.data)?.get(fake.data);
+  if (!entry || entry.prints[0] !== prints[0] || entry.prints[1] !== prints[1]) return { prints };
+  return { prints, found: entry.figures.find(wanted) };
+}
+
+function storePass(
+  real: FeatureMatrix,
+  fake: FeatureMatrix,
+  prints: [number, number],
+  figures: PassFigures,
+): void {
+  let byFake = passCache.get(real.data);
+  if (!byFake) passCache.set(real.data, byFake = new WeakMap());
+  const entry = byFake.get(fake.data);
+  if (entry && entry.prints[0] === prints[0] && entry.prints[1] === prints[1]) {
+    entry.figures.push(figures);
+  } else byFake.set(fake.data, { prints, figures: [figures] });
+}
+
+/**
+ * One pass over the real x generated pairs: precision (with real radii at `kPrecisionRecall`),
+ * recall (also generated radii at that k, when `recall`), density and coverage (real radii at
+ * `kDensityCoverage`).
+ */
+function realFakePass(
+  real: FeatureMatrix,
+  fake: FeatureMatrix,
+  ks: { kPrecisionRecall?: number; kDensityCoverage?: number; recall: boolean },
+  block: number,
+): PassFigures {
+  const { kPrecisionRecall: kPr, kDensityCoverage: kDc } = ks;
+  const none = () => new Float64Array(real.n).fill(-Infinity); // no distance is below −∞
+  const radiiPr = kPr ? kthNeighbourSquaredDistances(real, kPr, block) : none();
+  const radiiDc = kDc ? kthNeighbourSquaredDistances(real, kDc, block) : none();
+  const fakeRadii = ks.recall && kPr
+    ? kthNeighbourSquaredDistances(fake, kPr, block)
+    : new Float64Array(fake.n).fill(-Infinity);
+  const fakeInReal = new Uint8Array(fake.n), realInFake = new Uint8Array(real.n);
+  const covered = new Uint8Array(real.n);
+  let inside = 0;
+  forEachDistanceTile(real, fake, { block, upper: false }, (i0, i1, j0, j1, view, offset, ldc) => {
+    for (let i = i0; i < i1; i++) {
+      const radiusPr = radiiPr[i], radiusDc = radiiDc[i];
+      const base = offset + (i - i0) * ldc - j0;
+      let insideI = 0, found = 0;
+      for (let j = j0; j < j1; j++) {
+        const value = view[base + j];
+        if (value < radiusPr) fakeInReal[j] = 1;
+        if (value < radiusDc) insideI++;
+        if (value < fakeRadii[j]) found = 1;
+      }
+      inside += insideI;
+      if (insideI) covered[i] = 1;
+      if (found) realInFake[i] = 1;
+    }
+  });
+  const count = (flags: Uint8Array) => flags.reduce((s, v) => s + v, 0);
+  const figures: PassFigures = {};
+  if (kPr) {
+    figures.kPrecisionRecall = kPr;
+    figures.precision = count(fakeInReal) / fake.n;
+    if (ks.recall) figures.recall = count(realInFake) / real.n;
+  }
+  if (kDc) {
+    figures.kDensityCoverage = kDc;
+    figures.density = inside / (kDc * fake.n);
+    figures.coverage = count(covered) / real.n;
+  }
+  return figures;
+}
+
 /** Improved precision and recall with k-NN radii (k = 3 by default). */
 export function precisionRecall(
   real: FeatureMatrix,
   fake: FeatureMatrix,
-  k = 3,
+  k = K_PRECISION_RECALL,
   block = DEFAULT_BLOCK,
-) {
+): { precision: number; recall: number } {
   checkSets(real, fake);
-  const realRadii = kthNeighbourSquaredDistances(real, k, block);
-  const fakeRadii = kthNeighbourSquaredDistances(fake, k, block);
-  const fakeInRealManifold = new Uint8Array(fake.n);
-  let realInFakeManifold = 0;
-  forEachDistanceRow(real, fake, (i, distances) => {
-    let found = false;
-    for (let j = 0; j < fake.n; j++) {
-      if (distances[j] < realRadii[i]) fakeInRealManifold[j] = 1;
-      if (!found && distances[j] < fakeRadii[j]) found = true;
-    }
-    if (found) realInFakeManifold++;
+  const { prints, found } = cachedPass(
+    real,
+    fake,
+    (f) => f.kPrecisionRecall === k && f.recall !== undefined,
+  );
+  // Density and coverage at their default k come free with the pass, for a later `dc`.
+  const figures = found ?? realFakePass(real, fake, {
+    kPrecisionRecall: k,
+    kDensityCoverage: real.n > K_DENSITY_COVERAGE ? K_DENSITY_COVERAGE : undefined,
+    recall: true,
   }, block);
-  return {
-    precision: fakeInRealManifold.reduce((s, v) => s + v, 0) / fake.n,
-    recall: realInFakeManifold / real.n,
-  };
+  if (!found) storePass(real, fake, prints, figures);
+  return { precision: figures.precision!, recall: figures.recall! };
 }
 
 /** Density and coverage with real k-NN radii (k = 5 by default). */
 export function densityCoverage(
   real: FeatureMatrix,
   fake: FeatureMatrix,
-  k = 5,
+  k = K_DENSITY_COVERAGE,
   block = DEFAULT_BLOCK,
-) {
+): { density: number; coverage: number } {
   checkSets(real, fake);
-  const realRadii = kthNeighbourSquaredDistances(real, k, block);
-  let inside = 0, covered = 0;
-  forEachDistanceRow(real, fake, (i, distances) => {
-    let nearest = Infinity;
-    for (let j = 0; j < fake.n; j++) {
-      if (distances[j] < realRadii[i]) inside++;
-      if (distances[j] < nearest) nearest = distances[j];
-    }
-    if (nearest < realRadii[i]) covered++;
+  const { prints, found } = cachedPass(real, fake, (f) => f.kDensityCoverage === k);
+  const figures = found ?? realFakePass(real, fake, {
+    kPrecisionRecall: real.n > K_PRECISION_RECALL ? K_PRECISION_RECALL : undefined,
+    kDensityCoverage: k,
+    recall: false,
   }, block);
-  return { density: inside / (k * fake.n), coverage: covered / real.n };
+  if (!found) storePass(real, fake, prints, figures);
+  return { density: figures.density!, coverage: figures.coverage! };
 }
 
-/** All four figures. */
+/** All four figures, from one real x generated pass (not cached). */
 export function prdc(
   real: FeatureMatrix,
   fake: FeatureMatrix,
   options: PrdcOptions = {},
 ): PrdcResult {
+  checkSets(real, fake);
+  const figures = realFakePass(real, fake, {
+    kPrecisionRecall: options.kPrecisionRecall ?? K_PRECISION_RECALL,
+    kDensityCoverage: options.kDensityCoverage ?? K_DENSITY_COVERAGE,
+    recall: true,
+  }, options.block ?? DEFAULT_BLOCK);
   return {
-    ...precisionRecall(real, fake, options.kPrecisionRecall ?? 3, options.block),
-    ...densityCoverage(real, fake, options.kDensityCoverage ?? 5, options.block),
+    precision: figures.precision!,
+    recall: figures.recall!,
+    density: figures.density!,
+    coverage: figures.coverage!,
   };
 }

@@ -72,8 +72,8 @@ export function buildDcgan(options: DcganOptions, context: BuildContext): GanPai
     conv1Bias: ownedVariable(tf.zeros([d])),
     conv2: normal(rng, [4, 4, d, 2 * d]),
     bn2: batchNormWeights(2 * d, rng),
-    dense: normal(rng, [7 * 7 * 2 * d, 1]),
-    denseBias: ownedVariable(tf.zeros([1])),
+    dense: normal(rng, [7 * 7 * 2 * d, context.outputs ?? 1]),
+    denseBias: ownedVariable(tf.zeros([context.outputs ?? 1])),
   };
   const bnVariables = (w: BatchNormWeights) => [w.scale, w.offset];
   return {

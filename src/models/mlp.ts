@@ -35,7 +35,10 @@ function variablesOf(layers: DenseWeights[]): tf.Variable[] {
 export function buildMlp(options: MlpOptions, context: BuildContext): GanPair {
   const sampleSize = context.sampleShape.reduce((a, b) => a * b, 1);
   const gLayers = stack([context.latentDim, ...options.generator.hidden, sampleSize], context.rng);
-  const dLayers = stack([sampleSize, ...options.discriminator.hidden, 1], context.rng);
+  const dLayers = stack(
+    [sampleSize, ...options.discriminator.hidden, context.outputs ?? 1],
+    context.rng,
+  );
   const generator: Generator = {
     variables: variablesOf(gLayers),
     latentDim: context.latentDim,

@@ -12,8 +12,11 @@ export interface Generator {
   readonly variables: tf.Variable[];
   /** Width of the latent code. */
   readonly latentDim: number;
-  /** Samples for latent codes `z` (`[n, latentDim]`), shaped `[n, ...sampleShape]`. */
-  generate(z: tf.Tensor2D): tf.Tensor;
+  /**
+   * Samples for latent codes `z` (`[n, latentDim]`), shaped `[n, ...sampleShape]`; a
+   * class-conditional generator also takes the requested class of each sample (`[n]`, int32).
+   */
+  generate(z: tf.Tensor2D, labels?: tf.Tensor1D): tf.Tensor;
 }
 
 /** What a discriminator (critic) returns for a batch. */
@@ -28,14 +31,16 @@ export interface DiscriminatorOutput {
 export interface Discriminator {
   /** Trainable weights. */
   readonly variables: tf.Variable[];
-  /** Scores for samples `x` shaped `[n, ...sampleShape]`. */
-  discriminate(x: tf.Tensor): DiscriminatorOutput;
+  /** Scores for samples `x` shaped `[n, ...sampleShape]` (of classes `labels` when conditional). */
+  discriminate(x: tf.Tensor, labels?: tf.Tensor1D): DiscriminatorOutput;
 }
 
 /** A generator/discriminator pair built for one cell. */
 export interface GanPair {
   generator: Generator;
   discriminator: Discriminator;
+  /** Set for a class-conditional pair: the number of classes its labels range over. */
+  classes?: number;
 }
 
 /** What every architecture's builder receives besides its own options. */
@@ -46,6 +51,8 @@ export interface BuildContext {
   latentDim: number;
   /** Seeded stream for weight initialisation. */
   rng: Rng;
+  /** Output units of the discriminator (default 1; an encoder of a VAE needs 2 · latent). */
+  outputs?: number;
 }
 
 /** Disposes every variable of a pair. */

@@ -37,6 +37,14 @@ export interface CellConfig {
   architecture: string;
   latentDim: number;
   model: Record<string, unknown>;
+  /** Set for variants not trained adversarially (e.g. `vae`). */
+  trainer?: string;
+  /** Set for class-conditional variants. */
+  conditional?: boolean;
+  /** Feature extractor of the image metrics, when the suite names one. */
+  features?: string;
+  /** Generated samples of the final evaluation, when it differs from `evalSamples`. */
+  finalSamples?: number;
   budget: {
     steps: number;
     batchSize: number;
@@ -90,9 +98,27 @@ function resolveHyper(suite: Suite, profile: Profile, entry: VariantEntry): Hype
   return { ...base, ...variant.defaults, ...overrides };
 }
 
-function resolveModel(suite: Suite, profile: Profile): Record<string, unknown> {
-  const merged = { ...suite.model, ...suite.profiles[profile].model };
-  const parsed = ARCHITECTURES.get(suite.architecture).options.safeParse(merged, {
+/** The architecture a variant entry uses. */
+function architectureOf(suite: Suite, entry: VariantEntry): string {
+  return (typeof entry === "string" ? undefined : entry.architecture) ?? suite.architecture;
+}
+
+/**
+ * A variant's model options: the suite's (when it uses the suite's architecture), then the
+ * variant's own, then the profile's overrides for that architecture.
+ */
+function resolveModel(
+  suite: Suite,
+  profile: Profile,
+  entry: VariantEntry,
+): Record<string, unknown> {
+  const architecture = architectureOf(suite, entry);
+  const budget = suite.profiles[profile];
+  const own = typeof entry === "string" ? {} : entry.model ?? {};
+  const merged = architecture === suite.architecture
+    ? { ...suite.model, ...own, ...budget.model }
+    : { ...own, ...budget.models?.[architecture] };
+  const parsed = ARCHITECTURES.get(architecture).options.safeParse(merged, {
     reportInput: true,
   });
   if (!parsed.success) {
@@ -114,16 +140,15 @@ export function buildMatrix(suite: Suite, options: MatrixOptions): Cell[] {
       );
     }
   }
-  const entries = suite.variants.filter((e) =>
-    !options.variants || options.variants.includes(variantLabel(e))
-  );
+  const selected = options.variants ?? budget.variants;
+  const entries = suite.variants.filter((e) => !selected || selected.includes(variantLabel(e)));
   const seeds = options.seeds ?? budget.seeds ?? suite.seeds;
-  const model = resolveModel(suite, options.profile);
   const cells: Cell[] = [];
   for (const dataset of suite.datasets) {
     for (const entry of entries) {
       const variantName = typeof entry === "string" ? entry : entry.name;
       const variant = VARIANTS.get(variantName);
+      const model = resolveModel(suite, options.profile, entry);
       for (const seed of seeds) {
         const config: CellConfig = {
           format: RESULT_FORMAT,
@@ -139,9 +164,16 @@ export function buildMatrix(suite: Suite, options: MatrixOptions): Cell[] {
             ...(typeof entry === "string" ? {} : entry.regularisers),
           },
           hyper: resolveHyper(suite, options.profile, entry),
-          architecture: suite.architecture,
+          architecture: architectureOf(suite, entry),
           latentDim: suite.latentDim,
           model,
+          // Optional fields only when set, so that older results keep their hashes.
+          ...(variant.trainer && variant.trainer !== "gan" ? { trainer: variant.trainer } : {}),
+          ...(variant.conditional ? { conditional: true } : {}),
+          ...(suite.features ? { features: suite.features } : {}),
+          ...(budget.finalSamples && budget.finalSamples !== budget.evalSamples
+            ? { finalSamples: budget.finalSamples }
+            : {}),
           budget: {
             steps: budget.steps,
             batchSize: budget.batchSize,

@@ -8,9 +8,21 @@ import { DATASETS } from "../data/mod.ts";
 import { Rng } from "../engine/rng.ts";
 import { LOSSES, REGULARISERS } from "../losses/mod.ts";
 import { dynamicsFigures, METRICS } from "../metrics/mod.ts";
-import { ARCHITECTURES, disposePair, type Generator } from "../models/mod.ts";
-import { type Progress, train } from "../train/train.ts";
-import type { Cell } from "./cells.ts";
+import type { Dataset } from "../data/dataset.ts";
+import { classifierFeatures, EXTRACTORS } from "../metrics/extractors.ts";
+import { buildConditional } from "../models/conditional.ts";
+import { ARCHITECTURES, disposePair, type GanPair, type Generator } from "../models/mod.ts";
+import { TRAINERS } from "../train/mod.ts";
+import type { Progress } from "../train/train.ts";
+import {
+  type ArithmeticExample,
+  disposePictureInputs,
+  interpolationStrip,
+  pictureInputs,
+  sampleGrid,
+  vectorArithmetic,
+} from "./sample_images.ts";
+import type { Cell, CellConfig } from "./cells.ts";
 import type { CellResult, Environment } from "./store.ts";
 
 /** Generation batch size when scoring, to bound memory. */
@@ -35,16 +47,22 @@ function pointsToStore(
   return points;
 }
 
-/** Samples for fixed latent codes, in chunks, as one flat array (read asynchronously). */
+/** Samples for fixed latent codes (and labels), in chunks, as one flat array (read asynchronously). */
 export async function generateSamples(
   generator: Generator,
   latent: tf.Tensor2D,
+  labels?: tf.Tensor1D,
 ): Promise<Float32Array> {
   const n = latent.shape[0];
   const parts: Float32Array[] = [];
   for (let start = 0; start < n; start += EVAL_CHUNK) {
     const size = Math.min(EVAL_CHUNK, n - start);
-    const part = tf.tidy(() => generator.generate(tf.slice(latent, [start, 0], [size, -1])));
+    const part = tf.tidy(() =>
+      generator.generate(
+        tf.slice(latent, [start, 0], [size, -1]),
+        labels && tf.slice(labels, [start], [size]),
+      )
+    );
     parts.push((await part.data()) as Float32Array);
     part.dispose();
   }
@@ -57,6 +75,44 @@ export async function generateSamples(
   return out;
 }
 
+/** Balanced labels 0, 1, …, classes − 1, 0, 1, … for `n` conditional samples. */
+function balancedLabels(n: number, classes: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, i) => i % classes);
+}
+
+/** Raised when a cell cannot be built (e.g. a conditional variant on unlabelled data); one line. */
+export class CellSetupError extends Error {
+  override name = "CellSetupError";
+}
+
+/** Builds the cell's networks: the architecture's pair, conditional when the variant is. */
+function buildPair(config: CellConfig, dataset: Dataset, rng: Rng): GanPair {
+  const architecture = ARCHITECTURES.get(config.architecture);
+  const context = {
+    sampleShape: dataset.sampleShape,
+    latentDim: config.latentDim,
+    rng: rng.stream("init"),
+    outputs: TRAINERS.get(config.trainer ?? "gan").discriminatorOutputs?.(config.latentDim),
+  };
+  if (!config.conditional) return architecture.build(config.model, context);
+  if (!dataset.classes) {
+    throw new CellSetupError(
+      `variant '${config.variant}' is class-conditional, but dataset '${dataset.name}' has no labels`,
+    );
+  }
+  return buildConditional(architecture.build, config.model, context, dataset.classes);
+}
+
+/** A tensor of `n` latent codes from `rng`, with balanced labels when `classes` is set. */
+function evaluationBatch(n: number, latentDim: number, classes: number | undefined, rng: Rng) {
+  const labels = classes ? balancedLabels(n, classes) : undefined;
+  return {
+    latent: tf.tensor2d(rng.normals(n * latentDim), [n, latentDim]),
+    labels,
+    labelTensor: labels && tf.tensor1d(labels, "int32"),
+  };
+}
+
 /** Trains and scores `cell`. */
 export async function runCell(
   cell: Cell,
@@ -67,23 +123,37 @@ export async function runCell(
   const started = performance.now();
   const dataset = DATASETS.get(config.dataset);
   const rng = new Rng(config.seed);
-  const pair = ARCHITECTURES.get(config.architecture).build(config.model, {
-    sampleShape: dataset.sampleShape,
-    latentDim: config.latentDim,
-    rng: rng.stream("init"),
-  });
+  const pair = buildPair(config, dataset, rng);
   const metrics = config.metrics.map((name) => METRICS.get(name));
-  const evalRng = rng.stream("eval");
-  const evalLatent = tf.tensor2d(evalRng.normals(config.evalSamples * config.latentDim), [
+  const evaluation = evaluationBatch(
     config.evalSamples,
     config.latentDim,
-  ]);
+    pair.classes,
+    rng.stream("eval"),
+  );
+  const isImage = dataset.sampleShape.length === 3;
+  const pictures = isImage
+    ? pictureInputs(config.latentDim, pair.classes, rng.stream("pictures"))
+    : undefined;
+  const images: Record<string, Uint8Array> = {};
+  const score = async (generator: Generator, batch: typeof evaluation) => {
+    const samples = await generateSamples(generator, batch.latent, batch.labelTensor);
+    const context = {
+      dataset,
+      discriminator: pair.discriminator,
+      features: config.features,
+      labels: batch.labels,
+    };
+    const figures = await Promise.all(metrics.map((m) => m.evaluate(samples, context)));
+    return { samples, figures: Object.assign({}, ...figures) as Record<string, number> };
+  };
   let lastSamples: Float32Array | undefined;
   try {
-    const outcome = await train({
+    const outcome = await TRAINERS.get(config.trainer ?? "gan").train({
       dataset,
       pair,
-      loss: LOSSES.get(config.loss),
+      // Trainers without an adversarial loss (vae) name none the loss registry knows.
+      loss: LOSSES.has(config.loss) ? LOSSES.get(config.loss) : undefined,
       regularisers: Object.entries(config.regularisers).map(([name, weight]) => ({
         name,
         regulariser: REGULARISERS.get(name),
@@ -92,19 +162,49 @@ export async function runCell(
       hyper: config.hyper,
       budget: config.budget,
       rng,
-      async evaluate(generator) {
-        const samples = await generateSamples(generator, evalLatent);
+      async evaluate(generator, at) {
+        const { samples, figures } = await score(generator, evaluation);
         lastSamples = samples;
-        const figures = await Promise.all(
-          metrics.map((m) => m.evaluate(samples, { dataset, discriminator: pair.discriminator })),
-        );
-        return Object.assign({}, ...figures);
+        if (pictures) {
+          images[`grid-step${String(at).padStart(6, "0")}`] = await sampleGrid(
+            generator,
+            pictures,
+            dataset.sampleShape,
+          );
+        }
+        return figures;
       },
       onProgress,
     });
     const lastEval = outcome.evals.at(-1);
-    const final = outcome.status === "diverged" ? {} : {
-      ...lastEval?.metrics,
+    const diverged = outcome.status === "diverged";
+    let finalFigures = lastEval?.metrics;
+    if (!diverged && config.finalSamples) {
+      // The final figures come from a larger sample than the curve's evaluations.
+      const batch = evaluationBatch(
+        config.finalSamples,
+        config.latentDim,
+        pair.classes,
+        rng.stream("final"),
+      );
+      try {
+        finalFigures = (await score(pair.generator, batch)).figures;
+      } finally {
+        tf.dispose([batch.latent, ...(batch.labelTensor ? [batch.labelTensor] : [])]);
+      }
+    }
+    let arithmetic: ArithmeticExample | undefined;
+    if (pictures && !diverged) {
+      images.interpolation = await interpolationStrip(
+        pair.generator,
+        pictures,
+        dataset.sampleShape,
+      );
+      arithmetic = await arithmeticRow(pair.generator, config, dataset, rng.stream("arithmetic"));
+      if (arithmetic) images.arithmetic = arithmetic.png;
+    }
+    const final = diverged ? {} : {
+      ...finalFigures,
       ...Object.assign({}, ...metrics.map((m) => m.summarise?.(outcome.evals) ?? {})),
       ...dynamicsFigures(outcome.curves),
     };
@@ -126,11 +226,45 @@ export async function runCell(
         stepsPerSecond: outcome.trainSeconds > 0 ? outcome.steps / outcome.trainSeconds : 0,
       },
       ...(points ? { samples: points } : {}),
+      ...(Object.keys(images).length ? { pictures: images } : {}),
+      ...(arithmetic
+        ? {
+          arithmetic: {
+            a: arithmetic.a,
+            b: arithmetic.b,
+            c: arithmetic.c,
+            result: arithmetic.result,
+          },
+        }
+        : {}),
       environment,
       finishedAt: new Date().toISOString(),
     };
   } finally {
-    evalLatent.dispose();
+    tf.dispose([evaluation.latent, ...(evaluation.labelTensor ? [evaluation.labelTensor] : [])]);
+    if (pictures) disposePictureInputs(pictures);
     disposePair(pair);
   }
+}
+
+/**
+ * The vector-arithmetic row of an unconditional generator of grey 28x28 images, judged by the
+ * suite's classifier network; undefined when there is none.
+ */
+function arithmeticRow(
+  generator: Generator,
+  config: CellConfig,
+  dataset: Dataset,
+  rng: Rng,
+): Promise<ArithmeticExample | undefined> {
+  const [height, width, channels] = dataset.sampleShape;
+  const network = config.features;
+  if (config.conditional || !network || channels !== 1 || height !== 28 || width !== 28) {
+    return Promise.resolve(undefined);
+  }
+  if (!EXTRACTORS.has(network) || network === "raw") return Promise.resolve(undefined);
+  return vectorArithmetic(generator, dataset.sampleShape, rng, async (samples, n) => {
+    const { probabilities } = await classifierFeatures(network, samples, n);
+    return probabilities;
+  });
 }

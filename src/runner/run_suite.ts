@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { type BackendChoice, type BackendInfo, initBackend } from "../engine/backend.ts";
 import { DATASETS } from "../data/mod.ts";
-import { METRICS } from "../metrics/mod.ts";
+import { allFigures, METRICS } from "../metrics/mod.ts";
 import type { Progress } from "../train/train.ts";
 import { buildMatrix, type Cell } from "./cells.ts";
 import { describeEnvironment } from "./environment.ts";
@@ -79,9 +79,14 @@ function describeCell(cell: Cell): string {
 }
 
 function describeOutcome(result: CellResult): string {
+  // The metrics' declared figures only (not dynamics, spreads, per-class values or counts),
+  // labelled as in the tables.
+  const known = allFigures();
   const figures = Object.entries(result.final)
-    .filter(([key]) => !key.startsWith("dyn."))
-    .map(([key, value]) => `${key}=${Number.isInteger(value) ? value : value.toFixed(3)}`)
+    .filter(([key]) => known.has(key) && !key.startsWith("dyn."))
+    .map(([key, value]) =>
+      `${known.get(key)!.label}=${Number.isInteger(value) ? value : value.toFixed(3)}`
+    )
     .join(" ");
   const status = result.status === "diverged"
     ? `diverged at step ${result.divergence!.step} (${result.divergence!.network} loss not finite)`

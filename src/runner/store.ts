@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { z } from "zod";
 import type { BackendInfo } from "../engine/backend.ts";
 import type { CurvePoint, EvalPoint, TrainStatus } from "../train/train.ts";
@@ -43,6 +43,16 @@ export interface CellResult {
   };
   /** For 2-D datasets: the first 500 generated points of the last evaluation, rounded to 1e-4. */
   samples?: number[][];
+  /**
+   * PNG pictures by name (sample grids `grid-stepNNNNNN`, `interpolation`, `arithmetic`), as run
+   * produces them; {@linkcode writeResult} stores them beside the result and lists them in
+   * `images` instead.
+   */
+  pictures?: Record<string, Uint8Array>;
+  /** Stored pictures: name → path relative to the suite/profile folder. */
+  images?: Record<string, string>;
+  /** The classes of the vector-arithmetic row: A − B + C, and what the classifier calls it. */
+  arithmetic?: { a: number; b: number; c: number; result: number };
   environment: Environment;
   finishedAt: string;
 }
@@ -89,11 +99,16 @@ export function cellPath(
 }
 
 /** Writes `text` to `path` atomically: a temporary file in the same folder, then a rename. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export function writeFileAtomic(path: string, text: string): Promise<void> {
+  return writeBytesAtomic(path, new TextEncoder().encode(text));
+}
+
+/** Writes `bytes` to `path` atomically (see {@linkcode writeFileAtomic}). */
+export async function writeBytesAtomic(path: string, bytes: Uint8Array): Promise<void> {
   await Deno.mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
   try {
-    await Deno.writeTextFile(temporary, text);
+    await Deno.writeFile(temporary, bytes);
     await Deno.rename(temporary, path);
   } catch (error) {
     await Deno.remove(temporary).catch(() => {});
@@ -101,10 +116,24 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   }
 }
 
-/** Stores a cell result. */
+/**
+ * Stores a cell result: its pictures first (under `cells/<cell>/`), then the result file, which
+ * lists them; the result file is the commit point, so an interrupted write leaves no result.
+ */
 export async function writeResult(outDir: string, result: CellResult): Promise<string> {
   const path = cellPath(outDir, result.config);
-  await writeFileAtomic(path, JSON.stringify(result, null, 1) + "\n");
+  const { pictures, ...stored } = result;
+  if (pictures) {
+    const base = suiteDir(outDir, result.config.suite, result.config.profile);
+    const folder = path.slice(0, -".json".length);
+    stored.images = {};
+    for (const [name, bytes] of Object.entries(pictures)) {
+      const file = join(folder, `${name}.png`);
+      await writeBytesAtomic(file, bytes);
+      stored.images[name] = relative(base, file);
+    }
+  }
+  await writeFileAtomic(path, JSON.stringify(stored, null, 1) + "\n");
   return path;
 }
 

@@ -8,6 +8,7 @@ import { DATASETS } from "../data/mod.ts";
 import { DEFAULT_HYPER, Hyper, VARIANTS } from "../losses/mod.ts";
 import { REGULARISERS } from "../losses/mod.ts";
 import { allFigures, METRICS } from "../metrics/mod.ts";
+import { EXTRACTORS } from "../metrics/extractors.ts";
 import { ARCHITECTURES } from "../models/mod.ts";
 import type { Registry } from "../registry.ts";
 
@@ -34,7 +35,14 @@ export const BudgetSchema = z.strictObject({
   evalSamples: positiveInt.default(2500),
   maxSeconds: z.number().positive().optional(),
   seeds: z.array(z.int()).min(1).optional(),
+  /** Overrides of the suite architecture's options at this profile. */
   model: z.record(z.string(), z.unknown()).optional(),
+  /** Overrides, by architecture, of the options of variants that use another architecture. */
+  models: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  /** The variant labels this profile runs (default: all), e.g. to leave costly ones to `full`. */
+  variants: z.array(z.string()).min(1).optional(),
+  /** Generated (and real reference) samples of the final evaluation; default evalSamples. */
+  finalSamples: positiveInt.optional(),
 });
 /** A parsed profile budget. */
 export type BudgetSpec = z.infer<typeof BudgetSchema>;
@@ -49,6 +57,10 @@ export const VariantEntrySchema = z.union([
       .optional(),
     ...Hyper.partial().shape,
     regularisers: z.record(z.string(), z.number().nonnegative()).optional(),
+    /** Another architecture than the suite's, e.g. the original GAN paper's MLP. */
+    architecture: z.string().optional(),
+    /** Options of the variant's architecture (merged over the suite's when it is the same). */
+    model: z.record(z.string(), z.unknown()).optional(),
   }),
 ]);
 /** A variant entry as written. */
@@ -62,6 +74,8 @@ export const SuiteSchema = z.strictObject({
   datasets: z.array(z.string()).min(1),
   architecture: z.string().default("mlp"),
   latentDim: positiveInt,
+  /** Feature extractor of the image metrics (see src/metrics/extractors.ts). */
+  features: z.string().optional(),
   model: z.record(z.string(), z.unknown()).default({}),
   variants: z.array(VariantEntrySchema).min(1),
   seeds: z.array(z.int()).min(1),
@@ -75,11 +89,15 @@ export const SuiteSchema = z.strictObject({
     }
   };
   suite.datasets.forEach((name, i) => known(DATASETS, name, ["datasets", i]));
+  if (suite.features !== undefined) known(EXTRACTORS, suite.features, ["features"]);
   known(ARCHITECTURES, suite.architecture, ["architecture"]);
   suite.metrics.forEach((name, i) => known(METRICS, name, ["metrics", i]));
   suite.variants.forEach((entry, i) => {
     const name = typeof entry === "string" ? entry : entry.name;
     known(VARIANTS, name, ["variants", i, ...(typeof entry === "string" ? [] : ["name"])]);
+    if (typeof entry !== "string" && entry.architecture) {
+      known(ARCHITECTURES, entry.architecture, ["variants", i, "architecture"]);
+    }
     if (typeof entry !== "string") {
       for (const reg of Object.keys(entry.regularisers ?? {})) {
         known(REGULARISERS, reg, ["variants", i, "regularisers", reg]);
@@ -107,6 +125,15 @@ export const SuiteSchema = z.strictObject({
   }
   for (const profile of PROFILES) {
     const budget = suite.profiles[profile];
+    (budget.variants ?? []).forEach((label, i) => {
+      if (!labels.includes(label)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown variant '${label}'. Available: ${labels.join(", ")}`,
+          path: ["profiles", profile, "variants", i],
+        });
+      }
+    });
     if (budget.steps > 0 && budget.evalEvery > budget.steps) {
       ctx.addIssue({
         code: "custom",

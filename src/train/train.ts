@@ -9,6 +9,7 @@ import type { Dataset } from "../data/dataset.ts";
 import type { Rng } from "../engine/rng.ts";
 import type { GanLoss, Hyper, Regulariser } from "../losses/mod.ts";
 import type { Discriminator, GanPair, Generator } from "../models/network.ts";
+import { runTrainingLoop } from "./loop.ts";
 
 /** A regulariser with the strength this cell uses. */
 export interface WeightedRegulariser {
@@ -78,14 +79,18 @@ export interface Progress {
 export interface TrainOptions {
   dataset: Dataset;
   pair: GanPair;
-  loss: GanLoss;
+  /** The adversarial objective (required by the `gan` trainer). */
+  loss?: GanLoss;
   regularisers: WeightedRegulariser[];
   hyper: Hyper;
   budget: Budget;
   /** The cell's seeded source; training draws from its `data`, `noise` and `penalty` streams. */
   rng: Rng;
-  /** Scores the generator; called at evaluation steps. */
-  evaluate(generator: Generator): Promise<Record<string, number>> | Record<string, number>;
+  /** Scores the generator at generator step `at` (0 before training). */
+  evaluate(
+    generator: Generator,
+    at: number,
+  ): Promise<Record<string, number>> | Record<string, number>;
   /** Called about every 1% of the budget. */
   onProgress?(progress: Progress): void;
 }
@@ -135,13 +140,44 @@ function latentBatch(generator: Generator, n: number, rng: Rng): tf.Tensor2D {
   return tf.tensor2d(rng.normals(n * generator.latentDim), [n, generator.latentDim]);
 }
 
-function realBatch(dataset: Dataset, n: number, rng: Rng): tf.Tensor {
-  return tf.tensor(dataset.sample(n, rng), [n, ...dataset.sampleShape]);
+/** A batch of real samples, with their labels when the pair is conditional. */
+function realBatch(
+  dataset: Dataset,
+  n: number,
+  rng: Rng,
+  conditional: boolean,
+): { x: tf.Tensor; labels?: tf.Tensor1D } {
+  if (!conditional) return { x: tf.tensor(dataset.sample(n, rng), [n, ...dataset.sampleShape]) };
+  if (!dataset.sampleWithLabels) {
+    throw new TypeError(`a conditional model needs labelled data; '${dataset.name}' has no labels`);
+  }
+  const { samples, labels } = dataset.sampleWithLabels(n, rng);
+  return {
+    x: tf.tensor(samples, [n, ...dataset.sampleShape]),
+    labels: tf.tensor1d(labels, "int32"),
+  };
+}
+
+/** Uniform class labels for generated samples (undefined for an unconditional pair). */
+function fakeLabels(classes: number | undefined, n: number, rng: Rng): tf.Tensor1D | undefined {
+  if (classes === undefined) return undefined;
+  return tf.tensor1d(Int32Array.from({ length: n }, () => rng.int(classes)), "int32");
+}
+
+/** `discriminator` with its labels bound, as the losses and penalties see it. */
+function boundTo(discriminator: Discriminator, labels?: tf.Tensor1D): Discriminator {
+  if (!labels) return discriminator;
+  return {
+    variables: discriminator.variables,
+    discriminate: (x) => discriminator.discriminate(x, labels),
+  };
 }
 
 /** Trains `options.pair` under `options.budget`; a non-finite loss ends the run as `diverged`. */
 export async function train(options: TrainOptions): Promise<TrainOutcome> {
-  const { dataset, pair, loss, regularisers, hyper, budget } = options;
+  const { dataset, pair, regularisers, hyper, budget } = options;
+  if (!options.loss) throw new TypeError("the gan trainer needs a loss");
+  const loss = options.loss;
   const generator: Generator = pair.generator;
   const discriminator: Discriminator = pair.discriminator;
   const dataRng = options.rng.stream("data");
@@ -153,42 +189,30 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   const constraints = regularisers.filter((r) => r.regulariser.afterDiscriminatorStep);
   const perturbations = regularisers.filter((r) => r.regulariser.perturb);
 
-  const outcome: TrainOutcome = {
-    status: "completed",
-    steps: 0,
-    curves: [],
-    evals: [],
-    trainSeconds: 0,
-    evalSeconds: 0,
-  };
-  const runEval = async (at: number) => {
-    const start = performance.now();
-    const metrics = await options.evaluate(generator);
-    outcome.evalSeconds += (performance.now() - start) / 1000;
-    outcome.evals.push({ step: at, seconds: outcome.trainSeconds, metrics });
-  };
-
   /** D's view of an input: after every perturbation (instance noise), as D sees it in both players' steps. */
   const seen = (x: tf.Tensor) =>
     perturbations.reduce(
       (input, { regulariser, weight }) => regulariser.perturb!(input, weight, penaltyRng),
       x,
     );
+  const conditional = pair.classes !== undefined;
   const discriminatorPlayer = (): Player => {
-    const real = seen(realBatch(dataset, budget.batchSize, dataRng));
-    const fake = seen(generator.generate(latentBatch(generator, budget.batchSize, noiseRng)));
+    // A conditional pair's fakes take the real batch's labels, so that one labelled D serves
+    // both halves of the batch and the penalties' interpolates.
+    const batch = realBatch(dataset, budget.batchSize, dataRng, conditional);
+    const real = seen(batch.x);
+    const latent = latentBatch(generator, budget.batchSize, noiseRng);
+    const fake = seen(generator.generate(latent, batch.labels));
+    const critic = boundTo(discriminator, batch.labels);
     return {
       optimizer: optimizerD,
       variables: discriminator.variables,
       objective: () => {
-        let total = loss.discriminatorLoss(
-          discriminator.discriminate(real),
-          discriminator.discriminate(fake),
-        );
+        let total = loss.discriminatorLoss(critic.discriminate(real), critic.discriminate(fake));
         for (const { regulariser, weight } of penalties) {
           total = tf.add(
             total,
-            regulariser.penalty!({ discriminator, real, fake, rng: penaltyRng }, weight),
+            regulariser.penalty!({ discriminator: critic, real, fake, rng: penaltyRng }, weight),
           );
         }
         return total;
@@ -197,97 +221,62 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
   };
   const generatorPlayer = (): Player => {
     const latent = latentBatch(generator, budget.batchSize, noiseRng);
-    const real = loss.generatorNeedsReal
-      ? seen(realBatch(dataset, budget.batchSize, dataRng))
+    const labels = fakeLabels(pair.classes, budget.batchSize, noiseRng);
+    const realBatchForG = loss.generatorNeedsReal
+      ? realBatch(dataset, budget.batchSize, dataRng, conditional)
       : undefined;
+    const real = realBatchForG && { x: seen(realBatchForG.x), labels: realBatchForG.labels };
     return {
       optimizer: optimizerG,
       variables: generator.variables,
       objective: () => {
-        const fakeOut = discriminator.discriminate(seen(generator.generate(latent)));
-        return loss.generatorLoss(fakeOut, real && discriminator.discriminate(real));
+        const fakeOut = discriminator.discriminate(
+          seen(generator.generate(latent, labels)),
+          labels,
+        );
+        return loss.generatorLoss(
+          fakeOut,
+          real && discriminator.discriminate(real.x, real.labels),
+        );
       },
     };
   };
 
-  let sumD = 0, sumG = 0, countD = 0, countG = 0;
-  const progressEvery = Math.max(1, Math.floor(budget.steps / 100));
-  await runEval(0);
   try {
-    for (let g = 1; g <= budget.steps; g++) {
-      const started = performance.now();
-      const logging = g % budget.logEvery === 0 || g === budget.steps;
-      let lossD = 0, normD = -1, lossG = 0, normG = -1;
-      for (let d = 0; d < hyper.k; d++) {
-        const last = d === hyper.k - 1;
-        const joint = last && hyper.scheme === "simultaneous";
-        const results = await step(
-          () => (joint ? [discriminatorPlayer(), generatorPlayer()] : [discriminatorPlayer()]),
-          logging && last,
-        );
-        [lossD, normD] = results[0];
-        if (joint) [lossG, normG] = results[1];
-        for (const { regulariser, weight } of constraints) {
-          regulariser.afterDiscriminatorStep!(discriminator, weight);
+    return await runTrainingLoop({
+      budget,
+      evaluate: (at) => options.evaluate(generator, at),
+      onProgress: options.onProgress,
+      async step(_g, logging) {
+        const lossesD: number[] = [];
+        let normD = -1, lossG = 0, normG = -1;
+        for (let d = 0; d < hyper.k; d++) {
+          const last = d === hyper.k - 1;
+          const joint = last && hyper.scheme === "simultaneous";
+          const results = await step(
+            () => (joint ? [discriminatorPlayer(), generatorPlayer()] : [discriminatorPlayer()]),
+            logging && last,
+          );
+          const [lossD] = results[0];
+          normD = results[0][1];
+          if (joint) [lossG, normG] = results[1];
+          for (const { regulariser, weight } of constraints) {
+            regulariser.afterDiscriminatorStep!(discriminator, weight);
+          }
+          if (!Number.isFinite(lossD) || (logging && last && !Number.isFinite(normD))) {
+            return { lossesD, lossG, normD, normG, diverged: "D" };
+          }
+          lossesD.push(lossD);
         }
-        if (!Number.isFinite(lossD) || (logging && last && !Number.isFinite(normD))) {
-          outcome.divergence = { step: g, network: "D" };
-          break;
+        if (hyper.scheme === "alternating") {
+          [[lossG, normG]] = await step(() => [generatorPlayer()], logging);
         }
-        sumD += lossD;
-        countD++;
-      }
-      if (outcome.divergence) {
-        outcome.trainSeconds += (performance.now() - started) / 1000;
-        break;
-      }
-      if (hyper.scheme === "alternating") {
-        [[lossG, normG]] = await step(() => [generatorPlayer()], logging);
-      }
-      outcome.trainSeconds += (performance.now() - started) / 1000;
-      if (!Number.isFinite(lossG) || (logging && !Number.isFinite(normG))) {
-        outcome.divergence = { step: g, network: "G" };
-        break;
-      }
-      sumG += lossG;
-      countG++;
-      outcome.steps = g;
-      if (logging) {
-        outcome.curves.push({
-          step: g,
-          seconds: outcome.trainSeconds,
-          lossD: sumD / countD,
-          lossG: sumG / countG,
-          gradNormD: normD,
-          gradNormG: normG,
-        });
-        sumD =
-          sumG =
-          countD =
-          countG =
-            0;
-      }
-      if (g % progressEvery === 0) {
-        options.onProgress?.({
-          step: g,
-          steps: budget.steps,
-          lossD,
-          lossG,
-          trainSeconds: outcome.trainSeconds,
-        });
-      }
-      const outOfTime = budget.maxSeconds !== undefined &&
-        outcome.trainSeconds >= budget.maxSeconds;
-      if (g % budget.evalEvery === 0 || g === budget.steps || outOfTime) await runEval(g);
-      if (outOfTime && g < budget.steps) {
-        outcome.status = "time-limit";
-        break;
-      }
-    }
-    if (outcome.divergence) outcome.status = "diverged";
+        const diverged = !Number.isFinite(lossG) || (logging && !Number.isFinite(normG));
+        return { lossesD, lossG, normD, normG, ...(diverged ? { diverged: "G" as const } : {}) };
+      },
+    });
   } finally {
     optimizerD.dispose();
     optimizerG.dispose();
   }
-  return outcome;
 }

@@ -1,0 +1,165 @@
+/**
+ * The `images` metric of the image suites: FID, KID, IS, precision/recall and density/coverage of
+ * generated samples against as many real training samples (a fixed, seed-independent draw, so
+ * that every cell meets the same reference), through the suite's feature extractor. Figure keys
+ * and labels carry the extractor's label, e.g. `fid[mnist-net]`, never a bare "FID". For a
+ * class-conditional generator it adds the classifier's accuracy on the requested labels and the
+ * mean per-class FID.
+ *
+ * @module
+ */
+import type { Dataset } from "../data/dataset.ts";
+import { Rng } from "../engine/rng.ts";
+import { type Extracted, EXTRACTORS, type Samples } from "./extractors.ts";
+import { FEATURE_METRIC_DEFAULTS, FEATURE_METRICS } from "./feature_metrics.ts";
+import type { FeatureMatrix } from "./features.ts";
+import type { Figure, Metric } from "./metric.ts";
+
+/** Seed of the real reference draw (the same for every cell and seed). */
+const REFERENCE_SEED = 20_141_210;
+
+/** One figure per extractor label: `images.<name>[<label>]`. */
+function figuresFor(label: string): Figure[] {
+  const figure = (name: string, higherIsBetter: boolean, description: string): Figure => ({
+    key: `images.${name}[${label}]`,
+    label: `${name}[${label}]`,
+    higherIsBetter,
+    description: `${description} (features: ${label})`,
+  });
+  return [
+    figure("fid", false, "Fréchet distance to as many real training images"),
+    figure(
+      "kid",
+      false,
+      "kernel inception distance (unbiased MMD², cubic kernel), mean over subsets",
+    ),
+    figure("is", true, "Inception Score of the classifier's predictions"),
+    figure("precision", true, "improved precision (k = 3)"),
+    figure("recall", true, "improved recall (k = 3)"),
+    figure("density", true, "density (k = 5)"),
+    figure("coverage", true, "coverage (k = 5)"),
+    figure("accuracy", true, "classifier accuracy on the labels a conditional G was asked for"),
+    figure("class-fid", false, "mean over classes of the per-class FID (conditional G)"),
+  ];
+}
+
+/** Image samples in [−1, 1] as the extractors take them ([0, 1] pixels with their layout). */
+function asSamples(samples: Float32Array, shape: number[]): Samples {
+  const d = shape.reduce((a, b) => a * b, 1);
+  const data = new Float64Array(samples.length);
+  for (let i = 0; i < samples.length; i++) data[i] = (samples[i] + 1) / 2;
+  const features = { data, n: samples.length / d, d };
+  return shape.length === 3
+    ? { features, image: { height: shape[0], width: shape[1], channels: shape[2] } }
+    : { features };
+}
+
+const references = new Map<string, Promise<Extracted & { labels?: Int32Array }>>();
+
+/** The features of `n` real training samples of `dataset` (cached per process). */
+function reference(dataset: Dataset, extractor: string, n: number) {
+  const key = `${dataset.name}\u0000${extractor}\u0000${n}`;
+  if (!references.has(key)) {
+    references.set(
+      key,
+      (async () => {
+        const rng = new Rng(REFERENCE_SEED).stream(`reference:${dataset.name}`);
+        const drawn = dataset.sampleWithLabels?.(n, rng) ??
+          { samples: dataset.sample(n, rng), labels: undefined };
+        const extracted = await EXTRACTORS.get(extractor).extract(
+          asSamples(drawn.samples, dataset.sampleShape),
+          `${dataset.name} (real)`,
+        );
+        return { ...extracted, labels: drawn.labels };
+      })(),
+    );
+  }
+  return references.get(key)!;
+}
+
+/** The rows of `x` whose label is `label`. */
+function rowsWithLabel(x: FeatureMatrix, labels: Int32Array, label: number): FeatureMatrix {
+  const picked: number[] = [];
+  labels.forEach((l, i) => l === label && picked.push(i));
+  const data = new Float64Array(picked.length * x.d);
+  picked.forEach((i, j) => data.set(x.data.subarray(i * x.d, (i + 1) * x.d), j * x.d));
+  return { data, n: picked.length, d: x.d };
+}
+
+/** Accuracy of the classifier's argmax against `labels`. */
+function accuracy(probabilities: FeatureMatrix, labels: Int32Array): number {
+  let hits = 0;
+  for (let i = 0; i < probabilities.n; i++) {
+    const row = probabilities.data.subarray(i * probabilities.d, (i + 1) * probabilities.d);
+    let best = 0;
+    for (let c = 1; c < row.length; c++) if (row[c] > row[best]) best = c;
+    if (best === labels[i]) hits++;
+  }
+  return hits / probabilities.n;
+}
+
+/** The `images` metric. */
+export const imageMetric: Metric = {
+  description:
+    "FID, KID, IS, precision/recall, density/coverage through the suite's feature network, against as many real training samples",
+  figures: EXTRACTORS.entries().flatMap(([, extractor]) => figuresFor(extractor.label)),
+  unsupportedReason: (dataset) =>
+    dataset.mixture ? `dataset '${dataset.name}' is a point mixture: use 'modes'` : undefined,
+  async evaluate(samples, context) {
+    const name = context.features ?? "raw";
+    const extractor = EXTRACTORS.get(name);
+    const label = extractor.label;
+    const generated = await extractor.extract(
+      asSamples(samples, context.dataset.sampleShape),
+      "generated samples",
+    );
+    const n = generated.features.n;
+    const real = await reference(context.dataset, name, n);
+    const options = { ...FEATURE_METRIC_DEFAULTS, seed: REFERENCE_SEED };
+    const compute = (metric: string) =>
+      FEATURE_METRICS.get(metric).compute(generated, real, options);
+    const fid = compute("fid").fid as number;
+    const kid = compute("kid").kid as { mean: number; std: number };
+    const { precision, recall } = compute("prc") as Record<string, number>;
+    const { density, coverage } = compute("dc") as Record<string, number>;
+    const figures: Record<string, number> = {
+      [`images.fid[${label}]`]: fid,
+      [`images.kid[${label}]`]: kid.mean,
+      [`images.kid-std[${label}]`]: kid.std,
+      [`images.precision[${label}]`]: precision,
+      [`images.recall[${label}]`]: recall,
+      [`images.density[${label}]`]: density,
+      [`images.coverage[${label}]`]: coverage,
+      "images.samples": n,
+      "images.reference": real.features.n,
+    };
+    if (generated.probabilities && n >= options.isSplits) {
+      const is = compute("is").is as { mean: number; std: number };
+      figures[`images.is[${label}]`] = is.mean;
+      figures[`images.is-std[${label}]`] = is.std;
+    }
+    if (context.labels && generated.probabilities && real.labels) {
+      figures[`images.accuracy[${label}]`] = accuracy(generated.probabilities, context.labels);
+      const classes = context.dataset.classes ?? 0;
+      const perClass: number[] = [];
+      for (let c = 0; c < classes; c++) {
+        const mine = rowsWithLabel(generated.features, context.labels, c);
+        const theirs = rowsWithLabel(real.features, real.labels, c);
+        if (mine.n < 2 || theirs.n < 2) continue;
+        const value = FEATURE_METRICS.get("fid").compute(
+          { features: mine },
+          { features: theirs },
+          options,
+        )
+          .fid as number;
+        figures[`images.fid-class${c}[${label}]`] = value;
+        perClass.push(value);
+      }
+      if (perClass.length) {
+        figures[`images.class-fid[${label}]`] = perClass.reduce((a, b) => a + b, 0) /
+          perClass.length;
+      }
+    }
+    return figures;
+  },
+};

@@ -1,0 +1,98 @@
+/**
+ * The loop every trainer shares: steps under a budget, logged curves, periodic evaluation, the
+ * optional time cap, progress reports, and a non-finite loss ending the run as a result.
+ *
+ * @module
+ */
+import type { Budget, Progress, TrainOutcome } from "./train.ts";
+
+/** What one (generator) step reports to the loop. */
+export interface StepReport {
+  /** The discriminator's (or second network's) loss at each of its updates in this step. */
+  lossesD: number[];
+  lossG: number;
+  /** Gradient norms, measured on logging steps (−1 otherwise). */
+  normD: number;
+  normG: number;
+  /** Set when a loss or logged norm went non-finite: the network it belongs to. */
+  diverged?: "D" | "G";
+}
+
+/** What {@linkcode runTrainingLoop} drives. */
+export interface LoopOptions {
+  budget: Budget;
+  /** Takes step `g` (1-based); `logging` asks for gradient norms. */
+  step(g: number, logging: boolean): Promise<StepReport>;
+  /** Scores the model at step `at` (0 before training). */
+  evaluate(at: number): Promise<Record<string, number>> | Record<string, number>;
+  onProgress?(progress: Progress): void;
+}
+
+/** Runs `options.step` up to the budget; returns the outcome (status, curves, evaluations, time). */
+export async function runTrainingLoop(options: LoopOptions): Promise<TrainOutcome> {
+  const { budget } = options;
+  const outcome: TrainOutcome = {
+    status: "completed",
+    steps: 0,
+    curves: [],
+    evals: [],
+    trainSeconds: 0,
+    evalSeconds: 0,
+  };
+  const runEval = async (at: number) => {
+    const start = performance.now();
+    const metrics = await options.evaluate(at);
+    outcome.evalSeconds += (performance.now() - start) / 1000;
+    outcome.evals.push({ step: at, seconds: outcome.trainSeconds, metrics });
+  };
+  let sumD = 0, sumG = 0, countD = 0, countG = 0;
+  const progressEvery = Math.max(1, Math.floor(budget.steps / 100));
+  await runEval(0);
+  for (let g = 1; g <= budget.steps; g++) {
+    const started = performance.now();
+    const logging = g % budget.logEvery === 0 || g === budget.steps;
+    const report = await options.step(g, logging);
+    outcome.trainSeconds += (performance.now() - started) / 1000;
+    if (report.diverged) {
+      outcome.divergence = { step: g, network: report.diverged };
+      outcome.status = "diverged";
+      break;
+    }
+    for (const loss of report.lossesD) sumD += loss;
+    countD += report.lossesD.length;
+    sumG += report.lossG;
+    countG++;
+    outcome.steps = g;
+    if (logging) {
+      outcome.curves.push({
+        step: g,
+        seconds: outcome.trainSeconds,
+        lossD: sumD / countD,
+        lossG: sumG / countG,
+        gradNormD: report.normD,
+        gradNormG: report.normG,
+      });
+      sumD =
+        sumG =
+        countD =
+        countG =
+          0;
+    }
+    if (g % progressEvery === 0) {
+      options.onProgress?.({
+        step: g,
+        steps: budget.steps,
+        lossD: report.lossesD.at(-1) ?? Number.NaN,
+        lossG: report.lossG,
+        trainSeconds: outcome.trainSeconds,
+      });
+    }
+    const outOfTime = budget.maxSeconds !== undefined && outcome.trainSeconds >= budget.maxSeconds;
+    if (g % budget.evalEvery === 0 || g === budget.steps || outOfTime) await runEval(g);
+    if (outOfTime && g < budget.steps) {
+      outcome.status = "time-limit";
+      break;
+    }
+  }
+  return outcome;
+}
