@@ -68,7 +68,21 @@ export async function buildReport(resultsDir: string, outDir = resultsDir): Prom
       ["leaderboard.json", JSON.stringify(board, null, 1) + "\n"],
     ];
     const charts = await buildCharts(
-      { suite, profile, primary, figures: allFigures(), results },
+      {
+        suite,
+        profile,
+        primary,
+        figures: allFigures(),
+        results,
+        picture: (result, name) => {
+          const path = result.images?.[name];
+          try {
+            return path ? Deno.readFileSync(join(dir, path)) : undefined;
+          } catch {
+            return undefined;
+          }
+        },
+      },
       join(target, "charts"),
     );
     files.push(["index.html", suitePage(board, charts, results)]);

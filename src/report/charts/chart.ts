@@ -16,6 +16,8 @@ export interface ChartContext {
   /** Every known figure, by key (labels and directions). */
   figures: Map<string, Figure>;
   results: CellResult[];
+  /** A stored picture of a result (see `CellResult.images`) as PNG bytes, when it can be read. */
+  picture?(result: CellResult, name: string): Uint8Array | undefined;
 }
 
 /** A kind of chart. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { compile } from "vega-lite";
 import { allFigures } from "../../metrics/mod.ts";
-import { listResultFiles, readResult } from "../../runner/store.ts";
+import { type CellResult, listResultFiles, readResult } from "../../runner/store.ts";
 import { buildReport } from "../build.ts";
 import { CHARTS } from "./mod.ts";
 
@@ -15,13 +15,22 @@ async function results(suite: string) {
 
 Deno.test("every chart kind builds a spec that vega-lite compiles, for the suites it applies to", async () => {
   const built = new Set<string>();
-  for (const [suite, primary] of [["mixtures", "modes.kl"], ["dirac", "dirac.distance"]]) {
+  for (
+    const [suite, primary] of [
+      ["mixtures", "modes.kl"],
+      ["dirac", "dirac.distance"],
+      ["mnist", "images.fid[mnist-net]"],
+    ]
+  ) {
+    const dir = join(FIXTURE, suite, "smoke");
     const context = {
       suite,
       profile: "smoke",
       primary,
       figures: allFigures(),
       results: await results(suite),
+      picture: (result: CellResult, name: string) =>
+        result.images?.[name] ? Deno.readFileSync(join(dir, result.images[name])) : undefined,
     };
     for (const [name, kind] of CHARTS.entries()) {
       const spec = kind.spec(context);

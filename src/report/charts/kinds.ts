@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { quantileSorted } from "simple-statistics";
 import type { TopLevelSpec } from "vega-lite";
 import { DATASETS, type MixtureSpec } from "../../data/mod.ts";
@@ -449,6 +450,61 @@ const diracPhase: ChartKind = {
 };
 
 /** Every chart kind, in page order. */
+/** Side of a picture panel, in pixels. */
+const PICTURE_SIZE = 224;
+
+/**
+ * Each variant's last sample grid (first seed) and its latent interpolation strip, as image
+ * marks holding the stored PNGs as data URLs, so the chart stands alone offline.
+ */
+const sampleGrids: ChartKind = {
+  description:
+    "samples of each variant's generator at the end (first seed, fixed latent batch; a conditional G shows one row per class) and a latent interpolation strip",
+  spec(context) {
+    if (!context.picture) return undefined;
+    const firstSeed = new Map<string, CellResult>();
+    for (const r of context.results) {
+      const held = firstSeed.get(r.config.variant);
+      if (r.images && (!held || r.config.seed < held.config.seed)) {
+        firstSeed.set(r.config.variant, r);
+      }
+    }
+    const dataUrl = (bytes: Uint8Array) =>
+      `data:image/png;base64,${Buffer.from(bytes).toString("base64")}`;
+    const rows: Row[] = [];
+    for (const [variant, result] of [...firstSeed].sort(([a], [b]) => a.localeCompare(b))) {
+      const grids = Object.keys(result.images!).filter((n) => n.startsWith("grid-")).sort();
+      const panels: [string, string | undefined][] = [
+        ["samples", grids.at(-1)],
+        ["interpolation", "interpolation"],
+      ];
+      for (const [panel, name] of panels) {
+        const bytes = name ? context.picture(result, name) : undefined;
+        if (bytes) rows.push({ variant, panel, url: dataUrl(bytes) });
+      }
+    }
+    if (!rows.length) return undefined;
+    return {
+      $schema: SCHEMA,
+      data: { values: rows },
+      facet: {
+        column: { field: "variant", type: "nominal", title: null, sort: "ascending" },
+        row: { field: "panel", type: "nominal", title: null, sort: ["samples", "interpolation"] },
+      },
+      spec: {
+        width: PICTURE_SIZE,
+        height: PICTURE_SIZE,
+        mark: { type: "image", width: PICTURE_SIZE, height: PICTURE_SIZE, aspect: true },
+        encoding: {
+          url: { field: "url", type: "nominal" },
+          x: { value: PICTURE_SIZE / 2 },
+          y: { value: PICTURE_SIZE / 2 },
+        },
+      },
+    } as TopLevelSpec;
+  },
+};
+
 export const CHART_KINDS: [string, ChartKind][] = [
   ["loss-curves", lossCurves],
   ["gradient-norms", gradientNorms],
@@ -458,4 +514,5 @@ export const CHART_KINDS: [string, ChartKind][] = [
   ["mode-coverage", modeCoverage],
   ["samples", samplesScatter],
   ["dirac-phase", diracPhase],
+  ["sample-grids", sampleGrids],
 ];
