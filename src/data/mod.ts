@@ -10,6 +10,7 @@ import { fashion } from "./fashion.ts";
 import { mnist } from "./mnist.ts";
 import { grid25, ring8 } from "./mixtures.ts";
 
+import { stackedMnist } from "./stacked_mnist.ts";
 export type { Dataset, LabelledImages, MixtureSpec } from "./dataset.ts";
 export { DatasetError } from "./images.ts";
 export { sampleSize } from "./dataset.ts";
@@ -21,3 +22,4 @@ DATASETS.register(grid25.name, grid25);
 DATASETS.register(dirac.name, dirac);
 DATASETS.register(mnist.name, mnist);
 DATASETS.register(fashion.name, fashion);
+DATASETS.register(stackedMnist.name, stackedMnist);

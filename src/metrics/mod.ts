@@ -10,6 +10,7 @@ import { collapseFlag, modeCoverage } from "./modes.ts";
 import { DYNAMICS_FIGURES } from "./dynamics.ts";
 import { diracMetric } from "./dirac.ts";
 import { imageMetric } from "./image_metrics.ts";
+import { stackedModesMetric } from "./stacked_modes.ts";
 
 export type { Figure, Metric, MetricContext } from "./metric.ts";
 export { dynamicsFigures } from "./dynamics.ts";
@@ -67,6 +68,7 @@ METRICS.register("modes", {
 
 METRICS.register("dirac", diracMetric);
 METRICS.register("images", imageMetric);
+METRICS.register("stacked-modes", stackedModesMetric);
 
 /** Every figure a result may carry (metric figures, then dynamics), keyed by figure key. */
 export function allFigures(): Map<string, Figure> {
