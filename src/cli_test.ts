@@ -3,20 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(ROOT, "src/cli.ts"), ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
+import { cli } from "./cli_testing.ts";
 
 function assertOneLineError(stderr: string, pattern: RegExp) {
   const lines = stderr.trim().split("\n");

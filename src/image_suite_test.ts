@@ -4,22 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { cli } from "./cli_testing.ts";
 import { dump } from "npyjs";
 import { loadMnist } from "./data/mnist.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
-
-async function cli(...args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(ROOT, "src/cli.ts"), ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
 
 Deno.test("the mnist suite's smoke profile trains a GAN, a cGAN and a VAE, scores them with mnist-net and stores their pictures", async () => {
   const out = await Deno.makeTempDir({ prefix: "ganbench-images-" });
