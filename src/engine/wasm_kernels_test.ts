@@ -125,3 +125,56 @@ Deno.test("wasm matMul with transposed operands, and its gradients, match the cp
   });
   assertClose(cpu, wasm, "batched, transposeB");
 });
+
+Deno.test("wasm strided conv2dTranspose (sub-pixel phases) matches the cpu backend", async () => {
+  const rng = new Rng(11);
+  // [kernel, stride, input size, padding]: the DCGAN layers (4, 2, same), odd kernels whose
+  // phases take different numbers of taps, stride 3, a 1x1 kernel that leaves phases untouched
+  // (the upsampling fallback), and explicit paddings.
+  const cases: [number, number, number, "same" | "valid"][] = [
+    [4, 2, 7, "same"],
+    [4, 2, 14, "same"],
+    [3, 2, 5, "same"],
+    [5, 2, 4, "same"],
+    [5, 3, 3, "same"],
+    [2, 2, 3, "same"],
+    [1, 2, 4, "same"],
+    [4, 2, 3, "valid"],
+    [6, 3, 2, "valid"],
+  ];
+  for (const [k, stride, inSize, pad] of cases) {
+    const [batch, inC, outC] = [2, 3, 2];
+    const outSize = pad === "same" ? inSize * stride : (inSize - 1) * stride + k;
+    const x = rng.normals(batch * inSize * inSize * inC);
+    const w = rng.normals(k * k * outC * inC);
+    const [cpu, wasm] = await onBothBackends(() => {
+      const xt = tf.tensor4d(x, [batch, inSize, inSize, inC]);
+      const wt = tf.tensor4d(w, [k, k, outC, inC]);
+      const shape: [number, number, number, number] = [batch, outSize, outSize, outC];
+      const f = (...[a, b]: tf.Tensor[]) =>
+        tf.sum(
+          tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, shape, stride, pad)),
+        );
+      return [tf.conv2dTranspose(xt, wt, shape, stride, pad), ...tf.grads(f)([xt, wt])];
+    });
+    assertClose(cpu, wasm, `k ${k} stride ${stride} in ${inSize} ${pad}`);
+  }
+});
+
+Deno.test("wasm clone shares data: values survive the original, memory is freed with the last", async () => {
+  await initBackend("wasm");
+  const backend = tf.backend() as unknown as { numDataIds(): number };
+  const dataIds = backend.numDataIds();
+  const original = tf.tensor1d([1, 2, 3]);
+  const copy = tf.clone(original);
+  assert.equal(backend.numDataIds(), dataIds + 1, "a clone must not allocate");
+  original.dispose();
+  assert.deepEqual(Array.from(copy.dataSync()), [1, 2, 3]);
+  const [initial, next] = [tf.tensor1d([4, 5]), tf.tensor1d([6, 7])];
+  const variable = tf.variable(initial);
+  const snapshot = tf.clone(variable);
+  variable.assign(next);
+  assert.deepEqual(Array.from(snapshot.dataSync()), [4, 5], "assign must not reach a clone");
+  tf.dispose([copy, variable, snapshot, initial, next]);
+  assert.equal(backend.numDataIds(), dataIds, "data leaked");
+});

@@ -32,7 +32,8 @@ function normal(rng: Rng, shape: number[], std = 0.02, mean = 0): tf.Variable {
   return ownedVariable(tf.tensor(rng.normals(shape.reduce((a, b) => a * b, 1), std, mean), shape));
 }
 
-interface BatchNormWeights {
+/** A batch-norm layer's scale and offset. */
+export interface BatchNormWeights {
   scale: tf.Variable;
   offset: tf.Variable;
 }
@@ -41,11 +42,16 @@ function batchNormWeights(channels: number, rng: Rng): BatchNormWeights {
   return { scale: normal(rng, [channels], 0.02, 1), offset: ownedVariable(tf.zeros([channels])) };
 }
 
-/** Batch norm over every axis but the last, with the batch's own statistics. */
-function batchNorm(x: tf.Tensor, weights: BatchNormWeights): tf.Tensor {
+/**
+ * Batch norm over every axis but the last, with the batch's own statistics. Written with
+ * broadcasting ops rather than `tf.batchNorm`, whose gradient tiles every per-channel vector to the
+ * input's full size (the wasm backend's `Tile` runs in JavaScript: a third of a DCGAN step).
+ */
+export function batchNorm(x: tf.Tensor, weights: BatchNormWeights): tf.Tensor {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const { mean, variance } = tf.moments(x, axes);
-  return tf.batchNorm(x, mean, variance, weights.offset, weights.scale, 1e-5);
+  const gain = tf.mul(tf.rsqrt(tf.add(variance, 1e-5)), weights.scale);
+  return tf.add(tf.mul(tf.sub(x, mean), gain), weights.offset);
 }
 
 /** Builds the DCGAN pair for [28, 28, C] samples. */

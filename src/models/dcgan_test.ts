@@ -5,7 +5,7 @@ import { initBackend } from "../engine/backend.ts";
 import { Rng } from "../engine/rng.ts";
 import { DEFAULT_HYPER, LOSSES } from "../losses/mod.ts";
 import { train } from "../train/train.ts";
-import { buildDcgan, DcganOptions } from "./dcgan.ts";
+import { batchNorm, buildDcgan, DcganOptions } from "./dcgan.ts";
 import { disposePair } from "./network.ts";
 
 await initBackend("wasm");
@@ -56,4 +56,44 @@ Deno.test("a dcgan training step on MNIST reaches every weight of G and D on the
     assert.ok(after.some((x, j) => x !== before[i][j]), `weight ${i} (${v.shape}) did not change`);
   });
   disposePair(pair);
+});
+
+Deno.test("batchNorm normalises per channel and has tf.batchNorm's value and gradients", () => {
+  const rng = new Rng(5);
+  tf.tidy(() => {
+    const x = tf.tensor4d(rng.normals(4 * 3 * 3 * 2, 2, 1.5), [4, 3, 3, 2]);
+    const scale = tf.variable(tf.tensor1d([0.5, 2]));
+    const offset = tf.variable(tf.tensor1d([-1, 3]));
+    const mine = (input: tf.Tensor) => batchNorm(input, { scale, offset });
+    const reference = (input: tf.Tensor) => {
+      const { mean, variance } = tf.moments(input, [0, 1, 2]);
+      return tf.batchNorm(input, mean, variance, offset, scale, 1e-5);
+    };
+    // Per channel the output has mean = offset and std = scale (up to eps).
+    const { mean, variance } = tf.moments(mine(x), [0, 1, 2]);
+    assert.deepEqual(Array.from(mean.dataSync(), (v) => Number(v.toFixed(4))), [-1, 3]);
+    assert.deepEqual(Array.from(tf.sqrt(variance).dataSync(), (v) => Number(v.toFixed(3))), [
+      0.5,
+      2,
+    ]);
+    const weights = tf.tensor4d(rng.normals(4 * 3 * 3 * 2), [4, 3, 3, 2]);
+    for (const f of [mine, reference]) assert.ok(f(x).shape.join() === x.shape.join());
+    const loss = (f: (t: tf.Tensor) => tf.Tensor) => () =>
+      tf.sum(tf.mul(f(x), weights)) as tf.Scalar;
+    const a = tf.variableGrads(loss(mine), [scale, offset]);
+    const b = tf.variableGrads(loss(reference), [scale, offset]);
+    const dxA = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(mine(t), weights)))(x);
+    const dxB = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(reference(t), weights)))(x);
+    const pairs: [tf.Tensor, tf.Tensor][] = [
+      [mine(x), reference(x)],
+      [a.grads[scale.name], b.grads[scale.name]],
+      [a.grads[offset.name], b.grads[offset.name]],
+      [dxA, dxB],
+    ];
+    for (const [got, want] of pairs) {
+      assert.ok(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0] < 1e-4);
+    }
+    scale.dispose();
+    offset.dispose();
+  });
 });

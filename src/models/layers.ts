@@ -10,8 +10,8 @@ import type { Rng } from "../engine/rng.ts";
  * A trainable variable holding `initial`, which it takes over: `tf.variable` keeps its own
  * reference to the data, so the initial tensor is disposed here instead of leaking.
  */
-export function ownedVariable(initial: tf.Tensor): tf.Variable {
-  const variable = tf.variable(initial);
+export function ownedVariable(initial: tf.Tensor, trainable = true): tf.Variable {
+  const variable = tf.variable(initial, trainable);
   initial.dispose();
   return variable;
 }
@@ -61,11 +61,11 @@ export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
   }
 }
 
-/** `x · kernel + bias`, fused where the backend can. */
+/**
+ * `x · kernel + bias`. Not `tf.fused.matMul`: its gradient runs through tfjs' custom-gradient path,
+ * which clones and reshapes every saved tensor (14 extra kernels per layer and step); measured on
+ * the wasm backend, the plain product and a broadcast add train the mixture MLP 10-20% faster.
+ */
 export function dense(x: tf.Tensor2D, weights: DenseWeights): tf.Tensor2D {
-  return tf.fused.matMul({
-    a: x,
-    b: weights.kernel as tf.Tensor2D,
-    bias: weights.bias,
-  }) as tf.Tensor2D;
+  return tf.add(tf.matMul(x, weights.kernel as tf.Tensor2D), weights.bias);
 }

@@ -10,6 +10,7 @@ import type { Rng } from "../engine/rng.ts";
 import type { GanLoss, Hyper, Regulariser } from "../losses/mod.ts";
 import type { Discriminator, GanPair, Generator } from "../models/network.ts";
 import { runTrainingLoop } from "./loop.ts";
+import { flatAdam, flatRmsprop, flatSgd, type Optimizer } from "./optimizers.ts";
 
 /** A regulariser with the strength this cell uses. */
 export interface WeightedRegulariser {
@@ -95,13 +96,16 @@ export interface TrainOptions {
   onProgress?(progress: Progress): void;
 }
 
-const OPTIMIZERS: Record<Hyper["optimizer"], (hyper: Hyper, learningRate: number) => tf.Optimizer> =
-  {
-    adam: (hyper, learningRate) => tf.train.adam(learningRate, hyper.beta1, hyper.beta2, 1e-8),
-    // PyTorch's RMSprop defaults (alpha 0.99, eps 1e-8), as the WGAN reference code uses.
-    rmsprop: (_hyper, learningRate) => tf.train.rmsprop(learningRate, 0.99, 0, 1e-8),
-    sgd: (_hyper, learningRate) => tf.train.sgd(learningRate),
-  };
+/** The optimisers a suite can name, each over a player's weights as one flat vector. */
+export const OPTIMIZERS: Record<
+  Hyper["optimizer"],
+  (hyper: Hyper, learningRate: number) => Optimizer
+> = {
+  adam: (hyper, learningRate) => flatAdam(learningRate, hyper.beta1, hyper.beta2),
+  // PyTorch's RMSprop defaults (alpha 0.99, eps 1e-8), as the WGAN reference code uses.
+  rmsprop: (_hyper, learningRate) => flatRmsprop(learningRate),
+  sgd: (_hyper, learningRate) => flatSgd(learningRate),
+};
 
 /** sqrt(Σ‖g‖²) over a gradient map. */
 function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
@@ -110,7 +114,7 @@ function globalNorm(grads: tf.NamedTensorMap): tf.Scalar {
 
 /** One player's part of a step: its optimiser, weights and objective. */
 interface Player {
-  optimizer: tf.Optimizer;
+  optimizer: Optimizer;
   variables: tf.Variable[];
   objective: () => tf.Scalar;
 }

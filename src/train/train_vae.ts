@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { runTrainingLoop } from "./loop.ts";
 import type { TrainOptions, TrainOutcome } from "./train.ts";
+import { flatAdam } from "./optimizers.ts";
 
 /** Keeps Bernoulli probabilities off 0 and 1. */
 const EPSILON = 1e-6;
@@ -58,7 +59,7 @@ export async function trainVae(options: TrainOptions): Promise<TrainOutcome> {
   const latentDim = decoder.latentDim;
   const dataRng = options.rng.stream("data");
   const noiseRng = options.rng.stream("noise");
-  const optimizer: tf.Optimizer = tf.train.adam(hyper.lrG, hyper.beta1, hyper.beta2, 1e-8);
+  const optimizer = flatAdam(hyper.lrG, hyper.beta1, hyper.beta2);
   const variables = [...decoder.variables, ...encoder.variables];
   try {
     return await runTrainingLoop({
