@@ -71,33 +71,42 @@ Deno.test("wasm conv2d gradients (filter and input) match the cpu backend", asyn
   }
 });
 
+/** One conv2dTranspose case: its output and both gradients on cpu and wasm must agree. */
+async function assertTransposeParity(
+  rng: Rng,
+  [batch, inSize, inC]: [number, number, number],
+  [k, stride, outC]: [number, number, number],
+  pad: "same" | "valid",
+) {
+  const outSize = pad === "same" ? inSize * stride : (inSize - 1) * stride + k;
+  const x = rng.normals(batch * inSize * inSize * inC);
+  const w = rng.normals(k * k * outC * inC);
+  const [cpu, wasm] = await onBothBackends(() => {
+    const xt = tf.tensor4d(x, [batch, inSize, inSize, inC]);
+    const wt = tf.tensor4d(w, [k, k, outC, inC]);
+    const shape: [number, number, number, number] = [batch, outSize, outSize, outC];
+    const f = (...[a, b]: tf.Tensor[]) =>
+      tf.sum(
+        tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, shape, stride, pad)),
+      );
+    return [tf.conv2dTranspose(xt, wt, shape, stride, pad), ...tf.grads(f)([xt, wt])];
+  });
+  assertClose(
+    cpu,
+    wasm,
+    `x [${batch},${inSize},${inSize},${inC}] k ${k} stride ${stride} ${pad} out ${outC}`,
+  );
+}
+
 Deno.test("wasm conv2dTranspose and its gradients match the cpu backend", async () => {
   const rng = new Rng(7);
   for (let trial = 0; trial < 8; trial++) {
     const stride = 1 + rng.int(2);
     const k = 2 + rng.int(4);
     const inSize = 2 + rng.int(6);
-    const batch = 1 + rng.int(3);
-    const inC = 1 + rng.int(6);
+    const input: [number, number, number] = [1 + rng.int(3), inSize, 1 + rng.int(6)];
     const outC = 1 + rng.int(4);
-    const pad = trial % 2 ? "same" : "valid";
-    const outSize = pad === "same" ? inSize * stride : (inSize - 1) * stride + k;
-    const x = rng.normals(batch * inSize * inSize * inC);
-    const w = rng.normals(k * k * outC * inC);
-    const what =
-      `x [${batch},${inSize},${inSize},${inC}] k ${k} stride ${stride} ${pad} out ${outC}`;
-    const [cpu, wasm] = await onBothBackends(() => {
-      const xt = tf.tensor4d(x, [batch, inSize, inSize, inC]);
-      const wt = tf.tensor4d(w, [k, k, outC, inC]);
-      const shape: [number, number, number, number] = [batch, outSize, outSize, outC];
-      const f = (...[a, b]: tf.Tensor[]) =>
-        tf.sum(
-          tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, shape, stride, pad)),
-        );
-      const [dx, dw] = tf.grads(f)([xt, wt]);
-      return [tf.conv2dTranspose(xt, wt, shape, stride, pad), dx, dw];
-    });
-    assertClose(cpu, wasm, what);
+    await assertTransposeParity(rng, input, [k, stride, outC], trial % 2 ? "same" : "valid");
   }
 });
 
@@ -143,21 +152,7 @@ Deno.test("wasm strided conv2dTranspose (sub-pixel phases) matches the cpu backe
     [6, 3, 2, "valid"],
   ];
   for (const [k, stride, inSize, pad] of cases) {
-    const [batch, inC, outC] = [2, 3, 2];
-    const outSize = pad === "same" ? inSize * stride : (inSize - 1) * stride + k;
-    const x = rng.normals(batch * inSize * inSize * inC);
-    const w = rng.normals(k * k * outC * inC);
-    const [cpu, wasm] = await onBothBackends(() => {
-      const xt = tf.tensor4d(x, [batch, inSize, inSize, inC]);
-      const wt = tf.tensor4d(w, [k, k, outC, inC]);
-      const shape: [number, number, number, number] = [batch, outSize, outSize, outC];
-      const f = (...[a, b]: tf.Tensor[]) =>
-        tf.sum(
-          tf.square(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, shape, stride, pad)),
-        );
-      return [tf.conv2dTranspose(xt, wt, shape, stride, pad), ...tf.grads(f)([xt, wt])];
-    });
-    assertClose(cpu, wasm, `k ${k} stride ${stride} in ${inSize} ${pad}`);
+    await assertTransposeParity(rng, [2, inSize, 3], [k, stride, 2], pad);
   }
 });
 

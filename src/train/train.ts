@@ -97,7 +97,7 @@ export interface TrainOptions {
 }
 
 /** The optimisers a suite can name, each over a player's weights as one flat vector. */
-export const OPTIMIZERS: Record<
+const OPTIMIZERS: Record<
   Hyper["optimizer"],
   (hyper: Hyper, learningRate: number) => Optimizer
 > = {
