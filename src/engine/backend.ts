@@ -11,6 +11,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
+import { registerDifferentiableGradients } from "./gradients.ts";
+import { relaxedSimdAvailable } from "./wasm_asm.ts";
 import { registerWasmTrainingKernels } from "./wasm_kernels.ts";
 
 /** Backend names a user may ask for. */
@@ -135,7 +137,9 @@ const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
   },
   wasm: {
     probe() {
-      return Promise.resolve({ ok: true, device: "CPU (wasm, XNNPACK)" });
+      // Relaxed SIMD's fused multiply-add changes the last bits of the products: recorded.
+      const fma = relaxedSimdAvailable() ? ", fused multiply-add" : "";
+      return Promise.resolve({ ok: true, device: `CPU (wasm SIMD${fma})` });
     },
     async activate() {
       if (!wasmReady) {
@@ -190,6 +194,7 @@ function isInstalled(pkg: string): boolean {
  */
 export async function initBackend(requested: BackendChoice = "auto"): Promise<BackendInfo> {
   tf.enableProdMode();
+  registerDifferentiableGradients();
   let name: Exclude<BackendChoice, "auto">;
   let device: string;
   if (requested === "auto") {

@@ -173,3 +173,26 @@ Deno.test("wasm clone shares data: values survive the original, memory is freed 
   tf.dispose([copy, variable, snapshot, initial, next]);
   assert.equal(backend.numDataIds(), dataIds, "data leaked");
 });
+
+Deno.test("wasm sums and means over leading axes, and splits, match the cpu backend", async () => {
+  const rng = new Rng(13);
+  const x = rng.normals(3 * 5 * 4 * 7);
+  const ints = Int32Array.from({ length: 6 * 5 }, () => rng.int(100) - 50);
+  const [cpu, wasm] = await onBothBackends(() => {
+    const t = tf.tensor4d(x, [3, 5, 4, 7]);
+    const reductions = [[0], [0, 1], [0, 1, 2], [1], [2, 3], [0, 2]].flatMap((axes) => [
+      tf.sum(t, axes),
+      tf.mean(t, axes, true),
+    ]);
+    const pieces = [
+      ...tf.split(t, [1, 3, 1], 1),
+      ...tf.split(tf.reshape(t, [-1]), [100, 0, 320]),
+      ...tf.split(t, 7, 3),
+    ];
+    const intPieces = tf.split(tf.tensor2d(ints, [6, 5], "int32"), [2, 3], 1).map((p) =>
+      tf.cast(p, "float32")
+    );
+    return [...reductions, ...pieces, ...intPieces];
+  });
+  assertClose(cpu, wasm, "reductions and splits");
+});

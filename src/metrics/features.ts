@@ -6,6 +6,17 @@
  * @module
  */
 import { Matrix } from "ml-matrix";
+import {
+  Code,
+  F64,
+  I32,
+  Locals,
+  op as wasm,
+  relaxedSimdAvailable,
+  V128,
+  type WasmFunction,
+  wasmModule,
+} from "../engine/wasm_asm.ts";
 
 /** n samples of d features, row-major. */
 export interface FeatureMatrix {
@@ -88,189 +99,110 @@ export function roundUp(v: number, k: number): number {
 // between machines with and without FMA. Otherwise separate f64x2 multiplies and adds. Either way,
 // the dot product of two rows does not depend on where they sit in a tile, and a·b = b·a exactly.
 
-const I32 = 0x7f, F64 = 0x7c, V128 = 0x7b;
-
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value) byte |= 0x80;
-    out.push(byte);
-  } while (value);
-  return out;
-}
-
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = value & 0x7f;
-    value >>= 7;
-    if ((value === 0 && !(byte & 0x40)) || (value === -1 && byte & 0x40)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-}
-
-function vector(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-/** The instructions the kernels use (WebAssembly 2.0 with fixed-width SIMD). */
-const op = {
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32: (v: number) => [0x41, ...sleb(v)],
-  f64: (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)],
-  add: [0x6a],
-  mul: [0x6c],
-  shl: [0x74],
-  ltU: [0x49],
-  fAdd: [0xa0],
-  fSub: [0xa1],
-  fMul: [0xa2],
-  fMax: [0xa5],
-  fLoad: (offset: number) => [0x2b, 3, ...uleb(offset)],
-  fStore: (offset: number) => [0x39, 3, ...uleb(offset)],
-  select: [0x1b],
-  loop: [0x03, 0x40],
-  end: [0x0b],
-  brIf: (depth: number) => [0x0d, ...uleb(depth)],
-  vLoad: [0xfd, 0x00, 4, 0],
-  vZero: [0xfd, 0x0c, ...new Array(16).fill(0)],
-  vAdd: [0xfd, ...uleb(0xf0)],
-  vMul: [0xfd, ...uleb(0xf2)],
-  vMulAdd: [0xfd, ...uleb(0x107)],
-  lane: (lane: number) => [0xfd, ...uleb(0x21), lane],
-};
-
 /** Rows (of a) and columns (rows of b) of the register tile. */
 const TILE_ROWS = 2, TILE_COLS = 4;
 
 type KernelKind = "dots" | "distances" | "poly3";
 
-/** Parameter indices of each kernel (-1: absent). */
-const PARAMS: Record<KernelKind, Record<string, number>> = {
-  dots: { a: 0, b: 1, c: 2, m: 3, n: 4, len: 5, ld: 6, ldc: 7, accumulate: 8, count: 9 },
-  distances: { a: 0, b: 1, c: 2, na: 3, nb: 4, m: 5, n: 6, len: 7, ld: 8, ldc: 9, count: 10 },
-  poly3: { a: 0, b: 1, m: 2, n: 3, len: 4, ld: 5, scale: 6, count: 7 },
+/** Parameter names of each kernel, in order (all i32 but poly3's f64 scale). */
+const PARAMS: Record<KernelKind, string[]> = {
+  dots: ["a", "b", "c", "m", "n", "len", "ld", "ldc", "accumulate"],
+  distances: ["a", "b", "c", "na", "nb", "m", "n", "len", "ld", "ldc"],
+  poly3: ["a", "b", "m", "n", "len", "ld", "scale"],
 };
 
-/** The body of one kernel, with fused (relaxed) or separate multiply-adds. */
-function kernelBody(kind: KernelKind, fused: boolean): number[] {
-  const p = PARAMS[kind];
-  let next = p.count;
-  const local = () => next++;
-  const [i, j, t, rowBytes, lenBytes, pc, pna, pnb] = Array.from({ length: 8 }, local);
-  const pa = Array.from({ length: TILE_ROWS }, local);
-  const pb = Array.from({ length: TILE_COLS }, local);
-  const i32Count = next - p.count;
-  const acc = Array.from({ length: TILE_ROWS }, () => Array.from({ length: TILE_COLS }, local));
-  const va = Array.from({ length: TILE_ROWS }, local);
-  const vb = local();
-  const v128Count = next - p.count - i32Count;
-  const [total, u] = [local(), local()];
-  const code: number[] = [];
-  const emit = (...parts: number[][]) => parts.forEach((part) => code.push(...part));
-  const lane = (v: number) => emit(op.get(v), op.lane(0), op.get(v), op.lane(1), op.fAdd);
-  emit(op.get(p.ld), op.i32(3), op.shl, op.set(rowBytes));
-  emit(op.get(p.len), op.i32(3), op.shl, op.set(lenBytes));
-  if (kind === "poly3") emit(op.f64(0), op.set(total));
-  emit(op.i32(0), op.set(i), op.loop);
-  emit(op.get(p.a), op.get(i), op.get(rowBytes), op.mul, op.add, op.set(pa[0]));
+/** One kernel, with fused (relaxed) or separate multiply-adds. */
+function kernelFunction(kind: KernelKind, fused: boolean): WasmFunction {
+  const names = PARAMS[kind];
+  const p = Object.fromEntries(names.map((name, index) => [name, index]));
+  const params = names.map((name) => (name === "scale" ? F64 : I32));
+  const locals = new Locals(params.length);
+  const [i, j, t, rowBytes, lenBytes, pc, pna, pnb] = locals.many(8, I32);
+  const pa = locals.many(TILE_ROWS, I32);
+  const pb = locals.many(TILE_COLS, I32);
+  const acc = Array.from({ length: TILE_ROWS }, () => locals.many(TILE_COLS, V128));
+  const va = locals.many(TILE_ROWS, V128);
+  const vb = locals.add(V128);
+  const [total, u] = locals.many(2, F64);
+  const code = new Code();
+  const emit = (...parts: number[][]) => code.emit(...parts);
+  const { localGet: get, localSet: set, localTee: tee, i32Const: int } = wasm;
+  const lane = (v: number) =>
+    emit(get(v), wasm.f64x2ExtractLane(0), get(v), wasm.f64x2ExtractLane(1), wasm.f64Add);
+  emit(get(p.ld), int(3), wasm.i32Shl, set(rowBytes));
+  emit(get(p.len), int(3), wasm.i32Shl, set(lenBytes));
+  if (kind === "poly3") emit(wasm.f64Const(0), set(total));
+  emit(int(0), set(i), wasm.loop);
+  emit(get(p.a), get(i), get(rowBytes), wasm.i32Mul, wasm.i32Add, set(pa[0]));
   for (let r = 1; r < TILE_ROWS; r++) {
-    emit(op.get(pa[r - 1]), op.get(rowBytes), op.add, op.set(pa[r]));
+    emit(get(pa[r - 1]), get(rowBytes), wasm.i32Add, set(pa[r]));
   }
-  emit(op.i32(0), op.set(j), op.loop);
-  emit(op.get(p.b), op.get(j), op.get(rowBytes), op.mul, op.add, op.set(pb[0]));
+  emit(int(0), set(j), wasm.loop);
+  emit(get(p.b), get(j), get(rowBytes), wasm.i32Mul, wasm.i32Add, set(pb[0]));
   for (let k = 1; k < TILE_COLS; k++) {
-    emit(op.get(pb[k - 1]), op.get(rowBytes), op.add, op.set(pb[k]));
+    emit(get(pb[k - 1]), get(rowBytes), wasm.i32Add, set(pb[k]));
   }
-  for (const v of acc.flat()) emit(op.vZero, op.set(v));
-  emit(op.i32(0), op.set(t), op.loop);
+  for (const v of acc.flat()) emit(wasm.v128Zero, set(v));
+  emit(int(0), set(t), wasm.loop);
   for (let r = 0; r < TILE_ROWS; r++) {
-    emit(op.get(pa[r]), op.get(t), op.add, op.vLoad, op.set(va[r]));
+    emit(get(pa[r]), get(t), wasm.i32Add, wasm.v128Load(0), set(va[r]));
   }
   for (let k = 0; k < TILE_COLS; k++) {
-    emit(op.get(pb[k]), op.get(t), op.add, op.vLoad, op.set(vb));
+    emit(get(pb[k]), get(t), wasm.i32Add, wasm.v128Load(0), set(vb));
     for (let r = 0; r < TILE_ROWS; r++) {
-      if (fused) emit(op.get(va[r]), op.get(vb), op.get(acc[r][k]), op.vMulAdd);
-      else emit(op.get(va[r]), op.get(vb), op.vMul, op.get(acc[r][k]), op.vAdd);
-      emit(op.set(acc[r][k]));
+      if (fused) emit(get(va[r]), get(vb), get(acc[r][k]), wasm.f64x2RelaxedMadd);
+      else emit(get(va[r]), get(vb), wasm.f64x2Mul, get(acc[r][k]), wasm.f64x2Add);
+      emit(set(acc[r][k]));
     }
   }
-  emit(op.get(t), op.i32(16), op.add, op.tee(t), op.get(lenBytes), op.ltU, op.brIf(0), op.end);
+  emit(get(t), int(16), wasm.i32Add, tee(t), get(lenBytes), wasm.i32LtU, wasm.brIf(0), wasm.end);
   if (kind === "poly3") {
     for (const v of acc.flat()) {
       lane(v);
-      emit(op.get(p.scale), op.fMul, op.f64(1), op.fAdd, op.tee(u), op.get(u), op.fMul, op.get(u));
-      emit(op.fMul, op.get(total), op.fAdd, op.set(total));
+      emit(get(p.scale), wasm.f64Mul, wasm.f64Const(1), wasm.f64Add, tee(u), get(u), wasm.f64Mul);
+      emit(get(u), wasm.f64Mul, get(total), wasm.f64Add, set(total));
     }
   } else {
-    emit(op.get(p.c), op.get(i), op.get(p.ldc), op.mul, op.get(j), op.add, op.i32(3), op.shl);
-    emit(op.add, op.set(pc));
+    emit(get(p.c), get(i), get(p.ldc), wasm.i32Mul, get(j), wasm.i32Add, int(3), wasm.i32Shl);
+    emit(wasm.i32Add, set(pc));
     if (kind === "distances") {
-      emit(op.get(p.na), op.get(i), op.i32(3), op.shl, op.add, op.set(pna));
-      emit(op.get(p.nb), op.get(j), op.i32(3), op.shl, op.add, op.set(pnb));
+      emit(get(p.na), get(i), int(3), wasm.i32Shl, wasm.i32Add, set(pna));
+      emit(get(p.nb), get(j), int(3), wasm.i32Shl, wasm.i32Add, set(pnb));
     }
     for (let r = 0; r < TILE_ROWS; r++) {
-      if (r) emit(op.get(pc), op.get(p.ldc), op.i32(3), op.shl, op.add, op.set(pc));
+      if (r) emit(get(pc), get(p.ldc), int(3), wasm.i32Shl, wasm.i32Add, set(pc));
       for (let k = 0; k < TILE_COLS; k++) {
-        emit(op.get(pc));
+        emit(get(pc));
         if (kind === "distances") {
           // max(na + nb − 2 · dot, 0)
-          emit(op.get(pna), op.fLoad(8 * r), op.get(pnb), op.fLoad(8 * k), op.fAdd, op.f64(2));
+          emit(get(pna), wasm.f64Load(8 * r), get(pnb), wasm.f64Load(8 * k), wasm.f64Add);
+          emit(wasm.f64Const(2));
           lane(acc[r][k]);
-          emit(op.fMul, op.fSub, op.f64(0), op.fMax);
+          emit(wasm.f64Mul, wasm.f64Sub, wasm.f64Const(0), wasm.f64Max);
         } else {
           // dot + old, or dot: select(dot + old, dot, accumulate)
           lane(acc[r][k]);
-          emit(op.get(pc), op.fLoad(8 * k), op.fAdd);
+          emit(get(pc), wasm.f64Load(8 * k), wasm.f64Add);
           lane(acc[r][k]);
-          emit(op.get(p.accumulate), op.select);
+          emit(get(p.accumulate), wasm.select);
         }
-        emit(op.fStore(8 * k));
+        emit(wasm.f64Store(8 * k));
       }
     }
   }
-  emit(op.get(j), op.i32(TILE_COLS), op.add, op.tee(j), op.get(p.n), op.ltU, op.brIf(0), op.end);
-  emit(op.get(i), op.i32(TILE_ROWS), op.add, op.tee(i), op.get(p.m), op.ltU, op.brIf(0), op.end);
-  if (kind === "poly3") emit(op.get(total));
-  emit(op.end);
-  const locals = [[...uleb(i32Count), I32], [...uleb(v128Count), V128], [2, F64]];
-  const body = [...vector(locals), ...code];
-  return [...uleb(body.length), ...body];
+  emit(get(j), int(TILE_COLS), wasm.i32Add, tee(j), get(p.n), wasm.i32LtU, wasm.brIf(0), wasm.end);
+  emit(get(i), int(TILE_ROWS), wasm.i32Add, tee(i), get(p.m), wasm.i32LtU, wasm.brIf(0), wasm.end);
+  if (kind === "poly3") emit(get(total));
+  return { name: kind, params, results: kind === "poly3" ? [F64] : [], locals, code };
 }
 
 /** The kernel module's bytes: imports env.memory, exports dots, distances and poly3. */
 function kernelModule(fused: boolean): Uint8Array<ArrayBuffer> {
-  const name = (s: string) => vector([...new TextEncoder().encode(s)].map((b) => [b]));
-  const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-  const i32s = (count: number) => new Array(count).fill([I32]);
-  const types = vector([
-    [0x60, ...vector(i32s(9)), 0],
-    [0x60, ...vector(i32s(10)), 0],
-    [0x60, ...vector([...i32s(6), [F64]]), 1, F64],
-  ]);
   const kinds: KernelKind[] = ["dots", "distances", "poly3"];
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
-    ...section(1, types),
-    ...section(2, vector([[...name("env"), ...name("memory"), 0x02, 0x00, 1]])),
-    ...section(3, vector(kinds.map((_, index) => [index]))),
-    ...section(7, vector(kinds.map((kind, index) => [...name(kind), 0x00, index]))),
-    ...section(10, vector(kinds.map((kind) => kernelBody(kind, fused)))),
-  ]);
+  return wasmModule(kinds.map((kind) => kernelFunction(kind, fused)));
 }
 
 const compiled: { fused?: WebAssembly.Module; separate?: WebAssembly.Module } = {};
-
-let fusedAvailable: boolean | undefined;
-
-/** Whether this engine runs the fused (relaxed SIMD) kernels. */
-export function fusedKernelsAvailable(): boolean {
-  return fusedAvailable ??= WebAssembly.validate(kernelModule(true));
-}
 
 /** The kernels' loops run at least once and step by whole tiles: check what they are given. */
 function checkShape(a: number, b: number, m: number, n: number, len: number, ld: number): void {
@@ -305,7 +237,7 @@ export class RowProducts {
    * @param options.fused fused multiply-adds (default: where the engine has relaxed SIMD)
    */
   constructor(doubles = 0, options: { fused?: boolean } = {}) {
-    const fused = options.fused ?? fusedKernelsAvailable();
+    const fused = options.fused ?? relaxedSimdAvailable();
     const module = fused
       ? compiled.fused ??= new WebAssembly.Module(kernelModule(true))
       : compiled.separate ??= new WebAssembly.Module(kernelModule(false));

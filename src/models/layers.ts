@@ -40,11 +40,11 @@ export function denseWeights(fanIn: number, fanOut: number, rng: Rng): DenseWeig
 export type Activation = "relu" | "leaky-relu" | "tanh" | "linear";
 
 /**
- * LeakyReLU written as αx + (1-α)·relu(x): tfjs has no gradient for the comparison inside its own
- * leakyRelu gradient, so gradient penalties (a gradient of a gradient) need this form.
+ * LeakyReLU (one kernel; its gradient, registered in `engine/gradients.ts`, can be differentiated
+ * again, as gradient penalties need).
  */
 export function leakyRelu(x: tf.Tensor, alpha = 0.2): tf.Tensor {
-  return tf.add(tf.mul(x, alpha), tf.mul(tf.relu(x), 1 - alpha));
+  return tf.leakyRelu(x, alpha);
 }
 
 /** Applies `activation` to `x`. */

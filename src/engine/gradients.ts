@@ -1,0 +1,36 @@
+/**
+ * Gradients that replace tfjs' own where those cannot be differentiated again: a gradient
+ * penalty (WGAN-GP, R1) differentiates D's gradient, so every op in D needs a gradient whose ops
+ * have gradients too.
+ *
+ * - `LeakyRelu`: tfjs builds its gradient from `greater`, which has no gradient; here it is
+ *   dy · (α + (1 − α)·step(x)), built from ops that do (step's is zero), so that D can use the
+ *   one-kernel `tf.leakyRelu` instead of an expression of four.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import {
+  LeakyRelu,
+  type LeakyReluAttrs,
+  registerGradient,
+  unregisterGradient,
+} from "@tensorflow/tfjs-core";
+
+let registered = false;
+
+/** Registers the replacement gradients (idempotent; every backend). */
+export function registerDifferentiableGradients(): void {
+  if (registered) return;
+  registered = true;
+  unregisterGradient(LeakyRelu);
+  registerGradient({
+    kernelName: LeakyRelu,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      const { alpha } = attrs as unknown as LeakyReluAttrs;
+      return { x: () => tf.mul(dy as tf.Tensor, tf.add(tf.mul(tf.step(x), 1 - alpha), alpha)) };
+    },
+  });
+}
