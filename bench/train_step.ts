@@ -65,8 +65,10 @@ function mlpModel(
 
 /** The DCGAN of the image suites: z 100, 64/128 channels, batch 64. */
 function dcganModel(): BenchModel {
-  // Per-sample forward FLOPs: G dense 100→6272, two transposed convs; D two convs, dense 6272→1.
-  const gForward = 2 * (100 * 6272 + 14 * 14 * 64 * 16 * 128 + 28 * 28 * 1 * 16 * 64);
+  // Per-sample forward FLOPs: G dense 100→6272, two transposed convs (each input pixel meets the
+  // 4x4 filter once: 7·7·128 → 64, 14·14·64 → 1); D two convs (each output pixel sums 4x4 taps),
+  // dense 6272→1.
+  const gForward = 2 * (100 * 6272 + 7 * 7 * 128 * 16 * 64 + 14 * 14 * 64 * 16 * 1);
   const dForward = 2 * (14 * 14 * 64 * 16 * 1 + 7 * 7 * 128 * 16 * 64 + 6272);
   const options = DcganOptions.parse({});
   return {

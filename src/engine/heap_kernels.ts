@@ -1,5 +1,5 @@
 /**
- * Matrix products, convolutions and row sums on float32 data in a WebAssembly heap (the tfjs wasm
+ * Matrix products, convolutions, row sums and strided copies on float32 data in a WebAssembly heap (the tfjs wasm
  * backend's), through the kernels of `kernel_module.ts`: a product packs B into panels and runs
  * the register-tiled kernel; a convolution lowers its patches to a matrix (im2col) in chunks of
  * bounded size and multiplies, and the input gradient multiplies, then scatters the patches back
@@ -66,6 +66,7 @@ export class HeapKernels {
   #im2col: Kernel;
   #col2im: Kernel;
   #sumRows: Kernel;
+  #copyRows: Kernel;
   /** Floats of lowered patches held at once (16 MiB by default); a convolution works in chunks. */
   patchChunkFloats = 4 << 20;
 
@@ -101,11 +102,26 @@ export class HeapKernels {
     this.#im2col = exports.im2col as Kernel;
     this.#col2im = exports.col2im as Kernel;
     this.#sumRows = exports.sum_rows as Kernel;
+    this.#copyRows = exports.copy_rows as Kernel;
   }
 
   /** out[j] = Σ_i x[i][j] over `rows` rows of `cols` floats, added in row order. */
   sumRows(x: number, out: number, rows: number, cols: number): void {
     this.#sumRows(x, out, rows, cols);
+  }
+
+  /**
+   * Copies `rows` rows of `width` 4-byte values from `src` (rows `srcStride` values apart) to
+   * `dst` (`dstStride` apart); the regions must not overlap.
+   */
+  copyRows(
+    src: number,
+    srcStride: number,
+    dst: number,
+    dstStride: number,
+    shape: { rows: number; width: number },
+  ): void {
+    this.#copyRows(src, srcStride, dst, dstStride, shape.rows, shape.width);
   }
 
   /** Runs `body` with `bytes` of scratch memory from the heap. */

@@ -174,7 +174,7 @@ Deno.test("wasm clone shares data: values survive the original, memory is freed 
   assert.equal(backend.numDataIds(), dataIds, "data leaked");
 });
 
-Deno.test("wasm sums and means over leading axes, and splits, match the cpu backend", async () => {
+Deno.test("wasm sums and means over leading axes, splits and concatenations match the cpu backend", async () => {
   const rng = new Rng(13);
   const x = rng.normals(3 * 5 * 4 * 7);
   const ints = Int32Array.from({ length: 6 * 5 }, () => rng.int(100) - 50);
@@ -192,7 +192,19 @@ Deno.test("wasm sums and means over leading axes, and splits, match the cpu back
     const intPieces = tf.split(tf.tensor2d(ints, [6, 5], "int32"), [2, 3], 1).map((p) =>
       tf.cast(p, "float32")
     );
-    return [...reductions, ...pieces, ...intPieces];
+    const joined = [0, 1, 2, 3].map((axis) =>
+      tf.concat([
+        t,
+        tf.mul(t, 2),
+        tf.slice(t, [0, 0, 0, 0], axis === 0 ? [1, 5, 4, 7] : [3, 5, 4, 7]),
+      ], axis)
+    );
+    const ragged = tf.concat([tf.reshape(t, [60, 7]), tf.zeros([60, 0]), tf.ones([60, 3])], 1);
+    const intJoined = tf.cast(
+      tf.concat([tf.tensor2d(ints, [6, 5], "int32"), tf.tensor2d(ints, [6, 5], "int32")], 0),
+      "float32",
+    );
+    return [...reductions, ...pieces, ...intPieces, ...joined, ragged, intJoined];
   });
-  assertClose(cpu, wasm, "reductions and splits");
+  assertClose(cpu, wasm, "reductions, splits and concatenations");
 });

@@ -21,7 +21,9 @@ export function appendLabels(x: tf.Tensor, labels: tf.Tensor1D, classes: number)
   const oneHot = tf.cast(tf.oneHot(labels, classes), "float32");
   if (x.rank === 4) {
     const [, height, width] = x.shape;
-    const maps = tf.tile(tf.reshape(oneHot, [n, 1, 1, classes]), [1, height!, width!, 1]);
+    // Constant maps by broadcasting (tfjs' Tile runs in JavaScript on the wasm backend: 37 ms
+    // for a batch of 64 MNIST images).
+    const maps = tf.mul(tf.reshape(oneHot, [n, 1, 1, classes]), tf.ones([1, height!, width!, 1]));
     return tf.concat([x, maps], 3);
   }
   return tf.concat([tf.reshape(x, [n, -1]), oneHot], 1);
