@@ -119,22 +119,41 @@ export async function writeBytesAtomic(path: string, bytes: Uint8Array): Promise
 /**
  * Stores a cell result: its pictures first (under `cells/<cell>/`), then the result file, which
  * lists them; the result file is the commit point, so an interrupted write leaves no result.
+ * Pictures of an earlier result of the cell that the new one does not list (another budget's
+ * evaluation steps) are removed after it.
  */
 export async function writeResult(outDir: string, result: CellResult): Promise<string> {
   const path = cellPath(outDir, result.config);
+  const folder = path.slice(0, -".json".length);
   const { pictures, ...stored } = result;
+  const written = new Set<string>();
   if (pictures) {
     const base = suiteDir(outDir, result.config.suite, result.config.profile);
-    const folder = path.slice(0, -".json".length);
     stored.images = {};
     for (const [name, bytes] of Object.entries(pictures)) {
       const file = join(folder, `${name}.png`);
       await writeBytesAtomic(file, bytes);
       stored.images[name] = relative(base, file);
+      written.add(`${name}.png`);
     }
   }
   await writeFileAtomic(path, JSON.stringify(stored, null, 1) + "\n");
+  await removeStalePictures(folder, written);
   return path;
+}
+
+/** Removes the PNG files of `folder` not in `keep` (and the folder, if that empties it). */
+async function removeStalePictures(folder: string, keep: Set<string>): Promise<void> {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(folder));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw error;
+  }
+  const stale = entries.filter((e) => e.isFile && e.name.endsWith(".png") && !keep.has(e.name));
+  for (const entry of stale) await Deno.remove(join(folder, entry.name));
+  if (stale.length === entries.length) await Deno.remove(folder);
 }
 
 /** Parses and validates a stored result's text. */

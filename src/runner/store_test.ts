@@ -6,6 +6,7 @@ import {
   parseResult,
   readResult,
   writeFileAtomic,
+  writeResult,
 } from "./store.ts";
 
 Deno.test("writeFileAtomic leaves no temporary file and replaces the old content", async () => {
@@ -39,5 +40,36 @@ Deno.test("readResult returns undefined for a missing file and listResultFiles i
   await Deno.writeTextFile(join(dir, "cells", "a.json"), "{}");
   await Deno.writeTextFile(join(dir, "cells", "b.json.tmp-1-abc"), "{");
   assert.deepEqual(await listResultFiles(dir), [join(dir, "cells", "a.json")]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("writeResult stores the pictures a result lists and removes those of an earlier result", async () => {
+  const fixture = new URL(
+    "../report/testdata/results/mnist/smoke/cells/mnist__nsgan__seed0.json",
+    import.meta.url,
+  );
+  const { images: _, ...result } = parseResult(await Deno.readTextFile(fixture), "fixture");
+  const dir = await Deno.makeTempDir();
+  const png = new Uint8Array([137, 80, 78, 71]);
+  await writeResult(dir, {
+    ...result,
+    pictures: { "grid-step000000": png, "grid-step000300": png },
+  });
+  const path = await writeResult(dir, {
+    ...result,
+    pictures: { "grid-step000000": png, "grid-step000500": png },
+  });
+  const folder = path.slice(0, -".json".length);
+  assert.deepEqual(
+    [...Deno.readDirSync(folder)].map((e) => e.name).sort(),
+    ["grid-step000000.png", "grid-step000500.png"],
+  );
+  const stored = await readResult(path);
+  assert.deepEqual(Object.keys(stored!.images ?? {}).sort(), [
+    "grid-step000000",
+    "grid-step000500",
+  ]);
+  await writeResult(dir, result); // a result without pictures (a diverged run) leaves none
+  assert.throws(() => Deno.statSync(folder), Deno.errors.NotFound);
   await Deno.remove(dir, { recursive: true });
 });
