@@ -57,8 +57,10 @@ export interface Leaderboard extends SuiteInfo {
   /** Figure columns, in table order, with directions. */
   figures: Figure[];
   rows: LeaderboardRow[];
-  /** Sample sizes behind the figures. */
+  /** Generated samples per intermediate evaluation. */
   evalSamples: number[];
+  /** Generated samples behind the final figures (the last evaluation). */
+  finalSamples: number[];
 }
 
 /** The 0/1 figure whose share over seeds (diverged seeds count as not converged) is a row's `converged`. */
@@ -161,8 +163,22 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
     const ranks = rankWithTies(inDataset.map((r) => seedValues.get(r)));
     inDataset.forEach((row, i) => [row.rank, row.rankLabel] = [ranks[i].rank, ranks[i].label]);
   }
-  const evalSamples = [...new Set(results.map((r) => r.config.evalSamples))].sort((a, b) => a - b);
-  return { ...info, figures, rows, evalSamples };
+  const distinct = (values: number[]) => [...new Set(values)].sort((a, b) => a - b);
+  const evalSamples = distinct(results.map((r) => r.config.evalSamples));
+  const finalSamples = distinct(results.map((r) => r.config.finalSamples ?? r.config.evalSamples));
+  return { ...info, figures, rows, evalSamples, finalSamples };
+}
+
+/**
+ * The sample sizes behind a board's figures, as a clause ("; 5000 generated samples for the final
+ * figures, 1000 per evaluation before"), or nothing for single-sample suites (Dirac-GAN).
+ */
+export function samplesNote(board: Pick<Leaderboard, "evalSamples" | "finalSamples">): string {
+  if (!board.evalSamples.some((n) => n > 1)) return "";
+  const final = board.finalSamples.join("/"), during = board.evalSamples.join("/");
+  return final === during
+    ? `; ${during} generated samples per evaluation`
+    : `; ${final} generated samples for the final figures, ${during} per evaluation before`;
 }
 
 /** Formats a number with `digits` significant decimals, avoiding -0. */
@@ -232,7 +248,7 @@ export function renderMarkdown(board: Leaderboard): string {
   lines.push(
     `Figures are mean ± sample std over the seeds that did not diverge (n); sorted by \`${board.primary}\`` +
       "; =k marks rows whose difference is not significant (the 95% bootstrap interval of the difference of means over seeds, 2,000 seeded resamples, contains 0)" +
-      `; ${board.evalSamples.join("/")} generated samples per evaluation. ` +
+      `${samplesNote(board)}. ` +
       `"best" is the best value of the primary figure over evaluation steps.`,
   );
   return lines.join("\n") + "\n";

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import type { CellResult } from "../runner/store.ts";
 import { summarise } from "./aggregate.ts";
-import { buildLeaderboard, formatSummary, renderCsv, renderMarkdown } from "./leaderboard.ts";
+import {
+  buildLeaderboard,
+  formatSummary,
+  renderCsv,
+  renderMarkdown,
+  samplesNote,
+} from "./leaderboard.ts";
 
 function result(
   variant: string,
@@ -119,4 +125,24 @@ Deno.test("buildLeaderboard reports divergence rate, seed spread and the best-vs
 Deno.test("formatSummary writes a std that is float noise next to an ordinary mean as 0.000", () => {
   assert.equal(formatSummary({ mean: 1.024, std: 1.36e-16, n: 3 }), "1.024 ± 0.000");
   assert.equal(formatSummary({ mean: 8.47e-21, std: 0, n: 3 }), "8.47e-21 ± 0.000");
+});
+
+Deno.test("samplesNote names the final figures' sample count apart from the evaluations'", () => {
+  assert.equal(
+    samplesNote({ evalSamples: [2500], finalSamples: [2500] }),
+    "; 2500 generated samples per evaluation",
+  );
+  assert.equal(
+    samplesNote({ evalSamples: [1000], finalSamples: [5000] }),
+    "; 5000 generated samples for the final figures, 1000 per evaluation before",
+  );
+  assert.equal(samplesNote({ evalSamples: [1], finalSamples: [1] }), "");
+  const board = buildLeaderboard(
+    INFO,
+    [result("a", 0, 0.1, 8), result("a", 1, 0.2, 8)].map((r) => ({
+      ...r,
+      config: { ...r.config, finalSamples: 10000 },
+    })),
+  );
+  assert.match(renderMarkdown(board), /10000 generated samples for the final figures, 2500 per/);
 });

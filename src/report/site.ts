@@ -7,7 +7,7 @@
  */
 import type { CellResult } from "../runner/store.ts";
 import type { RenderedChart } from "./charts/mod.ts";
-import { formatSummary, type Leaderboard } from "./leaderboard.ts";
+import { formatSummary, type Leaderboard, samplesNote } from "./leaderboard.ts";
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE } from "./ranking.ts";
 
 /** Escapes text for HTML. */
@@ -103,12 +103,6 @@ const TIE_RULE = `=k marks a tie: a row shares the rank of the first row of its 
 }% percentile-bootstrap interval of the difference of their means over seeds (${
   BOOTSTRAP_RESAMPLES.toLocaleString("en")
 } seeded resamples of each row's seeds) contains 0.`;
-
-function samplesNote(board: Leaderboard): string {
-  return board.evalSamples.some((n) => n > 1)
-    ? `; ${board.evalSamples.join("/")} generated samples per evaluation`
-    : "";
-}
 
 /** Ends `text` with a full stop unless it already ends a sentence. */
 function sentence(text: string): string {
