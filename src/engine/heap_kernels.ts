@@ -1,5 +1,5 @@
 /**
- * Matrix products, convolutions, row sums and strided copies on float32 data in a WebAssembly heap (the tfjs wasm
+ * Matrix products, convolutions, row sums, strided copies and bias/activation epilogues on float32 data in a WebAssembly heap (the tfjs wasm
  * backend's), through the kernels of `kernel_module.ts`: a product packs B into panels and runs
  * the register-tiled kernel; a convolution lowers its patches to a matrix (im2col) in chunks of
  * bounded size and multiplies, and the input gradient multiplies, then scatters the patches back
@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { kernelModule, PANEL, TILE_ROWS } from "./kernel_module.ts";
+import { ACTIVATIONS, kernelModule, PANEL, TILE_ROWS } from "./kernel_module.ts";
 import { relaxedSimdAvailable } from "./wasm_asm.ts";
 
 /** The heap the kernels work in: its memory and its allocator. */
@@ -67,6 +67,7 @@ export class HeapKernels {
   #col2im: Kernel;
   #sumRows: Kernel;
   #copyRows: Kernel;
+  #biasActivation: Kernel;
   /** Floats of lowered patches held at once (16 MiB by default); a convolution works in chunks. */
   patchChunkFloats = 4 << 20;
 
@@ -103,6 +104,7 @@ export class HeapKernels {
     this.#col2im = exports.col2im as Kernel;
     this.#sumRows = exports.sum_rows as Kernel;
     this.#copyRows = exports.copy_rows as Kernel;
+    this.#biasActivation = exports.bias_activation as Kernel;
   }
 
   /** out[j] = Σ_i x[i][j] over `rows` rows of `cols` floats, added in row order. */
@@ -122,6 +124,28 @@ export class HeapKernels {
     shape: { rows: number; width: number },
   ): void {
     this.#copyRows(src, srcStride, dst, dstStride, shape.rows, shape.width);
+  }
+
+  /**
+   * x[i][j] = act(x[i][j] + bias[j]) in place for `rows` rows of `cols` floats (no bias when
+   * `bias` is undefined): leaky relu with `alpha` (0 ≤ alpha ≤ 1), prelu with `slopes[j]`.
+   */
+  biasActivation(
+    x: number,
+    bias: number | undefined,
+    shape: { rows: number; cols: number },
+    activation: { kind: keyof typeof ACTIVATIONS; alpha?: number; slopes?: number },
+  ): void {
+    this.#biasActivation(
+      x,
+      bias ?? 0,
+      bias === undefined ? 0 : 1,
+      activation.slopes ?? 0,
+      shape.rows,
+      shape.cols,
+      ACTIVATIONS[activation.kind],
+      activation.alpha ?? 0,
+    );
   }
 
   /** Runs `body` with `bytes` of scratch memory from the heap. */

@@ -7,6 +7,9 @@
  *   are read in place, and convolutions are lowered to products through im2col / col2im. About
  *   1.5x the speed of the backend's XNNPACK products on the training shapes, and no slow path for
  *   a transposed operand (XNNPACK took 8-10x longer there).
+ * - `FusedConv2D` and `_FusedMatMul` (inference: the feature networks) as the same products with a
+ *   bias/activation epilogue (the stock fused product with transposed operands and a prelu or elu
+ *   activation disagrees with the cpu backend).
  * - `Sum` and `Mean` over leading axes (bias gradients, batch-norm statistics): the rows of the
  *   input summed in place, where tfjs-backend-wasm first transposes the reduced axes inwards.
  * - `SplitV` and `Concat` of 4-byte data: strided block copies within the heap (the stock kernels
@@ -21,6 +24,8 @@
  * @module
  */
 import {
+  _FusedMatMul,
+  type _FusedMatMulAttrs,
   backend_util,
   BatchMatMul,
   type BatchMatMulAttrs,
@@ -34,6 +39,8 @@ import {
   type Conv2DBackpropFilterAttrs,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
+  FusedConv2D,
+  type FusedConv2DAttrs,
   getKernel,
   Identity,
   type KernelConfig,
@@ -58,6 +65,7 @@ interface WasmBackend {
     _free(pointer: number): void;
   };
   getMemoryOffset(dataId: object): number;
+  disposeData(dataId: object): boolean;
   makeOutput(shape: number[], dtype: TensorInfo["dtype"]): TensorInfo;
 }
 
@@ -84,53 +92,61 @@ function checkFloat32(kernel: string, ...tensors: TensorInfo[]): void {
 }
 
 /**
- * BatchMatMul on ganbench's product: a [...batch, m, k] (or its transpose) times b [...batch, k,
- * n] (or its transpose), the batch dimensions broadcast when one side has a single batch.
+ * a [...batch, m, k] (or its transpose) times b [...batch, k, n] (or its transpose) on
+ * ganbench's product, the batch dimensions broadcast when one side has a single batch.
  */
+function batchMatMul(
+  wasm: WasmBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  { transposeA, transposeB }: { transposeA: boolean; transposeB: boolean },
+): TensorInfo {
+  const [ra, rb] = [a.shape.length, b.shape.length];
+  const [m, k] = transposeA
+    ? [a.shape[ra - 1], a.shape[ra - 2]]
+    : [a.shape[ra - 2], a.shape[ra - 1]];
+  const [kb, n] = transposeB
+    ? [b.shape[rb - 1], b.shape[rb - 2]]
+    : [b.shape[rb - 2], b.shape[rb - 1]];
+  if (k !== kb) {
+    throw new RangeError(
+      `matMul inner dimensions differ: ${k} vs ${kb} ([${a.shape}] x [${b.shape}])`,
+    );
+  }
+  const outer = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const [batchA, batchB] = [a, b].map((t) => util.sizeFromShape(t.shape.slice(0, -2)));
+  const batch = Math.max(batchA, batchB);
+  if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) {
+    throw new RangeError(`matMul batch dimensions cannot broadcast: [${a.shape}] x [${b.shape}]`);
+  }
+  const out = wasm.makeOutput([...outer, m, n], "float32");
+  const kernels = kernelsOf(wasm);
+  const [pa, pb, pc] = [offsetOf(wasm, a), offsetOf(wasm, b), offsetOf(wasm, out)];
+  for (let i = 0; i < batch; i++) {
+    kernels.matmul(
+      { offset: pa + (batchA === 1 ? 0 : 4 * i * m * k), transposed: transposeA },
+      { offset: pb + (batchB === 1 ? 0 : 4 * i * k * n), transposed: transposeB },
+      { offset: pc + 4 * i * m * n },
+      { m, n, k },
+    );
+  }
+  return out;
+}
+
+/** BatchMatMul on ganbench's product (float32). */
 function batchMatMulConfig(): KernelConfig {
   return {
     kernelName: BatchMatMul,
     backendName: "wasm",
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { a, b } = inputs as Inputs;
-      const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
       checkFloat32(BatchMatMul, a, b);
-      const wasm = backend as unknown as WasmBackend;
-      const [ra, rb] = [a.shape.length, b.shape.length];
-      const [m, k] = transposeA
-        ? [a.shape[ra - 1], a.shape[ra - 2]]
-        : [a.shape[ra - 2], a.shape[ra - 1]];
-      const [kb, n] = transposeB
-        ? [b.shape[rb - 1], b.shape[rb - 2]]
-        : [b.shape[rb - 2], b.shape[rb - 1]];
-      if (k !== kb) {
-        throw new RangeError(
-          `matMul inner dimensions differ: ${k} vs ${kb} ([${a.shape}] x [${b.shape}])`,
-        );
-      }
-      const outer = backend_util.assertAndGetBroadcastShape(
-        a.shape.slice(0, -2),
-        b.shape.slice(0, -2),
+      return batchMatMul(
+        backend as unknown as WasmBackend,
+        a,
+        b,
+        attrs as unknown as BatchMatMulAttrs,
       );
-      const [batchA, batchB] = [a, b].map((t) => t.shape.slice(0, -2).reduce((x, y) => x * y, 1));
-      const batch = Math.max(batchA, batchB);
-      if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) {
-        throw new RangeError(
-          `matMul batch dimensions cannot broadcast: [${a.shape}] x [${b.shape}]`,
-        );
-      }
-      const out = wasm.makeOutput([...outer, m, n], "float32");
-      const kernels = kernelsOf(wasm);
-      const [pa, pb, pc] = [offsetOf(wasm, a), offsetOf(wasm, b), offsetOf(wasm, out)];
-      for (let i = 0; i < batch; i++) {
-        kernels.matmul(
-          { offset: pa + (batchA === 1 ? 0 : 4 * i * m * k), transposed: transposeA },
-          { offset: pb + (batchB === 1 ? 0 : 4 * i * k * n), transposed: transposeB },
-          { offset: pc + 4 * i * m * n },
-          { m, n, k },
-        );
-      }
-      return out;
     },
   };
 }
@@ -155,7 +171,20 @@ function convInfo(
   );
 }
 
-/** Conv2D (NHWC, any stride, dilation and padding) as im2col and a product. */
+/** conv2d(x, filter) (NHWC, any stride, dilation and padding) as im2col and a product. */
+function conv2d(
+  wasm: WasmBackend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  attrs: Conv2DAttrs,
+): TensorInfo {
+  const info = convInfo(Conv2D, x.shape, filter.shape, attrs);
+  const out = wasm.makeOutput(info.outShape, "float32");
+  kernelsOf(wasm).conv2d(offsetOf(wasm, x), offsetOf(wasm, filter), offsetOf(wasm, out), info);
+  return out;
+}
+
+/** Conv2D on ganbench's product (float32). */
 function conv2DConfig(): KernelConfig {
   return {
     kernelName: Conv2D,
@@ -163,11 +192,95 @@ function conv2DConfig(): KernelConfig {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, filter } = inputs as Inputs;
       checkFloat32(Conv2D, x, filter);
+      return conv2d(backend as unknown as WasmBackend, x, filter, attrs as unknown as Conv2DAttrs);
+    },
+  };
+}
+
+/** Activations ganbench's epilogue lacks, applied after it by the backend's own unary kernel. */
+const UNARY_ACTIVATIONS: Record<string, string> = {
+  elu: "Elu",
+  relu6: "Relu6",
+  sigmoid: "Sigmoid",
+};
+
+/** What a fused kernel's epilogue does, when ganbench's kernels can do it. */
+interface Epilogue {
+  bias?: TensorInfo;
+  slopes?: TensorInfo;
+  kind: "linear" | "relu" | "leakyrelu" | "prelu";
+  alpha: number;
+  /** A unary kernel to run after the epilogue (for the activations it lacks). */
+  then?: string;
+}
+
+function epilogueOf(
+  inputs: Inputs,
+  attrs: { activation: string; leakyreluAlpha?: number },
+  columns: number,
+): Epilogue | undefined {
+  const { bias, preluActivationWeights: slopes } = inputs;
+  const { activation, leakyreluAlpha: alpha = Number.NaN } = attrs;
+  const perColumn = (t: TensorInfo | undefined) =>
+    !t || (t.dtype === "float32" && util.sizeFromShape(t.shape) === columns);
+  if (!perColumn(bias) || !perColumn(slopes)) return undefined;
+  if (UNARY_ACTIVATIONS[activation]) {
+    return { bias, kind: "linear", alpha, then: UNARY_ACTIVATIONS[activation] };
+  }
+  const supported = activation === "linear" || activation === "relu" ||
+    (activation === "leakyrelu" && alpha >= 0 && alpha <= 1) ||
+    (activation === "prelu" && slopes !== undefined);
+  return supported ? { bias, slopes, kind: activation, alpha } : undefined;
+}
+
+/**
+ * A fused kernel (FusedConv2D, _FusedMatMul: inference, e.g. the feature networks) as the plain
+ * one plus ganbench's bias/activation epilogue over the output's rows (and the backend's unary
+ * kernel for elu, relu6 and sigmoid); broadcast biases or slopes, and a leaky relu without a
+ * slope in [0, 1], run the stock kernel. (The stock wasm _FusedMatMul with transposed operands and
+ * a prelu or elu activation disagrees with the cpu backend; this path does not.)
+ */
+function fusedConfig(
+  kernelName: typeof FusedConv2D | typeof _FusedMatMul,
+  stock: KernelConfig,
+): KernelConfig {
+  return {
+    kernelName,
+    backendName: "wasm",
+    setupFunc: stock.setupFunc,
+    kernelFunc: (args) => {
+      const { inputs, backend, attrs } = args;
+      const named = inputs as Inputs;
+      const [first, second] = kernelName === FusedConv2D
+        ? [named.x, named.filter]
+        : [named.a, named.b];
+      const fused = attrs as unknown as FusedConv2DAttrs & _FusedMatMulAttrs;
+      const columns = kernelName === FusedConv2D
+        ? second.shape[3]
+        : (fused.transposeB
+          ? second.shape[second.shape.length - 2]
+          : second.shape[second.shape.length - 1]);
+      const epilogue = epilogueOf(named, fused, columns);
+      if (!epilogue || first.dtype !== "float32" || second.dtype !== "float32") {
+        return stock.kernelFunc(args);
+      }
       const wasm = backend as unknown as WasmBackend;
-      const info = convInfo(Conv2D, x.shape, filter.shape, attrs as unknown as Conv2DAttrs);
-      const out = wasm.makeOutput(info.outShape, "float32");
-      kernelsOf(wasm).conv2d(offsetOf(wasm, x), offsetOf(wasm, filter), offsetOf(wasm, out), info);
-      return out;
+      const out = kernelName === FusedConv2D
+        ? conv2d(wasm, first, second, fused)
+        : batchMatMul(wasm, first, second, fused);
+      const rows = util.sizeFromShape(out.shape) / columns;
+      const bias = epilogue.bias && offsetOf(wasm, epilogue.bias);
+      const slopes = epilogue.slopes && offsetOf(wasm, epilogue.slopes);
+      kernelsOf(wasm).biasActivation(offsetOf(wasm, out), bias, { rows, cols: columns }, {
+        kind: epilogue.kind,
+        alpha: epilogue.alpha,
+        slopes,
+      });
+      if (!epilogue.then) return out;
+      const unary = getKernel(epilogue.then, "wasm")!.kernelFunc;
+      const activated = unary({ inputs: { x: out }, backend, attrs: {} }) as TensorInfo;
+      wasm.disposeData(out.dataId);
+      return activated;
     },
   };
 }
@@ -396,6 +509,8 @@ export function registerWasmTrainingKernels(): void {
     leadingReductionConfig(Mean, stock(Mean)),
     splitVConfig(stock(SplitV)),
     concatConfig(stock(Concat)),
+    fusedConfig(FusedConv2D, stock(FusedConv2D)),
+    fusedConfig(_FusedMatMul, stock(_FusedMatMul)),
   ];
   for (const config of replacements) {
     if (getKernel(config.kernelName, "wasm")) unregisterKernel(config.kernelName, "wasm");

@@ -208,3 +208,55 @@ Deno.test("wasm sums and means over leading axes, splits and concatenations matc
   });
   assertClose(cpu, wasm, "reductions, splits and concatenations");
 });
+
+Deno.test("wasm fused convolutions and products (bias; every activation) match the cpu backend", async () => {
+  const rng = new Rng(19);
+  const x = rng.normals(2 * 9 * 9 * 3), w = rng.normals(3 * 3 * 3 * 6), bias = rng.normals(6);
+  const a = rng.normals(7 * 5), b = rng.normals(5 * 6);
+  const activations = ["linear", "relu", "leakyrelu", "prelu", "elu", "relu6", "sigmoid"] as const;
+  const [cpu, wasm] = await onBothBackends(() => {
+    const xt = tf.tensor4d(x, [2, 9, 9, 3]), wt = tf.tensor4d(w, [3, 3, 3, 6]);
+    const biasT = tf.tensor1d(bias), slopes = tf.fill([6], 0.3);
+    return activations.flatMap((activation) => {
+      const prelu = activation === "prelu" ? { preluActivationWeights: slopes } : {};
+      return [
+        tf.fused.conv2d({
+          x: xt,
+          filter: wt,
+          strides: 2,
+          pad: "same",
+          bias: biasT,
+          activation,
+          ...prelu,
+          leakyreluAlpha: 0.1,
+        }),
+        tf.fused.conv2d({
+          x: xt,
+          filter: wt,
+          strides: 1,
+          pad: "valid",
+          activation,
+          ...prelu,
+          leakyreluAlpha: 0.3,
+        }),
+        tf.fused.matMul({
+          a: tf.tensor2d(a, [7, 5]),
+          b: tf.tensor2d(b, [5, 6]),
+          bias: biasT,
+          activation,
+          ...prelu,
+        }),
+        tf.fused.matMul({
+          a: tf.tensor2d(a, [5, 7]),
+          b: tf.tensor2d(b, [6, 5]),
+          transposeA: true,
+          transposeB: true,
+          bias: biasT,
+          activation,
+          ...prelu,
+        }),
+      ];
+    });
+  });
+  assertClose(cpu, wasm, "fused kernels");
+});
