@@ -2,13 +2,15 @@
  * Kernel Inception Distance (Bińkowski et al. 2018): the unbiased MMD² with the cubic polynomial
  * kernel k(a, b) = (a·b/d + 1)³, averaged over random subsets as torch-fidelity does. The kernel
  * sums are float64, computed block by block in WebAssembly SIMD (features.ts), never as m x m
- * matrices.
+ * matrices; subsets run on every core (parallel.ts), each on one thread, so the figures do not
+ * depend on the number of threads.
  *
  * @module
  */
 import { mean, standardDeviation } from "simple-statistics";
 import type { Rng } from "../engine/rng.ts";
 import { type FeatureMatrix, kernelDot, roundUp, RowProducts } from "./features.ts";
+import { type JobInputs, registerJob, runJobs, sharedFloat64, sharedInt32 } from "./parallel.ts";
 
 /** KID options (torch-fidelity's defaults). */
 export interface KidOptions {
@@ -105,8 +107,27 @@ function choose(n: number, size: number, rng: Rng): number[] {
   return pool.slice(0, size);
 }
 
+/** Multiply-adds of a KID below which its subsets run on the calling thread alone. */
+const PARALLEL_WORK = 5e7;
+
+/** Job `kid-subset` s: the MMD² of subset s (its indices at 2·s·size in `subsets`) into values[s]. */
+function subsetJob(inputs: JobInputs, s: number, local: Map<string, unknown>): void {
+  const { d, size, nx, ny } = inputs.numbers;
+  const x = { data: new Float64Array(inputs.arrays.x), n: nx, d };
+  const y = { data: new Float64Array(inputs.arrays.y), n: ny, d };
+  const indices = new Int32Array(inputs.arrays.subsets, 8 * s * size, 2 * size);
+  const key = `kid:${size}:${d}`;
+  let space = local.get(key) as Workspace | undefined;
+  if (!space) local.set(key, space = workspace(size, d));
+  space.products.copyRows(x, space.x, space.ld, indices.subarray(0, size));
+  space.products.copyRows(y, space.y, space.ld, indices.subarray(size));
+  new Float64Array(inputs.arrays.values)[s] = subsetMmd2(space, size, d);
+}
+registerJob("kid-subset", subsetJob);
+
 /**
- * KID: mean and (population) std of the unbiased MMD² over random subsets.
+ * KID: mean and (population) std of the unbiased MMD² over random subsets, drawn in order from
+ * `rng` as numpy.random.choice would be called, then computed on every core.
  *
  * @throws {RangeError} for mismatched dimensions or fewer than 2 samples
  */
@@ -116,15 +137,31 @@ export function kid(x: FeatureMatrix, y: FeatureMatrix, rng: Rng, options: KidOp
   if (size < 2) {
     throw new RangeError(`KID needs at least 2 samples per set, got ${Math.min(x.n, y.n)}`);
   }
-  const space = workspace(size, x.d);
-  const values = Array.from({ length: options.subsets ?? 100 }, () => {
-    space.products.copyRows(x, space.x, space.ld, choose(x.n, size, rng));
-    space.products.copyRows(y, space.y, space.ld, choose(y.n, size, rng));
-    return subsetMmd2(space, size, x.d);
-  });
+  const count = options.subsets ?? 100;
+  const subsets = new Int32Array(2 * size * count);
+  for (let s = 0; s < count; s++) {
+    subsets.set(choose(x.n, size, rng), 2 * s * size);
+    subsets.set(choose(y.n, size, rng), (2 * s + 1) * size);
+  }
+  const values = new SharedArrayBuffer(8 * count);
+  runJobs(
+    "kid-subset",
+    {
+      arrays: {
+        x: sharedFloat64(x.data),
+        y: sharedFloat64(y.data),
+        subsets: sharedInt32(subsets),
+        values,
+      },
+      numbers: { d: x.d, size, nx: x.n, ny: y.n },
+    },
+    count,
+    { parallel: 3 * count * size * size * x.d > PARALLEL_WORK },
+  );
+  const results = Array.from(new Float64Array(values));
   return {
-    mean: mean(values),
-    std: values.length > 1 ? standardDeviation(values) : 0,
+    mean: mean(results),
+    std: results.length > 1 ? standardDeviation(results) : 0,
     subsetSize: size,
   };
 }

@@ -10,6 +10,9 @@
  * - one pass over the pairs of a set (each pair once) keeps every sample's 5 nearest distances,
  *   which give the radii of both k = 3 and k = 5;
  * - one pass over the real x generated pairs yields all four figures;
+ * - both passes run on every core (parallel.ts), one block of rows per job: each job keeps its own
+ *   nearest lists or flags, merged afterwards into what one thread would have found (the k
+ *   smallest distances, and which samples lie in which balls, do not depend on the order);
  * - both are cached by the feature matrices' data arrays (and checked against a fingerprint of
  *   their values), so `prc` then `dc` on the same sets, or one reference set scored against many
  *   generated ones, do not repeat them.
@@ -17,6 +20,7 @@
  * @module
  */
 import { type FeatureMatrix, fingerprint, roundUp, RowProducts, squaredNorms } from "./features.ts";
+import { type JobInputs, registerJob, runJobs, sharedFloat64 } from "./parallel.ts";
 
 /** Rows per block of the pairwise-distance passes. */
 export const DEFAULT_BLOCK = 512;
@@ -27,55 +31,84 @@ const K_PRECISION_RECALL = 3, K_DENSITY_COVERAGE = 5;
 /** Nearest distances kept per sample by a radius pass (at least the density/coverage k). */
 const KEEP = K_DENSITY_COVERAGE;
 
-/**
- * Calls `visit` with tiles of the squared distances |a_i|² + |b_j|² − 2 a_i·b_j (clipped at 0)
- * between rows of `a` (i0..i1) and rows of `b` (j0..j1): the distance of rows i and j is
- * `view[offset + (i − i0) · ldc + (j − j0)]`. With `upper` (b is a), only tiles that reach above
- * the diagonal are computed (j1 > i0).
- */
-function forEachDistanceTile(
-  a: FeatureMatrix,
-  b: FeatureMatrix,
-  options: { block: number; upper: boolean },
-  visit: (
-    i0: number,
-    i1: number,
-    j0: number,
-    j1: number,
-    view: Float64Array,
-    offset: number,
-    ldc: number,
-  ) => void,
-): void {
+/** Two row sets placed in one workspace (b may be a itself), with their squared norms. */
+interface Placement {
+  kernel: RowProducts;
+  ld: number;
+  a: { rows: number; norms: number; n: number };
+  b: { rows: number; norms: number; n: number };
+  tile: number;
+  blockColumns: number;
+}
+
+/** Places `a` and `b` (or `a` alone when b is undefined) for tiles of `blockRows` rows. */
+function place(a: FeatureMatrix, b: FeatureMatrix | undefined, blockRows: number): Placement {
   const ld = roundUp(a.d, 2);
-  const blockRows = roundUp(Math.max(1, Math.min(options.block, a.n)), 4);
   const blockColumns = Math.max(4, Math.min(512, 4 * Math.floor(COLUMN_BLOCK_DOUBLES / ld / 4)));
   const kernel = new RowProducts();
-  const place = (x: FeatureMatrix) => {
+  const put = (x: FeatureMatrix) => {
     const rows = kernel.reserve(roundUp(x.n, 4) * ld), norms = kernel.reserve(roundUp(x.n, 4));
     kernel.copyRows(x, rows, ld);
     kernel.f64.set(squaredNorms(x), norms);
-    return { rows, norms };
+    return { rows, norms, n: x.n };
   };
-  const placedA = place(a);
-  const placedB = options.upper ? placedA : place(b);
-  const tile = kernel.reserve(blockRows * blockColumns);
-  const view = kernel.f64;
-  for (let i0 = 0; i0 < a.n; i0 += blockRows) {
-    const i1 = Math.min(a.n, i0 + blockRows);
-    for (let j0 = options.upper ? i0 : 0; j0 < b.n; j0 += blockColumns) {
-      const j1 = Math.min(b.n, j0 + blockColumns);
-      kernel.distances(
-        placedA.rows + i0 * ld,
-        placedB.rows + j0 * ld,
-        tile,
-        { a: placedA.norms + i0, b: placedB.norms + j0 },
-        { m: roundUp(i1 - i0, 2), n: roundUp(j1 - j0, 4), len: ld, ld, ldc: blockColumns },
-      );
-      visit(i0, i1, j0, j1, view, tile, blockColumns);
-    }
+  const placedA = put(a);
+  const placedB = b ? put(b) : placedA;
+  const tile = kernel.reserve(roundUp(blockRows, 4) * blockColumns);
+  return { kernel, ld, a: placedA, b: placedB, tile, blockColumns };
+}
+
+/**
+ * Calls `visit` with tiles of the squared distances |a_i|² + |b_j|² − 2 a_i·b_j (clipped at 0)
+ * between rows i0..i1 of a and the rows of b (with `upper`, only from column i0 on): the
+ * distance of rows i and j is `view[offset + (i − i0) · ldc + (j − j0)]`.
+ */
+function forEachDistanceTile(
+  placed: Placement,
+  [i0, i1]: [number, number],
+  upper: boolean,
+  visit: (j0: number, j1: number, view: Float64Array, offset: number, ldc: number) => void,
+): void {
+  const { kernel, ld, a, b, tile, blockColumns } = placed;
+  for (let j0 = upper ? i0 : 0; j0 < b.n; j0 += blockColumns) {
+    const j1 = Math.min(b.n, j0 + blockColumns);
+    kernel.distances(
+      a.rows + i0 * ld,
+      b.rows + j0 * ld,
+      tile,
+      { a: a.norms + i0, b: b.norms + j0 },
+      { m: roundUp(i1 - i0, 2), n: roundUp(j1 - j0, 4), len: ld, ld, ldc: blockColumns },
+    );
+    visit(j0, j1, kernel.f64, tile, blockColumns);
   }
 }
+
+/** Rows per job of a pass over `n` rows: blocks of `block` rows, merged so that a pass has at most 64 jobs. */
+function rowsPerJob(n: number, block: number): number {
+  return roundUp(Math.max(Math.min(block, n), Math.ceil(n / 64)), 4);
+}
+
+/** Multiply-adds of a pass below which its jobs run on the calling thread alone. */
+const PARALLEL_WORK = 5e7;
+
+/**
+ * The workspace of the batch `inputs.numbers.batch` in this thread: the matrices of the batch
+ * placed once, the previous batch's released.
+ */
+function placementFor(inputs: JobInputs, local: Map<string, unknown>): Placement {
+  const cached = local.get("prdc") as { batch: number; placement: Placement } | undefined;
+  if (cached?.batch === inputs.numbers.batch) return cached.placement;
+  const { d, blockRows } = inputs.numbers;
+  const matrix = (name: string) => {
+    const data = new Float64Array(inputs.arrays[name]);
+    return { data, n: data.length / d, d };
+  };
+  const placement = place(matrix("a"), inputs.arrays.b ? matrix("b") : undefined, blockRows);
+  local.set("prdc", { batch: inputs.numbers.batch, placement });
+  return placement;
+}
+
+let batches = 0;
 
 /** Inserts `value` into the ascending list lists[start .. start + keep), dropping its last. */
 function insertSorted(lists: Float64Array, start: number, keep: number, value: number): void {
@@ -86,6 +119,29 @@ function insertSorted(lists: Float64Array, start: number, keep: number, value: n
   }
   lists[p] = value;
 }
+
+/**
+ * Job `prdc-neighbours` b: the pairs (i, j), i in row block b and j > i, into the job's own
+ * nearest lists (every row's `keep` smallest distances among those pairs).
+ */
+function neighboursJob(inputs: JobInputs, job: number, local: Map<string, unknown>): void {
+  const placed = placementFor(inputs, local);
+  const { keep, jobRows } = inputs.numbers;
+  const n = placed.a.n, last = keep - 1;
+  const lists = new Float64Array(inputs.arrays.lists, 8 * job * n * keep, n * keep);
+  const i0 = job * jobRows, i1 = Math.min(n, i0 + jobRows);
+  forEachDistanceTile(placed, [i0, i1], true, (j0, j1, view, offset, ldc) => {
+    for (let i = i0; i < i1; i++) {
+      const base = offset + (i - i0) * ldc - j0, startI = i * keep;
+      for (let j = Math.max(j0, i + 1); j < j1; j++) {
+        const value = view[base + j];
+        if (value < lists[startI + last]) insertSorted(lists, startI, keep, value);
+        if (value < lists[j * keep + last]) insertSorted(lists, j * keep, keep, value);
+      }
+    }
+  });
+}
+registerJob("prdc-neighbours", neighboursJob);
 
 /** The `keep` smallest squared distances of every row to the other rows, ascending (Infinity-padded). */
 interface Neighbours {
@@ -101,18 +157,29 @@ function nearestDistances(x: FeatureMatrix, keep: number, block: number): Neighb
   const print = fingerprint(x);
   const cached = neighbourCache.get(x.data);
   if (cached && cached.fingerprint === print && cached.keep >= keep) return cached;
+  const jobRows = rowsPerJob(x.n, block);
+  const jobs = Math.ceil(x.n / jobRows);
+  const partial = new SharedArrayBuffer(8 * jobs * x.n * keep);
+  new Float64Array(partial).fill(Infinity);
+  runJobs(
+    "prdc-neighbours",
+    {
+      arrays: { a: sharedFloat64(x.data), lists: partial },
+      numbers: { d: x.d, keep, jobRows, blockRows: jobRows, batch: ++batches },
+    },
+    jobs,
+    { parallel: (x.n * x.n * x.d) / 2 > PARALLEL_WORK },
+  );
+  // Merge the jobs' lists: each row's `keep` smallest of all.
   const lists = new Float64Array(x.n * keep).fill(Infinity);
-  const last = keep - 1;
-  forEachDistanceTile(x, x, { block, upper: true }, (i0, i1, j0, j1, view, offset, ldc) => {
-    for (let i = i0; i < i1; i++) {
-      const base = offset + (i - i0) * ldc - j0, startI = i * keep;
-      for (let j = Math.max(j0, i + 1); j < j1; j++) {
-        const value = view[base + j];
-        if (value < lists[startI + last]) insertSorted(lists, startI, keep, value);
-        if (value < lists[j * keep + last]) insertSorted(lists, j * keep, keep, value);
+  const parts = new Float64Array(partial), last = keep - 1;
+  for (let job = 0; job < jobs; job++) {
+    for (let i = 0, from = job * x.n * keep; i < x.n; i++, from += keep) {
+      for (let r = 0; r < keep && parts[from + r] < lists[i * keep + last]; r++) {
+        insertSorted(lists, i * keep, keep, parts[from + r]);
       }
     }
-  });
+  }
   const neighbours = { keep, lists, fingerprint: print };
   neighbourCache.set(x.data, neighbours);
   return neighbours;
@@ -193,6 +260,44 @@ function storePass(
 }
 
 /**
+ * Job `prdc-pass` b: the pairs of real rows in block b with every generated row. Writes the
+ * block's generated samples inside a real precision ball (its own flags, OR-ed afterwards), its
+ * real samples' recall and coverage flags, and its count of (real, generated) pairs inside a
+ * density ball.
+ */
+function passJob(inputs: JobInputs, job: number, local: Map<string, unknown>): void {
+  const placed = placementFor(inputs, local);
+  const { jobRows } = inputs.numbers;
+  const nFake = placed.b.n;
+  const radiiPr = new Float64Array(inputs.arrays.radiiPr);
+  const radiiDc = new Float64Array(inputs.arrays.radiiDc);
+  const fakeRadii = new Float64Array(inputs.arrays.fakeRadii);
+  const fakeInReal = new Uint8Array(inputs.arrays.fakeInReal, job * nFake, nFake);
+  const realInFake = new Uint8Array(inputs.arrays.realInFake);
+  const covered = new Uint8Array(inputs.arrays.covered);
+  const i0 = job * jobRows, i1 = Math.min(placed.a.n, i0 + jobRows);
+  let inside = 0;
+  forEachDistanceTile(placed, [i0, i1], false, (j0, j1, view, offset, ldc) => {
+    for (let i = i0; i < i1; i++) {
+      const radiusPr = radiiPr[i], radiusDc = radiiDc[i];
+      const base = offset + (i - i0) * ldc - j0;
+      let insideI = 0, found = 0;
+      for (let j = j0; j < j1; j++) {
+        const value = view[base + j];
+        if (value < radiusPr) fakeInReal[j] = 1;
+        if (value < radiusDc) insideI++;
+        if (value < fakeRadii[j]) found = 1;
+      }
+      inside += insideI;
+      if (insideI) covered[i] = 1;
+      if (found) realInFake[i] = 1;
+    }
+  });
+  new Float64Array(inputs.arrays.inside)[job] = inside;
+}
+registerJob("prdc-pass", passJob);
+
+/**
  * One pass over the real x generated pairs: precision (with real radii at `kPrecisionRecall`),
  * recall (also generated radii at that k, when `recall`), density and coverage (real radii at
  * `kDensityCoverage`).
@@ -210,36 +315,47 @@ function realFakePass(
   const fakeRadii = ks.recall && kPr
     ? kthNeighbourSquaredDistances(fake, kPr, block)
     : new Float64Array(fake.n).fill(-Infinity);
-  const fakeInReal = new Uint8Array(fake.n), realInFake = new Uint8Array(real.n);
-  const covered = new Uint8Array(real.n);
-  let inside = 0;
-  forEachDistanceTile(real, fake, { block, upper: false }, (i0, i1, j0, j1, view, offset, ldc) => {
-    for (let i = i0; i < i1; i++) {
-      const radiusPr = radiiPr[i], radiusDc = radiiDc[i];
-      const base = offset + (i - i0) * ldc - j0;
-      let insideI = 0, found = 0;
-      for (let j = j0; j < j1; j++) {
-        const value = view[base + j];
-        if (value < radiusPr) fakeInReal[j] = 1;
-        if (value < radiusDc) insideI++;
-        if (value < fakeRadii[j]) found = 1;
-      }
-      inside += insideI;
-      if (insideI) covered[i] = 1;
-      if (found) realInFake[i] = 1;
-    }
-  });
-  const count = (flags: Uint8Array) => flags.reduce((s, v) => s + v, 0);
+  const jobRows = rowsPerJob(real.n, block);
+  const jobs = Math.ceil(real.n / jobRows);
+  const arrays = {
+    a: sharedFloat64(real.data),
+    b: sharedFloat64(fake.data),
+    radiiPr: sharedFloat64(radiiPr),
+    radiiDc: sharedFloat64(radiiDc),
+    fakeRadii: sharedFloat64(fakeRadii),
+    fakeInReal: new SharedArrayBuffer(jobs * fake.n),
+    realInFake: new SharedArrayBuffer(real.n),
+    covered: new SharedArrayBuffer(real.n),
+    inside: new SharedArrayBuffer(8 * jobs),
+  };
+  runJobs(
+    "prdc-pass",
+    {
+      arrays,
+      numbers: { d: real.d, jobRows, blockRows: jobRows, batch: ++batches },
+    },
+    jobs,
+    { parallel: real.n * fake.n * real.d > PARALLEL_WORK },
+  );
+  const flagged = new Uint8Array(arrays.fakeInReal);
+  let precise = 0;
+  for (let j = 0; j < fake.n; j++) {
+    let any = 0;
+    for (let job = 0; job < jobs && !any; job++) any = flagged[job * fake.n + j];
+    precise += any;
+  }
+  const count = (buffer: SharedArrayBuffer) => new Uint8Array(buffer).reduce((s, v) => s + v, 0);
+  const inside = new Float64Array(arrays.inside).reduce((s, v) => s + v, 0);
   const figures: PassFigures = {};
   if (kPr) {
     figures.kPrecisionRecall = kPr;
-    figures.precision = count(fakeInReal) / fake.n;
-    if (ks.recall) figures.recall = count(realInFake) / real.n;
+    figures.precision = precise / fake.n;
+    if (ks.recall) figures.recall = count(arrays.realInFake) / real.n;
   }
   if (kDc) {
     figures.kDensityCoverage = kDc;
     figures.density = inside / (kDc * fake.n);
-    figures.coverage = count(covered) / real.n;
+    figures.coverage = count(arrays.covered) / real.n;
   }
   return figures;
 }
