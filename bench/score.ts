@@ -8,7 +8,9 @@
  * - `gaussian`: `--n` (10k) vs 10k seeded `--dim` (64) dimensional features from two Gaussians.
  * - `mnist`: the first `--n` MNIST test images vs the first `--n` training images through
  *   `--features mnist`. ganbench's "total with extraction" includes the feature network; its
- *   parts are timed again on the exported 128-d features, which are what NumPy scores.
+ *   parts are timed again on the exported 128-d features, which are what NumPy scores. The peer's
+ *   extraction is the same network rebuilt in PyTorch from the same weights
+ *   (bench/extract_torch.py, Debian python3-torch), whose features are compared with ganbench's.
  * - `fid2048`: FID alone on `--n` vs `--n` 2048-dimensional Gaussian features (InceptionV3's
  *   width): covariances and the matrix square root dominate.
  *
@@ -25,6 +27,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { dump } from "npyjs";
+import { readNpy } from "../src/data/npy.ts";
 import { loadMnist } from "../src/data/mnist.ts";
 import { initBackend } from "../src/engine/backend.ts";
 import { Rng } from "../src/engine/rng.ts";
@@ -220,11 +223,63 @@ async function mnistCase(
   );
   const result = await compareParts(featurePaths, "raw", ["fid", "kid", "prdc"], python);
   result.ganbench["total with extraction"] = withExtraction;
-  result.ratio["total with extraction"] = null;
+  const torch = await extractWithTorch(python, paths, featurePaths, dir);
+  const peerTotal = torch && result.numpy ? torch.seconds + result.numpy.total : undefined;
+  if (result.numpy && peerTotal) result.numpy["total with extraction"] = peerTotal;
+  result.ratio["total with extraction"] = peerTotal ? withExtraction / peerTotal : null;
   result.values.ganbench = pickValues(output);
   result.note = "ganbench's values are from the score --features mnist run on the images; " +
-    "NumPy's from the features exported by the same network";
+    "NumPy's from the features exported by the same network" +
+    (torch
+      ? `; the peer's extraction is mnist-net in PyTorch ${torch.torch} (${torch.threads} threads, ` +
+        `${torch.seconds.toFixed(3)} s), its features within ${
+          torch.difference.toExponential(1)
+        } (largest difference relative to the largest feature) of ganbench's`
+      : "; no PyTorch peer for the extraction (python3-torch absent)");
   return result;
+}
+
+/**
+ * Times mnist-net's extraction of both image sets in PyTorch (bench/extract_torch.py), and the
+ * largest difference of its features from ganbench's (relative to the largest feature).
+ */
+async function extractWithTorch(
+  python: string | undefined,
+  images: string[],
+  ganbenchFeatures: string[],
+  dir: string,
+): Promise<{ seconds: number; threads: number; torch: string; difference: number } | null> {
+  if (!python) return null;
+  const out = images.map((_, i) => join(dir, `torch_features_${i}.npy`));
+  const model = new URL("../fixtures/features/mnist", import.meta.url).pathname;
+  const output = new Deno.Command(python, {
+    args: [
+      new URL("./extract_torch.py", import.meta.url).pathname,
+      model,
+      ...images,
+      "--out",
+      ...out,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  if (output.code !== 0) {
+    const reason = new TextDecoder().decode(output.stderr).trim().split("\n").pop();
+    console.error(`note: PyTorch extraction peer skipped (${reason})`);
+    return null;
+  }
+  const peer = JSON.parse(new TextDecoder().decode(output.stdout));
+  let largest = 0, difference = 0;
+  for (const [i, path] of out.entries()) {
+    const [theirs, ours] = (await Promise.all([path, ganbenchFeatures[i]].map(readNpy))).map((a) =>
+      a.data
+    );
+    for (let j = 0; j < ours.length; j++) {
+      largest = Math.max(largest, Math.abs(ours[j]));
+      difference = Math.max(difference, Math.abs(ours[j] - theirs[j]));
+    }
+  }
+  return { ...peer, difference: difference / largest };
 }
 
 function format(value: Value | undefined): string {
