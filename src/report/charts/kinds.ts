@@ -97,19 +97,71 @@ const base = (r: CellResult) => ({
   seed: r.config.seed,
 });
 
-/** Loss curves of D and G. */
+/** Columns of the per-variant small multiples before they wrap. */
+const PANEL_COLUMNS = 4;
+
+/**
+ * Loss curves of D and G, one panel per (dataset, variant) with its own y scale: the losses differ
+ * in meaning and scale between variants (a Wasserstein critic's, a VAE's negative ELBO), so a
+ * shared axis would flatten most of them.
+ */
 const lossCurves: ChartKind = {
-  description: "D and G loss against generator steps: median over seeds, min–max band",
+  description:
+    "D and G loss against generator steps, one panel per variant with its own scale: median over seeds, min–max band",
   spec(context) {
+    const datasets = new Set(context.results.map((r) => r.config.dataset));
+    const panel = (r: CellResult) =>
+      datasets.size > 1 ? `${r.config.dataset} · ${r.config.variant}` : r.config.variant;
     const rows = curveRows(context.results, (r) =>
       r.curves.flatMap((p) => [
-        { ...base(r), step: p.step, network: "D loss", value: p.lossD },
-        { ...base(r), step: p.step, network: "G loss", value: p.lossG },
+        { ...base(r), panel: panel(r), step: p.step, network: "D", value: p.lossD },
+        { ...base(r), panel: panel(r), step: p.step, network: "G", value: p.lossG },
       ]));
     if (!rows.length) return undefined;
-    return bandedCurves(context, rows, { field: "step", title: "generator step" }, {
-      title: "loss",
-    }, "network");
+    const panels = new Set(rows.map((r) => r.panel)).size;
+    const colour = {
+      field: "network",
+      type: "nominal",
+      title: "loss of",
+      scale: { domain: ["D", "G"], range: ["#4c78a8", "#e45756"] },
+    };
+    return {
+      $schema: SCHEMA,
+      data: { values: rows },
+      facet: { field: "panel", type: "nominal", title: null, sort: "ascending" },
+      columns: Math.min(PANEL_COLUMNS, panels),
+      resolve: { scale: { y: "independent" } },
+      config: { legend: { symbolOpacity: 1, symbolType: "stroke", symbolStrokeWidth: 2 } },
+      spec: {
+        width: WIDTH * 0.65,
+        height: HEIGHT * 0.7,
+        layer: [
+          {
+            mark: { type: "area", opacity: 0.18 },
+            encoding: {
+              x: { field: "step", type: "quantitative", title: "generator step" },
+              y: {
+                aggregate: "min",
+                field: "value",
+                type: "quantitative",
+                scale: { zero: false },
+                title: "loss",
+              },
+              y2: { aggregate: "max", field: "value" },
+              color: colour,
+            },
+          },
+          {
+            mark: { type: "line", strokeWidth: 1.5 },
+            encoding: {
+              x: { field: "step", type: "quantitative" },
+              y: { aggregate: "median", field: "value", type: "quantitative" },
+              color: colour,
+            },
+          },
+        ],
+      },
+    } as TopLevelSpec;
   },
 };
 
@@ -449,17 +501,20 @@ const diracPhase: ChartKind = {
   },
 };
 
-/** Every chart kind, in page order. */
-/** Side of a picture panel, in pixels. */
+/** Width of a picture panel, in pixels (the sample grid is square at this width). */
 const PICTURE_SIZE = 224;
+/** Height of the interpolation strip under a grid (its PNG is about 2.5 times wider than high). */
+const STRIP_HEIGHT = 90;
+const PICTURE_GAP = 8;
 
 /**
- * Each variant's last sample grid (first seed) and its latent interpolation strip, as image
- * marks holding the stored PNGs as data URLs, so the chart stands alone offline.
+ * Each variant's last sample grid (first seed) with its latent interpolation strip below, as
+ * image marks holding the stored PNGs as data URLs, so the chart stands alone offline; the
+ * variants wrap after {@linkcode PANEL_COLUMNS}.
  */
 const sampleGrids: ChartKind = {
   description:
-    "samples of each variant's generator at the end (first seed, fixed latent batch; a conditional G shows one row per class) and a latent interpolation strip",
+    "samples of each variant's generator at the end (first seed, fixed latent batch; a conditional G shows one row per class) above a latent interpolation strip",
   spec(context) {
     if (!context.picture) return undefined;
     const firstSeed = new Map<string, CellResult>();
@@ -473,38 +528,47 @@ const sampleGrids: ChartKind = {
       `data:image/png;base64,${Buffer.from(bytes).toString("base64")}`;
     const rows: Row[] = [];
     for (const [variant, result] of [...firstSeed].sort(([a], [b]) => a.localeCompare(b))) {
-      const grids = Object.keys(result.images!).filter((n) => n.startsWith("grid-")).sort();
-      const panels: [string, string | undefined][] = [
-        ["samples", grids.at(-1)],
-        ["interpolation", "interpolation"],
+      const grid = Object.keys(result.images!).filter((n) => n.startsWith("grid-")).sort().at(-1);
+      const panels: [string, string | undefined, number, number][] = [
+        ["samples", grid, PICTURE_SIZE / 2, PICTURE_SIZE],
+        [
+          "interpolation",
+          "interpolation",
+          PICTURE_SIZE + PICTURE_GAP + STRIP_HEIGHT / 2,
+          STRIP_HEIGHT,
+        ],
       ];
-      for (const [panel, name] of panels) {
+      for (const [panel, name, y, height] of panels) {
         const bytes = name ? context.picture(result, name) : undefined;
-        if (bytes) rows.push({ variant, panel, url: dataUrl(bytes) });
+        if (bytes) rows.push({ variant, panel, url: dataUrl(bytes), y, height });
       }
     }
     if (!rows.length) return undefined;
+    const variants = new Set(rows.map((r) => r.variant)).size;
+    const image = (panel: string, height: number) => ({
+      transform: [{ filter: { field: "panel", equal: panel } }],
+      mark: { type: "image", width: PICTURE_SIZE, height, aspect: true },
+      encoding: {
+        url: { field: "url", type: "nominal" },
+        x: { value: PICTURE_SIZE / 2 },
+        y: { field: "y", type: "quantitative", scale: null },
+      },
+    });
     return {
       $schema: SCHEMA,
       data: { values: rows },
-      facet: {
-        column: { field: "variant", type: "nominal", title: null, sort: "ascending" },
-        row: { field: "panel", type: "nominal", title: null, sort: ["samples", "interpolation"] },
-      },
+      facet: { field: "variant", type: "nominal", title: null, sort: "ascending" },
+      columns: Math.min(PANEL_COLUMNS, variants),
       spec: {
         width: PICTURE_SIZE,
-        height: PICTURE_SIZE,
-        mark: { type: "image", width: PICTURE_SIZE, height: PICTURE_SIZE, aspect: true },
-        encoding: {
-          url: { field: "url", type: "nominal" },
-          x: { value: PICTURE_SIZE / 2 },
-          y: { value: PICTURE_SIZE / 2 },
-        },
+        height: PICTURE_SIZE + PICTURE_GAP + STRIP_HEIGHT,
+        layer: [image("samples", PICTURE_SIZE), image("interpolation", STRIP_HEIGHT)],
       },
     } as TopLevelSpec;
   },
 };
 
+/** Every chart kind, in page order. */
 export const CHART_KINDS: [string, ChartKind][] = [
   ["loss-curves", lossCurves],
   ["gradient-norms", gradientNorms],
