@@ -297,33 +297,54 @@ function patchFunction(direction: "im2col" | "col2im"): WasmFunction {
   return { name: direction, params, results: [], locals, code };
 }
 
+/**
+ * Emits the row loops the elementwise kernels share: for each of `rows` rows, `body(j, 16)` for
+ * every whole vector of the row's `rowBytes` (j its byte offset in the row), then `body(j, 4)` for
+ * the floats left, then `nextRow()` to move the kernel's row pointers on.
+ */
+function emitRowLoops(
+  code: Code,
+  locals: Locals,
+  { rows, rowBytes }: { rows: number; rowBytes: number },
+  body: (j: number, width: 16 | 4) => void,
+  nextRow: () => void,
+): void {
+  const [i, j, vectorBytes] = locals.many(3, I32);
+  const { localGet: get, localSet: set, localTee: tee, i32Const: int } = op;
+  code.emit(get(rowBytes), int(-16), op.i32And, set(vectorBytes), int(0), set(i));
+  code.emit(op.block, get(rows), op.i32Eqz, op.brIf(0), op.loop);
+  code.emit(int(0), set(j));
+  code.emit(op.block, get(vectorBytes), op.i32Eqz, op.brIf(0), op.loop);
+  body(j, 16);
+  code.emit(get(j), int(16), op.i32Add, tee(j), get(vectorBytes), op.i32LtU, op.brIf(0));
+  code.emit(op.end, op.end);
+  code.emit(op.block, get(j), get(rowBytes), op.i32GeU, op.brIf(0), op.loop);
+  body(j, 4);
+  code.emit(get(j), int(4), op.i32Add, tee(j), get(rowBytes), op.i32LtU, op.brIf(0));
+  code.emit(op.end, op.end);
+  nextRow();
+  code.emit(get(i), int(1), op.i32Add, tee(i), get(rows), op.i32LtU, op.brIf(0), op.end, op.end);
+}
+
+/** A load or store of a vector (width 16) or a float (width 4). */
+const load = (width: 16 | 4) => (width === 16 ? op.v128Load(0) : op.f32Load(0));
+const store = (width: 16 | 4) => (width === 16 ? op.v128Store(0) : op.f32Store(0));
+const add = (width: 16 | 4) => (width === 16 ? op.f32x4Add : op.f32Add);
+
 /** sum_rows(x, out, rows, cols): out[j] = Σ_i x[4(i·cols + j)], added in row order. */
 function sumRowsFunction(): WasmFunction {
   const params = [I32, I32, I32, I32];
   const [x, out, rows, cols] = params.map((_, i) => i);
   const locals = new Locals(params.length);
-  const [i, j, from, rowBytes, vectorBytes] = locals.many(5, I32);
+  const [from, rowBytes] = locals.many(2, I32);
   const code = new Code();
   const { localGet: get, localSet: set, localTee: tee, i32Const: int } = op;
   code.emit(get(out), int(0), get(cols), int(2), op.i32Shl, tee(rowBytes), op.memoryFill);
-  code.emit(get(cols), int(-4), op.i32And, int(2), op.i32Shl, set(vectorBytes));
-  code.emit(get(x), set(from), int(0), set(i));
-  code.emit(op.block, get(rows), op.i32Eqz, op.brIf(0), op.loop);
-  {
-    code.emit(int(0), set(j));
-    code.emit(op.block, get(vectorBytes), op.i32Eqz, op.brIf(0), op.loop);
-    code.emit(get(out), get(j), op.i32Add, get(out), get(j), op.i32Add, op.v128Load(0));
-    code.emit(get(from), get(j), op.i32Add, op.v128Load(0), op.f32x4Add, op.v128Store(0));
-    code.emit(get(j), int(16), op.i32Add, tee(j), get(vectorBytes), op.i32LtU, op.brIf(0));
-    code.emit(op.end, op.end);
-    code.emit(op.block, get(j), get(rowBytes), op.i32GeU, op.brIf(0), op.loop);
-    code.emit(get(out), get(j), op.i32Add, get(out), get(j), op.i32Add, op.f32Load(0));
-    code.emit(get(from), get(j), op.i32Add, op.f32Load(0), op.f32Add, op.f32Store(0));
-    code.emit(get(j), int(4), op.i32Add, tee(j), get(rowBytes), op.i32LtU, op.brIf(0));
-    code.emit(op.end, op.end);
-    code.emit(get(from), get(rowBytes), op.i32Add, set(from));
-    code.emit(get(i), int(1), op.i32Add, tee(i), get(rows), op.i32LtU, op.brIf(0), op.end, op.end);
-  }
+  code.emit(get(x), set(from));
+  emitRowLoops(code, locals, { rows, rowBytes }, (j, width) => {
+    code.emit(get(out), get(j), op.i32Add, get(out), get(j), op.i32Add, load(width));
+    code.emit(get(from), get(j), op.i32Add, load(width), add(width), store(width));
+  }, () => code.emit(get(from), get(rowBytes), op.i32Add, set(from)));
   return { name: "sum_rows", params, results: [], locals, code };
 }
 
@@ -336,29 +357,17 @@ function copyRowsFunction(): WasmFunction {
   const params = [I32, I32, I32, I32, I32, I32];
   const [src, srcStride, dst, dstStride, rows, width] = params.map((_, i) => i);
   const locals = new Locals(params.length);
-  const [i, j, from, to, rowBytes, vectorBytes] = locals.many(6, I32);
+  const [from, to, rowBytes] = locals.many(3, I32);
   const code = new Code();
-  const { localGet: get, localSet: set, localTee: tee, i32Const: int } = op;
+  const { localGet: get, localSet: set, i32Const: int } = op;
   code.emit(get(width), int(2), op.i32Shl, set(rowBytes));
-  code.emit(get(width), int(-4), op.i32And, int(2), op.i32Shl, set(vectorBytes));
-  code.emit(get(src), set(from), get(dst), set(to), int(0), set(i));
-  code.emit(op.block, get(rows), op.i32Eqz, op.brIf(0), op.loop);
-  {
-    code.emit(int(0), set(j));
-    code.emit(op.block, get(vectorBytes), op.i32Eqz, op.brIf(0), op.loop);
-    code.emit(get(to), get(j), op.i32Add, get(from), get(j), op.i32Add, op.v128Load(0));
-    code.emit(op.v128Store(0));
-    code.emit(get(j), int(16), op.i32Add, tee(j), get(vectorBytes), op.i32LtU, op.brIf(0));
-    code.emit(op.end, op.end);
-    code.emit(op.block, get(j), get(rowBytes), op.i32GeU, op.brIf(0), op.loop);
-    code.emit(get(to), get(j), op.i32Add, get(from), get(j), op.i32Add, op.f32Load(0));
-    code.emit(op.f32Store(0));
-    code.emit(get(j), int(4), op.i32Add, tee(j), get(rowBytes), op.i32LtU, op.brIf(0));
-    code.emit(op.end, op.end);
+  code.emit(get(src), set(from), get(dst), set(to));
+  emitRowLoops(code, locals, { rows, rowBytes }, (j, size) => {
+    code.emit(get(to), get(j), op.i32Add, get(from), get(j), op.i32Add, load(size), store(size));
+  }, () => {
     code.emit(get(from), get(srcStride), int(2), op.i32Shl, op.i32Add, set(from));
     code.emit(get(to), get(dstStride), int(2), op.i32Shl, op.i32Add, set(to));
-    code.emit(get(i), int(1), op.i32Add, tee(i), get(rows), op.i32LtU, op.brIf(0), op.end, op.end);
-  }
+  });
   return { name: "copy_rows", params, results: [], locals, code };
 }
 
@@ -374,51 +383,32 @@ function biasActivationFunction(): WasmFunction {
   const params = [I32, I32, I32, I32, I32, I32, I32, F32];
   const [x, bias, hasBias, slopes, rows, cols, activation, alpha] = params.map((_, i) => i);
   const locals = new Locals(params.length);
-  const [i, j, row, rowBytes, vectorBytes] = locals.many(5, I32);
+  const [row, rowBytes] = locals.many(2, I32);
   const [v, alphas] = locals.many(2, V128);
   const f = locals.add(F32);
   const code = new Code();
-  const { localGet: get, localSet: set, localTee: tee, i32Const: int } = op;
-  /** Emits the activation of the value in `local` (a vector or a float), leaving it in `local`. */
-  const activate = (local: number, vector: boolean) => {
-    const [max, min, add, mul, zero, load, a] = vector
-      ? [op.f32x4Max, op.f32x4Min, op.f32x4Add, op.f32x4Mul, op.v128Zero, op.v128Load(0), alphas]
-      : [op.f32Max, op.f32Min, op.f32Add, op.f32Mul, op.f32Const(0), op.f32Load(0), alpha];
-    code.emit(get(activation), int(ACTIVATIONS.relu), op.i32Eq, op.if);
-    code.emit(get(local), zero, max, set(local));
-    code.emit(op.end, get(activation), int(ACTIVATIONS.leakyrelu), op.i32Eq, op.if);
-    code.emit(get(local), get(local), get(a), mul, max, set(local));
-    code.emit(op.end, get(activation), int(ACTIVATIONS.prelu), op.i32Eq, op.if);
-    code.emit(get(local), zero, max, get(slopes), get(j), op.i32Add, load, get(local), zero, min);
-    code.emit(mul, add, set(local));
-    code.emit(op.end);
-  };
+  const { localGet: get, localSet: set, i32Const: int } = op;
   code.emit(get(alpha), op.f32x4Splat, set(alphas));
-  code.emit(get(cols), int(2), op.i32Shl, set(rowBytes));
-  code.emit(get(cols), int(-4), op.i32And, int(2), op.i32Shl, set(vectorBytes));
-  code.emit(get(x), set(row), int(0), set(i));
-  code.emit(op.block, get(rows), op.i32Eqz, op.brIf(0), op.loop);
-  {
-    code.emit(int(0), set(j));
-    code.emit(op.block, get(vectorBytes), op.i32Eqz, op.brIf(0), op.loop);
-    code.emit(get(row), get(j), op.i32Add, op.v128Load(0), set(v));
-    code.emit(get(hasBias), op.if, get(v), get(bias), get(j), op.i32Add, op.v128Load(0));
-    code.emit(op.f32x4Add, set(v), op.end);
-    activate(v, true);
-    code.emit(get(row), get(j), op.i32Add, get(v), op.v128Store(0));
-    code.emit(get(j), int(16), op.i32Add, tee(j), get(vectorBytes), op.i32LtU, op.brIf(0));
-    code.emit(op.end, op.end);
-    code.emit(op.block, get(j), get(rowBytes), op.i32GeU, op.brIf(0), op.loop);
-    code.emit(get(row), get(j), op.i32Add, op.f32Load(0), set(f));
-    code.emit(get(hasBias), op.if, get(f), get(bias), get(j), op.i32Add, op.f32Load(0));
-    code.emit(op.f32Add, set(f), op.end);
-    activate(f, false);
-    code.emit(get(row), get(j), op.i32Add, get(f), op.f32Store(0));
-    code.emit(get(j), int(4), op.i32Add, tee(j), get(rowBytes), op.i32LtU, op.brIf(0));
-    code.emit(op.end, op.end);
-    code.emit(get(row), get(rowBytes), op.i32Add, set(row));
-    code.emit(get(i), int(1), op.i32Add, tee(i), get(rows), op.i32LtU, op.brIf(0), op.end, op.end);
-  }
+  code.emit(get(cols), int(2), op.i32Shl, set(rowBytes), get(x), set(row));
+  emitRowLoops(code, locals, { rows, rowBytes }, (j, width) => {
+    const vector = width === 16;
+    const [value, a] = vector ? [v, alphas] : [f, alpha];
+    const [max, min, mul, zero] = vector
+      ? [op.f32x4Max, op.f32x4Min, op.f32x4Mul, op.v128Zero]
+      : [op.f32Max, op.f32Min, op.f32Mul, op.f32Const(0)];
+    code.emit(get(row), get(j), op.i32Add, load(width), set(value));
+    code.emit(get(hasBias), op.if, get(value), get(bias), get(j), op.i32Add, load(width));
+    code.emit(add(width), set(value), op.end);
+    code.emit(get(activation), int(ACTIVATIONS.relu), op.i32Eq, op.if);
+    code.emit(get(value), zero, max, set(value));
+    code.emit(op.end, get(activation), int(ACTIVATIONS.leakyrelu), op.i32Eq, op.if);
+    code.emit(get(value), get(value), get(a), mul, max, set(value));
+    code.emit(op.end, get(activation), int(ACTIVATIONS.prelu), op.i32Eq, op.if);
+    code.emit(get(value), zero, max, get(slopes), get(j), op.i32Add, load(width));
+    code.emit(get(value), zero, min, mul, add(width), set(value));
+    code.emit(op.end);
+    code.emit(get(row), get(j), op.i32Add, get(value), store(width));
+  }, () => code.emit(get(row), get(rowBytes), op.i32Add, set(row)));
   return { name: "bias_activation", params, results: [], locals, code };
 }
 

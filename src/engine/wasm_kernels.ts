@@ -92,6 +92,26 @@ function checkFloat32(kernel: string, ...tensors: TensorInfo[]): void {
 }
 
 /**
+ * A float32 kernel of two inputs (named `names`) registered in place of the stock one, computed by
+ * `compute` from the backend, both inputs and the attributes.
+ */
+function float32Kernel<Attrs>(
+  kernelName: string,
+  names: [string, string],
+  compute: (wasm: WasmBackend, first: TensorInfo, second: TensorInfo, attrs: Attrs) => TensorInfo,
+): KernelConfig {
+  return {
+    kernelName,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const [first, second] = names.map((name) => (inputs as Inputs)[name]);
+      checkFloat32(kernelName, first, second);
+      return compute(backend as unknown as WasmBackend, first, second, attrs as unknown as Attrs);
+    },
+  };
+}
+
+/**
  * a [...batch, m, k] (or its transpose) times b [...batch, k, n] (or its transpose) on
  * ganbench's product, the batch dimensions broadcast when one side has a single batch.
  */
@@ -133,24 +153,6 @@ function batchMatMul(
   return out;
 }
 
-/** BatchMatMul on ganbench's product (float32). */
-function batchMatMulConfig(): KernelConfig {
-  return {
-    kernelName: BatchMatMul,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { a, b } = inputs as Inputs;
-      checkFloat32(BatchMatMul, a, b);
-      return batchMatMul(
-        backend as unknown as WasmBackend,
-        a,
-        b,
-        attrs as unknown as BatchMatMulAttrs,
-      );
-    },
-  };
-}
-
 /** The convolution's geometry from its attributes (NHWC only). */
 function convInfo(
   kernel: string,
@@ -182,19 +184,6 @@ function conv2d(
   const out = wasm.makeOutput(info.outShape, "float32");
   kernelsOf(wasm).conv2d(offsetOf(wasm, x), offsetOf(wasm, filter), offsetOf(wasm, out), info);
   return out;
-}
-
-/** Conv2D on ganbench's product (float32). */
-function conv2DConfig(): KernelConfig {
-  return {
-    kernelName: Conv2D,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { x, filter } = inputs as Inputs;
-      checkFloat32(Conv2D, x, filter);
-      return conv2d(backend as unknown as WasmBackend, x, filter, attrs as unknown as Conv2DAttrs);
-    },
-  };
 }
 
 /** Activations ganbench's epilogue lacks, applied after it by the backend's own unary kernel. */
@@ -286,49 +275,39 @@ function fusedConfig(
 }
 
 /** The filter gradient: im2col(x)ᵀ · dy, accumulated over chunks of output positions. */
-function conv2DBackpropFilterConfig(): KernelConfig {
-  return {
-    kernelName: Conv2DBackpropFilter,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { x, dy } = inputs as Inputs;
-      checkFloat32(Conv2DBackpropFilter, x, dy);
-      const wasm = backend as unknown as WasmBackend;
-      const { filterShape, ...rest } = attrs as unknown as Conv2DBackpropFilterAttrs;
-      const info = convInfo(Conv2DBackpropFilter, x.shape, filterShape, rest);
-      const out = wasm.makeOutput(filterShape, "float32");
-      kernelsOf(wasm).conv2dBackpropFilter(
-        offsetOf(wasm, x),
-        offsetOf(wasm, dy),
-        offsetOf(wasm, out),
-        info,
-      );
-      return out;
-    },
-  };
+function conv2dBackpropFilter(
+  wasm: WasmBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  { filterShape, ...attrs }: Conv2DBackpropFilterAttrs,
+): TensorInfo {
+  const info = convInfo(Conv2DBackpropFilter, x.shape, filterShape, attrs);
+  const out = wasm.makeOutput(filterShape, "float32");
+  kernelsOf(wasm).conv2dBackpropFilter(
+    offsetOf(wasm, x),
+    offsetOf(wasm, dy),
+    offsetOf(wasm, out),
+    info,
+  );
+  return out;
 }
 
 /** The input gradient (and the transposed convolution): dy · filterᵀ, scattered back by col2im. */
-function conv2DBackpropInputConfig(): KernelConfig {
-  return {
-    kernelName: Conv2DBackpropInput,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { dy, filter } = inputs as Inputs;
-      checkFloat32(Conv2DBackpropInput, dy, filter);
-      const wasm = backend as unknown as WasmBackend;
-      const { inputShape, ...rest } = attrs as unknown as Conv2DBackpropInputAttrs;
-      const info = convInfo(Conv2DBackpropInput, inputShape, filter.shape, rest);
-      const out = wasm.makeOutput(inputShape, "float32");
-      kernelsOf(wasm).conv2dBackpropInput(
-        offsetOf(wasm, dy),
-        offsetOf(wasm, filter),
-        offsetOf(wasm, out),
-        info,
-      );
-      return out;
-    },
-  };
+function conv2dBackpropInput(
+  wasm: WasmBackend,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  { inputShape, ...attrs }: Conv2DBackpropInputAttrs,
+): TensorInfo {
+  const info = convInfo(Conv2DBackpropInput, inputShape, filter.shape, attrs);
+  const out = wasm.makeOutput(inputShape, "float32");
+  kernelsOf(wasm).conv2dBackpropInput(
+    offsetOf(wasm, dy),
+    offsetOf(wasm, filter),
+    offsetOf(wasm, out),
+    info,
+  );
+  return out;
 }
 
 /**
@@ -501,10 +480,10 @@ export function registerWasmTrainingKernels(): void {
   const replacements = [
     sharingConfig(Identity, stock(Identity)),
     sharingConfig(Cast, stock(Cast)),
-    batchMatMulConfig(),
-    conv2DConfig(),
-    conv2DBackpropFilterConfig(),
-    conv2DBackpropInputConfig(),
+    float32Kernel(BatchMatMul, ["a", "b"], batchMatMul),
+    float32Kernel(Conv2D, ["x", "filter"], conv2d),
+    float32Kernel(Conv2DBackpropFilter, ["x", "dy"], conv2dBackpropFilter),
+    float32Kernel(Conv2DBackpropInput, ["dy", "filter"], conv2dBackpropInput),
     leadingReductionConfig(Sum, stock(Sum)),
     leadingReductionConfig(Mean, stock(Mean)),
     splitVConfig(stock(SplitV)),
