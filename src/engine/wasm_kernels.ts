@@ -119,7 +119,7 @@ function batchMatMul(
   wasm: WasmBackend,
   a: TensorInfo,
   b: TensorInfo,
-  { transposeA, transposeB }: { transposeA: boolean; transposeB: boolean },
+  { transposeA, transposeB }: Pick<BatchMatMulAttrs, "transposeA" | "transposeB">,
 ): TensorInfo {
   const [ra, rb] = [a.shape.length, b.shape.length];
   const [m, k] = transposeA
