@@ -90,7 +90,12 @@ export function workOn(batch: BatchMessage): void {
  * job on the calling thread.
  */
 export function metricThreads(): number {
-  const setting = Number(Deno.env.get("GANBENCH_THREADS"));
+  let setting = NaN;
+  try {
+    setting = Number(Deno.env.get("GANBENCH_THREADS"));
+  } catch {
+    // no permission to read the environment: every core
+  }
   if (Number.isInteger(setting) && setting >= 1) return setting;
   return Math.max(1, Math.min(8, availableParallelism()));
 }
