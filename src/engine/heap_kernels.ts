@@ -1,7 +1,8 @@
 /**
- * Matrix products, convolutions, row sums, strided copies and bias/activation epilogues on float32 data in a WebAssembly heap (the tfjs wasm
- * backend's), through the kernels of `kernel_module.ts`: a product packs B into panels and runs
- * the register-tiled kernel; a convolution lowers its patches to a matrix (im2col) in chunks of
+ * Matrix products, convolutions, row sums, strided copies and bias/activation epilogues on float32
+ * data in a WebAssembly heap (the tfjs wasm backend's), through the kernels of `kernel_module.ts`:
+ * a product packs B (and a transposed A) into panels and runs the register-tiled kernel over
+ * blocks of the reduction; a convolution lowers its patches to a matrix (im2col) in chunks of
  * bounded size and multiplies, and the input gradient multiplies, then scatters the patches back
  * (col2im). Offsets are byte offsets into the heap.
  *
@@ -57,7 +58,7 @@ const modules: { fused?: WebAssembly.Module; separate?: WebAssembly.Module } = {
 
 const instances = new WeakMap<WebAssembly.Memory, HeapKernels>();
 
-/** Products and convolutions in one heap. */
+/** The kernels, bound to one heap. */
 export class HeapKernels {
   #heap: WasmHeap;
   #gemm: Record<"rows" | "packed", Kernel[]>;
