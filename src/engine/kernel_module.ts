@@ -20,7 +20,7 @@
  * - `bias_activation`: a bias added to every row and an activation (linear, relu, leaky relu,
  *   prelu), the epilogue of the fused products and convolutions that inference uses.
  *
- * Measured on one core of this project's machine: 45-50 GFLOP/s for the training shapes' products
+ * Measured on one core of this project's machine: 43-53 GFLOP/s for the training shapes' products
  * (256x128 by 128x128, 3136x1024 by 1024x128, either operand transposed), against 18-25 for the
  * backend's XNNPACK products (bench:speed shows the effect on whole steps).
  *
