@@ -107,9 +107,6 @@ function choose(n: number, size: number, rng: Rng): number[] {
   return pool.slice(0, size);
 }
 
-/** Multiply-adds of a KID below which its subsets run on the calling thread alone. */
-const PARALLEL_WORK = 5e7;
-
 /** Job `kid-subset` s: the MMD² of subset s (its indices at 2·s·size in `subsets`) into values[s]. */
 function subsetJob(inputs: JobInputs, s: number, local: Map<string, unknown>): void {
   const { d, size, nx, ny } = inputs.numbers;
@@ -156,7 +153,7 @@ export function kid(x: FeatureMatrix, y: FeatureMatrix, rng: Rng, options: KidOp
       numbers: { d: x.d, size, nx: x.n, ny: y.n },
     },
     count,
-    { parallel: 3 * count * size * size * x.d > PARALLEL_WORK },
+    { work: 3 * count * size * size * x.d },
   );
   const results = Array.from(new Float64Array(values));
   return {

@@ -36,6 +36,9 @@ const TAKEN = 1, FINISHED = 2, FAILED = 3;
 /** Seconds without any job finishing after which the caller takes over jobs a worker took. */
 const STALL_SECONDS = 60;
 
+/** Multiply-adds of a batch below which the caller runs it alone (workers cost more than they save). */
+const PARALLEL_WORK = 5e7;
+
 /** Bytes kept of the first failing job's error message. */
 const MESSAGE_BYTES = 1024;
 
@@ -113,8 +116,8 @@ function workers(count: number): Worker[] {
 
 /**
  * Runs jobs 0..count-1 of `kind` on `inputs` across {@linkcode metricThreads} threads, the caller
- * included, and returns when all are done. With one thread, or `parallel: false` (small batches,
- * where starting workers costs more than it saves), the caller runs them all. Should a worker
+ * included, and returns when all are done. With one thread, or a batch whose `work` (its
+ * multiply-adds) is below {@linkcode PARALLEL_WORK}, the caller runs them all. Should a worker
  * stop in the middle of a job, the caller runs that job again itself once nothing has finished for
  * a minute (jobs only write their own outputs, so a rerun is harmless).
  *
@@ -124,7 +127,7 @@ export function runJobs(
   kind: string,
   inputs: JobInputs,
   count: number,
-  options: { parallel?: boolean } = {},
+  options: { work?: number } = {},
 ): void {
   const batch: BatchMessage = {
     kind,
@@ -134,7 +137,8 @@ export function runJobs(
     failure: new SharedArrayBuffer(8 + MESSAGE_BYTES),
   };
   const control = new Int32Array(batch.control);
-  const threads = options.parallel === false ? 1 : Math.min(metricThreads(), count);
+  const small = options.work !== undefined && options.work < PARALLEL_WORK;
+  const threads = small ? 1 : Math.min(metricThreads(), count);
   for (const worker of threads > 1 ? workers(threads - 1) : []) worker.postMessage(batch);
   workOn(batch);
   for (let done = Atomics.load(control, DONE); done < count; done = Atomics.load(control, DONE)) {

@@ -23,8 +23,9 @@ function gaussian(rng: Rng, n: number, d: number, shift = 0): FeatureMatrix {
 
 Deno.test("KID and precision/recall/density/coverage are identical on one thread and on several", () => {
   const rng = new Rng(17);
-  // Large enough that both metrics hand their jobs to worker threads.
-  const real = gaussian(rng, 1500, 32), fake = gaussian(rng, 1200, 32, 0.3);
+  // Large enough that every pass of both metrics hands its jobs to worker threads (above 5e7
+  // multiply-adds, even the radii of the real set: 1500² · 64 / 2).
+  const real = gaussian(rng, 1500, 64), fake = gaussian(rng, 1200, 64, 0.3);
   const copy = (x: FeatureMatrix) => ({ ...x, data: x.data.slice() }); // fresh: no cached passes
   const run = () => ({
     kid: kid(real, fake, new Rng(3), { subsets: 12, subsetSize: 500 }),

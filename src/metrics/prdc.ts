@@ -41,8 +41,8 @@ interface Placement {
   blockColumns: number;
 }
 
-/** Places `a` and `b` (or `a` alone when b is undefined) for tiles of `blockRows` rows. */
-function place(a: FeatureMatrix, b: FeatureMatrix | undefined, blockRows: number): Placement {
+/** Places `a` and `b` (or `a` alone when b is undefined) for tiles of `tileRows` rows. */
+function place(a: FeatureMatrix, b: FeatureMatrix | undefined, tileRows: number): Placement {
   const ld = roundUp(a.d, 2);
   const blockColumns = Math.max(4, Math.min(512, 4 * Math.floor(COLUMN_BLOCK_DOUBLES / ld / 4)));
   const kernel = new RowProducts();
@@ -54,7 +54,7 @@ function place(a: FeatureMatrix, b: FeatureMatrix | undefined, blockRows: number
   };
   const placedA = put(a);
   const placedB = b ? put(b) : placedA;
-  const tile = kernel.reserve(roundUp(blockRows, 4) * blockColumns);
+  const tile = kernel.reserve(roundUp(tileRows, 4) * blockColumns);
   return { kernel, ld, a: placedA, b: placedB, tile, blockColumns };
 }
 
@@ -88,9 +88,6 @@ function rowsPerJob(n: number, block: number): number {
   return roundUp(Math.max(Math.min(block, n), Math.ceil(n / 64)), 4);
 }
 
-/** Multiply-adds of a pass below which its jobs run on the calling thread alone. */
-const PARALLEL_WORK = 5e7;
-
 /**
  * The workspace of the batch `inputs.numbers.batch` in this thread: the matrices of the batch
  * placed once, the previous batch's released.
@@ -98,12 +95,12 @@ const PARALLEL_WORK = 5e7;
 function placementFor(inputs: JobInputs, local: Map<string, unknown>): Placement {
   const cached = local.get("prdc") as { batch: number; placement: Placement } | undefined;
   if (cached?.batch === inputs.numbers.batch) return cached.placement;
-  const { d, blockRows } = inputs.numbers;
+  const { d, jobRows } = inputs.numbers;
   const matrix = (name: string) => {
     const data = new Float64Array(inputs.arrays[name]);
     return { data, n: data.length / d, d };
   };
-  const placement = place(matrix("a"), inputs.arrays.b ? matrix("b") : undefined, blockRows);
+  const placement = place(matrix("a"), inputs.arrays.b ? matrix("b") : undefined, jobRows);
   local.set("prdc", { batch: inputs.numbers.batch, placement });
   return placement;
 }
@@ -165,10 +162,10 @@ function nearestDistances(x: FeatureMatrix, keep: number, block: number): Neighb
     "prdc-neighbours",
     {
       arrays: { a: sharedFloat64(x.data), lists: partial },
-      numbers: { d: x.d, keep, jobRows, blockRows: jobRows, batch: ++batches },
+      numbers: { d: x.d, keep, jobRows, batch: ++batches },
     },
     jobs,
-    { parallel: (x.n * x.n * x.d) / 2 > PARALLEL_WORK },
+    { work: (x.n * x.n * x.d) / 2 },
   );
   // Merge the jobs' lists: each row's `keep` smallest of all.
   const lists = new Float64Array(x.n * keep).fill(Infinity);
@@ -332,10 +329,10 @@ function realFakePass(
     "prdc-pass",
     {
       arrays,
-      numbers: { d: real.d, jobRows, blockRows: jobRows, batch: ++batches },
+      numbers: { d: real.d, jobRows, batch: ++batches },
     },
     jobs,
-    { parallel: real.n * fake.n * real.d > PARALLEL_WORK },
+    { work: real.n * fake.n * real.d },
   );
   const flagged = new Uint8Array(arrays.fakeInReal);
   let precise = 0;
