@@ -303,6 +303,7 @@ export class HeapKernels {
   conv2dBackpropFilter(x: number, dy: number, dw: number, g: ConvGeometry): void {
     const { positions, patch, chunk } = this.#chunking(g);
     const co = g.outChannels;
+    if (positions === 0) return this.#zeroRows(dw, patch, co, co); // an empty batch: no gradient
     const step = Math.min(chunk, positions);
     this.#withScratch(4 * step * patch, (cols) => {
       for (let first = 0; first < positions; first += chunk) {

@@ -177,3 +177,13 @@ Deno.test("HeapKernels convolutions and both gradients match float64 loops (stri
     assertClose(view.slice(pdw / 4, pdw / 4 + wSize), dw, `filter gradient ${what}`);
   }
 });
+
+Deno.test("HeapKernels' filter gradient of an empty batch is zero", () => {
+  const heap = testHeap();
+  const kernels = HeapKernels.for(heap);
+  const g = { ...randomGeometry(new Rng(8)), batchSize: 0 };
+  const size = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
+  const dw = heap.put(new Float64Array(size).fill(7));
+  kernels.conv2dBackpropFilter(heap.put([0]), heap.put([0]), dw, g);
+  assert.deepEqual(Array.from(heap.f32().slice(dw / 4, dw / 4 + size)), new Array(size).fill(0));
+});
