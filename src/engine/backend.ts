@@ -11,8 +11,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
+import { registerFusedGradients } from "./fused_ops.ts";
 import { registerDifferentiableGradients } from "./gradients.ts";
 import { relaxedSimdAvailable } from "./wasm_asm.ts";
+import { registerWasmFusedKernels } from "./wasm_fused_kernels.ts";
 import { registerWasmTrainingKernels } from "./wasm_kernels.ts";
 
 /** Backend names a user may ask for. */
@@ -145,6 +147,7 @@ const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
       if (!wasmReady) {
         configureWasmPaths();
         registerWasmTrainingKernels();
+        registerWasmFusedKernels();
         wasmReady = true;
       }
       if (!(await tf.setBackend("wasm"))) {
@@ -195,6 +198,7 @@ function isInstalled(pkg: string): boolean {
 export async function initBackend(requested: BackendChoice = "auto"): Promise<BackendInfo> {
   tf.enableProdMode();
   registerDifferentiableGradients();
+  registerFusedGradients();
   let name: Exclude<BackendChoice, "auto">;
   let device: string;
   if (requested === "auto") {

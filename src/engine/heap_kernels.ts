@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ACTIVATIONS, kernelModule, PANEL, TILE_ROWS } from "./kernel_module.ts";
+import { ACTIVATION_GRADS, ACTIVATIONS, kernelModule, PANEL, TILE_ROWS } from "./kernel_module.ts";
 import { relaxedSimdAvailable } from "./wasm_asm.ts";
 
 /** The heap the kernels work in: its memory and its allocator. */
@@ -69,6 +69,8 @@ export class HeapKernels {
   #sumRows: Kernel;
   #copyRows: Kernel;
   #biasActivation: Kernel;
+  #activationGrad: Kernel;
+  #adam: Kernel;
   /** Floats of lowered patches held at once (16 MiB by default); a convolution works in chunks. */
   patchChunkFloats = 4 << 20;
 
@@ -106,6 +108,64 @@ export class HeapKernels {
     this.#sumRows = exports.sum_rows as Kernel;
     this.#copyRows = exports.copy_rows as Kernel;
     this.#biasActivation = exports.bias_activation as Kernel;
+    this.#activationGrad = exports.activation_grad as Kernel;
+    this.#adam = exports.adam as Kernel;
+  }
+
+  /**
+   * out[i] = dy[i]·act'(y[i]) for `size` floats, from the activation's output y: relu, leaky relu
+   * with `alpha` (y > 0 ? 1 : alpha), tanh (1 − y²).
+   */
+  activationGrad(
+    dy: number,
+    y: number,
+    out: number,
+    size: number,
+    activation: { kind: keyof typeof ACTIVATION_GRADS; alpha?: number },
+  ): void {
+    this.#activationGrad(
+      dy,
+      y,
+      out,
+      size,
+      ACTIVATION_GRADS[activation.kind],
+      activation.alpha ?? 0,
+    );
+  }
+
+  /**
+   * One Adam step over `size` floats from gradient `g`: moments m, v and weights w read at their
+   * offsets, the new values written at `out`'s (which may be the same places).
+   */
+  adam(
+    at: { g: number; m: number; v: number; w: number },
+    out: { m: number; v: number; w: number },
+    size: number,
+    rule: {
+      beta1: number;
+      beta2: number;
+      stepSize: number;
+      biasCorrection2: number;
+      epsilon: number;
+    },
+  ): void {
+    this.#adam(
+      at.g,
+      at.m,
+      at.v,
+      at.w,
+      out.m,
+      out.v,
+      out.w,
+      size,
+      rule.beta1,
+      1 - rule.beta1,
+      rule.beta2,
+      1 - rule.beta2,
+      rule.stepSize,
+      rule.biasCorrection2,
+      rule.epsilon,
+    );
   }
 
   /** out[j] = Σ_i x[i][j] over `rows` rows of `cols` floats, added in row order. */

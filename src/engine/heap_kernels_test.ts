@@ -187,3 +187,63 @@ Deno.test("HeapKernels' filter gradient of an empty batch is zero", () => {
   kernels.conv2dBackpropFilter(heap.put([0]), heap.put([0]), dw, g);
   assert.deepEqual(Array.from(heap.f32().slice(dw / 4, dw / 4 + size)), new Array(size).fill(0));
 });
+
+/** float32 arithmetic, one rounding per operation, as tfjs' composed ops round. */
+const f = Math.fround;
+
+Deno.test("HeapKernels.activationGrad gives the bits of dy·act'(y) in float32 (vectors and tails)", () => {
+  const heap = testHeap();
+  const kernels = HeapKernels.for(heap);
+  const rng = new Rng(7);
+  const alpha = 0.2;
+  const derivatives = {
+    relu: (dy: number, y: number) => f(dy * (y > 0 ? 1 : 0)),
+    leakyrelu: (dy: number, y: number) => f(dy * (y > 0 ? 1 : f(alpha))),
+    tanh: (dy: number, y: number) => f(dy * f(1 - f(y * y))),
+  };
+  for (const [kind, derivative] of Object.entries(derivatives)) {
+    for (const size of [1, 3, 4, 17, 64]) {
+      // Outputs as an activation leaves them, with exact zeros among them.
+      const y = Float32Array.from(rng.normals(size), (v, i) => (i % 5 === 0 ? 0 : v));
+      const dy = Float32Array.from(rng.normals(size));
+      const [py, pdy, out] = [heap.put(y), heap.put(dy), heap.put(new Float32Array(size))];
+      kernels.activationGrad(pdy, py, out, size, {
+        kind: kind as keyof typeof derivatives,
+        alpha,
+      });
+      const actual = heap.f32().slice(out / 4, out / 4 + size);
+      assert.deepEqual(
+        actual,
+        Float32Array.from(dy, (d, i) => derivative(d, y[i])),
+        `${kind} ${size}`,
+      );
+    }
+  }
+});
+
+Deno.test("HeapKernels.adam gives the bits of the composed float32 Adam step (vectors and tails)", () => {
+  const heap = testHeap();
+  const kernels = HeapKernels.for(heap);
+  const rng = new Rng(8);
+  const rule = { beta1: 0.5, beta2: 0.999, stepSize: 1e-3 / (1 - 0.5 ** 3), epsilon: 1e-8 };
+  const biasCorrection2 = 1 - 0.999 ** 3;
+  for (const size of [1, 5, 8, 33]) {
+    const [g, m, v, w] = [0, 1, 2, 3].map((i) =>
+      Float32Array.from(rng.normals(size), (x) => (i === 2 ? x * x : x))
+    );
+    const at = { g: heap.put(g), m: heap.put(m), v: heap.put(v), w: heap.put(w) };
+    const out = { m: heap.put(m), v: heap.put(v), w: heap.put(w) };
+    kernels.adam(at, out, size, { ...rule, biasCorrection2 });
+    const read = (p: number) => heap.f32().slice(p / 4, p / 4 + size);
+    const [b1, b2] = [f(rule.beta1), f(rule.beta2)];
+    const expectedM = m.map((x, i) => f(f(x * b1) + f(g[i] * f(1 - rule.beta1))));
+    const expectedV = v.map((x, i) => f(f(x * b2) + f(f(g[i] * g[i]) * f(1 - rule.beta2))));
+    const expectedW = w.map((x, i) => {
+      const denominator = f(f(Math.sqrt(f(expectedV[i] / f(biasCorrection2)))) + f(rule.epsilon));
+      return f(x - f(f(expectedM[i] * f(rule.stepSize)) / denominator));
+    });
+    assert.deepEqual(read(out.m), expectedM, `m, ${size}`);
+    assert.deepEqual(read(out.v), expectedV, `v, ${size}`);
+    assert.deepEqual(read(out.w), expectedW, `w, ${size}`);
+  }
+});

@@ -414,6 +414,96 @@ function biasActivationFunction(): WasmFunction {
   return { name: "bias_activation", params, results: [], locals, code };
 }
 
+/** Activations of activation_grad (their derivative read from the activation's output y). */
+export const ACTIVATION_GRADS = { relu: 1, leakyrelu: 2, tanh: 3 } as const;
+
+/**
+ * activation_grad(dy, y, out, n, activation, alpha): out[i] = dy[i]·act'(y[i]) for n floats, given
+ * the activation's output y: relu dy·(y > 0 ? 1 : 0), leaky relu dy·(y > 0 ? 1 : α), tanh
+ * dy·(1 − y²), the products tfjs' own gradients form (so the results are the same bits).
+ */
+function activationGradFunction(): WasmFunction {
+  const params = [I32, I32, I32, I32, I32, F32];
+  const [dy, y, out, n, activation, alpha] = params.map((_, i) => i);
+  const locals = new Locals(params.length);
+  const [rowBytes, one] = locals.many(2, I32);
+  const [v, ones, alphas] = locals.many(3, V128);
+  const f = locals.add(F32);
+  const code = new Code();
+  const { localGet: get, localSet: set, i32Const: int } = op;
+  code.emit(int(1), set(one));
+  code.emit(op.f32Const(1), op.f32x4Splat, set(ones), get(alpha), op.f32x4Splat, set(alphas));
+  code.emit(get(n), int(2), op.i32Shl, set(rowBytes));
+  emitRowLoops(code, locals, { rows: one, rowBytes }, (j, width) => {
+    const vector = width === 16;
+    const value = vector ? v : f;
+    const [mul, sub] = vector ? [op.f32x4Mul, op.f32x4Sub] : [op.f32Mul, op.f32Sub];
+    /** Leaves y > 0 ? 1 : `otherwise` on the stack. */
+    const factor = (otherwise: number[]) => {
+      if (vector) {
+        code.emit(get(ones), otherwise, get(y), get(j), op.i32Add, load(width), op.v128Zero);
+        code.emit(op.f32x4Gt, op.v128Bitselect);
+      } else {
+        code.emit(op.f32Const(1), otherwise, get(y), get(j), op.i32Add, load(width));
+        code.emit(op.f32Const(0), op.f32Gt, op.select);
+      }
+    };
+    code.emit(get(dy), get(j), op.i32Add, load(width), set(value));
+    code.emit(get(activation), int(ACTIVATION_GRADS.relu), op.i32Eq, op.if, get(value));
+    factor(vector ? op.v128Zero : op.f32Const(0));
+    code.emit(mul, set(value), op.end);
+    code.emit(get(activation), int(ACTIVATION_GRADS.leakyrelu), op.i32Eq, op.if, get(value));
+    factor(vector ? get(alphas) : get(alpha));
+    code.emit(mul, set(value), op.end);
+    code.emit(get(activation), int(ACTIVATION_GRADS.tanh), op.i32Eq, op.if, get(value));
+    code.emit(vector ? get(ones) : op.f32Const(1), get(y), get(j), op.i32Add, load(width));
+    code.emit(get(y), get(j), op.i32Add, load(width), mul, sub, mul, set(value), op.end);
+    code.emit(get(out), get(j), op.i32Add, get(value), store(width));
+  }, () => {});
+  return { name: "activation_grad", params, results: [], locals, code };
+}
+
+/**
+ * adam(g, m, v, w, mOut, vOut, wOut, n, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize,
+ * biasCorrection2, epsilon): one Adam step over n floats, in the order of operations of the
+ * composed tfjs ops it replaces (so the results are the same bits): m' = m·β1 + g·(1−β1),
+ * v' = v·β2 + g²·(1−β2), w' = w − (m'·stepSize) / (sqrt(v' / biasCorrection2) + ε).
+ */
+function adamFunction(): WasmFunction {
+  const params = [I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32];
+  const [g, m, v, w, mOut, vOut, wOut, n] = params.map((_, i) => i);
+  const constants = [8, 9, 10, 11, 12, 13, 14];
+  const locals = new Locals(params.length);
+  const [rowBytes, one] = locals.many(2, I32);
+  const splats = locals.many(constants.length, V128);
+  const [gv, mv, vv] = locals.many(3, V128);
+  const [gf, mf, vf] = locals.many(3, F32);
+  const code = new Code();
+  const { localGet: get, localSet: set, i32Const: int } = op;
+  constants.forEach((c, i) => code.emit(get(c), op.f32x4Splat, set(splats[i])));
+  code.emit(int(1), set(one), get(n), int(2), op.i32Shl, set(rowBytes));
+  emitRowLoops(code, locals, { rows: one, rowBytes }, (j, width) => {
+    const vector = width === 16;
+    const [gl, ml, vl] = vector ? [gv, mv, vv] : [gf, mf, vf];
+    const k = (i: number) => get(vector ? splats[i] : constants[i]);
+    const [mul, div, sub, sqrt] = vector
+      ? [op.f32x4Mul, op.f32x4Div, op.f32x4Sub, op.f32x4Sqrt]
+      : [op.f32Mul, op.f32Div, op.f32Sub, op.f32Sqrt];
+    const at = (base: number) => [get(base), get(j), op.i32Add];
+    code.emit(...at(g), load(width), set(gl));
+    // m' = m·β1 + g·(1−β1)
+    code.emit(...at(m), load(width), k(0), mul, get(gl), k(1), mul, add(width), set(ml));
+    code.emit(...at(mOut), get(ml), store(width));
+    // v' = v·β2 + (g·g)·(1−β2)
+    code.emit(...at(v), load(width), k(2), mul, get(gl), get(gl), mul, k(3), mul, add(width));
+    code.emit(set(vl), ...at(vOut), get(vl), store(width));
+    // w' = w − (m'·stepSize) / (sqrt(v' / bc2) + ε)
+    code.emit(...at(wOut), ...at(w), load(width), get(ml), k(4), mul);
+    code.emit(get(vl), k(5), div, sqrt, k(6), add(width), div, sub, store(width));
+  }, () => {});
+  return { name: "adam", params, results: [], locals, code };
+}
+
 /** The kernel module's bytes, with fused or separate multiply-adds. */
 export function kernelModule(fused: boolean): Uint8Array<ArrayBuffer> {
   const functions: WasmFunction[] = [];
@@ -423,5 +513,6 @@ export function kernelModule(fused: boolean): Uint8Array<ArrayBuffer> {
   functions.push(packFunction(TILE_ROWS), packFunction(PANEL));
   functions.push(patchFunction("im2col"), patchFunction("col2im"));
   functions.push(sumRowsFunction(), copyRowsFunction(), biasActivationFunction());
+  functions.push(activationGradFunction(), adamFunction());
   return wasmModule(functions);
 }

@@ -58,7 +58,7 @@ import {
 import { HeapKernels } from "./heap_kernels.ts";
 
 /** The slice of the wasm backend these kernels use. */
-interface WasmBackend {
+export interface WasmBackend {
   wasm: {
     asm: { memory: WebAssembly.Memory };
     _malloc(bytes: number): number;
@@ -69,10 +69,11 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: TensorInfo["dtype"]): TensorInfo;
 }
 
-type Inputs = Record<string, TensorInfo>;
+/** A kernel's inputs by name. */
+export type Inputs = Record<string, TensorInfo>;
 
 /** The product and convolution kernels in `backend`'s heap. */
-function kernelsOf(backend: WasmBackend): HeapKernels {
+export function kernelsOf(backend: WasmBackend): HeapKernels {
   const { wasm } = backend;
   return HeapKernels.for({
     memory: wasm.asm.memory,
@@ -82,11 +83,12 @@ function kernelsOf(backend: WasmBackend): HeapKernels {
 }
 
 /** Where `tensor`'s data starts in the heap. */
-function offsetOf(backend: WasmBackend, tensor: TensorInfo): number {
+export function offsetOf(backend: WasmBackend, tensor: TensorInfo): number {
   return backend.getMemoryOffset(tensor.dataId);
 }
 
-function checkFloat32(kernel: string, ...tensors: TensorInfo[]): void {
+/** Throws unless every tensor is float32. */
+export function checkFloat32(kernel: string, ...tensors: TensorInfo[]): void {
   const other = tensors.find((t) => t.dtype !== "float32");
   if (other) throw new TypeError(`wasm ${kernel} supports float32 only, got ${other.dtype}`);
 }
@@ -115,7 +117,7 @@ function float32Kernel<Attrs>(
  * a [...batch, m, k] (or its transpose) times b [...batch, k, n] (or its transpose) on
  * ganbench's product, the batch dimensions broadcast when one side has a single batch.
  */
-function batchMatMul(
+export function batchMatMul(
   wasm: WasmBackend,
   a: TensorInfo,
   b: TensorInfo,

@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import type { Rng } from "../engine/rng.ts";
-import { leakyRelu, ownedVariable } from "./layers.ts";
+import { dense, leakyRelu, ownedVariable } from "./layers.ts";
 import type { BuildContext, GanPair } from "./network.ts";
 
 /** Options of the `dcgan` architecture. */
@@ -96,7 +96,7 @@ export function buildDcgan(options: DcganOptions, context: BuildContext): GanPai
       latentDim: context.latentDim,
       generate(latent) {
         const n = latent.shape[0];
-        let h: tf.Tensor = tf.add(tf.matMul(latent, gw.dense), gw.denseBias);
+        let h: tf.Tensor = dense(latent, { kernel: gw.dense, bias: gw.denseBias });
         h = tf.relu(batchNorm(tf.reshape(h, [n, 7, 7, 2 * g]), gw.bn0));
         h = tf.conv2dTranspose(h as tf.Tensor4D, gw.up1 as tf.Tensor4D, [n, 14, 14, g], 2, "same");
         h = tf.relu(batchNorm(h, gw.bn1));
@@ -122,7 +122,7 @@ export function buildDcgan(options: DcganOptions, context: BuildContext): GanPai
           7 * 7 * 2 * d,
         ]) as tf.Tensor2D;
         return {
-          logits: tf.add(tf.matMul(features, dw.dense), dw.denseBias) as tf.Tensor2D,
+          logits: dense(features, { kernel: dw.dense, bias: dw.denseBias }),
           features,
         };
       },

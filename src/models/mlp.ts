@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import type { Rng } from "../engine/rng.ts";
-import { activate, type Activation, dense, type DenseWeights, denseWeights } from "./layers.ts";
+import { type Activation, dense, type DenseWeights, denseWeights } from "./layers.ts";
 import type { BuildContext, Discriminator, GanPair, Generator } from "./network.ts";
 
 /** Options of the `mlp` architecture, as written in a suite. */
@@ -47,7 +47,7 @@ export function buildMlp(options: MlpOptions, context: BuildContext): GanPair {
       gLayers.forEach((layer, i) => {
         const last = i === gLayers.length - 1;
         const act: Activation = last ? options.generator.output : "relu";
-        h = activate(dense(h, layer), act) as tf.Tensor2D;
+        h = dense(h, layer, act);
       });
       return tf.reshape(h, [-1, ...context.sampleShape]);
     },
@@ -57,7 +57,7 @@ export function buildMlp(options: MlpOptions, context: BuildContext): GanPair {
     discriminate(x) {
       let h = tf.reshape(x, [-1, sampleSize]) as tf.Tensor2D;
       for (const layer of dLayers.slice(0, -1)) {
-        h = activate(dense(h, layer), "leaky-relu") as tf.Tensor2D;
+        h = dense(h, layer, "leaky-relu");
       }
       return { logits: dense(h, dLayers[dLayers.length - 1]), features: h };
     },

@@ -3,12 +3,15 @@
  * about 14 kernels per weight tensor (228 for the mixture MLP pair), and at these model sizes each
  * kernel costs more in dispatch than in arithmetic; here the gradients are concatenated, the rule
  * runs once on the flat vector with flat state, and the step is split back onto the weights
- * (about 4 kernels per weight tensor plus a dozen). The rules are PyTorch's (`torch.optim.Adam`,
- * `RMSprop`, `SGD` with their defaults), which the suites' hyper-parameters come from.
+ * (about 4 kernels per weight tensor plus a dozen). Where the backend has the fused Adam kernel
+ * (`engine/fused_ops.ts`: wasm), Adam's whole update is that one kernel, with the same bits. The
+ * rules are PyTorch's (`torch.optim.Adam`, `RMSprop`, `SGD` with their defaults), which the
+ * suites' hyper-parameters come from.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { adamUpdate } from "../engine/fused_ops.ts";
 import { ownedVariable } from "../models/layers.ts";
 
 /** What the training loop needs of an optimiser. */
@@ -25,6 +28,11 @@ interface FlatRule {
   init(size: number): void;
   /** The step (to subtract) for gradient `g` at iteration `t` (1-based); called inside a tidy. */
   step(g: tf.Tensor1D, t: number): tf.Tensor1D;
+  /**
+   * The whole update of `variables` from `grads` (in the same order) in one fused kernel, where
+   * the backend has one: false where it does not (then `step` runs). Called inside a tidy.
+   */
+  fusedUpdate?(grads: tf.Tensor[], variables: tf.Variable[], t: number): boolean;
   dispose(): void;
 }
 
@@ -41,6 +49,15 @@ function adamRule(learningRate: number, beta1: number, beta2: number, epsilon: n
     init(size) {
       m = state(size);
       v = state(size);
+    },
+    fusedUpdate(grads, variables, t) {
+      const rule = { learningRate, beta1, beta2, epsilon };
+      const updated = adamUpdate({ m: m!, v: v! }, grads, variables, rule, t);
+      if (!updated) return false;
+      m!.assign(updated.m);
+      v!.assign(updated.v);
+      variables.forEach((variable, i) => variable.assign(updated.weights[i]));
+      return true;
     },
     step(g, t) {
       m!.assign(tf.add(tf.mul(m!, beta1), tf.mul(g, 1 - beta1)));
@@ -101,6 +118,8 @@ class FlatOptimizer implements Optimizer {
     }
     this.iteration++;
     tf.tidy(() => {
+      const ordered = names.map((n) => grads[n]);
+      if (this.rule.fusedUpdate?.(ordered, this.variables, this.iteration)) return;
       const flat = tf.concat(names.map((n) => tf.reshape(grads[n], [-1]))) as tf.Tensor1D;
       const step = this.rule.step(flat, this.iteration);
       const pieces = tf.split(step, this.variables.map((v) => v.size));
