@@ -3,12 +3,15 @@
  * harness's own training path on every available backend, next to the same networks and batch
  * in PyTorch (bench/train_step_torch.py, Debian python3-torch, one thread like tfjs-wasm) run in
  * the same invocation, with the tfjs/PyTorch ratio and achieved GFLOP/s against the peak measured
- * by a 1024² matmul in PyTorch.
+ * by a 1024² matmul in PyTorch, and the step's floor on each backend: its FLOPs at that backend's
+ * own best product speed, about the least time a step can take there (the FLOPs are
+ * PyTorch's count; tfjs skips D's weight gradient in the G step, about 8% of them).
  *
  * Usage: deno task bench:speed [--json] [--backends wasm,cpu] [--models mixture-mlp,mnist-mlp] [--seconds 3]
  *
  * @module
  */
+import * as tf from "@tensorflow/tfjs-core";
 import { parseArgs } from "node:util";
 import type { Dataset } from "../src/data/dataset.ts";
 import { ring8 } from "../src/data/mixtures.ts";
@@ -116,6 +119,30 @@ async function timeTfjs(model: BenchModel, seconds: number): Promise<number> {
   return 1000 * (await run(steps));
 }
 
+/**
+ * The backend's float32 product speed, GFLOP/s: the best of a few product shapes (512², and the
+ * mixture and MNIST MLPs' layer shapes at batch 512): its arithmetic peak on these machines (one
+ * core; 128-bit SIMD on wasm), which bounds how fast any step can go.
+ */
+async function productPeak(): Promise<number> {
+  let best = 0;
+  for (const [m, k, n] of [[512, 512, 512], [512, 128, 128], [512, 1024, 784]]) {
+    const [a, b] = [tf.randomNormal([m, k]), tf.randomNormal([k, n])];
+    await tf.matMul(a, b).data(); // warm-up
+    const repeats = 5;
+    const start = performance.now();
+    for (let i = 0; i < repeats; i++) {
+      const c = tf.matMul(a, b);
+      await c.data();
+      c.dispose();
+    }
+    const seconds = (performance.now() - start) / 1000;
+    tf.dispose([a, b]);
+    best = Math.max(best, (2 * m * k * n * repeats) / seconds / 1e9);
+  }
+  return best;
+}
+
 /** Debian's python3 (where python3-torch installs) before whatever python3 is first on PATH. */
 function pythonWithTorch(): string {
   for (const candidate of ["/usr/bin/python3", "python3"]) {
@@ -175,15 +202,23 @@ for (const name of models) if (!MODELS[name]) throw new Error(`unknown model '${
 const torch = timeTorch(models);
 const json: Record<
   string,
-  { backend: string; tfjs_ms: number; torch_ms: number | null; ratio: number | null }
+  {
+    backend: string;
+    tfjs_ms: number;
+    torch_ms: number | null;
+    ratio: number | null;
+    /** The step's FLOPs at the backend's product peak: the least its step could take. */
+    floor_ms: number;
+  }
 > = {};
 const table: string[] = [];
 for (const backend of backends) {
   const info = await initBackend(backend as BackendChoice);
+  const peak = await productPeak();
   for (const name of models) {
     if (SLOW.has(`${info.name}/${name}`) && !(values.backends && values.models)) {
       table.push(
-        `| ${name} | ${info.name} | skipped (minutes per step; name both to force) | | | | | |`,
+        `| ${name} | ${info.name} | skipped (minutes per step; name both to force) | | | | | | |`,
       );
       continue;
     }
@@ -192,15 +227,22 @@ for (const backend of backends) {
     const torchMs = torch[name]?.ms ?? null;
     const ratio = torchMs ? ms / torchMs : null;
     const gflops = model.flops / (ms / 1000) / 1e9;
-    const entry = { backend: info.name, tfjs_ms: ms, torch_ms: torchMs, ratio };
+    const floorMs = model.flops / (peak * 1e9) * 1000;
+    const entry = { backend: info.name, tfjs_ms: ms, torch_ms: torchMs, ratio, floor_ms: floorMs };
     if (!json[name] || ms < json[name].tfjs_ms) json[name] = entry;
-    table.push(
-      `| ${name} | ${info.name} | ${ms.toFixed(2)} | ${
-        (1000 * model.batchSize / ms).toFixed(0)
-      } | ${torchMs?.toFixed(2) ?? "—"} | ${ratio?.toFixed(2) ?? "—"} | ${gflops.toFixed(2)} | ${
-        torch._peak_gflops ? ((100 * gflops) / torch._peak_gflops).toFixed(1) + "%" : "—"
-      } |`,
-    );
+    const cells = [
+      name,
+      info.name,
+      ms.toFixed(2),
+      (1000 * model.batchSize / ms).toFixed(0),
+      torchMs?.toFixed(2) ?? "—",
+      ratio?.toFixed(2) ?? "—",
+      gflops.toFixed(2),
+      torch._peak_gflops ? ((100 * gflops) / torch._peak_gflops).toFixed(1) + "%" : "—",
+      `${floorMs.toFixed(2)} at ${peak.toFixed(0)} GFLOP/s` +
+      (torchMs ? ` (ratio ${(floorMs / torchMs).toFixed(2)})` : ""),
+    ];
+    table.push(`| ${cells.join(" | ")} |`);
   }
 }
 if (values.json) {
@@ -209,8 +251,10 @@ if (values.json) {
   console.log(
     `| model | backend | tfjs ms/step | samples/s | PyTorch ms/step (1 thread, ${
       torch._torch ?? "absent"
-    }) | ratio | GFLOP/s | of peak (${torch._peak_gflops?.toFixed(0) ?? "?"} GFLOP/s) |`,
+    }) | ratio | GFLOP/s | of PyTorch's peak (${
+      torch._peak_gflops?.toFixed(0) ?? "?"
+    } GFLOP/s) | floor: the FLOPs at the backend's best product speed, ms |`,
   );
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const line of table) console.log(line);
 }

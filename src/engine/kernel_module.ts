@@ -1,7 +1,7 @@
 /**
  * The float32 kernels of the wasm training path (matrix products, convolution lowering, row sums,
- * strided copies, bias/activation epilogues), emitted as one WebAssembly module that works in the
- * tfjs wasm backend's own memory.
+ * strided copies, bias/activation epilogues and their gradients, Adam), emitted as one
+ * WebAssembly module that works in the tfjs wasm backend's own memory.
  *
  * - `gemm_rows_<r>` / `gemm_packed_<r>`: C (+)= A·B for r rows of A at a time (r = 1..6), with A
  *   read in place, row-major (`rows`), or from panels of 6 rows made by `pack_6` (`packed`: how a
@@ -18,7 +18,11 @@
  *   statistics), in vectors, rows in order.
  * - `copy_rows`: a strided block copy of 4-byte values (concatenation and splitting along an axis).
  * - `bias_activation`: a bias added to every row and an activation (linear, relu, leaky relu,
- *   prelu), the epilogue of the fused products and convolutions that inference uses.
+ *   prelu), the epilogue of the fused products and convolutions (inference, and the fused dense
+ *   layer of training).
+ * - `activation_grad`: dy·act'(y) from an activation's output (the fused dense layer's gradient).
+ * - `adam`: one Adam step over flat moments and weights, in the composed tfjs ops' order of
+ *   operations, so that it gives their bits.
  *
  * Measured on one core of this project's machine: 43-53 GFLOP/s for the training shapes' products
  * (256x128 by 128x128, 3136x1024 by 1024x128, either operand transposed), against 18-25 for the
