@@ -9,23 +9,11 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import type { Dataset } from "../src/data/dataset.ts";
 import { ring8 } from "../src/data/mixtures.ts";
 import { type BackendChoice, initBackend } from "../src/engine/backend.ts";
 import { setFusedOps } from "../src/engine/fused_ops.ts";
-import { Rng } from "../src/engine/rng.ts";
-import { DEFAULT_HYPER, LOSSES } from "../src/losses/mod.ts";
-import { disposePair } from "../src/models/mod.ts";
 import { buildMlp, MlpOptions } from "../src/models/mlp.ts";
-import { train } from "../src/train/train.ts";
-
-/** A stand-in for 28x28 data: the step's cost does not depend on the pixel values. */
-const noise784: Dataset = {
-  name: "noise784",
-  description: "784-dimensional noise",
-  sampleShape: [784],
-  sample: (n, rng) => rng.normals(n * 784),
-};
+import { msPerStep, noise784, type StepModel } from "./gan_step.ts";
 
 const MODELS = {
   "mixture-mlp": {
@@ -47,28 +35,19 @@ const MODELS = {
   },
 };
 
-type Model = (typeof MODELS)[keyof typeof MODELS];
-
-async function msPerStep(model: Model): Promise<number> {
-  const rng = new Rng(0);
-  const pair = buildMlp(MlpOptions.parse(model.options), {
-    sampleShape: model.dataset.sampleShape,
-    latentDim: model.latentDim,
-    rng,
-  });
-  const { steps, batchSize } = model;
-  const outcome = await train({
+/** The pair builder, data and batch of one of {@linkcode MODELS}. */
+function stepModel(model: (typeof MODELS)[keyof typeof MODELS]): StepModel {
+  const options = MlpOptions.parse(model.options);
+  return {
     dataset: model.dataset,
-    pair,
-    loss: LOSSES.get("non-saturating"),
-    regularisers: [],
-    hyper: { ...DEFAULT_HYPER, lrG: 1e-3, lrD: 1e-3 },
-    budget: { steps, batchSize, logEvery: steps + 1, evalEvery: steps },
-    rng,
-    evaluate: () => ({}),
-  });
-  disposePair(pair);
-  return (1000 * outcome.trainSeconds) / steps;
+    batchSize: model.batchSize,
+    build: (rng) =>
+      buildMlp(options, {
+        sampleShape: model.dataset.sampleShape,
+        latentDim: model.latentDim,
+        rng,
+      }),
+  };
 }
 
 const median = (values: number[]) => values.toSorted((a, b) => a - b)[values.length >> 1];
@@ -85,12 +64,13 @@ console.log(`| model (${info.name}) | composed ms/step | fused ms/step | speed-u
 console.log("|---|---|---|---|");
 for (const [name, model] of Object.entries(MODELS)) {
   const times = { composed: [] as number[], fused: [] as number[] };
-  await msPerStep(model); // warm-up
+  const timed = stepModel(model);
+  await msPerStep(timed, model.steps); // warm-up
   for (let round = 0; round < Number(values.rounds); round++) {
     // Alternate which goes first, so that neither always follows the other.
     for (const fused of round % 2 ? [true, false] : [false, true]) {
       setFusedOps(fused);
-      times[fused ? "fused" : "composed"].push(await msPerStep(model));
+      times[fused ? "fused" : "composed"].push(await msPerStep(timed, model.steps));
     }
   }
   setFusedOps(true);

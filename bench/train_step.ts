@@ -16,19 +16,13 @@ import { parseArgs } from "node:util";
 import type { Dataset } from "../src/data/dataset.ts";
 import { ring8 } from "../src/data/mixtures.ts";
 import { type BackendChoice, initBackend, listBackends } from "../src/engine/backend.ts";
-import { Rng } from "../src/engine/rng.ts";
-import { DEFAULT_HYPER, LOSSES } from "../src/losses/mod.ts";
 import { mnist } from "../src/data/mnist.ts";
 import { buildDcgan, DcganOptions } from "../src/models/dcgan.ts";
-import { disposePair, type GanPair } from "../src/models/mod.ts";
 import { buildMlp, MlpOptions } from "../src/models/mlp.ts";
-import { train } from "../src/train/train.ts";
+import { msPerStep, noise784, type StepModel } from "./gan_step.ts";
 
-interface BenchModel {
-  dataset: Dataset;
+interface BenchModel extends StepModel {
   latentDim: number;
-  batchSize: number;
-  build(rng: Rng): GanPair;
   /** FLOPs (2 x multiply-adds) of one alternating GAN step. */
   flops: number;
 }
@@ -83,14 +77,6 @@ function dcganModel(): BenchModel {
   };
 }
 
-/** A stand-in for 28x28 data: the step's cost does not depend on the pixel values. */
-const noise784: Dataset = {
-  name: "noise784",
-  description: "784-dimensional noise",
-  sampleShape: [784],
-  sample: (n, rng) => rng.normals(n * 784),
-};
-
 const MODELS: Record<string, () => BenchModel> = {
   "mixture-mlp": () => mlpModel(ring8, 2, [128, 128, 128], [128, 128, 128], "linear", 256),
   "mnist-mlp": () => mlpModel(noise784, 100, [256, 512, 1024], [512, 256], "tanh", 64),
@@ -98,25 +84,9 @@ const MODELS: Record<string, () => BenchModel> = {
 };
 
 async function timeTfjs(model: BenchModel, seconds: number): Promise<number> {
-  const rng = new Rng(0);
-  const run = async (steps: number) => {
-    const pair = model.build(rng);
-    const outcome = await train({
-      dataset: model.dataset,
-      pair,
-      loss: LOSSES.get("non-saturating"),
-      regularisers: [],
-      hyper: { ...DEFAULT_HYPER, lrG: 1e-3, lrD: 1e-3 },
-      budget: { steps, batchSize: model.batchSize, logEvery: steps + 1, evalEvery: steps },
-      rng,
-      evaluate: () => ({}),
-    });
-    disposePair(pair);
-    return outcome.trainSeconds / steps;
-  };
-  const first = await run(3); // warm-up, and a first estimate of the step time
-  const steps = Math.max(3, Math.min(2000, Math.round(seconds / first)));
-  return 1000 * (await run(steps));
+  const first = await msPerStep(model, 3); // warm-up, and a first estimate of the step time
+  const steps = Math.max(3, Math.min(2000, Math.round((1000 * seconds) / first)));
+  return await msPerStep(model, steps);
 }
 
 /**
