@@ -1,6 +1,6 @@
 /**
  * Training ops that run as one kernel where tfjs composes several, for the backends that register
- * them (wasm: `wasm_kernels.ts`); elsewhere, or with fusion turned off, the same ops composed from
+ * them (wasm: `wasm_fused_kernels.ts`); elsewhere, or with fusion turned off, the same ops composed from
  * tfjs' own, whose results they reproduce bit for bit (tested in `fused_ops_test.ts`).
  *
  * - {@linkcode denseLayer}: act(x·W + b), its gradient from one activation-derivative kernel and
@@ -17,7 +17,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { getKernel, registerGradient } from "@tensorflow/tfjs-core";
 
-/** act(x·W + b) in one kernel. Inputs x [n, in], w [in, out], b [out]; attributes {@linkcode DenseAttrs}. */
+/**
+ * act(x·W + b) in one kernel. Inputs x [n, in], w [in, out], b [out]; attributes
+ * {@linkcode DenseAttrs}.
+ */
 export const DENSE = "GanbenchDense";
 /** dy·act'(y) from the activation's output y. Inputs dy, y; attributes {@linkcode DenseAttrs}. */
 export const ACTIVATION_GRAD = "GanbenchActivationGrad";
