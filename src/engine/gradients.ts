@@ -5,17 +5,19 @@
  *
  * - `LeakyRelu`: tfjs builds its gradient from `greater`, which has no gradient; here it is
  *   dy · (α + (1 − α)·step(x)), built from ops that do (step's is zero), so that D can use the
- *   one-kernel `tf.leakyRelu` instead of an expression of four.
+ *   one-kernel `tf.leakyRelu` instead of an expression of four. It is `fused_ops.ts`'
+ *   activation derivative: one kernel where the backend has it, those ops elsewhere.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "@tensorflow/tfjs-core";
 import {
   LeakyRelu,
   type LeakyReluAttrs,
   registerGradient,
   unregisterGradient,
 } from "@tensorflow/tfjs-core";
+import { activationGrad } from "./fused_ops.ts";
 
 let registered = false;
 
@@ -30,7 +32,8 @@ export function registerDifferentiableGradients(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved;
       const { alpha } = attrs as unknown as LeakyReluAttrs;
-      return { x: () => tf.mul(dy as tf.Tensor, tf.add(tf.mul(tf.step(x), 1 - alpha), alpha)) };
+      // x > 0 exactly where the output is, so the fused derivative (from the output) applies.
+      return { x: () => activationGrad(dy as tf.Tensor, x, "leakyrelu", alpha) };
     },
   });
 }
