@@ -6,8 +6,8 @@
  * - {@linkcode denseLayer}: act(x·W + b), its gradient from one activation-derivative kernel and
  *   the two products and a row sum (a dense layer composed takes 3 kernels forward and 4-6
  *   backward; `tf.fused.matMul` does not fuse while gradients are recorded).
- * - {@linkcode adamUpdate}: a whole player's Adam step (both moments and every weight) as one
- *   kernel, where the composed rule takes about 30.
+ * - {@linkcode adamUpdate}, {@linkcode rmspropUpdate}: a whole player's optimiser step (its state
+ *   and every weight) as one kernel, where the composed rule takes about 30.
  *
  * At the mixture MLP's scale each kernel costs 5-20 µs of dispatch on the wasm backend, about
  * what its arithmetic costs. The gradients can be differentiated again (gradient penalties).
@@ -25,10 +25,15 @@ export const DENSE = "GanbenchDense";
 /** dy·act'(y) from the activation's output y. Inputs dy, y; attributes {@linkcode DenseAttrs}. */
 export const ACTIVATION_GRAD = "GanbenchActivationGrad";
 /**
- * One Adam step of `count` weight tensors: inputs m, v (flat moments), g0.. (gradients), w0..
- * (weights); outputs [m', v', w0', ...]; attributes {@linkcode AdamAttrs}.
+ * One Adam step of `count` weight tensors: inputs s0, s1 (the flat moments m, v), g0..
+ * (gradients), w0.. (weights); outputs [m', v', w0', ...]; attributes {@linkcode AdamAttrs}.
  */
 export const ADAM = "GanbenchAdam";
+/**
+ * One RMSprop step of `count` weight tensors: inputs s0 (the flat mean square), g0.., w0..;
+ * outputs [v', w0', ...]; attributes {@linkcode RmspropAttrs}.
+ */
+export const RMSPROP = "GanbenchRmsprop";
 
 /** The activations a fused dense layer applies. */
 export type DenseActivation = "linear" | "relu" | "leakyrelu" | "tanh";
@@ -49,6 +54,14 @@ export interface AdamAttrs {
   stepSize: number;
   /** 1 − β2^t */
   biasCorrection2: number;
+  epsilon: number;
+}
+
+/** Attributes of {@linkcode RMSPROP} (torch.optim.RMSprop's rule, no momentum, not centred). */
+export interface RmspropAttrs {
+  count: number;
+  alpha: number;
+  learningRate: number;
   epsilon: number;
 }
 
@@ -116,7 +129,31 @@ export function activationGrad(
   return tf.engine().runKernel(ACTIVATION_GRAD, { dy, y }, { ...attrs }) as tf.Tensor;
 }
 
-/** The constants of Adam (torch.optim.Adam's rule) at step `t` (1-based). */
+/**
+ * A player's whole optimiser step in one kernel `kernelName` over its state tensors (flat, all
+ * weights end to end), the gradients and the weights: the new state and weights (the caller
+ * assigns them), or undefined where the backend has no such kernel.
+ */
+function flatUpdate(
+  kernelName: string,
+  state: tf.Tensor[],
+  grads: tf.Tensor[],
+  weights: tf.Tensor[],
+  attrs: Record<string, number>,
+): { state: tf.Tensor[]; weights: tf.Tensor[] } | undefined {
+  if (!fusedKernelAvailable(kernelName)) return undefined;
+  const inputs: tf.NamedTensorMap = {};
+  state.forEach((s, i) => inputs[`s${i}`] = s);
+  grads.forEach((g, i) => inputs[`g${i}`] = g);
+  weights.forEach((w, i) => inputs[`w${i}`] = w);
+  const outputs = tf.engine().runKernel(kernelName, inputs, {
+    ...attrs,
+    count: weights.length,
+  }) as tf.Tensor[];
+  return { state: outputs.slice(0, state.length), weights: outputs.slice(state.length) };
+}
+
+/** The constants of Adam (torch.optim.Adam's rule). */
 export interface AdamRule {
   learningRate: number;
   beta1: number;
@@ -125,8 +162,8 @@ export interface AdamRule {
 }
 
 /**
- * One Adam step over a player's weights in one kernel: returns the new flat moments and weights
- * (the caller assigns them), or undefined where the backend has no such kernel.
+ * One Adam step (iteration `t`, 1-based) over a player's weights in one kernel: the new flat
+ * moments and weights, or undefined where the backend has no such kernel.
  */
 export function adamUpdate(
   moments: { m: tf.Tensor1D; v: tf.Tensor1D },
@@ -135,20 +172,31 @@ export function adamUpdate(
   rule: AdamRule,
   t: number,
 ): { m: tf.Tensor1D; v: tf.Tensor1D; weights: tf.Tensor[] } | undefined {
-  if (!fusedKernelAvailable(ADAM)) return undefined;
-  const inputs: tf.NamedTensorMap = { m: moments.m, v: moments.v };
-  grads.forEach((g, i) => inputs[`g${i}`] = g);
-  weights.forEach((w, i) => inputs[`w${i}`] = w);
-  const attrs: AdamAttrs = {
-    count: weights.length,
+  const attrs: Omit<AdamAttrs, "count"> = {
     beta1: rule.beta1,
     beta2: rule.beta2,
     stepSize: rule.learningRate / (1 - rule.beta1 ** t),
     biasCorrection2: 1 - rule.beta2 ** t,
     epsilon: rule.epsilon,
   };
-  const [m, v, ...updated] = tf.engine().runKernel(ADAM, inputs, { ...attrs }) as tf.Tensor[];
-  return { m: m as tf.Tensor1D, v: v as tf.Tensor1D, weights: updated };
+  const updated = flatUpdate(ADAM, [moments.m, moments.v], grads, weights, { ...attrs });
+  if (!updated) return undefined;
+  const [m, v] = updated.state as tf.Tensor1D[];
+  return { m, v, weights: updated.weights };
+}
+
+/**
+ * One RMSprop step over a player's weights in one kernel: the new flat mean square and weights,
+ * or undefined where the backend has no such kernel.
+ */
+export function rmspropUpdate(
+  meanSquare: tf.Tensor1D,
+  grads: tf.Tensor[],
+  weights: tf.Tensor[],
+  rule: Omit<RmspropAttrs, "count">,
+): { v: tf.Tensor1D; weights: tf.Tensor[] } | undefined {
+  const updated = flatUpdate(RMSPROP, [meanSquare], grads, weights, { ...rule });
+  return updated && { v: updated.state[0] as tf.Tensor1D, weights: updated.weights };
 }
 
 let registered = false;

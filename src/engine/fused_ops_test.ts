@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { ring8 } from "../data/mixtures.ts";
 import { DEFAULT_HYPER, LOSSES, REGULARISERS } from "../losses/mod.ts";
 import { buildMlp, MlpOptions } from "../models/mlp.ts";
-import { flatAdam } from "../train/optimizers.ts";
+import { flatAdam, flatRmsprop } from "../train/optimizers.ts";
 import { train } from "../train/train.ts";
 import { initBackend } from "./backend.ts";
 import {
@@ -13,6 +13,7 @@ import {
   type DenseActivation,
   denseLayer,
   fusedKernelAvailable,
+  RMSPROP,
   setFusedOps,
 } from "./fused_ops.ts";
 import { Rng } from "./rng.ts";
@@ -129,47 +130,55 @@ Deno.test("the fused dense layer's gradient differentiates again as the composed
   tf.dispose([x, w1, b1, w2, b2]);
 });
 
-Deno.test("the fused Adam step gives the composed flat Adam's bits over several steps", async () => {
-  await initBackend("wasm");
-  assert.ok(fusedKernelAvailable(ADAM));
-  const rng = new Rng(13);
-  const shapes = [[3, 5], [5], [1], [7, 2]];
-  const initial = shapes.map((shape) => rng.normals(shape.reduce((a, b) => a * b, 1)));
-  const gradients = [1, 2, 3].map(() => initial.map((w) => rng.normals(w.length)));
-  const run = (fused: boolean) => {
-    setFusedOps(fused);
-    try {
-      const variables = shapes.map((shape, i) => tf.variable(tf.tensor(initial[i], shape)));
-      const optimizer = flatAdam(1e-2, 0.5, 0.999);
-      for (const step of gradients) {
-        const grads: tf.NamedTensorMap = {};
-        variables.forEach((v, i) => grads[v.name] = tf.tensor(step[i], v.shape));
-        optimizer.applyGradients(grads);
-        tf.dispose(Object.values(grads));
+for (
+  const [name, kernel, make] of [
+    ["Adam", ADAM, () => flatAdam(1e-2, 0.5, 0.999)],
+    ["RMSprop", RMSPROP, () => flatRmsprop(1e-2)],
+  ] as const
+) {
+  Deno.test(`the fused ${name} step gives the composed flat ${name}'s bits over several steps`, async () => {
+    await initBackend("wasm");
+    assert.ok(fusedKernelAvailable(kernel));
+    const rng = new Rng(13);
+    const shapes = [[3, 5], [5], [1], [7, 2]];
+    const initial = shapes.map((shape) => rng.normals(shape.reduce((a, b) => a * b, 1)));
+    const gradients = [1, 2, 3].map(() => initial.map((w) => rng.normals(w.length)));
+    const run = (fused: boolean) => {
+      setFusedOps(fused);
+      try {
+        const variables = shapes.map((shape, i) => tf.variable(tf.tensor(initial[i], shape)));
+        const optimizer = make();
+        for (const step of gradients) {
+          const grads: tf.NamedTensorMap = {};
+          variables.forEach((v, i) => grads[v.name] = tf.tensor(step[i], v.shape));
+          optimizer.applyGradients(grads);
+          tf.dispose(Object.values(grads));
+        }
+        optimizer.dispose();
+        const values = variables.map((v) => v.dataSync() as Float32Array);
+        tf.dispose(variables);
+        return values;
+      } finally {
+        setFusedOps(true);
       }
-      optimizer.dispose();
-      const values = variables.map((v) => v.dataSync() as Float32Array);
-      tf.dispose(variables);
-      return values;
-    } finally {
-      setFusedOps(true);
-    }
-  };
-  const fused = run(true);
-  assert.deepEqual(fused, run(false));
-  assert.ok(
-    fused.some((w, i) => w.some((v, j) => v !== Math.fround(initial[i][j]))),
-    "weights moved",
-  );
-});
+    };
+    const fused = run(true);
+    assert.deepEqual(fused, run(false));
+    assert.ok(
+      fused.some((w, i) => w.some((v, j) => v !== Math.fround(initial[i][j]))),
+      "weights moved",
+    );
+  });
+}
 
-Deno.test("training with the fused ops gives the composed ops' curves and weights, penalties included", async () => {
+Deno.test("training with the fused ops gives the composed ops' curves and weights, penalties and clipping included", async () => {
   await initBackend("wasm");
   const cells = [
-    { loss: "non-saturating", output: "tanh", regulariser: undefined },
-    { loss: "wasserstein", output: "linear", regulariser: "gradient-penalty" },
+    { loss: "non-saturating", output: "tanh", regulariser: undefined, optimizer: "adam" },
+    { loss: "wasserstein", output: "linear", regulariser: "gradient-penalty", optimizer: "adam" },
+    { loss: "wasserstein", output: "linear", regulariser: "weight-clip", optimizer: "rmsprop" },
   ] as const;
-  for (const { loss, output, regulariser } of cells) {
+  for (const { loss, output, regulariser, optimizer } of cells) {
     const run = async (fused: boolean) => {
       setFusedOps(fused);
       try {
@@ -183,7 +192,7 @@ Deno.test("training with the fused ops gives the composed ops' curves and weight
           regularisers: regulariser
             ? [{ name: regulariser, regulariser: REGULARISERS.get(regulariser), weight: 10 }]
             : [],
-          hyper: { ...DEFAULT_HYPER, lrG: 1e-3, lrD: 1e-3 },
+          hyper: { ...DEFAULT_HYPER, optimizer, lrG: 1e-3, lrD: 1e-3 },
           budget: { steps: 12, batchSize: 32, logEvery: 3, evalEvery: 12 },
           rng,
           evaluate: () => ({}),
@@ -199,7 +208,11 @@ Deno.test("training with the fused ops gives the composed ops' curves and weight
         setFusedOps(true);
       }
     };
-    assert.deepEqual(await run(true), await run(false), `${loss} ${regulariser ?? ""}`);
+    assert.deepEqual(
+      await run(true),
+      await run(false),
+      `${loss} ${regulariser ?? ""} ${optimizer}`,
+    );
   }
 });
 

@@ -71,6 +71,7 @@ export class HeapKernels {
   #biasActivation: Kernel;
   #activationGrad: Kernel;
   #adam: Kernel;
+  #rmsprop: Kernel;
   /** Floats of lowered patches held at once (16 MiB by default); a convolution works in chunks. */
   patchChunkFloats = 4 << 20;
 
@@ -110,6 +111,7 @@ export class HeapKernels {
     this.#biasActivation = exports.bias_activation as Kernel;
     this.#activationGrad = exports.activation_grad as Kernel;
     this.#adam = exports.adam as Kernel;
+    this.#rmsprop = exports.rmsprop as Kernel;
   }
 
   /**
@@ -206,6 +208,30 @@ export class HeapKernels {
       shape.cols,
       ACTIVATIONS[activation.kind],
       activation.alpha ?? 0,
+    );
+  }
+
+  /**
+   * One RMSprop step (no momentum, not centred) over `size` floats from gradient `g`: the mean
+   * square v and weights w read at their offsets, the new values written at `out`'s.
+   */
+  rmsprop(
+    at: { g: number; v: number; w: number },
+    out: { v: number; w: number },
+    size: number,
+    rule: { alpha: number; learningRate: number; epsilon: number },
+  ): void {
+    this.#rmsprop(
+      at.g,
+      at.v,
+      at.w,
+      out.v,
+      out.w,
+      size,
+      rule.alpha,
+      1 - rule.alpha,
+      rule.learningRate,
+      rule.epsilon,
     );
   }
 

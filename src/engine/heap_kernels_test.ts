@@ -247,3 +247,27 @@ Deno.test("HeapKernels.adam gives the bits of the composed float32 Adam step (ve
     assert.deepEqual(read(out.w), expectedW, `w, ${size}`);
   }
 });
+
+Deno.test("HeapKernels.rmsprop gives the bits of the composed float32 RMSprop step (vectors and tails)", () => {
+  const heap = testHeap();
+  const kernels = HeapKernels.for(heap);
+  const rng = new Rng(9);
+  const rule = { alpha: 0.99, learningRate: 5e-5, epsilon: 1e-8 };
+  for (const size of [1, 5, 8, 33]) {
+    const [g, v, w] = [0, 1, 2].map((i) =>
+      Float32Array.from(rng.normals(size), (x) => (i === 1 ? x * x : x))
+    );
+    const at = { g: heap.put(g), v: heap.put(v), w: heap.put(w) };
+    const out = { v: heap.put(v), w: heap.put(w) };
+    kernels.rmsprop(at, out, size, rule);
+    const read = (p: number) => heap.f32().slice(p / 4, p / 4 + size);
+    const expectedV = v.map((x, i) =>
+      f(f(x * f(rule.alpha)) + f(f(g[i] * g[i]) * f(1 - rule.alpha)))
+    );
+    const expectedW = w.map((x, i) =>
+      f(x - f(f(g[i] * f(rule.learningRate)) / f(f(Math.sqrt(expectedV[i])) + f(rule.epsilon))))
+    );
+    assert.deepEqual(read(out.v), expectedV, `v, ${size}`);
+    assert.deepEqual(read(out.w), expectedW, `w, ${size}`);
+  }
+});

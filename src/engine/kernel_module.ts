@@ -1,6 +1,6 @@
 /**
  * The float32 kernels of the wasm training path (matrix products, convolution lowering, row sums,
- * strided copies, bias/activation epilogues and their gradients, Adam), emitted as one
+ * strided copies, bias/activation epilogues and their gradients, Adam and RMSprop), emitted as one
  * WebAssembly module that works in the tfjs wasm backend's own memory.
  *
  * - `gemm_rows_<r>` / `gemm_packed_<r>`: C (+)= A·B for r rows of A at a time (r = 1..6), with A
@@ -21,8 +21,8 @@
  *   prelu), the epilogue of the fused products and convolutions (inference, and the fused dense
  *   layer of training).
  * - `activation_grad`: dy·act'(y) from an activation's output (the fused dense layer's gradient).
- * - `adam`: one Adam step over flat moments and weights, in the composed tfjs ops' order of
- *   operations, so that it gives their bits.
+ * - `adam` / `rmsprop`: one optimiser step over flat state and weights, in the composed tfjs ops'
+ *   order of operations, so that it gives their bits.
  *
  * Measured on one core of this project's machine: 43-53 GFLOP/s for the training shapes' products
  * (256x128 by 128x128, 3136x1024 by 1024x128, either operand transposed), against 18-25 for the
@@ -508,6 +508,43 @@ function adamFunction(): WasmFunction {
   return { name: "adam", params, results: [], locals, code };
 }
 
+/**
+ * rmsprop(g, v, w, vOut, wOut, n, alpha, oneMinusAlpha, learningRate, epsilon): one RMSprop step
+ * over n floats in the composed tfjs ops' order of operations: v' = v·α + g²·(1−α),
+ * w' = w − (g·lr) / (sqrt(v') + ε).
+ */
+function rmspropFunction(): WasmFunction {
+  const params = [I32, I32, I32, I32, I32, I32, F32, F32, F32, F32];
+  const [g, v, w, vOut, wOut, n] = params.map((_, i) => i);
+  const constants = [6, 7, 8, 9];
+  const locals = new Locals(params.length);
+  const [rowBytes, one] = locals.many(2, I32);
+  const splats = locals.many(constants.length, V128);
+  const [gv, vv] = locals.many(2, V128);
+  const [gf, vf] = locals.many(2, F32);
+  const code = new Code();
+  const { localGet: get, localSet: set, i32Const: int } = op;
+  constants.forEach((c, i) => code.emit(get(c), op.f32x4Splat, set(splats[i])));
+  code.emit(int(1), set(one), get(n), int(2), op.i32Shl, set(rowBytes));
+  emitRowLoops(code, locals, { rows: one, rowBytes }, (j, width) => {
+    const vector = width === 16;
+    const [gl, vl] = vector ? [gv, vv] : [gf, vf];
+    const k = (i: number) => get(vector ? splats[i] : constants[i]);
+    const [mul, div, sub, sqrt] = vector
+      ? [op.f32x4Mul, op.f32x4Div, op.f32x4Sub, op.f32x4Sqrt]
+      : [op.f32Mul, op.f32Div, op.f32Sub, op.f32Sqrt];
+    const at = (base: number) => [get(base), get(j), op.i32Add];
+    code.emit(...at(g), load(width), set(gl));
+    // v' = v·α + (g·g)·(1−α)
+    code.emit(...at(v), load(width), k(0), mul, get(gl), get(gl), mul, k(1), mul, add(width));
+    code.emit(set(vl), ...at(vOut), get(vl), store(width));
+    // w' = w − (g·lr) / (sqrt(v') + ε)
+    code.emit(...at(wOut), ...at(w), load(width), get(gl), k(2), mul);
+    code.emit(get(vl), sqrt, k(3), add(width), div, sub, store(width));
+  }, () => {});
+  return { name: "rmsprop", params, results: [], locals, code };
+}
+
 /** The kernel module's bytes, with fused or separate multiply-adds. */
 export function kernelModule(fused: boolean): Uint8Array<ArrayBuffer> {
   const functions: WasmFunction[] = [];
@@ -517,6 +554,6 @@ export function kernelModule(fused: boolean): Uint8Array<ArrayBuffer> {
   functions.push(packFunction(TILE_ROWS), packFunction(PANEL));
   functions.push(patchFunction("im2col"), patchFunction("col2im"));
   functions.push(sumRowsFunction(), copyRowsFunction(), biasActivationFunction());
-  functions.push(activationGradFunction(), adamFunction());
+  functions.push(activationGradFunction(), adamFunction(), rmspropFunction());
   return wasmModule(functions);
 }

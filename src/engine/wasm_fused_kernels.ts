@@ -1,7 +1,7 @@
 /**
  * The wasm backend's kernels for the fused training ops of `fused_ops.ts`: a dense layer as
  * ganbench's product with the bias/activation epilogue, the activation derivative, and a
- * player's whole Adam step, each one pass over the heap in ganbench's kernel module.
+ * player's whole Adam or RMSprop step, each one pass over the heap in ganbench's kernel module.
  *
  * @module
  */
@@ -14,7 +14,10 @@ import {
   DENSE,
   type DenseActivation,
   type DenseAttrs,
+  RMSPROP,
+  type RmspropAttrs,
 } from "./fused_ops.ts";
+import type { HeapKernels } from "./heap_kernels.ts";
 import {
   batchMatMul,
   checkFloat32,
@@ -91,48 +94,106 @@ const activationGradConfig: KernelConfig = {
   },
 };
 
-const adamConfig: KernelConfig = {
-  kernelName: ADAM,
-  backendName: "wasm",
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const named = inputs as Inputs;
-    const rule = attrs as unknown as AdamAttrs;
-    const wasm = backend as unknown as WasmBackend;
-    const { m, v } = named;
-    const grads = Array.from({ length: rule.count }, (_, i) => named[`g${i}`]);
-    const weights = Array.from({ length: rule.count }, (_, i) => named[`w${i}`]);
-    checkFloat32(ADAM, m, v, ...grads, ...weights);
-    const sizes = weights.map((w, i) => {
-      const size = util.sizeFromShape(w.shape);
-      if (util.sizeFromShape(grads[i].shape) !== size) {
-        throw new RangeError(
-          `gradient ${i} has shape [${grads[i].shape}], its weight [${w.shape}]`,
-        );
+/** Offsets of one weight tensor's segment: its slices of the state tensors, and its weights. */
+interface Segment {
+  state: number[];
+  w: number;
+}
+
+/**
+ * A player's optimiser step over inputs s0.. (`stateCount` flat state tensors), g0.. and w0..
+ * (`count` gradients and weights): outputs [s0', ..., w0', ...], `step` run once per weight tensor
+ * on its segment of every tensor.
+ */
+function flatUpdateConfig<Attrs extends { count: number }>(
+  kernelName: string,
+  stateCount: number,
+  step: (
+    kernels: HeapKernels,
+    g: number,
+    at: Segment,
+    out: Segment,
+    size: number,
+    attrs: Attrs,
+  ) => void,
+): KernelConfig {
+  return {
+    kernelName,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const named = inputs as Inputs;
+      const rule = attrs as unknown as Attrs;
+      const wasm = backend as unknown as WasmBackend;
+      const each = (prefix: string, count: number) =>
+        Array.from({ length: count }, (_, i) => named[`${prefix}${i}`]);
+      const [state, grads, weights] = [
+        each("s", stateCount),
+        each("g", rule.count),
+        each("w", rule.count),
+      ];
+      checkFloat32(kernelName, ...state, ...grads, ...weights);
+      const sizes = weights.map((w, i) => {
+        const size = util.sizeFromShape(w.shape);
+        if (util.sizeFromShape(grads[i].shape) !== size) {
+          throw new RangeError(
+            `gradient ${i} has shape [${grads[i].shape}], its weight [${w.shape}]`,
+          );
+        }
+        return size;
+      });
+      const total = sizes.reduce((a, b) => a + b, 0);
+      for (const s of state) {
+        if (util.sizeFromShape(s.shape) !== total) {
+          throw new RangeError(
+            `${kernelName}: state holds ${util.sizeFromShape(s.shape)}, weights ${total}`,
+          );
+        }
       }
-      return size;
-    });
-    const total = sizes.reduce((a, b) => a + b, 0);
-    if (util.sizeFromShape(m.shape) !== total || util.sizeFromShape(v.shape) !== total) {
-      throw new RangeError(`Adam moments hold ${util.sizeFromShape(m.shape)}, weights ${total}`);
-    }
-    const [mOut, vOut] = [wasm.makeOutput(m.shape, "float32"), wasm.makeOutput(v.shape, "float32")];
-    const updated = weights.map((w) => wasm.makeOutput(w.shape, "float32"));
-    const kernels = kernelsOf(wasm);
-    const at = (t: TensorInfo) => offsetOf(wasm, t);
-    let first = 0;
-    weights.forEach((w, i) => {
-      const moment = 4 * first;
-      kernels.adam(
-        { g: at(grads[i]), m: at(m) + moment, v: at(v) + moment, w: at(w) },
-        { m: at(mOut) + moment, v: at(vOut) + moment, w: at(updated[i]) },
-        sizes[i],
-        rule,
-      );
-      first += sizes[i];
-    });
-    return [mOut, vOut, ...updated];
-  },
-};
+      const stateOut = state.map((s) => wasm.makeOutput(s.shape, "float32"));
+      const updated = weights.map((w) => wasm.makeOutput(w.shape, "float32"));
+      const kernels = kernelsOf(wasm);
+      const at = (t: TensorInfo) => offsetOf(wasm, t);
+      let first = 0;
+      weights.forEach((w, i) => {
+        const slice = (t: TensorInfo) => at(t) + 4 * first;
+        step(
+          kernels,
+          at(grads[i]),
+          { state: state.map(slice), w: at(w) },
+          { state: stateOut.map(slice), w: at(updated[i]) },
+          sizes[i],
+          rule,
+        );
+        first += sizes[i];
+      });
+      return [...stateOut, ...updated];
+    },
+  };
+}
+
+const adamConfig = flatUpdateConfig<AdamAttrs>(
+  ADAM,
+  2,
+  (kernels, g, at, out, size, rule) =>
+    kernels.adam(
+      { g, m: at.state[0], v: at.state[1], w: at.w },
+      { m: out.state[0], v: out.state[1], w: out.w },
+      size,
+      rule,
+    ),
+);
+
+const rmspropConfig = flatUpdateConfig<RmspropAttrs>(
+  RMSPROP,
+  1,
+  (kernels, g, at, out, size, rule) =>
+    kernels.rmsprop(
+      { g, v: at.state[0], w: at.w },
+      { v: out.state[0], w: out.w },
+      size,
+      rule,
+    ),
+);
 
 let registered = false;
 
@@ -140,5 +201,7 @@ let registered = false;
 export function registerWasmFusedKernels(): void {
   if (registered) return;
   registered = true;
-  for (const config of [denseConfig, activationGradConfig, adamConfig]) registerKernel(config);
+  for (const config of [denseConfig, activationGradConfig, adamConfig, rmspropConfig]) {
+    registerKernel(config);
+  }
 }

@@ -3,15 +3,15 @@
  * about 14 kernels per weight tensor (228 for the mixture MLP pair), and at these model sizes each
  * kernel costs more in dispatch than in arithmetic; here the gradients are concatenated, the rule
  * runs once on the flat vector with flat state, and the step is split back onto the weights
- * (about 4 kernels per weight tensor plus a dozen). Where the backend has the fused Adam kernel
- * (`engine/fused_ops.ts`: wasm), Adam's whole update is that one kernel, with the same bits. The
- * rules are PyTorch's (`torch.optim.Adam`, `RMSprop`, `SGD` with their defaults), which the
- * suites' hyper-parameters come from.
+ * (about 4 kernels per weight tensor plus a dozen). Where the backend has the fused kernels
+ * (`engine/fused_ops.ts`: wasm), Adam's or RMSprop's whole update is one kernel, with the same
+ * bits. The rules are PyTorch's (`torch.optim.Adam`, `RMSprop`, `SGD` with their defaults), which
+ * the suites' hyper-parameters come from.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { adamUpdate } from "../engine/fused_ops.ts";
+import { adamUpdate, rmspropUpdate } from "../engine/fused_ops.ts";
 import { ownedVariable } from "../models/layers.ts";
 
 /** What the training loop needs of an optimiser. */
@@ -79,6 +79,13 @@ function rmspropRule(learningRate: number, alpha: number, epsilon: number): Flat
   return {
     init(size) {
       v = state(size);
+    },
+    fusedUpdate(grads, variables) {
+      const updated = rmspropUpdate(v!, grads, variables, { alpha, learningRate, epsilon });
+      if (!updated) return false;
+      v!.assign(updated.v);
+      variables.forEach((variable, i) => variable.assign(updated.weights[i]));
+      return true;
     },
     step(g) {
       v!.assign(tf.add(tf.mul(v!, alpha), tf.mul(tf.square(g), 1 - alpha)));
