@@ -467,6 +467,64 @@ function activationGradFunction(): WasmFunction {
   return { name: "activation_grad", params, results: [], locals, code };
 }
 
+/** What an optimiser step's body emits with, for one vector (width 16) or float (width 4). */
+interface StepEmitter {
+  width: 16 | 4;
+  /** The address of the current element of pointer parameter `p`. */
+  at(p: number): number[][];
+  /** Constant parameter `c` (splatted across the lanes for a vector). */
+  constant(c: number): number[];
+  /** Scratch locals of the step's type. */
+  scratch: number[];
+  mul: number[];
+  div: number[];
+  add: number[];
+  sub: number[];
+  sqrt: number[];
+}
+
+/**
+ * An elementwise function over n floats: name(p0, ..., p{pointers−1}, n, c0, ..., c{constants−1}),
+ * with `step` emitting the work on each vector of four floats, then on each float left.
+ */
+function streamFunction(
+  name: string,
+  counts: { pointers: number; constants: number; scratch: number },
+  step: (code: Code, emitter: StepEmitter) => void,
+): WasmFunction {
+  const params = [
+    ...Array(counts.pointers).fill(I32),
+    I32,
+    ...Array(counts.constants).fill(F32),
+  ];
+  const n = counts.pointers;
+  const constants = Array.from({ length: counts.constants }, (_, i) => n + 1 + i);
+  const locals = new Locals(params.length);
+  const [rowBytes, one] = locals.many(2, I32);
+  const splats = locals.many(counts.constants, V128);
+  const vectors = locals.many(counts.scratch, V128);
+  const floats = locals.many(counts.scratch, F32);
+  const code = new Code();
+  const { localGet: get, localSet: set, i32Const: int } = op;
+  constants.forEach((c, i) => code.emit(get(c), op.f32x4Splat, set(splats[i])));
+  code.emit(int(1), set(one), get(n), int(2), op.i32Shl, set(rowBytes));
+  emitRowLoops(code, locals, { rows: one, rowBytes }, (j, width) => {
+    const vector = width === 16;
+    step(code, {
+      width,
+      at: (p) => [get(p), get(j), op.i32Add],
+      constant: (c) => get(vector ? splats[c] : constants[c]),
+      scratch: vector ? vectors : floats,
+      mul: vector ? op.f32x4Mul : op.f32Mul,
+      div: vector ? op.f32x4Div : op.f32Div,
+      add: add(width),
+      sub: vector ? op.f32x4Sub : op.f32Sub,
+      sqrt: vector ? op.f32x4Sqrt : op.f32Sqrt,
+    });
+  }, () => {});
+  return { name, params, results: [], locals, code };
+}
+
 /**
  * adam(g, m, v, w, mOut, vOut, wOut, n, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize,
  * biasCorrection2, epsilon): one Adam step over n floats, in the order of operations of the
@@ -474,38 +532,24 @@ function activationGradFunction(): WasmFunction {
  * v' = v·β2 + g²·(1−β2), w' = w − (m'·stepSize) / (sqrt(v' / biasCorrection2) + ε).
  */
 function adamFunction(): WasmFunction {
-  const params = [I32, I32, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32];
-  const [g, m, v, w, mOut, vOut, wOut, n] = params.map((_, i) => i);
-  const constants = [8, 9, 10, 11, 12, 13, 14];
-  const locals = new Locals(params.length);
-  const [rowBytes, one] = locals.many(2, I32);
-  const splats = locals.many(constants.length, V128);
-  const [gv, mv, vv] = locals.many(3, V128);
-  const [gf, mf, vf] = locals.many(3, F32);
-  const code = new Code();
-  const { localGet: get, localSet: set, i32Const: int } = op;
-  constants.forEach((c, i) => code.emit(get(c), op.f32x4Splat, set(splats[i])));
-  code.emit(int(1), set(one), get(n), int(2), op.i32Shl, set(rowBytes));
-  emitRowLoops(code, locals, { rows: one, rowBytes }, (j, width) => {
-    const vector = width === 16;
-    const [gl, ml, vl] = vector ? [gv, mv, vv] : [gf, mf, vf];
-    const k = (i: number) => get(vector ? splats[i] : constants[i]);
-    const [mul, div, sub, sqrt] = vector
-      ? [op.f32x4Mul, op.f32x4Div, op.f32x4Sub, op.f32x4Sqrt]
-      : [op.f32Mul, op.f32Div, op.f32Sub, op.f32Sqrt];
-    const at = (base: number) => [get(base), get(j), op.i32Add];
-    code.emit(...at(g), load(width), set(gl));
+  const [g, m, v, w, mOut, vOut, wOut] = [0, 1, 2, 3, 4, 5, 6];
+  const counts = { pointers: 7, constants: 7, scratch: 3 };
+  return streamFunction("adam", counts, (code, e) => {
+    const { localGet: get, localSet: set } = op;
+    const [gl, ml, vl] = e.scratch;
+    const { width, mul, div, add, sub, sqrt } = e;
+    const k = e.constant;
+    code.emit(...e.at(g), load(width), set(gl));
     // m' = m·β1 + g·(1−β1)
-    code.emit(...at(m), load(width), k(0), mul, get(gl), k(1), mul, add(width), set(ml));
-    code.emit(...at(mOut), get(ml), store(width));
+    code.emit(...e.at(m), load(width), k(0), mul, get(gl), k(1), mul, add, set(ml));
+    code.emit(...e.at(mOut), get(ml), store(width));
     // v' = v·β2 + (g·g)·(1−β2)
-    code.emit(...at(v), load(width), k(2), mul, get(gl), get(gl), mul, k(3), mul, add(width));
-    code.emit(set(vl), ...at(vOut), get(vl), store(width));
+    code.emit(...e.at(v), load(width), k(2), mul, get(gl), get(gl), mul, k(3), mul, add);
+    code.emit(set(vl), ...e.at(vOut), get(vl), store(width));
     // w' = w − (m'·stepSize) / (sqrt(v' / bc2) + ε)
-    code.emit(...at(wOut), ...at(w), load(width), get(ml), k(4), mul);
-    code.emit(get(vl), k(5), div, sqrt, k(6), add(width), div, sub, store(width));
-  }, () => {});
-  return { name: "adam", params, results: [], locals, code };
+    code.emit(...e.at(wOut), ...e.at(w), load(width), get(ml), k(4), mul);
+    code.emit(get(vl), k(5), div, sqrt, k(6), add, div, sub, store(width));
+  });
 }
 
 /**
@@ -514,35 +558,21 @@ function adamFunction(): WasmFunction {
  * w' = w − (g·lr) / (sqrt(v') + ε).
  */
 function rmspropFunction(): WasmFunction {
-  const params = [I32, I32, I32, I32, I32, I32, F32, F32, F32, F32];
-  const [g, v, w, vOut, wOut, n] = params.map((_, i) => i);
-  const constants = [6, 7, 8, 9];
-  const locals = new Locals(params.length);
-  const [rowBytes, one] = locals.many(2, I32);
-  const splats = locals.many(constants.length, V128);
-  const [gv, vv] = locals.many(2, V128);
-  const [gf, vf] = locals.many(2, F32);
-  const code = new Code();
-  const { localGet: get, localSet: set, i32Const: int } = op;
-  constants.forEach((c, i) => code.emit(get(c), op.f32x4Splat, set(splats[i])));
-  code.emit(int(1), set(one), get(n), int(2), op.i32Shl, set(rowBytes));
-  emitRowLoops(code, locals, { rows: one, rowBytes }, (j, width) => {
-    const vector = width === 16;
-    const [gl, vl] = vector ? [gv, vv] : [gf, vf];
-    const k = (i: number) => get(vector ? splats[i] : constants[i]);
-    const [mul, div, sub, sqrt] = vector
-      ? [op.f32x4Mul, op.f32x4Div, op.f32x4Sub, op.f32x4Sqrt]
-      : [op.f32Mul, op.f32Div, op.f32Sub, op.f32Sqrt];
-    const at = (base: number) => [get(base), get(j), op.i32Add];
-    code.emit(...at(g), load(width), set(gl));
+  const [g, v, w, vOut, wOut] = [0, 1, 2, 3, 4];
+  const counts = { pointers: 5, constants: 4, scratch: 2 };
+  return streamFunction("rmsprop", counts, (code, e) => {
+    const { localGet: get, localSet: set } = op;
+    const [gl, vl] = e.scratch;
+    const { width, mul, div, add, sub, sqrt } = e;
+    const k = e.constant;
+    code.emit(...e.at(g), load(width), set(gl));
     // v' = v·α + (g·g)·(1−α)
-    code.emit(...at(v), load(width), k(0), mul, get(gl), get(gl), mul, k(1), mul, add(width));
-    code.emit(set(vl), ...at(vOut), get(vl), store(width));
+    code.emit(...e.at(v), load(width), k(0), mul, get(gl), get(gl), mul, k(1), mul, add);
+    code.emit(set(vl), ...e.at(vOut), get(vl), store(width));
     // w' = w − (g·lr) / (sqrt(v') + ε)
-    code.emit(...at(wOut), ...at(w), load(width), get(gl), k(2), mul);
-    code.emit(get(vl), sqrt, k(3), add(width), div, sub, store(width));
-  }, () => {});
-  return { name: "rmsprop", params, results: [], locals, code };
+    code.emit(...e.at(wOut), ...e.at(w), load(width), get(gl), k(2), mul);
+    code.emit(get(vl), sqrt, k(3), add, div, sub, store(width));
+  });
 }
 
 /** The kernel module's bytes, with fused or separate multiply-adds. */
