@@ -117,6 +117,24 @@ function float32Kernel<Attrs>(
 }
 
 /**
+ * `stock`'s kernel on wasm replaced by `compute`, which returns undefined for the cases it leaves
+ * to the stock kernel.
+ */
+function replacing(
+  stock: KernelConfig,
+  compute: (
+    args: Parameters<KernelConfig["kernelFunc"]>[0],
+  ) => TensorInfo | TensorInfo[] | undefined,
+): KernelConfig {
+  return {
+    kernelName: stock.kernelName,
+    backendName: "wasm",
+    setupFunc: stock.setupFunc,
+    kernelFunc: (args) => compute(args) ?? stock.kernelFunc(args),
+  };
+}
+
+/**
  * a [...batch, m, k] (or its transpose) times b [...batch, k, n] (or its transpose) on
  * ganbench's product, the batch dimensions broadcast when one side has a single batch.
  */
@@ -238,45 +256,40 @@ function fusedConfig(
   kernelName: typeof FusedConv2D | typeof _FusedMatMul,
   stock: KernelConfig,
 ): KernelConfig {
-  return {
-    kernelName,
-    backendName: "wasm",
-    setupFunc: stock.setupFunc,
-    kernelFunc: (args) => {
-      const { inputs, backend, attrs } = args;
-      const named = inputs as Inputs;
-      const [first, second] = kernelName === FusedConv2D
-        ? [named.x, named.filter]
-        : [named.a, named.b];
-      const fused = attrs as unknown as FusedConv2DAttrs & _FusedMatMulAttrs;
-      const columns = kernelName === FusedConv2D
-        ? second.shape[3]
-        : (fused.transposeB
-          ? second.shape[second.shape.length - 2]
-          : second.shape[second.shape.length - 1]);
-      const epilogue = epilogueOf(named, fused, columns);
-      if (!epilogue || first.dtype !== "float32" || second.dtype !== "float32") {
-        return stock.kernelFunc(args);
-      }
-      const wasm = backend as unknown as WasmBackend;
-      const out = kernelName === FusedConv2D
-        ? conv2d(wasm, first, second, fused)
-        : batchMatMul(wasm, first, second, fused);
-      const rows = util.sizeFromShape(out.shape) / columns;
-      const bias = epilogue.bias && offsetOf(wasm, epilogue.bias);
-      const slopes = epilogue.slopes && offsetOf(wasm, epilogue.slopes);
-      kernelsOf(wasm).biasActivation(offsetOf(wasm, out), bias, { rows, cols: columns }, {
-        kind: epilogue.kind,
-        alpha: epilogue.alpha,
-        slopes,
-      });
-      if (!epilogue.then) return out;
-      const unary = getKernel(epilogue.then, "wasm")!.kernelFunc;
-      const activated = unary({ inputs: { x: out }, backend, attrs: {} }) as TensorInfo;
-      wasm.disposeData(out.dataId);
-      return activated;
-    },
-  };
+  return replacing(stock, (args) => {
+    const { inputs, backend, attrs } = args;
+    const named = inputs as Inputs;
+    const [first, second] = kernelName === FusedConv2D
+      ? [named.x, named.filter]
+      : [named.a, named.b];
+    const fused = attrs as unknown as FusedConv2DAttrs & _FusedMatMulAttrs;
+    const columns = kernelName === FusedConv2D
+      ? second.shape[3]
+      : (fused.transposeB
+        ? second.shape[second.shape.length - 2]
+        : second.shape[second.shape.length - 1]);
+    const epilogue = epilogueOf(named, fused, columns);
+    if (!epilogue || first.dtype !== "float32" || second.dtype !== "float32") {
+      return undefined;
+    }
+    const wasm = backend as unknown as WasmBackend;
+    const out = kernelName === FusedConv2D
+      ? conv2d(wasm, first, second, fused)
+      : batchMatMul(wasm, first, second, fused);
+    const rows = util.sizeFromShape(out.shape) / columns;
+    const bias = epilogue.bias && offsetOf(wasm, epilogue.bias);
+    const slopes = epilogue.slopes && offsetOf(wasm, epilogue.slopes);
+    kernelsOf(wasm).biasActivation(offsetOf(wasm, out), bias, { rows, cols: columns }, {
+      kind: epilogue.kind,
+      alpha: epilogue.alpha,
+      slopes,
+    });
+    if (!epilogue.then) return out;
+    const unary = getKernel(epilogue.then, "wasm")!.kernelFunc;
+    const activated = unary({ inputs: { x: out }, backend, attrs: {} }) as TensorInfo;
+    wasm.disposeData(out.dataId);
+    return activated;
+  });
 }
 
 /**
@@ -285,30 +298,25 @@ function fusedConfig(
  * 0 ≤ α ≤ 1, where the stock kernel runs otherwise.
  */
 function leakyReluConfig(stock: KernelConfig): KernelConfig {
-  return {
-    kernelName: LeakyRelu,
-    backendName: "wasm",
-    setupFunc: stock.setupFunc,
-    kernelFunc: (args) => {
-      const { inputs, backend, attrs } = args;
-      const { x } = inputs as Inputs;
-      const { alpha } = attrs as unknown as LeakyReluAttrs;
-      if (x.dtype !== "float32" || !(alpha >= 0 && alpha <= 1)) return stock.kernelFunc(args);
-      const wasm = backend as unknown as WasmBackend;
-      const size = util.sizeFromShape(x.shape);
-      const out = wasm.makeOutput(x.shape, "float32");
-      const kernels = kernelsOf(wasm);
-      kernels.copyRows(offsetOf(wasm, x), size, offsetOf(wasm, out), size, {
-        rows: 1,
-        width: size,
-      });
-      kernels.biasActivation(offsetOf(wasm, out), undefined, { rows: 1, cols: size }, {
-        kind: "leakyrelu",
-        alpha,
-      });
-      return out;
-    },
-  };
+  return replacing(stock, (args) => {
+    const { inputs, backend, attrs } = args;
+    const { x } = inputs as Inputs;
+    const { alpha } = attrs as unknown as LeakyReluAttrs;
+    if (x.dtype !== "float32" || !(alpha >= 0 && alpha <= 1)) return undefined;
+    const wasm = backend as unknown as WasmBackend;
+    const size = util.sizeFromShape(x.shape);
+    const out = wasm.makeOutput(x.shape, "float32");
+    const kernels = kernelsOf(wasm);
+    kernels.copyRows(offsetOf(wasm, x), size, offsetOf(wasm, out), size, {
+      rows: 1,
+      width: size,
+    });
+    kernels.biasActivation(offsetOf(wasm, out), undefined, { rows: 1, cols: size }, {
+      kind: "leakyrelu",
+      alpha,
+    });
+    return out;
+  });
 }
 
 /** The filter gradient: im2col(x)ᵀ · dy, accumulated over chunks of output positions. */
@@ -355,30 +363,25 @@ function leadingReductionConfig(
   kernelName: typeof Sum | typeof Mean,
   stock: KernelConfig,
 ): KernelConfig {
-  return {
-    kernelName,
-    backendName: "wasm",
-    setupFunc: stock.setupFunc,
-    kernelFunc: (args) => {
-      const { inputs, backend, attrs } = args;
-      const { x } = inputs as Inputs;
-      const { axis, keepDims } = attrs as unknown as SumAttrs | MeanAttrs;
-      const axes = util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-      const leading = axes.every((a, i) => a === i) && axes.length < x.shape.length;
-      if (x.dtype !== "float32" || !leading || axes.length === 0) return stock.kernelFunc(args);
-      const wasm = backend as unknown as WasmBackend;
-      const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
-      const kept = x.shape.slice(axes.length);
-      const out = wasm.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32");
-      const cols = util.sizeFromShape(kept);
-      kernelsOf(wasm).sumRows(offsetOf(wasm, x), offsetOf(wasm, out), rows, cols);
-      if (kernelName === Mean) {
-        const view = new Float32Array(wasm.wasm.asm.memory.buffer, offsetOf(wasm, out), cols);
-        for (let j = 0; j < cols; j++) view[j] /= rows;
-      }
-      return out;
-    },
-  };
+  return replacing(stock, (args) => {
+    const { inputs, backend, attrs } = args;
+    const { x } = inputs as Inputs;
+    const { axis, keepDims } = attrs as unknown as SumAttrs | MeanAttrs;
+    const axes = util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const leading = axes.every((a, i) => a === i) && axes.length < x.shape.length;
+    if (x.dtype !== "float32" || !leading || axes.length === 0) return undefined;
+    const wasm = backend as unknown as WasmBackend;
+    const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
+    const kept = x.shape.slice(axes.length);
+    const out = wasm.makeOutput(keepDims ? [...axes.map(() => 1), ...kept] : kept, "float32");
+    const cols = util.sizeFromShape(kept);
+    kernelsOf(wasm).sumRows(offsetOf(wasm, x), offsetOf(wasm, out), rows, cols);
+    if (kernelName === Mean) {
+      const view = new Float32Array(wasm.wasm.asm.memory.buffer, offsetOf(wasm, out), cols);
+      for (let j = 0; j < cols; j++) view[j] /= rows;
+    }
+    return out;
+  });
 }
 
 /** Whether `t` holds 4-byte values, which the block-copy kernels move. */
@@ -399,79 +402,69 @@ function aroundAxis(shape: number[], axis: number): { outer: number; run: number
 
 /** SplitV of 4-byte data by strided block copies in the heap; other dtypes run the stock kernel. */
 function splitVConfig(stock: KernelConfig): KernelConfig {
-  return {
-    kernelName: SplitV,
-    backendName: "wasm",
-    setupFunc: stock.setupFunc,
-    kernelFunc: (args) => {
-      const { inputs, backend, attrs } = args;
-      const { x } = inputs as Inputs;
-      if (!fourByte(x)) return stock.kernelFunc(args);
-      const { numOrSizeSplits, axis } = attrs as unknown as SplitVAttrs;
-      const wasm = backend as unknown as WasmBackend;
-      const $axis = util.parseAxisParam(axis, x.shape)[0];
-      const sizes = backend_util.prepareSplitSize(x, numOrSizeSplits, $axis);
-      const { outer, run } = aroundAxis(x.shape, $axis);
-      const inner = run / x.shape[$axis];
-      let start = 0;
-      return sizes.map((size) => {
-        const shape = x.shape.slice();
-        shape[$axis] = size;
-        const out = wasm.makeOutput(shape, x.dtype);
-        if (size > 0) {
-          kernelsOf(wasm).copyRows(
-            offsetOf(wasm, x) + 4 * start * inner,
-            run,
-            offsetOf(wasm, out),
-            size * inner,
-            {
-              rows: outer,
-              width: size * inner,
-            },
-          );
-        }
-        start += size;
-        return out;
-      });
-    },
-  };
+  return replacing(stock, (args) => {
+    const { inputs, backend, attrs } = args;
+    const { x } = inputs as Inputs;
+    if (!fourByte(x)) return undefined;
+    const { numOrSizeSplits, axis } = attrs as unknown as SplitVAttrs;
+    const wasm = backend as unknown as WasmBackend;
+    const $axis = util.parseAxisParam(axis, x.shape)[0];
+    const sizes = backend_util.prepareSplitSize(x, numOrSizeSplits, $axis);
+    const { outer, run } = aroundAxis(x.shape, $axis);
+    const inner = run / x.shape[$axis];
+    let start = 0;
+    return sizes.map((size) => {
+      const shape = x.shape.slice();
+      shape[$axis] = size;
+      const out = wasm.makeOutput(shape, x.dtype);
+      if (size > 0) {
+        kernelsOf(wasm).copyRows(
+          offsetOf(wasm, x) + 4 * start * inner,
+          run,
+          offsetOf(wasm, out),
+          size * inner,
+          {
+            rows: outer,
+            width: size * inner,
+          },
+        );
+      }
+      start += size;
+      return out;
+    });
+  });
 }
 
 /** Concat of 4-byte data by strided block copies in the heap; other dtypes run the stock kernel. */
 function concatConfig(stock: KernelConfig): KernelConfig {
-  return {
-    kernelName: Concat,
-    backendName: "wasm",
-    setupFunc: stock.setupFunc,
-    kernelFunc: (args) => {
-      const { inputs, backend, attrs } = args;
-      const tensors = Object.values(inputs as Inputs);
-      if (
-        tensors.length === 0 || !tensors.every(fourByte) ||
-        new Set(tensors.map((t) => t.dtype)).size > 1
-      ) {
-        return stock.kernelFunc(args);
+  return replacing(stock, (args) => {
+    const { inputs, backend, attrs } = args;
+    const tensors = Object.values(inputs as Inputs);
+    if (
+      tensors.length === 0 || !tensors.every(fourByte) ||
+      new Set(tensors.map((t) => t.dtype)).size > 1
+    ) {
+      return undefined;
+    }
+    const { axis } = attrs as unknown as ConcatAttrs;
+    const $axis = util.parseAxisParam(axis, tensors[0].shape)[0];
+    const shape = backend_util.computeOutShape(tensors.map((t) => t.shape), $axis);
+    const wasm = backend as unknown as WasmBackend;
+    const out = wasm.makeOutput(shape, tensors[0].dtype);
+    const { outer, run: total } = aroundAxis(shape, $axis);
+    let offset = offsetOf(wasm, out);
+    for (const t of tensors) {
+      const { run } = aroundAxis(t.shape, $axis);
+      if (run > 0) {
+        kernelsOf(wasm).copyRows(offsetOf(wasm, t), run, offset, total, {
+          rows: outer,
+          width: run,
+        });
       }
-      const { axis } = attrs as unknown as ConcatAttrs;
-      const $axis = util.parseAxisParam(axis, tensors[0].shape)[0];
-      const shape = backend_util.computeOutShape(tensors.map((t) => t.shape), $axis);
-      const wasm = backend as unknown as WasmBackend;
-      const out = wasm.makeOutput(shape, tensors[0].dtype);
-      const { outer, run: total } = aroundAxis(shape, $axis);
-      let offset = offsetOf(wasm, out);
-      for (const t of tensors) {
-        const { run } = aroundAxis(t.shape, $axis);
-        if (run > 0) {
-          kernelsOf(wasm).copyRows(offsetOf(wasm, t), run, offset, total, {
-            rows: outer,
-            width: run,
-          });
-        }
-        offset += 4 * run;
-      }
-      return out;
-    },
-  };
+      offset += 4 * run;
+    }
+    return out;
+  });
 }
 
 /** The slice of the wasm backend the data-sharing kernels use. */
@@ -488,19 +481,14 @@ function sharingConfig(
   kernelName: typeof Identity | typeof Cast,
   stock: KernelConfig,
 ): KernelConfig {
-  return {
-    kernelName,
-    backendName: "wasm",
-    setupFunc: stock.setupFunc,
-    kernelFunc: (args) => {
-      const { inputs, backend, attrs } = args;
-      const { x } = inputs as Inputs;
-      const copy = kernelName === Identity || (attrs as unknown as CastAttrs).dtype === x.dtype;
-      if (x.dtype === "string" || !copy) return stock.kernelFunc(args);
-      (backend as unknown as RefCountingBackend).incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    },
-  };
+  return replacing(stock, (args) => {
+    const { inputs, backend, attrs } = args;
+    const { x } = inputs as Inputs;
+    const copy = kernelName === Identity || (attrs as unknown as CastAttrs).dtype === x.dtype;
+    if (x.dtype === "string" || !copy) return undefined;
+    (backend as unknown as RefCountingBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  });
 }
 
 let registered = false;
