@@ -1,7 +1,7 @@
 /**
  * Training ops that run as one kernel where tfjs composes several, for the backends that register
- * them (wasm: `wasm_fused_kernels.ts`); elsewhere, or with fusion turned off, the same ops composed from
- * tfjs' own, whose results they reproduce bit for bit (tested in `fused_ops_test.ts`).
+ * them (wasm: `wasm_fused_kernels.ts`); elsewhere, or with fusion turned off, the same ops
+ * composed from tfjs' own, whose results they reproduce bit for bit (tested in `fused_ops_test.ts`).
  *
  * - {@linkcode denseLayer}: act(x·W + b), its gradient from one activation-derivative kernel and
  *   the two products and a row sum (a dense layer composed takes 3 kernels forward and 4-6
@@ -90,10 +90,9 @@ const COMPOSED_ACTIVATIONS: Record<DenseActivation, (z: tf.Tensor, alpha: number
  * the activation's output y: relu dy·step(y), leaky relu dy·(step(y)·(1−α) + α), tanh dy·(1−y²).
  */
 const COMPOSED_DERIVATIVES: Record<
-  DenseActivation,
+  Exclude<DenseActivation, "linear">,
   (dy: tf.Tensor, y: tf.Tensor, alpha: number) => tf.Tensor
 > = {
-  linear: (dy) => dy,
   relu: (dy, y) => tf.mul(dy, tf.step(y)),
   leakyrelu: (dy, y, alpha) => tf.mul(dy, tf.add(tf.mul(tf.step(y), 1 - alpha), alpha)),
   tanh: (dy, y) => tf.mul(dy, tf.sub(1, tf.square(y))),

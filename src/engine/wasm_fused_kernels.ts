@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { getKernel, type KernelConfig, registerKernel, util } from "@tensorflow/tfjs-core";
+import { type KernelConfig, registerKernel, util } from "@tensorflow/tfjs-core";
 import type { TensorInfo } from "@tensorflow/tfjs-core";
 import {
   ACTIVATION_GRAD,
@@ -19,19 +19,18 @@ import {
 } from "./fused_ops.ts";
 import type { HeapKernels } from "./heap_kernels.ts";
 import {
+  applyEpilogue,
   batchMatMul,
   checkFloat32,
+  type Epilogue,
   type Inputs,
   kernelsOf,
   offsetOf,
   type WasmBackend,
 } from "./wasm_kernels.ts";
 
-/** What the epilogue applies for each activation, and the stock unary kernel run after it. */
-const EPILOGUES: Record<
-  DenseActivation,
-  { kind: "linear" | "relu" | "leakyrelu"; then?: string }
-> = {
+/** What the epilogue applies for each activation (tanh: the backend's own kernel after it). */
+const EPILOGUES: Record<DenseActivation, Pick<Epilogue, "kind" | "then">> = {
   linear: { kind: "linear" },
   relu: { kind: "relu" },
   leakyrelu: { kind: "leakyrelu" },
@@ -53,16 +52,7 @@ const denseConfig: KernelConfig = {
       );
     }
     const out = batchMatMul(wasm, x, w, { transposeA: false, transposeB: false });
-    const epilogue = EPILOGUES[activation];
-    kernelsOf(wasm).biasActivation(offsetOf(wasm, out), offsetOf(wasm, b), {
-      rows: x.shape[0],
-      cols: units,
-    }, { kind: epilogue.kind, alpha });
-    if (!epilogue.then) return out;
-    const unary = getKernel(epilogue.then, "wasm")!.kernelFunc;
-    const activated = unary({ inputs: { x: out }, backend, attrs: {} }) as TensorInfo;
-    wasm.disposeData(out.dataId);
-    return activated;
+    return applyEpilogue(wasm, out, units, { ...EPILOGUES[activation], bias: b, alpha });
   },
 };
 

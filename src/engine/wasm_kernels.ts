@@ -217,7 +217,7 @@ const UNARY_ACTIVATIONS: Record<string, string> = {
 };
 
 /** What a fused kernel's epilogue does, when ganbench's kernels can do it. */
-interface Epilogue {
+export interface Epilogue {
   bias?: TensorInfo;
   slopes?: TensorInfo;
   kind: "linear" | "relu" | "leakyrelu" | "prelu";
@@ -243,6 +243,32 @@ function epilogueOf(
     (activation === "leakyrelu" && alpha >= 0 && alpha <= 1) ||
     (activation === "prelu" && slopes !== undefined);
   return supported ? { bias, slopes, kind: activation, alpha } : undefined;
+}
+
+/**
+ * Applies `epilogue` to `out` (rows of `columns` floats) in place, then its unary kernel if it has
+ * one: returns the result (a new tensor in that case, `out` disposed).
+ */
+export function applyEpilogue(
+  wasm: WasmBackend,
+  out: TensorInfo,
+  columns: number,
+  epilogue: Epilogue,
+): TensorInfo {
+  const rows = util.sizeFromShape(out.shape) / columns;
+  const bias = epilogue.bias && offsetOf(wasm, epilogue.bias);
+  const slopes = epilogue.slopes && offsetOf(wasm, epilogue.slopes);
+  kernelsOf(wasm).biasActivation(offsetOf(wasm, out), bias, { rows, cols: columns }, {
+    kind: epilogue.kind,
+    alpha: epilogue.alpha,
+    slopes,
+  });
+  if (!epilogue.then) return out;
+  const unary = getKernel(epilogue.then, "wasm")!.kernelFunc;
+  const backend = wasm as unknown as Parameters<typeof unary>[0]["backend"];
+  const activated = unary({ inputs: { x: out }, backend, attrs: {} }) as TensorInfo;
+  wasm.disposeData(out.dataId);
+  return activated;
 }
 
 /**
@@ -276,19 +302,7 @@ function fusedConfig(
     const out = kernelName === FusedConv2D
       ? conv2d(wasm, first, second, fused)
       : batchMatMul(wasm, first, second, fused);
-    const rows = util.sizeFromShape(out.shape) / columns;
-    const bias = epilogue.bias && offsetOf(wasm, epilogue.bias);
-    const slopes = epilogue.slopes && offsetOf(wasm, epilogue.slopes);
-    kernelsOf(wasm).biasActivation(offsetOf(wasm, out), bias, { rows, cols: columns }, {
-      kind: epilogue.kind,
-      alpha: epilogue.alpha,
-      slopes,
-    });
-    if (!epilogue.then) return out;
-    const unary = getKernel(epilogue.then, "wasm")!.kernelFunc;
-    const activated = unary({ inputs: { x: out }, backend, attrs: {} }) as TensorInfo;
-    wasm.disposeData(out.dataId);
-    return activated;
+    return applyEpilogue(wasm, out, columns, epilogue);
   });
 }
 
