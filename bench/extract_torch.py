@@ -7,7 +7,7 @@ extractor does, and times the forward pass to the feature layer (batches of 1,00
 core).
 
 Usage: extract_torch.py MODEL_DIR IMAGES.npy [IMAGES.npy ...] --out FEATURES.npy [FEATURES.npy ...]
-Prints one JSON object: {"seconds": ..., "threads": ..., "torch": version}.
+Prints one JSON object: {"seconds": ..., "threads": ..., "torch": version, "peer": peer_info.describe()}.
 """
 
 import argparse
@@ -18,6 +18,8 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from peer_info import describe
 
 
 def load_layers_model(model_dir):
@@ -94,7 +96,16 @@ def main():
         seconds = time.perf_counter() - start
     for path, output in zip(args.out, outputs):
         np.save(path, output.numpy().astype(np.float64))
-    print(json.dumps({"seconds": seconds, "threads": torch.get_num_threads(), "torch": torch.__version__}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "threads": torch.get_num_threads(),
+                "torch": torch.__version__,
+                "peer": describe(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

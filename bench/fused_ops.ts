@@ -1,17 +1,18 @@
 /**
  * The fused training ops' effect alone: ms per GAN step (non-saturating loss, Adam) of the mixture
- * and MNIST MLPs with the fused ops (engine/fused_ops.ts) and with the same ops composed from
- * tfjs' own, alternated in one process so that both see the same machine, with the medians and
- * their ratio. Both give the same bits (tested in fused_ops_test.ts), so only time differs.
+ * and MNIST MLPs with the fused ops (packages/wasm_kernels/fused_ops.ts) and with the same ops
+ * composed from tfjs' own, alternated in one process so that both see the same machine, with the
+ * medians and their ratio. Both give the same bits (tested in the package's fused_ops_test.ts and
+ * in src/engine/fused_training_test.ts), so only time differs.
  *
  * Usage: deno task bench:fused [--rounds 12] [--backend wasm]
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { ring8 } from "../src/data/mixtures.ts";
 import { type BackendChoice, initBackend } from "../src/engine/backend.ts";
-import { setFusedOps } from "../src/engine/fused_ops.ts";
+import { parseScriptArgs } from "../src/cli_options.ts";
+import { setFusedOps } from "@ganbench/wasm-kernels";
 import { buildMlp, MlpOptions } from "../src/models/mlp.ts";
 import { msPerStep, noise784, type StepModel } from "./gan_step.ts";
 
@@ -52,11 +53,11 @@ function stepModel(model: (typeof MODELS)[keyof typeof MODELS]): StepModel {
 
 const median = (values: number[]) => values.toSorted((a, b) => a - b)[values.length >> 1];
 
-const { values } = parseArgs({
-  args: Deno.args,
+const { values } = parseScriptArgs("bench:fused", {
+  summary: "ms per MLP step with the fused training ops and with the composed ones",
   options: {
-    rounds: { type: "string", default: "12" },
-    backend: { type: "string", default: "wasm" },
+    rounds: { type: "string", value: "N", default: "12", description: "alternated rounds" },
+    backend: { type: "string", value: "B", default: "wasm", description: "TensorFlow.js backend" },
   },
 });
 const info = await initBackend(values.backend as BackendChoice);

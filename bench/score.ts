@@ -14,6 +14,10 @@
  * - `fid2048`: FID alone on `--n` vs `--n` 2048-dimensional Gaussian features (InceptionV3's
  *   width): covariances and the matrix square root dominate.
  *
+ * The peers run without the variables that pin OpenBLAS to another CPU's kernels (`peer.ts`), and
+ * the output ends with their descriptions (BLAS, kernels, threads, CPU capability); `--json` adds
+ * them as `_peers`.
+ *
  * Every ganbench part is its own score() call, which reads both .npy files; NumPy's parts are
  * shown with its reading time added, so both sides time "read the files, compute the part".
  * "total" is one score() call with every metric, and NumPy's reading plus all its parts. With
@@ -25,14 +29,15 @@
  * @module
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { dump } from "npyjs";
 import { readNpy } from "../src/data/npy.ts";
 import { loadMnist } from "../src/data/mnist.ts";
 import { initBackend } from "../src/engine/backend.ts";
+import { parseScriptArgs } from "../src/cli_options.ts";
 import { Rng } from "../src/engine/rng.ts";
 import { resolveExtractor } from "../src/metrics/extractors.ts";
 import { FEATURE_METRIC_DEFAULTS, score, type ScoreRequest } from "../src/score.ts";
+import { describePeer, peerCommand, type PeerInfo } from "./peer.ts";
 
 type Value = number | { mean: number; std: number };
 type Values = Record<string, Value>;
@@ -49,7 +54,11 @@ interface PeerResult {
   seconds: Record<string, number>;
   values: Values;
   versions?: Record<string, string>;
+  peer?: PeerInfo;
 }
+
+/** The peers' descriptions (NumPy/SciPy's, PyTorch's extraction), one line each, for the output. */
+const peerLines = new Set<string>();
 
 /** One case: seconds per part on both sides (null where NumPy did not run), and the values. */
 interface CaseResult {
@@ -101,8 +110,7 @@ function findPython(): { python?: string; reason?: string } {
   let reason = "python3 not found";
   for (const candidate of ["/usr/bin/python3", "python3"]) {
     try {
-      const probe = new Deno.Command(candidate, {
-        args: ["-c", "import numpy, scipy.linalg"],
+      const probe = peerCommand(candidate, ["-c", "import numpy, scipy.linalg"], {
         stdout: "null",
         stderr: "piped",
       }).outputSync();
@@ -123,17 +131,19 @@ function runNumpy(
 ): PeerResult | null {
   if (!python) return null;
   const script = new URL("./score_numpy.py", import.meta.url).pathname;
-  const output = new Deno.Command(python, {
-    args: [script, ...paths, "--parts", parts.join(","), "--repeat", String(repeat)],
-    stdout: "piped",
-    stderr: "piped",
-  }).outputSync();
+  const output = peerCommand(
+    python,
+    [script, ...paths, "--parts", parts.join(","), "--repeat", String(repeat)],
+    { stdout: "piped", stderr: "piped" },
+  ).outputSync();
   if (output.code !== 0) {
     const reason = new TextDecoder().decode(output.stderr).trim().split("\n").pop();
     console.error(`note: NumPy/SciPy peer failed on ${paths[0]}: ${reason}`);
     return null;
   }
-  return JSON.parse(new TextDecoder().decode(output.stdout));
+  const result: PeerResult = JSON.parse(new TextDecoder().decode(output.stdout));
+  if (result.peer) peerLines.add(`NumPy/SciPy ${describePeer(result.peer)}`);
+  return result;
 }
 
 function request(metrics: string[], features: string, inputs: string[]): ScoreRequest {
@@ -252,14 +262,8 @@ async function extractWithTorch(
   if (!python) return null;
   const out = images.map((_, i) => join(dir, `torch_features_${i}.npy`));
   const model = new URL("../fixtures/features/mnist", import.meta.url).pathname;
-  const output = new Deno.Command(python, {
-    args: [
-      new URL("./extract_torch.py", import.meta.url).pathname,
-      model,
-      ...images,
-      "--out",
-      ...out,
-    ],
+  const script = new URL("./extract_torch.py", import.meta.url).pathname;
+  const output = peerCommand(python, [script, model, ...images, "--out", ...out], {
     stdout: "piped",
     stderr: "piped",
   }).outputSync();
@@ -268,7 +272,8 @@ async function extractWithTorch(
     console.error(`note: PyTorch extraction peer skipped (${reason})`);
     return null;
   }
-  const peer = JSON.parse(new TextDecoder().decode(output.stdout));
+  const { peer: info, ...peer } = JSON.parse(new TextDecoder().decode(output.stdout));
+  if (info) peerLines.add(`PyTorch extraction ${describePeer(info)}`);
   let largest = 0, difference = 0;
   for (const [i, path] of out.entries()) {
     const [theirs, ours] = (await Promise.all([path, ganbenchFeatures[i]].map(readNpy))).map((a) =>
@@ -335,25 +340,32 @@ function printTables(results: Record<string, CaseResult>, versions: string) {
 
 /** NumPy's and SciPy's versions, for the table header. */
 function runNumpyVersions(python: string): string {
-  const output = new Deno.Command(python, {
-    args: [
-      "-c",
-      "import numpy, scipy; print(f'NumPy {numpy.__version__}, SciPy {scipy.__version__}')",
-    ],
-    stdout: "piped",
-  }).outputSync();
+  const output = peerCommand(python, [
+    "-c",
+    "import numpy, scipy; print(f'NumPy {numpy.__version__}, SciPy {scipy.__version__}')",
+  ], { stdout: "piped" }).outputSync();
   return new TextDecoder().decode(output.stdout).trim();
 }
 
 const CASES = ["gaussian", "mnist", "fid2048"];
-const { values: args } = parseArgs({
-  args: Deno.args,
+const { values: args } = parseScriptArgs("bench:score", {
+  summary: "seconds of score's metrics next to NumPy/SciPy",
   options: {
-    json: { type: "boolean" },
-    cases: { type: "string", default: "gaussian,mnist" },
-    n: { type: "string", default: "10000" },
-    dim: { type: "string", default: "64" },
-    repeat: { type: "string", default: "1" },
+    json: { type: "boolean", description: "print the results as one line of JSON" },
+    cases: {
+      type: "string",
+      value: "gaussian,mnist,fid2048",
+      default: "gaussian,mnist",
+      description: "the cases to time",
+    },
+    n: { type: "string", value: "N", default: "10000", description: "samples per side (>= 10)" },
+    dim: {
+      type: "string",
+      value: "D",
+      default: "64",
+      description: "width of the Gaussian features",
+    },
+    repeat: { type: "string", value: "N", default: "1", description: "runs; the fastest counts" },
   },
 });
 const n = Number(args.n), dim = Number(args.dim), repeat = Number(args.repeat);
@@ -414,5 +426,8 @@ try {
   await Deno.remove(dir, { recursive: true });
 }
 
-if (args.json) console.log(JSON.stringify(results));
-else printTables(results, versions);
+if (args.json) console.log(JSON.stringify({ ...results, _peers: [...peerLines] }));
+else {
+  printTables(results, versions);
+  for (const line of peerLines) console.log(`\n${line}`);
+}

@@ -13,8 +13,9 @@ Computes, on two .npy feature files (GENERATED then REFERENCE, as `score` takes 
   float64 blocks of rows (never N x N in memory). The real-real radii for k = 3 and k = 5 come
   from one pass (np.partition at both ranks) and all four figures from one real-fake pass.
 
-Prints one JSON object: {"seconds": {...}, "values": {...}, "versions": {...}}; seconds has
-"load" (reading both files), one entry per part, and "total" (their sum).
+Prints one JSON object: {"seconds": {...}, "values": {...}, "versions": {...}, "peer": {...}}
+(peer: peer_info.describe()); seconds has "load" (reading both files), one entry per part, and
+"total" (their sum).
 """
 
 import argparse
@@ -24,6 +25,8 @@ import time
 import numpy as np
 import scipy
 import scipy.linalg
+
+from peer_info import describe
 
 
 def frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
@@ -171,6 +174,7 @@ def main():
                     "scipy": scipy.__version__,
                     "blas": blas,
                 },
+                "peer": describe(),
             }
         )
     )

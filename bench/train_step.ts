@@ -7,19 +7,26 @@
  * own best product speed, about the least time a step can take there (the FLOPs are
  * PyTorch's count; tfjs skips D's weight gradient in the G step, about 8% of them).
  *
+ * The peer runs without the variables that pin OpenBLAS to another CPU's kernels (`peer.ts`), with
+ * one BLAS thread as well as one ATen thread, and the output ends with its description (BLAS,
+ * kernels, threads, CPU capability). `--json` prints `{"<model>": {backend, tfjs_ms, torch_ms,
+ * ratio, floor_ms}}` for each model's fastest backend, plus `_runs` (every model and backend
+ * timed, with its device) and `_peer` (that description; null without PyTorch).
+ *
  * Usage: deno task bench:speed [--json] [--backends wasm,cpu] [--models mixture-mlp,mnist-mlp] [--seconds 3]
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { parseArgs } from "node:util";
 import type { Dataset } from "../src/data/dataset.ts";
 import { ring8 } from "../src/data/mixtures.ts";
 import { type BackendChoice, initBackend, listBackends } from "../src/engine/backend.ts";
+import { parseScriptArgs } from "../src/cli_options.ts";
 import { mnist } from "../src/data/mnist.ts";
 import { buildDcgan, DcganOptions } from "../src/models/dcgan.ts";
 import { buildMlp, MlpOptions } from "../src/models/mlp.ts";
 import { msPerStep, noise784, type StepModel } from "./gan_step.ts";
+import { describePeer, peerCommand, type PeerInfo } from "./peer.ts";
 
 interface BenchModel extends StepModel {
   latentDim: number;
@@ -117,7 +124,7 @@ async function productPeak(): Promise<number> {
 function pythonWithTorch(): string {
   for (const candidate of ["/usr/bin/python3", "python3"]) {
     try {
-      const probe = new Deno.Command(candidate, { args: ["-c", "import torch"], stderr: "null" })
+      const probe = peerCommand(candidate, ["-c", "import torch"], { stderr: "null" })
         .outputSync();
       if (probe.code === 0) return candidate;
     } catch {
@@ -129,10 +136,10 @@ function pythonWithTorch(): string {
 
 function timeTorch(
   names: string[],
-): Record<string, { ms: number }> & { _peak_gflops?: number; _torch?: string } {
+): Record<string, { ms: number }> & { _peak_gflops?: number; _torch?: string; _peer?: PeerInfo } {
   try {
-    const output = new Deno.Command(pythonWithTorch(), {
-      args: [new URL("./train_step_torch.py", import.meta.url).pathname, "1", ...names],
+    const script = new URL("./train_step_torch.py", import.meta.url).pathname;
+    const output = peerCommand(pythonWithTorch(), [script, "1", ...names], {
       stdout: "piped",
       stderr: "piped",
     }).outputSync();
@@ -150,13 +157,23 @@ function timeTorch(
   }
 }
 
-const { values } = parseArgs({
-  args: Deno.args,
+const { values } = parseScriptArgs("bench:speed", {
+  summary: "ms per GAN training step on every backend, next to PyTorch",
   options: {
-    json: { type: "boolean" },
-    backends: { type: "string" },
-    models: { type: "string" },
-    seconds: { type: "string", default: "3" },
+    json: { type: "boolean", description: "print the results as one line of JSON" },
+    backends: {
+      type: "string",
+      value: "wasm,cpu,webgpu",
+      defaultText: "every backend that runs here on real hardware",
+      description: "the backends to time",
+    },
+    models: {
+      type: "string",
+      value: "mixture-mlp,mnist-mlp,mnist-dcgan",
+      defaultText: "all",
+      description: "the models to time",
+    },
+    seconds: { type: "string", value: "S", default: "3", description: "seconds to time each" },
   },
 });
 // By default: every backend that runs here on real hardware (software WebGPU adapters only when named).
@@ -181,6 +198,8 @@ const json: Record<
     floor_ms: number;
   }
 > = {};
+/** Every (model, backend) timed, for `--json`'s `_runs`. */
+const runs: ({ model: string; device: string } & (typeof json)[string])[] = [];
 const table: string[] = [];
 for (const backend of backends) {
   const info = await initBackend(backend as BackendChoice);
@@ -200,6 +219,7 @@ for (const backend of backends) {
     const floorMs = model.flops / (peak * 1e9) * 1000;
     const entry = { backend: info.name, tfjs_ms: ms, torch_ms: torchMs, ratio, floor_ms: floorMs };
     if (!json[name] || ms < json[name].tfjs_ms) json[name] = entry;
+    runs.push({ model: name, ...entry, device: info.device });
     const cells = [
       name,
       info.name,
@@ -215,8 +235,9 @@ for (const backend of backends) {
     table.push(`| ${cells.join(" | ")} |`);
   }
 }
+const peer = torch._peer ? describePeer(torch._peer) : undefined;
 if (values.json) {
-  console.log(JSON.stringify(json));
+  console.log(JSON.stringify({ ...json, _runs: runs, _peer: peer ?? null }));
 } else {
   console.log(
     `| model | backend | tfjs ms/step | samples/s | PyTorch ms/step (1 thread, ${
@@ -227,4 +248,5 @@ if (values.json) {
   );
   console.log("|---|---|---|---|---|---|---|---|---|");
   for (const line of table) console.log(line);
+  if (peer) console.log(`\n${peer}`);
 }

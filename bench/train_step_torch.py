@@ -1,16 +1,36 @@
-"""PyTorch peer of bench/train_step.ts: the same networks, batch and GAN step, timed on the CPU.
+"""PyTorch peer of bench/train_step.ts: the same networks, batch and GAN step, timed on the CPU
+(or, with `--device cuda`, on the GPU: scripts/gpu_check.ts).
 
-Prints one JSON object {model: {"ms": ..., "steps": ...}} for the models named on the command line.
-Run by bench/train_step.ts in the same invocation; needs Debian's python3-torch.
+Usage: train_step_torch.py THREADS [--device cpu|cuda] MODEL...
+
+Prints one JSON object {model: {"ms": ..., "steps": ...}} for the models named on the command line,
+plus "_peak_gflops" (a 1024² product), "_torch" (the version), "_device" and "_peer"
+(peer_info.describe()). Run by bench/train_step.ts in the same invocation; needs Debian's
+python3-torch (a CUDA build of PyTorch for `--device cuda`).
 """
 import json
+import os
 import sys
 import time
 
-import torch
-from torch import nn
+ARGS = sys.argv[1:]
+DEVICE = "cpu"
+if "--device" in ARGS:
+    at = ARGS.index("--device")
+    DEVICE = ARGS[at + 1]
+    del ARGS[at : at + 2]
+THREADS = int(ARGS[0]) if ARGS else 2
+# torch.set_num_threads sets ATen's and oneDNN's threads but not the BLAS's: Debian's PyTorch
+# calls OpenBLAS for its products, whose own pool takes every core unless this variable, read
+# when the library loads, says otherwise.
+os.environ["OPENBLAS_NUM_THREADS"] = str(THREADS)
 
-torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+import torch  # noqa: E402 (after the BLAS threads are set)
+from torch import nn  # noqa: E402
+
+from peer_info import describe  # noqa: E402
+
+torch.set_num_threads(THREADS)
 
 
 def mlp(sizes, hidden_act, out_act=None):
@@ -68,24 +88,25 @@ MODELS = {
 
 def time_steps(name, warmup=5, seconds=3.0):
     g, d, latent, shape, batch = MODELS[name]()
+    g, d = g.to(DEVICE), d.to(DEVICE)
     opt_g = torch.optim.Adam(g.parameters(), 1e-3, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), 1e-3, betas=(0.5, 0.999))
     bce = nn.functional.softplus
-    real = torch.randn(batch, *shape)
+    real = torch.randn(batch, *shape, device=DEVICE)
 
     def step():
-        z = torch.randn(batch, latent)
+        z = torch.randn(batch, latent, device=DEVICE)
         fake = g(z).detach()
         loss_d = bce(-d(real)).mean() + bce(d(fake)).mean()
         opt_d.zero_grad()
         loss_d.backward()
         opt_d.step()
-        z = torch.randn(batch, latent)
+        z = torch.randn(batch, latent, device=DEVICE)
         loss_g = bce(-d(g(z))).mean()
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
-        return loss_d.item() + loss_g.item()
+        return loss_d.item() + loss_g.item()  # waits for the device
 
     for _ in range(warmup):
         step()
@@ -96,17 +117,26 @@ def time_steps(name, warmup=5, seconds=3.0):
     return {"ms": 1000 * (time.perf_counter() - start) / steps, "steps": steps}
 
 
+def synchronize():
+    if DEVICE.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
 def peak_gflops(n=1024, repeats=20):
-    a, b = torch.randn(n, n), torch.randn(n, n)
+    a, b = torch.randn(n, n, device=DEVICE), torch.randn(n, n, device=DEVICE)
     a @ b
+    synchronize()
     start = time.perf_counter()
     for _ in range(repeats):
         a @ b
+    synchronize()
     return 2 * n**3 * repeats / (time.perf_counter() - start) / 1e9
 
 
 if __name__ == "__main__":
-    out = {name: time_steps(name) for name in sys.argv[2:] if name in MODELS}
+    out = {name: time_steps(name) for name in ARGS[1:] if name in MODELS}
     out["_peak_gflops"] = peak_gflops()
     out["_torch"] = torch.__version__
+    out["_device"] = torch.cuda.get_device_name() if DEVICE.startswith("cuda") else "cpu"
+    out["_peer"] = describe()
     print(json.dumps(out))

@@ -9,8 +9,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { type BackendChoice, initBackend } from "../src/engine/backend.ts";
+import { parseScriptArgs } from "../src/cli_options.ts";
 import { Rng } from "../src/engine/rng.ts";
 import { loadFashion } from "../src/data/fashion.ts";
 import type { ImageSet } from "../src/data/images.ts";
@@ -76,16 +76,27 @@ export async function accuracy(model: tf.LayersModel, set: ImageSet): Promise<nu
 }
 
 async function main() {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
+  const { values, positionals } = parseScriptArgs("scripts/train_feature_net.ts", {
+    summary: "train a feature network (mnist-net, fashion-net) and store its weights",
+    positionals: {
+      usage: Object.keys(NETWORKS).join("|"),
+      noun: "network",
+      description: "the network to train",
+      min: 1,
+      max: 1,
+    },
     options: {
-      epochs: { type: "string" },
-      seed: { type: "string", default: "0" },
-      backend: { type: "string", default: "wasm" },
-      "batch-size": { type: "string", default: "128" },
-      lr: { type: "string", default: "0.001" },
-      out: { type: "string" },
+      epochs: { type: "string", value: "N", defaultText: "the network's", description: "epochs" },
+      seed: { type: "string", value: "S", default: "0", description: "seed of the weights" },
+      backend: { type: "string", value: "B", default: "wasm", description: "backend" },
+      "batch-size": { type: "string", value: "N", default: "128", description: "batch size" },
+      lr: { type: "string", value: "LR", default: "0.001", description: "Adam learning rate" },
+      out: {
+        type: "string",
+        value: "DIR",
+        defaultText: "fixtures/features/NAME",
+        description: "output folder",
+      },
     },
   });
   const name = positionals[0];

@@ -1,323 +1,571 @@
 /**
- * ganbench's command line: argument parsing and dispatch only.
+ * ganbench's command line: argument parsing and dispatch only. Each command's options are defined
+ * once (see cli_options.ts); parsing, validation, `--help` and the README's tables derive from them.
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { ArrayFileError } from "./data/npy.ts";
-import { FEATURE_METRIC_DEFAULTS, score, ScoreInputError } from "./score.ts";
-import { DatasetError, DATASETS } from "./data/mod.ts";
+import { join } from "node:path";
 import {
-  BACKEND_CHOICES,
-  type BackendChoice,
-  BackendUnavailableError,
-  listBackends,
-} from "./engine/backend.ts";
+  type CommandSpec,
+  defineCommand,
+  type OptionValues,
+  parseCommandLine,
+  renderCommandHelp,
+  renderUsage,
+} from "./cli_options.ts";
+import { DATASETS } from "./data/mod.ts";
+import { BACKEND_CHOICES, type BackendChoice, listBackends } from "./engine/backend.ts";
+import { isUserError, UsageError, userErrorFromOs } from "./errors.ts";
 import { LOSSES, REGULARISERS, VARIANTS } from "./losses/mod.ts";
 import { METRICS } from "./metrics/mod.ts";
 import { FEATURE_METRICS } from "./metrics/feature_metrics.ts";
-import { ModelFeatureError } from "./metrics/model_features.ts";
-import { FeatureNetError } from "./metrics/classifier_net.ts";
-import { ExtractorInputError, EXTRACTORS } from "./metrics/extractors.ts";
+import { EXTRACTORS } from "./metrics/extractors.ts";
 import { ARCHITECTURES } from "./models/mod.ts";
 import { ProgressDisplay } from "./progress.ts";
-import { UnknownNameError } from "./registry.ts";
+import { unknownNameMessage } from "./registry.ts";
 import { buildReport } from "./report/build.ts";
-import { runSuite } from "./runner/run_suite.ts";
-import { CorruptResultError } from "./runner/store.ts";
-import { listSuiteNames, loadSuite, type Profile, PROFILES, SuiteError } from "./runner/suite.ts";
+import { renderMarkdown } from "./report/leaderboard.ts";
+import { describeReuse, planSuite, runPlan, type SuitePlan } from "./runner/run_suite.ts";
+import { parseShard } from "./runner/shard.ts";
+import { suiteDir } from "./runner/store.ts";
+import { renderPlan, renderStatus, type Survey, surveyRun } from "./runner/survey.ts";
+import {
+  listSuiteNames,
+  loadSuite,
+  noProfileMessage,
+  type Profile,
+  PROFILES,
+  type Suite,
+  variantLabel,
+} from "./runner/suite.ts";
+import {
+  FEATURE_METRIC_DEFAULTS,
+  score,
+  scoreMetricNames,
+  VALUE_RANGES,
+  type ValueRange,
+} from "./score.ts";
 
-/** A command-line mistake; printed as one line with exit code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
-
-type Options = Record<string, string | boolean | undefined>;
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: Record<string, { type: "string" | "boolean"; short?: string }>;
-  run(options: Options, positionals: string[]): Promise<number>;
-}
-
+/** The options `bench` and `suite` share. */
 const RUN_OPTIONS = {
-  profile: { type: "string" },
-  backend: { type: "string" },
-  out: { type: "string" },
-  jobs: { type: "string" },
-  force: { type: "boolean" },
+  profile: {
+    type: "string",
+    choices: PROFILES,
+    default: "quick",
+    description:
+      "budget: smoke (seconds), quick (minutes on a laptop CPU), full (the papers'); replication suites: replicate (fewer steps), paper",
+  },
+  backend: {
+    type: "string",
+    choices: BACKEND_CHOICES,
+    default: "auto",
+    description: "TensorFlow.js backend; auto takes the first that runs: tensorflow, webgpu, wasm",
+  },
+  out: {
+    type: "string",
+    value: "DIR",
+    default: "results",
+    description: "folder of the results, leaderboards and site",
+  },
+  jobs: {
+    type: "count",
+    default: () => navigator.hardwareConcurrency || 1,
+    defaultText: "CPU cores",
+    description: "cells run at once, each in its own worker thread",
+  },
+  force: { type: "boolean", description: "recompute cells whose result is already stored" },
+  shard: {
+    type: "string",
+    value: "I/N",
+    description:
+      "run only shard I of N (I from 0 to N-1): cell k of the run goes to shard k mod N; writes no leaderboard",
+  },
 } as const;
 
-function profileOf(options: Options, fallback: Profile): Profile {
-  const profile = (options.profile as string | undefined) ?? fallback;
-  if (!(PROFILES as readonly string[]).includes(profile)) {
-    throw new UsageError(`--profile must be one of ${PROFILES.join(", ")}, got '${profile}'`);
-  }
-  return profile as Profile;
-}
+/** `--suites` of `bench`, `plan` and `status`. */
+const SUITES_OPTION = {
+  type: "list",
+  value: "a,b",
+  defaultText: "every suite in suites/",
+  description: "the suites to run, in suites/",
+} as const;
 
-function backendOf(options: Options): BackendChoice {
-  const backend = (options.backend as string | undefined) ?? "auto";
-  if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) {
-    throw new UsageError(
-      `--backend must be one of ${BACKEND_CHOICES.join(", ")}, got '${backend}'`,
-    );
-  }
-  return backend as BackendChoice;
-}
+/** `--variants` of `suite`, `plan` and `status`. */
+const VARIANTS_OPTION = {
+  type: "list",
+  value: "a,b",
+  defaultText: "the profile's",
+  description: "the variants (row labels) to run",
+} as const;
 
-function positiveIntOf(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new UsageError(`${flag} must be a positive integer, got '${text}'`);
-  }
-  return value;
-}
+/** `--seeds` of `suite`, `plan` and `status`. */
+const SEEDS_OPTION = {
+  type: "integers",
+  value: "0,1,2",
+  defaultText: "the profile's",
+  description: "the seeds to run, among the suite's",
+} as const;
 
-function listOf(text: string | undefined): string[] | undefined {
-  return text?.split(",").map((s) => s.trim()).filter(Boolean);
-}
+/** `--results` of `report`, `plan` and `status`. */
+const RESULTS_OPTION = {
+  type: "string",
+  value: "DIR",
+  default: "results",
+  description: "folder of stored results",
+} as const;
 
-function seedsOf(text: string | undefined): number[] | undefined {
-  return listOf(text)?.map((s) => {
-    if (!/^-?\d+$/.test(s)) {
-      throw new UsageError(`--seeds must be comma-separated integers, got '${text}'`);
-    }
-    return Number(s);
-  });
-}
+/** `--json` of `score`, `plan` and `status`. */
+const JSON_OPTION = {
+  type: "boolean",
+  description: "print the output as one line of JSON",
+} as const;
 
-async function runSuites(
-  names: string[],
-  options: Options,
-  extra: { variants?: string[]; seeds?: number[] },
-) {
-  const profile = profileOf(options, "quick");
-  const outDir = (options.out as string | undefined) ?? "results";
-  const suites = names.map(loadSuite); // validate every suite before training anything
-  const display = new ProgressDisplay();
-  try {
-    for (const suite of suites) {
-      await runSuite(suite, {
-        profile,
-        backend: backendOf(options),
-        outDir,
-        force: options.force === true,
-        jobs: positiveIntOf(
-          options.jobs as string | undefined,
-          "--jobs",
-          navigator.hardwareConcurrency || 1,
-        ),
-        ...extra,
-        log: (line) => display.log(line),
-        onProgress: (cell, progress) => display.update(cell, progress),
-      });
-    }
-  } finally {
-    display.close();
-  }
-  const report = await buildReport(outDir);
-  for (const problem of report.problems) console.error(`ganbench: ${problem}`);
-  console.log(`\n${report.markdown}`);
-  console.log(`Results and leaderboards: ${outDir}/`);
-  return report.problems.length ? 1 : 0;
-}
-
-const COMMANDS: Record<string, Command> = {
-  bench: {
-    summary: "run every suite in suites/ and print the leaderboards",
-    usage: "bench [--profile smoke|quick|full] [--backend B] [--out DIR] [--jobs N] [--force]",
-    options: RUN_OPTIONS,
-    run: (options) => runSuites(listSuiteNames(), options, {}),
+/**
+ * The options `plan` and `status` share: a run's selection (as `bench` or `suite NAME` takes it),
+ * where its results are, and how many shards it is split into.
+ */
+const SURVEY_OPTIONS = {
+  suites: SUITES_OPTION,
+  profile: RUN_OPTIONS.profile,
+  backend: RUN_OPTIONS.backend,
+  variants: VARIANTS_OPTION,
+  seeds: SEEDS_OPTION,
+  results: RESULTS_OPTION,
+  shards: {
+    type: "count",
+    default: 1,
+    description: "the run's number of shards (N of --shard I/N)",
   },
-  suite: {
-    summary: "run one suite (a name in suites/ or a path to a suite file)",
-    usage:
-      "suite NAME [--profile smoke|quick|full] [--variants a,b] [--seeds 0,1,2] [--backend B] [--out DIR] [--jobs N] [--force]",
-    options: { ...RUN_OPTIONS, variants: { type: "string" }, seeds: { type: "string" } },
-    run(options, positionals) {
-      if (positionals.length !== 1) {
-        throw new UsageError(`suite takes one suite name, got ${positionals.length}`);
-      }
-      return runSuites(positionals, options, {
-        variants: listOf(options.variants as string | undefined),
-        seeds: seedsOf(options.seeds as string | undefined),
-      });
+  json: JSON_OPTION,
+} as const;
+
+/** The optional suite name of `plan` and `status`. */
+const SURVEY_POSITIONALS = {
+  usage: "[NAME]",
+  noun: "suite name",
+  description: "the cells of `suite NAME`; without it, those of `bench` (and its --suites)",
+  min: 0,
+  max: 1,
+};
+
+/** The mixtures `score --mixture` can score against. */
+const MIXTURES = DATASETS.entries().filter(([, dataset]) => dataset.mixture).map(([name]) => name);
+
+/** Every command, in the order help lists them. */
+export const COMMANDS: Record<string, CommandSpec> = {
+  bench: defineCommand({
+    summary: "run every suite in suites/ and print their leaderboards",
+    options: { ...RUN_OPTIONS, suites: SUITES_OPTION },
+    run: (values) =>
+      runSuites(values.suites ?? suitesWithProfile(values.profile as Profile), values, {}),
+  }),
+  suite: defineCommand({
+    summary:
+      "run one suite (a name in suites/ or a path to a suite file) and print its leaderboards",
+    positionals: {
+      usage: "NAME",
+      noun: "suite name",
+      description: "a suite in suites/ (e.g. mixtures) or the path of a suite file",
+      min: 1,
+      max: 1,
     },
-  },
-  list: {
+    options: {
+      ...RUN_OPTIONS,
+      variants: VARIANTS_OPTION,
+      seeds: SEEDS_OPTION,
+    },
+    run: (values, [name]) =>
+      runSuites([name], values, { variants: values.variants, seeds: values.seeds }),
+  }),
+  list: defineCommand({
     summary: "list suites, variants, datasets, architectures, metrics and backends",
-    usage: "list",
     options: {},
-    async run() {
-      const section = (title: string, rows: [string, string][]) => {
-        console.log(`${title}:`);
-        const width = Math.max(...rows.map(([name]) => name.length));
-        for (const [name, text] of rows) console.log(`  ${name.padEnd(width)}  ${text}`);
-        console.log();
-      };
-      section("suites", listSuiteNames().map((name) => [name, loadSuite(name).description]));
-      section("variants", VARIANTS.entries().map(([name, v]) => [name, v.description]));
-      section("losses", LOSSES.entries().map(([name, l]) => [name, l.description]));
-      section("regularisers", REGULARISERS.entries().map(([name, r]) => [name, r.description]));
-      section("datasets", DATASETS.entries().map(([name, d]) => [name, d.description]));
-      section("architectures", ARCHITECTURES.entries().map(([name, a]) => [name, a.description]));
-      section("metrics", METRICS.entries().map(([name, m]) => [name, m.description]));
-      section(
-        "feature metrics (score)",
-        FEATURE_METRICS.entries().map(([name, m]) => [name, m.description]),
-      );
-      section("feature extractors (score --features, suites' features)", [
-        ...EXTRACTORS.entries().map(([name, e]): [string, string] => [name, e.description]),
-        ["inception=PATH", "a TF.js graph or layers model of yours, e.g. a converted InceptionV3"],
-      ]);
-      section(
-        "backends",
-        (await listBackends()).map((
-          b,
-        ) => [b.name, `${b.available ? "available" : "unavailable"}: ${b.detail}`]),
-      );
-      return 0;
+    run: listEverything,
+  }),
+  report: defineCommand({
+    summary: "rebuild the leaderboards and the site from stored results",
+    options: {
+      results: RESULTS_OPTION,
+      out: {
+        type: "string",
+        value: "DIR",
+        defaultText: "--results",
+        description: "where the leaderboards and the site go",
+      },
     },
-  },
-  report: {
-    summary: "rebuild leaderboards from stored results",
-    usage: "report [--results DIR] [--out DIR]",
-    options: { results: { type: "string" }, out: { type: "string" } },
-    async run(options) {
-      const resultsDir = (options.results as string | undefined) ?? "results";
-      const report = await buildReport(
-        resultsDir,
-        (options.out as string | undefined) ?? resultsDir,
-      );
+    async run(values) {
+      const report = await buildReport(values.results, values.out ?? values.results);
       for (const problem of report.problems) console.error(`ganbench: ${problem}`);
+      for (const { suite, profile, missing, planned } of report.missing) {
+        console.error(
+          `ganbench: ${suite}/${profile}: ${missing} of ${planned} cells missing, left out of its leaderboard (deno task status lists them)`,
+        );
+      }
       if (!report.leaderboards.length) {
-        console.error(`ganbench: no results under '${resultsDir}'`);
+        console.error(`ganbench: no results under '${values.results}'`);
         return 1;
       }
       console.log(report.markdown);
       return report.problems.length ? 1 : 0;
     },
-  },
-  score: {
-    summary:
-      "score your own samples or features (FID, KID, IS, precision/recall, density/coverage, modes)",
-    usage:
-      "score [--metrics fid,kid,is,prc,dc,modes] [--features raw|mnist|fashion|inception=PATH] [--feature-input-size 299] [--feature-node NAME] [--mixture ring8|grid25] [--kid-subsets N] [--kid-subset-size N] [--is-splits N] [--seed N] [--save-stats OUT.npz] [--json] INPUT1 [INPUT2]",
-    options: {
-      metrics: { type: "string" },
-      features: { type: "string" },
-      mixture: { type: "string" },
-      "kid-subsets": { type: "string" },
-      "kid-subset-size": { type: "string" },
-      "is-splits": { type: "string" },
-      seed: { type: "string" },
-      "save-stats": { type: "string" },
-      "feature-input-size": { type: "string" },
-      "feature-node": { type: "string" },
-      json: { type: "boolean" },
-    },
-    async run(options, positionals) {
-      const int = (flag: string, fallback: number) =>
-        positiveIntOf(options[flag] as string | undefined, `--${flag}`, fallback);
-      const mixture = options.mixture as string | undefined;
-      const fallback = mixture
-        ? ["modes"]
-        : positionals.length > 1
-        ? ["fid", "kid", "prc", "dc"]
-        : ["is"];
-      const output = await score({
-        metrics: listOf(options.metrics as string | undefined) ?? fallback,
-        features: (options.features as string | undefined) ?? "raw",
-        mixture,
-        inputs: positionals,
-        saveStats: options["save-stats"] as string | undefined,
-        model: {
-          inputSize: int("feature-input-size", 299),
-          node: options["feature-node"] as string | undefined,
-        },
-        options: {
-          kidSubsets: int("kid-subsets", FEATURE_METRIC_DEFAULTS.kidSubsets),
-          kidSubsetSize: int("kid-subset-size", FEATURE_METRIC_DEFAULTS.kidSubsetSize),
-          isSplits: int("is-splits", FEATURE_METRIC_DEFAULTS.isSplits),
-          seed: seedsOf(options.seed as string | undefined)?.[0] ?? FEATURE_METRIC_DEFAULTS.seed,
-        },
-      });
-      console.log(options.json ? JSON.stringify(output) : JSON.stringify(output, null, 2));
+  }),
+  plan: defineCommand({
+    summary: "list a run's cells, each with its shard and whether it is stored",
+    positionals: SURVEY_POSITIONALS,
+    options: SURVEY_OPTIONS,
+    async run(values, names) {
+      console.log(renderPlan(await surveyCommandLine(values, names), values.json));
       return 0;
     },
-  },
+  }),
+  status: defineCommand({
+    summary:
+      "list a run's missing, failed and running cells and the shards to resubmit; exit 3 until all are stored",
+    positionals: SURVEY_POSITIONALS,
+    options: {
+      ...SURVEY_OPTIONS,
+      indices: {
+        type: "boolean",
+        description: "print only the shards to resubmit, comma-separated (for sbatch --array)",
+      },
+    },
+    async run(values, names) {
+      const survey = await surveyCommandLine(values, names);
+      console.log(renderStatus(survey, { json: values.json, indices: values.indices }));
+      return survey.cells.every((cell) => cell.state === "stored") ? 0 : 3;
+    },
+  }),
+  score: defineCommand({
+    summary:
+      "score your own samples or features (FID, KID, IS, precision/recall, density/coverage, modes)",
+    positionals: {
+      usage: "INPUT1 [INPUT2]",
+      noun: "input",
+      description:
+        "a folder of PNGs, an .npy array or an .npz of FID statistics; INPUT2: reference",
+      min: 1,
+      max: 2,
+    },
+    options: {
+      metrics: {
+        type: "list",
+        choices: scoreMetricNames(),
+        defaultText: "fid,kid,prc,dc (two inputs), is (one), modes (--mixture)",
+        description: "the metrics to compute",
+      },
+      features: {
+        type: "string",
+        value: "raw|mnist|fashion|inception=PATH",
+        default: "raw",
+        description: "feature extractor the inputs go through",
+      },
+      "feature-node": {
+        type: "string",
+        value: "NAME",
+        defaultText: "the model's output",
+        description: "node of an inception=PATH model to take the features from",
+      },
+      "feature-input-size": {
+        type: "count",
+        default: 299,
+        description: "square input size of an inception=PATH model",
+      },
+      mixture: {
+        type: "string",
+        choices: MIXTURES,
+        description: "the mixture the modes metric scores 2-D samples against",
+      },
+      "kid-subsets": {
+        type: "count",
+        default: FEATURE_METRIC_DEFAULTS.kidSubsets,
+        description: "KID: random subsets averaged over",
+      },
+      "kid-subset-size": {
+        type: "count",
+        default: FEATURE_METRIC_DEFAULTS.kidSubsetSize,
+        description: "KID: samples per subset (clipped to N)",
+      },
+      "is-splits": {
+        type: "count",
+        default: FEATURE_METRIC_DEFAULTS.isSplits,
+        description: "IS: splits averaged over",
+      },
+      seed: {
+        type: "integer",
+        default: FEATURE_METRIC_DEFAULTS.seed,
+        description: "seed of KID's random subsets",
+      },
+      "save-stats": {
+        type: "string",
+        value: "OUT.npz",
+        description: "write INPUT1's FID statistics (mu, sigma); one input is then enough",
+      },
+      range: {
+        type: "string",
+        choices: VALUE_RANGES,
+        defaultText: "from the dtype and the values, refused when ambiguous",
+        description: "value range of .npy image inputs, mapped to [0, 1]",
+      },
+      json: JSON_OPTION,
+    },
+    async run(values, inputs) {
+      const metrics = values.metrics ??
+        (values.mixture
+          ? ["modes"]
+          : inputs.length > 1
+          ? ["fid", "kid", "prc", "dc"]
+          : values["save-stats"]
+          ? []
+          : ["is"]);
+      const output = await score({
+        metrics,
+        features: values.features,
+        mixture: values.mixture,
+        inputs,
+        saveStats: values["save-stats"],
+        range: values.range as ValueRange | undefined,
+        model: { inputSize: values["feature-input-size"], node: values["feature-node"] },
+        options: {
+          kidSubsets: values["kid-subsets"],
+          kidSubsetSize: values["kid-subset-size"],
+          isSplits: values["is-splits"],
+          seed: values.seed,
+        },
+      });
+      console.log(values.json ? JSON.stringify(output) : JSON.stringify(output, null, 2));
+      return 0;
+    },
+  }),
 };
 
-function help(): string {
+type RunValues = OptionValues<typeof RUN_OPTIONS>;
+
+/**
+ * The suites in suites/ that have `profile`: what a bench without --suites runs (benchmark suites
+ * have quick and full, replication suites replicate and paper).
+ */
+function suitesWithProfile(profile: Profile): string[] {
+  return listSuiteNames().filter((name) => loadSuite(name).profiles[profile] !== undefined);
+}
+
+/** Loads a suite by name or path; an unknown name is a usage mistake, with the closest name. */
+function loadNamedSuite(nameOrPath: string): Suite {
+  const isPath = nameOrPath.endsWith(".json") || nameOrPath.includes("/");
+  const names = listSuiteNames();
+  if (!isPath && !names.includes(nameOrPath)) {
+    throw new UsageError(unknownNameMessage("suite", nameOrPath, names, " in suites/"));
+  }
+  return loadSuite(nameOrPath);
+}
+
+/**
+ * Checks `--variants` and `--seeds` against the suite: an unknown variant (with the closest
+ * label) or a seed the profile does not have is a usage mistake.
+ */
+function checkSelection(
+  suite: Suite,
+  profile: Profile,
+  selection: { variants?: string[]; seeds?: number[] },
+): void {
+  const labels = suite.variants.map(variantLabel);
+  for (const wanted of selection.variants ?? []) {
+    if (!labels.includes(wanted)) {
+      throw new UsageError(
+        unknownNameMessage("variant", wanted, labels, ` in suite '${suite.name}'`),
+      );
+    }
+  }
+  const budget = suite.profiles[profile];
+  if (!budget) throw new UsageError(`--profile: ${noProfileMessage(suite, profile)}`);
+  const seeds = budget.seeds ?? suite.seeds;
+  const missing = (selection.seeds ?? []).filter((seed) => !seeds.includes(seed));
+  if (missing.length) {
+    throw new UsageError(
+      `--seeds: suite '${suite.name}' has no seed ${
+        missing.join(", ")
+      } at profile ${profile}; its seeds: ${seeds.join(", ")}`,
+    );
+  }
+}
+
+/**
+ * Plans every suite (checking that each selected cell can run) before any cell starts, says at
+ * the top which cells are reused, runs the rest, then prints the leaderboards of what it ran.
+ */
+async function runSuites(
+  names: string[],
+  values: RunValues,
+  selection: { variants?: string[]; seeds?: number[] },
+): Promise<number> {
+  const profile = values.profile as Profile;
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const suites = names.map(loadNamedSuite);
+  for (const suite of suites) checkSelection(suite, profile, selection);
+  const display = new ProgressDisplay();
+  const plans: SuitePlan[] = [];
+  try {
+    const options = {
+      profile,
+      backend: values.backend as (typeof BACKEND_CHOICES)[number],
+      outDir: values.out,
+      force: values.force,
+      jobs: values.jobs,
+      ...selection,
+      log: (line: string) => display.log(line),
+    };
+    // A bench's suites are one cell list: each suite's shard part starts where the last ended.
+    let firstCell = 0;
+    for (const suite of suites) {
+      plans.push(await planSuite(suite, { ...options, shard, firstCell }));
+      firstCell += plans.at(-1)!.matrix.length;
+    }
+    const reuse = describeReuse(plans, values.out);
+    if (reuse) display.log(`${reuse}\n`);
+    display.start(plans.reduce((sum, plan) => sum + plan.pending.length, 0));
+    for (const plan of plans) {
+      await runPlan(plan, {
+        ...options,
+        onProgress: (cell, progress) => display.update(cell, progress),
+        onCellDone: (cell) => display.cellDone(cell),
+      });
+    }
+  } finally {
+    display.close();
+  }
+  if (shard) {
+    // Shards share the results folder: none writes the leaderboards, which `report` builds once.
+    const cells = plans.reduce((sum, plan) => sum + plan.cells.length, 0);
+    console.log(
+      `Shard ${shard.index}/${shard.count}: its ${cells} cells are stored under ${values.out}/. A shard writes no leaderboard: once every shard is done, run deno task report --results ${values.out}`,
+    );
+    return 0;
+  }
+  // The whole site is rebuilt; only the leaderboards of what ran are printed.
+  const report = await buildReport(values.out);
+  const dirs = plans.map((plan) => suiteDir(values.out, plan.suite.name, plan.profile));
+  const problems = report.problems.filter((problem) => dirs.some((dir) => problem.includes(dir)));
+  for (const problem of problems) console.error(`ganbench: ${problem}`);
+  const boards = report.leaderboards.filter((board) =>
+    plans.some((plan) => plan.suite.name === board.suite && plan.profile === board.profile)
+  );
+  console.log(`\n${boards.map(renderMarkdown).join("\n")}`);
+  console.log(`Results and leaderboards: ${values.out}/ (site: ${join(values.out, "index.html")})`);
+  return problems.length ? 1 : 0;
+}
+
+/** The cells `plan` and `status` look at: those of `suite NAME`, or of `bench` (with --suites). */
+async function surveyCommandLine(
+  values: OptionValues<typeof SURVEY_OPTIONS>,
+  [name]: string[],
+): Promise<Survey> {
+  if (name !== undefined && values.suites) {
+    throw new UsageError(`--suites selects a bench's suites: give it or a suite NAME, not both`);
+  }
+  if (name === undefined && (values.variants || values.seeds)) {
+    throw new UsageError(
+      `--variants and --seeds select within one suite: name it, as deno task suite NAME does`,
+    );
+  }
+  const profile = values.profile as Profile;
+  const suites = (name === undefined ? values.suites ?? suitesWithProfile(profile) : [name])
+    .map(loadNamedSuite);
+  const selection = { variants: values.variants, seeds: values.seeds };
+  for (const suite of suites) checkSelection(suite, profile, selection);
+  return await surveyRun(suites, {
+    profile,
+    backend: values.backend as BackendChoice,
+    ...selection,
+    resultsDir: values.results,
+    shards: values.shards,
+  });
+}
+
+async function listEverything(): Promise<number> {
+  const section = (title: string, rows: [string, string][]) => {
+    console.log(`${title}:`);
+    const width = Math.max(...rows.map(([name]) => name.length));
+    for (const [name, text] of rows) console.log(`  ${name.padEnd(width)}  ${text}`);
+    console.log();
+  };
+  section("suites", listSuiteNames().map((name) => [name, loadSuite(name).description]));
+  section("variants", VARIANTS.entries().map(([name, v]) => [name, v.description]));
+  section("losses", LOSSES.entries().map(([name, l]) => [name, l.description]));
+  section("regularisers", REGULARISERS.entries().map(([name, r]) => [name, r.description]));
+  section("datasets", DATASETS.entries().map(([name, d]) => [name, d.description]));
+  section("architectures", ARCHITECTURES.entries().map(([name, a]) => [name, a.description]));
+  section("metrics", METRICS.entries().map(([name, m]) => [name, m.description]));
+  section(
+    "feature metrics (score)",
+    FEATURE_METRICS.entries().map(([name, m]) => [name, m.description]),
+  );
+  section("feature extractors (score --features, suites' features)", [
+    ...EXTRACTORS.entries().map(([name, e]): [string, string] => [name, e.description]),
+    ["inception=PATH", "a TF.js graph or layers model of yours, e.g. a converted InceptionV3"],
+  ]);
+  section(
+    "backends",
+    (await listBackends()).map((
+      b,
+    ) => [b.name, `${b.available ? "available" : "unavailable"}: ${b.detail}`]),
+  );
+  return 0;
+}
+
+/** `ganbench --help`: every command's usage and summary. */
+export function renderHelp(): string {
   const lines = [
     "ganbench: train GAN variants under fixed seeds and budgets and compare them",
     "",
+    "usage:",
+    ...Object.entries(COMMANDS).map(([name, command]) => renderUsage(name, command)),
+    "",
     "commands:",
+    ...Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(7)} ${command.summary}`),
+    "",
+    "deno task COMMAND --help (or -h) lists the command's options with their defaults.",
   ];
-  for (const [name, command] of Object.entries(COMMANDS)) {
-    lines.push(`  ${name.padEnd(7)} ${command.summary}`);
-  }
-  lines.push("", "usage:");
-  for (const command of Object.values(COMMANDS)) lines.push(`  deno task ${command.usage}`);
   return lines.join("\n");
 }
 
-const USER_ERRORS = [
-  UsageError,
-  SuiteError,
-  UnknownNameError,
-  BackendUnavailableError,
-  CorruptResultError,
-  ArrayFileError,
-  DatasetError,
-  ScoreInputError,
-  ModelFeatureError,
-  FeatureNetError,
-  ExtractorInputError,
-];
+/**
+ * The one place that maps an error to what the user sees: a user error (see errors.ts), or an
+ * OS error on a path, is one line and its exit code (1, 2 for usage mistakes); anything else is
+ * an internal error (exit 70), with the stack under GANBENCH_DEBUG.
+ */
+function reportError(error: unknown): number {
+  const user = isUserError(error) ? error : userErrorFromOs(error);
+  if (user) {
+    console.error(`ganbench: ${user.message.split("\n")[0]}`);
+    return user.exitCode;
+  }
+  if (Deno.env.get("GANBENCH_DEBUG")) console.error(error);
+  const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  console.error(
+    `ganbench: internal error: ${message} (set GANBENCH_DEBUG=1 for the stack trace)`,
+  );
+  return 70;
+}
 
 /** Runs the command line `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   if (!name || name === "help" || name === "--help" || name === "-h") {
-    console.log(help());
+    (name ? console.log : console.error)(renderHelp());
     return name ? 0 : 2;
   }
   try {
     const command = COMMANDS[name];
     if (!command) {
-      throw new UsageError(
-        `unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(", ")}`,
-      );
+      throw new UsageError(unknownNameMessage("command", name, Object.keys(COMMANDS)));
     }
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: rest,
-        options: command.options,
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new UsageError(
-        `${(error as Error).message.split("\n")[0]}; usage: deno task ${command.usage}`,
-      );
+    const parsed = parseCommandLine(name, command, rest);
+    if (parsed.help) {
+      console.log(renderCommandHelp(name, command));
+      return 0;
     }
-    return await command.run(parsed.values as Options, parsed.positionals);
+    return await command.run(parsed.values, parsed.positionals);
   } catch (error) {
-    if (USER_ERRORS.some((kind) => error instanceof kind)) {
-      console.error(`ganbench: ${(error as Error).message}`);
-      return error instanceof UsageError ? 2 : 1;
-    }
-    if (Deno.env.get("GANBENCH_DEBUG")) console.error(error);
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    console.error(
-      `ganbench: internal error: ${message} (set GANBENCH_DEBUG=1 for the stack trace)`,
-    );
-    return 70;
+    return reportError(error);
   }
 }
 

@@ -3,7 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cli } from "./cli_testing.ts";
+import { cli, TINY_SUITE, tinyCli } from "../testing/cli.ts";
 
 function assertOneLineError(stderr: string, pattern: RegExp) {
   const lines = stderr.trim().split("\n");
@@ -12,13 +12,13 @@ function assertOneLineError(stderr: string, pattern: RegExp) {
 }
 
 /** Result files minus what legitimately differs between runs (timing, environment, date). */
-async function comparable(dir: string): Promise<Record<string, unknown>> {
-  const cells = join(dir, "mixtures", "smoke", "cells");
+async function comparable(cellsDir: string): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const entry of [...Deno.readDirSync(cells)].sort((a, b) => a.name.localeCompare(b.name))) {
-    if (!entry.name.endsWith(".json")) continue;
-    const r = JSON.parse(await Deno.readTextFile(join(cells, entry.name)));
-    out[entry.name] = {
+  const names = [...Deno.readDirSync(cellsDir)].map((entry) => entry.name)
+    .filter((name) => name.endsWith(".json")).sort();
+  for (const name of names) {
+    const r = JSON.parse(await Deno.readTextFile(join(cellsDir, name)));
+    out[name] = {
       hash: r.hash,
       final: r.final,
       curves: r.curves.map((p: Record<string, number>) => ({ ...p, seconds: 0 })),
@@ -28,87 +28,135 @@ async function comparable(dir: string): Promise<Record<string, unknown>> {
   return out;
 }
 
-Deno.test("the smoke profile of the mixtures suite runs end to end, resumes, and reproduces", async (t) => {
+// The test-only suite (testing/tiny/): 2 tiny datasets x 2 tiny variants x 2 seeds, 6 steps each,
+// so the whole command-line path runs in seconds. Its entries exist in the CLI's main thread only,
+// hence --jobs 1 (cells run in-process through the same runSuite/runCell as in workers).
+Deno.test("a suite runs end to end, resumes, reproduces and recomputes a corrupt result", async (t) => {
   const out = await Deno.makeTempDir({ prefix: "ganbench-e2e-" });
-  const cellsDir = join(out, "mixtures", "smoke", "cells");
+  const base = join(out, "tiny", "smoke");
+  const cellsDir = join(base, "cells");
+  const runTiny = (dir: string, ...more: string[]) =>
+    tinyCli("suite", TINY_SUITE, "--profile", "smoke", "--jobs", "1", "--out", dir, ...more);
 
-  await t.step("a full smoke run stores every cell and prints the leaderboard", async () => {
-    const run = await cli("suite", "mixtures", "--profile", "smoke", "--out", out);
+  await t.step("the production command line does not know the test-only entries", async () => {
+    const run = await cli("suite", TINY_SUITE, "--profile", "smoke", "--out", out);
+    assert.equal(run.code, 1);
+    assertOneLineError(run.stderr, /^ganbench: .*Unknown dataset 'tiny-pair'/);
+  });
+
+  await t.step("a full run stores every cell and writes and prints the leaderboards", async () => {
+    const run = await runTiny(out);
     assert.equal(run.code, 0, run.stderr);
-    const files = [...Deno.readDirSync(cellsDir)].map((e) => e.name);
-    assert.equal(files.length, 7 * 2 * 2);
+    const files = [...Deno.readDirSync(cellsDir)].map((e) => e.name).sort();
+    const expected = ["tiny-pair", "tiny-square"].flatMap((dataset) =>
+      ["tiny-gan", "tiny-wgan-gp"].flatMap((variant) =>
+        [0, 1].map((seed) => `${dataset}__${variant}__seed${seed}.json`)
+      )
+    ).sort();
+    assert.deepEqual(files, expected);
     for (const name of ["leaderboard.md", "leaderboard.csv", "leaderboard.json", "suite.json"]) {
-      assert.ok(Deno.statSync(join(out, "mixtures", "smoke", name)).isFile, name);
+      assert.ok(Deno.statSync(join(base, name)).isFile, name);
     }
-    assert.match(run.stdout, /### mixtures · ring8 · profile `smoke`/);
-    assert.match(run.stdout, /### mixtures · grid25 · profile `smoke`/);
-    const board = JSON.parse(
-      await Deno.readTextFile(join(out, "mixtures", "smoke", "leaderboard.json")),
+    assert.match(run.stdout, /### tiny · tiny-pair · profile `smoke`/);
+    assert.match(run.stdout, /### tiny · tiny-square · profile `smoke`/);
+    const board = JSON.parse(await Deno.readTextFile(join(base, "leaderboard.json")));
+    const rows = board.rows.map((r: { dataset: string; variant: string }) =>
+      `${r.dataset}/${r.variant}`
     );
-    const variants = new Set(board.rows.map((r: { variant: string }) => r.variant));
-    assert.deepEqual([...variants].sort(), [
-      "fm",
-      "gan",
-      "hinge",
-      "lsgan",
-      "nsgan",
-      "wgan",
-      "wgan-gp",
+    assert.deepEqual(rows.sort(), [
+      "tiny-pair/tiny-gan",
+      "tiny-pair/tiny-wgan-gp",
+      "tiny-square/tiny-gan",
+      "tiny-square/tiny-wgan-gp",
     ]);
-    const cell = JSON.parse(await Deno.readTextFile(join(cellsDir, "ring8__nsgan__seed0.json")));
-    assert.equal(cell.config.seed, 0);
+    const cell = JSON.parse(
+      await Deno.readTextFile(join(cellsDir, "tiny-pair__tiny-wgan-gp__seed1.json")),
+    );
+    assert.equal(cell.config.seed, 1);
+    assert.equal(cell.config.hyper.k, 2, "the variant's method defaults apply");
     assert.equal(cell.environment.backend.name, "wasm");
     assert.ok(cell.timing.wallSeconds > 0);
-    assert.ok(cell.curves.length > 0 && cell.evals.length === 3);
+    assert.equal(cell.curves.length, 6);
+    assert.deepEqual(cell.evals.map((e: { step: number }) => e.step), [0, 3, 6]);
+    assert.ok(Number.isFinite(cell.final["modes.kl"]));
   });
 
-  const before = await comparable(out);
+  const before = await comparable(cellsDir);
 
   await t.step("a rerun skips every stored cell", async () => {
-    const run = await cli("suite", "mixtures", "--profile", "smoke", "--out", out);
+    const run = await runTiny(out);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /28 cells already stored with the same configuration: skipped/);
-    assert.deepEqual(await comparable(out), before);
+    assert.match(run.stdout, /8 cells already stored with the same configuration: skipped/);
+    assert.deepEqual(await comparable(cellsDir), before);
   });
 
-  await t.step("the same seeds in one process (--jobs 1) give identical figures", async () => {
+  await t.step("a run into a fresh folder gives identical figures", async () => {
     const again = await Deno.makeTempDir({ prefix: "ganbench-e2e-" });
-    const run = await cli("suite", "mixtures", "--profile", "smoke", "--out", again, "--jobs", "1");
+    const run = await runTiny(again);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(await comparable(again), before);
+    assert.deepEqual(await comparable(join(again, "tiny", "smoke", "cells")), before);
     await Deno.remove(again, { recursive: true });
   });
 
   await t.step(
     "a corrupt result file is named by report and recomputed by the next run",
     async () => {
-      const victim = join(cellsDir, "ring8__gan__seed1.json");
+      const victim = join(cellsDir, "tiny-square__tiny-gan__seed1.json");
       await Deno.writeTextFile(victim, '{"hash": "trunc');
-      const report = await cli("report", "--results", out);
+      const report = await tinyCli("report", "--results", out);
       assert.equal(report.code, 1);
       assertOneLineError(
         report.stderr,
-        /^ganbench: Corrupt result file '.*ring8__gan__seed1\.json': invalid JSON/,
+        /^ganbench: Corrupt result file '.*tiny-square__tiny-gan__seed1\.json': invalid JSON/,
       );
-      const run = await cli(
-        "suite",
-        "mixtures",
-        "--profile",
-        "smoke",
-        "--out",
-        out,
-        "--variants",
-        "gan",
-        "--seeds",
-        "1",
-      );
+      await Deno.remove(join(base, "leaderboard.json"));
+      const run = await runTiny(out);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /kept as .*\.corrupt-\d+, recomputing/);
-      assert.deepEqual(await comparable(out), before);
+      assert.match(run.stdout, /7 cells already stored with the same configuration: skipped/);
+      assert.deepEqual(await comparable(cellsDir), before);
+      assert.ok(Deno.statSync(join(base, "leaderboard.json")).isFile, "leaderboards rebuilt");
     },
   );
 
   await Deno.remove(out, { recursive: true });
+});
+
+// One real suite end to end: the mixtures suite's smoke profile reduced to one variant and seed
+// (a cell per dataset), run in two worker threads and in one process.
+Deno.test("the mixtures suite's smoke profile gives the same figures in worker threads and in one process", async () => {
+  const workers = await Deno.makeTempDir({ prefix: "ganbench-e2e-" });
+  const inProcess = await Deno.makeTempDir({ prefix: "ganbench-e2e-" });
+  const runMixtures = (dir: string, jobs: string) =>
+    cli(
+      "suite",
+      "mixtures",
+      "--profile",
+      "smoke",
+      "--variants",
+      "nsgan",
+      "--seeds",
+      "0",
+      "--jobs",
+      jobs,
+      "--out",
+      dir,
+    );
+  const run = await runMixtures(workers, "2");
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /### mixtures · ring8 · profile `smoke`/);
+  assert.match(run.stdout, /### mixtures · grid25 · profile `smoke`/);
+  const cells = join(workers, "mixtures", "smoke", "cells");
+  const figures = await comparable(cells);
+  assert.deepEqual(Object.keys(figures), ["grid25__nsgan__seed0.json", "ring8__nsgan__seed0.json"]);
+  const cell = JSON.parse(await Deno.readTextFile(join(cells, "ring8__nsgan__seed0.json")));
+  assert.equal(cell.environment.backend.name, "wasm");
+  assert.equal(cell.evals.length, 3);
+  const single = await runMixtures(inProcess, "1");
+  assert.equal(single.code, 0, single.stderr);
+  assert.deepEqual(await comparable(join(inProcess, "mixtures", "smoke", "cells")), figures);
+  await Deno.remove(workers, { recursive: true });
+  await Deno.remove(inProcess, { recursive: true });
 });
 
 Deno.test("bad input gets one line and a non-zero exit", async () => {
@@ -117,10 +165,10 @@ Deno.test("bad input gets one line and a non-zero exit", async () => {
   await Deno.writeTextFile(bad, JSON.stringify({ version: 1, datasets: ["ring9"] }));
   const cases: [string[], number, RegExp][] = [
     [["suite", bad], 1, /^ganbench: Cannot parse suite '.*bad\.json': description: /],
-    [["suite", "nosuch"], 1, /^ganbench: Unknown suite 'nosuch'/],
+    [["suite", "nosuch"], 2, /^ganbench: Unknown suite 'nosuch'/],
     [
       ["suite", "mixtures", "--variants", "nsgam"],
-      1,
+      2,
       /^ganbench: Unknown variant 'nsgam' in suite 'mixtures'/,
     ],
     [
@@ -140,7 +188,7 @@ Deno.test("bad input gets one line and a non-zero exit", async () => {
       1,
       /^ganbench: Cannot read '.*missing\.npy'/,
     ],
-    [["frobnicate"], 2, /^ganbench: unknown command 'frobnicate'/],
+    [["frobnicate"], 2, /^ganbench: Unknown command 'frobnicate'/],
   ];
   for (const [args, code, pattern] of cases) {
     const run = await cli(...args);
@@ -173,7 +221,11 @@ Deno.test("score prints mode coverage of a user's samples as one JSON object", a
   const run = await cli("score", "--metrics", "modes", "--mixture", "ring8", "--json", path);
   assert.equal(run.code, 0, run.stderr);
   const output = JSON.parse(run.stdout);
-  assert.deepEqual(output.modes, { covered: 2, total: 8, hq: 2 / 3, kl: Math.log(4) });
+  const { mass, ...modes } = output.modes;
+  assert.deepEqual(modes, { covered: 2, total: 8, hq: 2 / 3, kl: Math.log(4) });
+  // Modes 0 and 2 hold more than the data's P/8 each, the far sample more than its 1 − P.
+  const inBall = 1 - Math.exp(-4.5);
+  assert.ok(Math.abs(mass - (inBall / 4 + 1 - inBall)) < 1e-12, `mass ${mass}`);
   const wrong = await cli("score", "--mixture", "grid25", "--json", path);
   assert.equal(wrong.code, 0);
   assert.equal(JSON.parse(wrong.stdout).modes.total, 25);
@@ -215,7 +267,7 @@ Deno.test("score computes FID, KID, precision/recall, density/coverage and IS fr
   assert.equal(mismatch.code, 1);
   assertOneLineError(
     mismatch.stderr,
-    /^ganbench: feature dimensions differ: '.*a\.npy' has 6, '.*c\.npy' has 3$/,
+    /^ganbench: feature dimensions differ: '.*a\.npy' holds 6-d features, '.*c\.npy' holds 3-d features$/,
   );
   const few = await cli("score", "--metrics", "prc", same, join(dir, "tiny.npy"));
   assert.equal(few.code, 1);
@@ -227,9 +279,10 @@ Deno.test("score computes FID, KID, precision/recall, density/coverage and IS fr
     /^ganbench: prc: k-nearest-neighbour radii with k = 3 need at least 4 samples, got 3$/,
   );
   const unknown = await cli("score", "--metrics", "fidd", same, copy);
+  assert.equal(unknown.code, 2);
   assertOneLineError(
     unknown.stderr,
-    /^ganbench: Unknown metric 'fidd'\. Available: fid, kid, is, prc, dc, modes$/,
+    /^ganbench: --metrics must be one of fid, kid, is, prc, dc, modes, got 'fidd'\. Did you mean 'fid'\?/,
   );
   await Deno.remove(dir, { recursive: true });
 });

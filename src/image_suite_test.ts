@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cli } from "./cli_testing.ts";
+import { cli } from "../testing/cli.ts";
 import { dump } from "npyjs";
 import { loadMnist } from "./data/mnist.ts";
 

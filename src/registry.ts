@@ -5,12 +5,39 @@
  * @module
  */
 import { closest, distance } from "fastest-levenshtein";
+import { UserError } from "./errors.ts";
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
 
 /** Raised for an unknown registry name; its message is one line for the user. */
-export class UnknownNameError extends Error {
+export class UnknownNameError extends UserError {
   override name = "UnknownNameError";
+  override readonly code: string = "unknown-name";
+}
+
+/**
+ * " Did you mean 'nsgan'?" when one of `candidates` is close to `name` (edit distance at most
+ * max(2, a third of its length)), else "".
+ */
+export function didYouMean(name: string, candidates: readonly string[]): string {
+  if (!candidates.length) return "";
+  const guess = closest(name, candidates as string[]);
+  return distance(name, guess) <= Math.max(2, name.length / 3) ? ` Did you mean '${guess}'?` : "";
+}
+
+/**
+ * "Unknown variant 'nsgam' in suite 'mixtures'. Did you mean 'nsgan'? Available: gan, nsgan":
+ * `where` (e.g. " in suite 'mixtures'") follows the name.
+ */
+export function unknownNameMessage(
+  kind: string,
+  name: string,
+  names: readonly string[],
+  where = "",
+): string {
+  return `Unknown ${kind} '${name}'${where}.${didYouMean(name, names)} Available: ${
+    names.join(", ")
+  }`;
 }
 
 /** A registry of `T` keyed by kebab-case names, kept in registration order. */
@@ -49,12 +76,7 @@ export class Registry<T> {
 
   /** The message for an unknown name, with the closest registered name when it is close. */
   unknownMessage(name: string): string {
-    const names = this.names();
-    const guess = names.length ? closest(name, names) : undefined;
-    const hint = guess && distance(name, guess) <= Math.max(2, name.length / 3)
-      ? ` Did you mean '${guess}'?`
-      : "";
-    return `Unknown ${this.kind} '${name}'.${hint} Available: ${names.join(", ")}`;
+    return unknownNameMessage(this.kind, name, this.names());
   }
 
   /** Registered names in registration order. */

@@ -3,29 +3,28 @@
  *
  * @module
  */
-import { join } from "node:path";
-import { Matrix } from "ml-matrix";
-import sharp from "sharp";
-import { DATASETS } from "./data/mod.ts";
-import { readNpy } from "./data/npy.ts";
-import { readNpz, writeNpz } from "./data/npz.ts";
-import { type FeatureMatrix, type GaussianStats, gaussianStats } from "./metrics/features.ts";
+import { DATASETS, sampleSize } from "./data/mod.ts";
+import { writeNpz } from "./data/npz.ts";
+import { type FeatureMatrix, gaussianStats } from "./metrics/features.ts";
 import {
   FEATURE_METRIC_DEFAULTS,
   FEATURE_METRICS,
   type FeatureMetricOptions,
-  type ScoreValue,
 } from "./metrics/feature_metrics.ts";
-import { frechetDistance } from "./metrics/fid.ts";
 import { METRICS } from "./metrics/mod.ts";
 import { type Extracted, resolveExtractor } from "./metrics/extractors.ts";
 import { initBackend } from "./engine/backend.ts";
 import { UnknownNameError } from "./registry.ts";
+import { UsageError } from "./errors.ts";
+import {
+  describeInput,
+  type Input,
+  readInputs,
+  ScoreInputError,
+  type ValueRange,
+} from "./score_input.ts";
 
-/** Raised for inputs `score` cannot use; one line for the user. */
-export class ScoreInputError extends Error {
-  override name = "ScoreInputError";
-}
+export { ScoreInputError, VALUE_RANGES, type ValueRange } from "./score_input.ts";
 
 /** What `score` was asked for. */
 export interface ScoreRequest {
@@ -40,116 +39,10 @@ export interface ScoreRequest {
   options: FeatureMetricOptions;
   /** Where to write INPUT1's FID statistics (mu, sigma) as .npz. */
   saveStats?: string;
-}
-
-/** An input's image layout, when it holds images. */
-type ImageShape = { height: number; width: number; channels: number };
-
-/** An input: features (with class probabilities from a classifier), or precomputed FID statistics. */
-type Input = {
-  features: FeatureMatrix;
-  probabilities?: FeatureMatrix;
-  image?: ImageShape;
-  stats?: undefined;
-} | {
-  features?: undefined;
-  probabilities?: undefined;
-  image?: undefined;
-  stats: GaussianStats;
-};
-
-/** Reads a folder of PNG images (sorted by name) as N x (H·W·C) pixel values in [0, 1]. */
-async function readPngFolder(path: string): Promise<Input> {
-  const names = [...Deno.readDirSync(path)]
-    .filter((e) => e.isFile && /\.png$/i.test(e.name))
-    .map((e) => e.name)
-    .sort();
-  if (!names.length) throw new ScoreInputError(`'${path}' holds no .png images`);
-  let shape = "";
-  let image: ImageShape | undefined;
-  const rows: Uint8Array[] = [];
-  for (const name of names) {
-    let decoded;
-    try {
-      decoded = await sharp(join(path, name)).raw().toBuffer({ resolveWithObject: true });
-    } catch (error) {
-      throw new ScoreInputError(
-        `cannot read image '${join(path, name)}': ${(error as Error).message}`,
-      );
-    }
-    const { width, height, channels } = decoded.info;
-    const thisShape = `${height}x${width}x${channels}`;
-    if (shape && thisShape !== shape) {
-      throw new ScoreInputError(
-        `'${join(path, name)}' is ${thisShape}, the other images are ${shape}`,
-      );
-    }
-    shape = thisShape;
-    rows.push(new Uint8Array(decoded.data));
-    image = { height, width, channels };
-  }
-  const d = rows[0].length;
-  const data = new Float64Array(rows.length * d);
-  rows.forEach((r, i) => {
-    for (let j = 0; j < d; j++) data[i * d + j] = r[j] / 255;
-  });
-  return { features: { data, n: rows.length, d }, image };
-}
-
-/**
- * Scales image arrays to [0, 1]: uint8 and any float array above 1 are divided by 255, a float
- * array with negative values is taken as [−1, 1] (a tanh generator's output).
- */
-function unitScale(data: Float64Array, dtype: string): Float64Array {
-  let min = Infinity, max = -Infinity;
-  for (const v of data) [min, max] = [Math.min(min, v), Math.max(max, v)];
-  if (dtype.includes("u1") || max > 1) return data.map((v) => v / 255);
-  if (min < 0) return data.map((v) => (v + 1) / 2);
-  return data;
-}
-
-/** FID statistics from an .npz holding `mu` (d) and `sigma` (d x d), as pytorch-fid writes them. */
-async function readStats(path: string): Promise<GaussianStats> {
-  const { mu, sigma } = await readNpz(path);
-  const d = mu?.data.length ?? 0;
-  if (!mu || !sigma || sigma.shape.length !== 2 || sigma.shape[0] !== d || sigma.shape[1] !== d) {
-    throw new ScoreInputError(`'${path}' must hold FID statistics: mu (d) and sigma (d x d)`);
-  }
-  const rows = Array.from(
-    { length: d },
-    (_, i) => Array.from(sigma.data.subarray(i * d, (i + 1) * d)),
-  );
-  return { mean: mu.data, covariance: new Matrix(rows), n: Number.NaN };
-}
-
-/** Reads INPUT: a folder of PNGs, an .npy array (N x ..., flattened) or an .npz with mu and sigma. */
-async function readInput(path: string): Promise<Input> {
-  let isFolder: boolean;
-  try {
-    isFolder = Deno.statSync(path).isDirectory;
-  } catch {
-    throw new ScoreInputError(`Cannot read '${path}': no such file or folder`);
-  }
-  if (isFolder) return await readPngFolder(path);
-  if (path.endsWith(".npz")) return { stats: await readStats(path) };
-  if (!path.endsWith(".npy")) {
-    throw new ScoreInputError(
-      `cannot read '${path}': score reads .npy arrays, .npz statistics or folders of PNG images`,
-    );
-  }
-  const array = await readNpy(path);
-  if (array.shape.length < 2 || array.shape[0] < 1) {
-    throw new ScoreInputError(
-      `'${path}' must hold N samples (shape N x ...), got shape [${array.shape.join(", ")}]`,
-    );
-  }
-  const d = array.shape.slice(1).reduce((a, b) => a * b, 1);
-  if (array.shape.length >= 3) {
-    const [, height, width, channels = 1] = array.shape;
-    const data = unitScale(array.data, array.dtype);
-    return { features: { data, n: array.shape[0], d }, image: { height, width, channels } };
-  }
-  return { features: { data: array.data, n: array.shape[0], d } };
+  /** The value range of `.npy` image inputs (`--range`); guessed from dtype and values if unset. */
+  range?: ValueRange;
+  /** Where warnings go (too few samples for a figure to mean much); default: stderr. */
+  warn?: (message: string) => void;
 }
 
 /** The width of an input's features. */
@@ -169,14 +62,29 @@ function guarded<T>(name: string, compute: () => T): T {
 
 function checkRequest(request: ScoreRequest): void {
   resolveExtractor(request.features);
-  const known = [...FEATURE_METRICS.names(), "modes"];
+  if (!request.metrics.length && !request.saveStats) {
+    throw new UsageError(
+      `--metrics names no metric; available: ${scoreMetricNames().join(", ")}`,
+    );
+  }
+  if (request.metrics.includes("kid") && request.options.kidSubsetSize < 2) {
+    throw new UsageError(
+      `--kid-subset-size must be >= 2 (the unbiased MMD² needs 2 samples per subset), got ${request.options.kidSubsetSize}`,
+    );
+  }
+  if (request.options.kidSubsets > MAX_KID_SUBSETS) {
+    throw new UsageError(
+      `--kid-subsets must be <= ${MAX_KID_SUBSETS}, got ${request.options.kidSubsets}`,
+    );
+  }
+  const known = scoreMetricNames();
   for (const name of request.metrics) {
     if (!known.includes(name)) {
       throw new UnknownNameError(`Unknown metric '${name}'. Available: ${known.join(", ")}`);
     }
   }
   const needsReference = request.metrics.some((m) =>
-    m !== "modes" && FEATURE_METRICS.get(m).needsReference
+    FEATURE_METRICS.has(m) && FEATURE_METRICS.get(m).needsReference
   );
   const expected = needsReference ? 2 : 1;
   if (request.inputs.length !== expected) {
@@ -192,15 +100,12 @@ function checkRequest(request: ScoreRequest): void {
 /** Runs the request; returns the JSON object `score --json` prints. */
 export async function score(request: ScoreRequest): Promise<Record<string, unknown>> {
   checkRequest(request);
-  const inputs = await extractFeatures(await Promise.all(request.inputs.map(readInput)), request);
+  const read = await readInputs(request.inputs, { range: request.range });
+  const inputs = await extractFeatures(read, request);
+  checkWidths(inputs, read, request);
+  checkFeatureSizes(inputs, request);
   const [first, second] = inputs;
-  if (second && widthOf(second) !== widthOf(first)) {
-    throw new ScoreInputError(
-      `feature dimensions differ: '${request.inputs[0]}' has ${widthOf(first)}, '${
-        request.inputs[1]
-      }' has ${widthOf(second)}`,
-    );
-  }
+  sampleSizeWarnings(inputs, request).forEach(request.warn ?? warnOnStderr);
   const output: Record<string, unknown> = {
     features: request.features,
     feature_label: resolveExtractor(request.features).label,
@@ -209,29 +114,30 @@ export async function score(request: ScoreRequest): Promise<Record<string, unkno
   if (second?.features) output.reference_samples = second.features.n;
   const extractedOf = (input: Input, i: number): Extracted => {
     if (!input.features) {
+      const only = statisticsMetrics();
       throw new ScoreInputError(
-        `'${request.inputs[i]}' holds FID statistics: only the fid metric can use it`,
+        `'${request.inputs[i]}' holds FID statistics: only the ${only} metric can use it`,
       );
     }
     return input;
   };
   const featuresOf = (input: Input, i: number) => extractedOf(input, i).features;
   for (const name of request.metrics) {
-    if (name === "fid") {
-      // FID also takes precomputed statistics for either input.
-      const stats = (input: Input) => input.stats ?? gaussianStats(input.features!);
-      output.fid = guarded(name, () => frechetDistance(stats(first), stats(second!)));
-    } else if (name === "modes") {
-      output.modes = scoreModes(featuresOf(first, 0), request.mixture, request.inputs[0]);
-    } else {
-      const extracted = inputs.map(extractedOf);
-      const values: Record<string, ScoreValue> = guarded(
-        name,
-        () => FEATURE_METRICS.get(name).compute(extracted[0], extracted[1], request.options),
+    if (FEATURE_METRICS.has(name)) {
+      const metric = FEATURE_METRICS.get(name);
+      // Statistics (an .npz) reach only the metrics that accept them (FID).
+      const sets = metric.acceptsStatistics ? inputs : inputs.map(extractedOf);
+      Object.assign(
+        output,
+        guarded(name, () => metric.compute(sets[0], sets[1], request.options)),
       );
-      Object.assign(output, values);
+    } else {
+      const samples = featuresOf(first, 0);
+      output[name] = await scoreSamples(name, samples, request.mixture, request.inputs[0]);
     }
   }
+  Object.assign(output, sampleSizesUsed(inputs, request));
+  checkFigures(output, request);
   if (request.saveStats) {
     const stats = guarded("--save-stats", () => gaussianStats(featuresOf(first, 0)));
     const d = stats.mean.length;
@@ -242,6 +148,124 @@ export async function score(request: ScoreRequest): Promise<Record<string, unkno
     output.saved_stats = request.saveStats;
   }
   return output;
+}
+
+/** Refuses inputs of different widths, saying what each holds. */
+function checkWidths(inputs: Input[], read: Input[], request: ScoreRequest): void {
+  const [first, second] = inputs;
+  if (!second || widthOf(second) === widthOf(first)) return;
+  const label = resolveExtractor(request.features).label;
+  const holds = (i: number) =>
+    `'${request.inputs[i]}' holds ${
+      read[i].stats || request.features === "raw"
+        ? describeInput(read[i])
+        : `${widthOf(inputs[i])}-d ${label} features`
+    }`;
+  throw new ScoreInputError(`feature dimensions differ: ${holds(0)}, ${holds(1)}`);
+}
+
+/** The most KID subsets (torch-fidelity draws 100); their indices are held at once. */
+const MAX_KID_SUBSETS = 10_000;
+/**
+ * The widest features scored: the float64 WebAssembly kernels hold blocks of rows (512 for
+ * precision/recall, a KID subset of up to 1,000) in one 4 GB memory per thread.
+ */
+const MAX_FEATURE_WIDTH = 65_536;
+/** The widest features FID takes: its d x d covariances, in float64. */
+const MAX_FID_WIDTH = 16_384;
+
+/** Refuses features too wide for the kernels' memory, before a worker runs out of it. */
+function checkFeatureSizes(inputs: Input[], request: ScoreRequest): void {
+  const d = widthOf(inputs[0]);
+  const fid = request.metrics.includes("fid") || request.saveStats !== undefined;
+  const others = ["kid", "prc", "dc"].filter((m) => request.metrics.includes(m));
+  const advice = "use --features to score images through a network";
+  if (fid && d > MAX_FID_WIDTH) {
+    const gigabytes = Math.round((2 * d * d * 8) / 1e9).toLocaleString("en-US");
+    throw new ScoreInputError(
+      `${
+        request.metrics.includes("fid") ? "fid" : "--save-stats"
+      }: features of ${d} values are too wide: ${d} x ${d} covariances would need ${gigabytes} GB (at most ${MAX_FID_WIDTH} features); ${advice}`,
+    );
+  }
+  if (others.length && d > MAX_FEATURE_WIDTH) {
+    throw new ScoreInputError(
+      `${
+        others.join(",")
+      }: features of ${d} values are too wide for the float64 kernels' 4 GB memory (at most ${MAX_FEATURE_WIDTH}); ${advice}`,
+    );
+  }
+}
+
+function warnOnStderr(message: string): void {
+  console.error(`ganbench: warning: ${message}`);
+}
+
+/** The samples per KID subset: `--kid-subset-size`, clipped to the smaller set (as kid() does). */
+function kidSubsetSize(inputs: Input[], request: ScoreRequest): number {
+  return Math.min(request.options.kidSubsetSize, ...inputs.map((input) => input.features!.n));
+}
+
+/**
+ * Warnings for figures computed from too few samples: FID from no more samples than features
+ * (the covariance is singular), KID from subsets that are a whole input (every subset holds the
+ * same samples, so the std over subsets says nothing).
+ */
+function sampleSizeWarnings(inputs: Input[], request: ScoreRequest): string[] {
+  const warnings: string[] = [];
+  if (request.metrics.includes("fid")) {
+    inputs.forEach((input, i) => {
+      if (input.features && input.features.n <= input.features.d) {
+        warnings.push(
+          `fid: '${
+            request.inputs[i]
+          }' has ${input.features.n} samples of ${input.features.d} features, no more samples than features: its covariance is singular and FID is unreliable (use well over ${input.features.d} samples)`,
+        );
+      }
+    });
+  }
+  if (request.metrics.includes("kid") && inputs.every((input) => input.features)) {
+    const size = kidSubsetSize(inputs, request);
+    inputs.forEach((input, i) => {
+      if (size >= 2 && size === input.features!.n) {
+        warnings.push(
+          `kid: subsets of ${size} samples are the whole of '${
+            request.inputs[i]
+          }': every subset holds the same samples of it, so KID's std understates its spread (use --kid-subset-size below ${size}, or more samples)`,
+        );
+      }
+    });
+  }
+  return warnings;
+}
+
+/** The sample sizes figures were computed from, when they are not the inputs' whole sizes. */
+function sampleSizesUsed(inputs: Input[], request: ScoreRequest): Record<string, number> {
+  if (!request.metrics.includes("kid")) return {};
+  return {
+    kid_subsets: request.options.kidSubsets,
+    kid_subset_size: kidSubsetSize(inputs, request),
+  };
+}
+
+/**
+ * Refuses a figure that came out NaN or infinite (JSON would print it as null): inputs too
+ * degenerate or too large to score.
+ */
+function checkFigures(output: Record<string, unknown>, request: ScoreRequest): void {
+  const walk = (value: unknown, key: string): void => {
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      throw new ScoreInputError(
+        `${key} came out ${value}: the values of ${
+          request.inputs.map((p) => `'${p}'`).join(" and ")
+        } are too large or too degenerate to score`,
+      );
+    }
+    if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) walk(v, `${key}.${k}`);
+    }
+  };
+  for (const [key, value] of Object.entries(output)) walk(value, key);
 }
 
 /** Replaces the inputs' samples by the features of `--features` (statistics pass through). */
@@ -256,24 +280,48 @@ async function extractFeatures(inputs: Input[], request: ScoreRequest): Promise<
   return extracted;
 }
 
-function scoreModes(samples: FeatureMatrix, mixture: string | undefined, path: string) {
-  if (!mixture) throw new ScoreInputError("the modes metric needs --mixture ring8|grid25");
-  const dataset = DATASETS.get(mixture);
-  const reason = METRICS.get("modes").unsupportedReason(dataset);
-  if (reason) throw new ScoreInputError(`metric 'modes' cannot score: ${reason}`);
-  if (samples.d !== dataset.sampleShape[0]) {
+/**
+ * What `score` can name: every feature metric, then every sample metric that needs nothing but
+ * the samples and a dataset (`modes`).
+ */
+export function scoreMetricNames(): string[] {
+  const sampleMetrics = METRICS.entries().filter(([, metric]) => metric.scoresUserSamples);
+  return [...FEATURE_METRICS.names(), ...sampleMetrics.map(([name]) => name)];
+}
+
+/** The feature metrics that take FID statistics in place of features, for messages. */
+function statisticsMetrics(): string {
+  return FEATURE_METRICS.entries().filter(([, m]) => m.acceptsStatistics).map(([n]) => n)
+    .join(", ");
+}
+
+/**
+ * Runs the sample metric `name` (as a suite runs it) on a user's samples against the dataset
+ * `--mixture` names; its figures `<name>.<figure>` come back as `{ <figure>: value }`.
+ */
+async function scoreSamples(
+  name: string,
+  samples: FeatureMatrix,
+  datasetName: string | undefined,
+  path: string,
+): Promise<Record<string, number>> {
+  const metric = METRICS.get(name);
+  if (!datasetName) {
+    const fitting = DATASETS.entries().filter(([, d]) => !metric.unsupportedReason(d));
     throw new ScoreInputError(
-      `'${path}' must be an N x ${dataset.sampleShape[0]} array, got N x ${samples.d}`,
+      `the ${name} metric needs --mixture ${fitting.map(([n]) => n).join("|")}`,
     );
   }
-  const figures = METRICS.get("modes").evaluate(Float32Array.from(samples.data), {
-    dataset,
-  }) as Record<
-    string,
-    number
-  >;
+  const dataset = DATASETS.get(datasetName);
+  const reason = metric.unsupportedReason(dataset);
+  if (reason) throw new ScoreInputError(`metric '${name}' cannot score: ${reason}`);
+  const width = sampleSize(dataset);
+  if (samples.d !== width) {
+    throw new ScoreInputError(`'${path}' must be an N x ${width} array, got N x ${samples.d}`);
+  }
+  const figures = await metric.evaluate(Float32Array.from(samples.data), { dataset });
   return Object.fromEntries(
-    Object.entries(figures).map(([key, value]) => [key.slice("modes.".length), value]),
+    Object.entries(figures).map(([key, value]) => [key.slice(`${name}.`.length), value]),
   );
 }
 

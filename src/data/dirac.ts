@@ -10,5 +10,6 @@ export const dirac: Dataset = {
   name: "dirac",
   description: "point mass at 0 (Dirac-GAN, Mescheder et al. 2018)",
   sampleShape: [1],
+  range: [0, 0],
   sample: (n) => new Float32Array(n),
 };

@@ -8,13 +8,15 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Rng } from "../engine/rng.ts";
 import type { Dataset, LabelledImages } from "./dataset.ts";
+import { UserError } from "../errors.ts";
 
 /** A labelled set of single-channel images, row-major uint8 pixels. */
 export type ImageSet = LabelledImages;
 
 /** Raised when a data package is missing or a file fails its checksum; one line for the user. */
-export class DatasetError extends Error {
+export class DatasetError extends UserError {
   override name = "DatasetError";
+  override readonly code: string = "dataset";
 }
 
 const require = createRequire(import.meta.url);
@@ -77,9 +79,9 @@ export function imageDataset(name: string, description: string, load: () => Imag
     name,
     description,
     sampleShape: [28, 28, 1],
+    range: [-1, 1],
     classes: 10,
     sample: (n: number, rng: Rng) => sampleWithLabels(n, rng).samples,
     sampleWithLabels,
-    labelled: () => set(),
   };
 }

@@ -1,21 +1,144 @@
 /**
  * Reading NumPy `.npy` arrays (through `npyjs`) as row-major float arrays.
  *
+ * npyjs decodes the data but trusts the header: a truncated file reads as fewer values, a shape
+ * larger than the data is believed, and complex or string dtypes come back as numbers or strings.
+ * So the header is parsed and checked here first, against the file's size and the dtypes ganbench
+ * can read as real numbers, before npyjs decodes anything.
+ *
  * @module
  */
 import npyjs from "npyjs";
+import { UserError, userErrorFromOs } from "../errors.ts";
 
 /** A numeric array read from disk. */
 export interface FloatArray {
   data: Float64Array;
   shape: number[];
-  /** NumPy dtype code as stored (`<f4`, `f8`, `u1`, ...). */
+  /** NumPy dtype code without the byte order (`f4`, `f8`, `u1`, ...). */
   dtype: string;
 }
 
 /** Raised for an unreadable or unsupported array file; its message is one line. */
-export class ArrayFileError extends Error {
+export class ArrayFileError extends UserError {
   override name = "ArrayFileError";
+  override readonly code: string = "array-file";
+}
+
+/** The dtypes read as real numbers (bool, integers up to 32 bits, floats): item size, NumPy name. */
+const DTYPES: Record<string, { size: number; name: string }> = {
+  b1: { size: 1, name: "bool" },
+  i1: { size: 1, name: "int8" },
+  u1: { size: 1, name: "uint8" },
+  i2: { size: 2, name: "int16" },
+  u2: { size: 2, name: "uint16" },
+  i4: { size: 4, name: "int32" },
+  u4: { size: 4, name: "uint32" },
+  f2: { size: 2, name: "float16" },
+  f4: { size: 4, name: "float32" },
+  f8: { size: 8, name: "float64" },
+};
+
+/** NumPy's name of a dtype code (`f4` → `float32`); the code itself for one not read. */
+export function dtypeName(code: string): string {
+  return DTYPES[code]?.name ?? code;
+}
+
+/** Why a dtype that is not in {@linkcode DTYPES} cannot be read, by its kind letter. */
+const UNREADABLE_KINDS: Record<string, string> = {
+  c: "holds complex numbers: score needs real numbers (take .real or np.abs first)",
+  U: "holds strings, not numbers",
+  S: "holds byte strings, not numbers",
+  a: "holds byte strings, not numbers",
+  O: "holds Python objects, not numbers",
+  V: "holds raw or structured records, not numbers",
+  M: "holds dates, not numbers",
+  m: "holds time spans, not numbers",
+  i: "is an integer type wider than ganbench reads (int8 to int32): save it as float32 or int32",
+  u: "is an integer type wider than ganbench reads (uint8 to uint32): save it as float32 or uint32",
+};
+
+/** The parsed header of a `.npy` file. */
+interface NpyHeader {
+  /** The dtype without its byte order, e.g. `f4`. */
+  dtype: string;
+  fortranOrder: boolean;
+  shape: number[];
+  /** Where the data starts, in bytes. */
+  dataOffset: number;
+}
+
+/** Reads and checks the header of `bytes` (magic, version, dict, dtype). */
+function parseHeader(bytes: Uint8Array, path: string): NpyHeader {
+  const fail = (reason: string) =>
+    new ArrayFileError(`Cannot read '${path}' as a .npy array: ${reason}`);
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+  if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) {
+    throw fail("it does not start with the .npy magic bytes (\\x93NUMPY)");
+  }
+  const major = bytes[6];
+  if (major < 1 || major > 3) throw fail(`unknown format version ${major}.${bytes[7]}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lengthSize = major === 1 ? 2 : 4;
+  if (bytes.length < 8 + lengthSize) throw fail("the file ends inside its header");
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const dataOffset = 8 + lengthSize + headerLength;
+  if (dataOffset > bytes.length) {
+    throw fail(`its header says it is ${headerLength} bytes long, the file ends before that`);
+  }
+  const text = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(
+    bytes.subarray(8 + lengthSize, dataOffset),
+  );
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
+  if (descr === undefined) {
+    throw fail(
+      /'descr'\s*:\s*\[/.test(text)
+        ? "it holds a structured array (named fields), not numbers"
+        : "its header has no 'descr'",
+    );
+  }
+  if (fortran === undefined) throw fail("its header has no 'fortran_order'");
+  if (shapeText === undefined) throw fail("its header has no 'shape'");
+  const dims = shapeText.split(",").map((s) => s.trim()).filter(Boolean);
+  if (dims.some((s) => !/^\d+L?$/.test(s))) throw fail(`its shape (${shapeText}) is not integers`);
+  const order = /^[<>=|]/.test(descr) ? descr[0] : "=";
+  const dtype = /^[<>=|]/.test(descr) ? descr.slice(1) : descr;
+  if (!(dtype in DTYPES)) {
+    const why = UNREADABLE_KINDS[dtype[0]] ??
+      "is not a type ganbench reads (bool, int8 to int32, uint8 to uint32, float16/32/64)";
+    throw new ArrayFileError(`Cannot use '${path}': dtype ${descr} ${why}`);
+  }
+  if (order === ">" && DTYPES[dtype].size > 1) {
+    throw new ArrayFileError(
+      `Cannot use '${path}': dtype ${descr} is big-endian; save it little-endian (a.astype('<${dtype}'))`,
+    );
+  }
+  return {
+    dtype,
+    fortranOrder: fortran === "True",
+    shape: dims.map((s) => parseInt(s)),
+    dataOffset,
+  };
+}
+
+/** "[3, 784]"; for messages. */
+function shapeText(shape: number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/**
+ * The position of the value at row-major index `flat` of an array of `shape`, for messages:
+ * "row 3, column 5" for a matrix, "index [3, 5, 7]" otherwise.
+ */
+export function describePosition(shape: number[], flat: number): string {
+  const index = shape.map(() => 0);
+  for (let d = shape.length - 1, rest = flat; d >= 0; d--) {
+    index[d] = rest % shape[d];
+    rest = Math.floor(rest / shape[d]);
+  }
+  return shape.length === 2 ? `row ${index[0]}, column ${index[1]}` : `index ${shapeText(index)}`;
 }
 
 /** Reorders a Fortran-ordered (column-major) buffer to row-major. */
@@ -35,8 +158,27 @@ function toRowMajor(data: ArrayLike<number>, shape: number[]): Float64Array {
   return out;
 }
 
-/** Parses the bytes of a `.npy` file; `path` names it in messages. */
+/**
+ * Parses the bytes of a `.npy` file; `path` names it in messages. The header is checked against
+ * the data's size before anything is allocated: a truncated file, or one whose header promises
+ * more (or fewer) values than it holds, is refused, as are dtypes that are not real numbers.
+ *
+ * @throws {ArrayFileError} for a malformed, truncated or non-numeric array
+ */
 export function parseNpy(bytes: Uint8Array, path: string): FloatArray {
+  const header = parseHeader(bytes, path);
+  const { dtype, shape, dataOffset } = header;
+  const count = shape.reduce((a, b) => a * b, 1);
+  const needed = count * DTYPES[dtype].size;
+  const held = bytes.length - dataOffset;
+  if (held !== needed) {
+    const what = held < needed ? "is truncated" : "is longer than its header says";
+    throw new ArrayFileError(
+      `Cannot read '${path}': the file ${what}: shape ${shapeText(shape)} of ${
+        dtypeName(dtype)
+      } needs ${needed} bytes of data, it holds ${held}`,
+    );
+  }
   let parsed;
   try {
     const buffer = bytes.buffer.slice(
@@ -47,24 +189,23 @@ export function parseNpy(bytes: Uint8Array, path: string): FloatArray {
   } catch (error) {
     throw new ArrayFileError(`Cannot read '${path}' as a .npy array: ${(error as Error).message}`);
   }
-  const raw = parsed.data as unknown as ArrayLike<number | bigint>;
-  if (typeof raw[0] === "bigint" || typeof raw.length !== "number") {
-    throw new ArrayFileError(
-      `Cannot use '${path}': dtype ${parsed.dtype} is not a float or small integer type`,
-    );
-  }
-  const numbers = raw as ArrayLike<number>;
-  const data = parsed.fortranOrder ? toRowMajor(numbers, parsed.shape) : Float64Array.from(numbers);
-  return { data, shape: parsed.shape, dtype: parsed.dtype };
+  const numbers = parsed.data as unknown as ArrayLike<number>;
+  const data = header.fortranOrder ? toRowMajor(numbers, shape) : Float64Array.from(numbers);
+  return { data, shape, dtype };
 }
 
-/** Reads a `.npy` file. */
+/**
+ * Reads a `.npy` file (see {@linkcode parseNpy}).
+ *
+ * @throws {ArrayFileError} for a malformed array; a one-line user error for an unreadable path
+ */
 export async function readNpy(path: string): Promise<FloatArray> {
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
   } catch (error) {
-    throw new ArrayFileError(`Cannot read '${path}': ${(error as Error).message}`);
+    throw userErrorFromOs(error, path) ??
+      new ArrayFileError(`Cannot read '${path}': ${(error as Error).message}`);
   }
   return parseNpy(bytes, path);
 }

@@ -6,7 +6,8 @@
  */
 import { unzipSync, zipSync } from "fflate";
 import { dump } from "npyjs";
-import { dirname } from "node:path";
+import { writeBytesAtomic } from "../atomic_write.ts";
+import { userErrorFromOs } from "../errors.ts";
 import { ArrayFileError, type FloatArray, parseNpy } from "./npy.ts";
 
 /** Reads every array of an `.npz` file, by name (without `.npy`). */
@@ -15,7 +16,8 @@ export async function readNpz(path: string): Promise<Record<string, FloatArray>>
   try {
     bytes = await Deno.readFile(path);
   } catch (error) {
-    throw new ArrayFileError(`Cannot read '${path}': ${(error as Error).message}`);
+    throw userErrorFromOs(error, path) ??
+      new ArrayFileError(`Cannot read '${path}': ${(error as Error).message}`);
   }
   let entries: Record<string, Uint8Array>;
   try {
@@ -32,7 +34,10 @@ export async function readNpz(path: string): Promise<Record<string, FloatArray>>
   return arrays;
 }
 
-/** Writes float64 arrays as an uncompressed `.npz` (readable by `numpy.load`). */
+/**
+ * Writes float64 arrays as an uncompressed `.npz` (readable by `numpy.load`), atomically: an
+ * interrupted or failed write (a full disk) leaves an existing file at `path` as it was.
+ */
 export async function writeNpz(
   path: string,
   arrays: Record<string, { data: Float64Array; shape: number[] }>,
@@ -41,6 +46,5 @@ export async function writeNpz(
   for (const [name, array] of Object.entries(arrays)) {
     files[`${name}.npy`] = new Uint8Array(dump(array.data, array.shape));
   }
-  await Deno.mkdir(dirname(path), { recursive: true });
-  await Deno.writeFile(path, zipSync(files, { level: 0 }));
+  await writeBytesAtomic(path, zipSync(files, { level: 0 }));
 }

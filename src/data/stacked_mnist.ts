@@ -39,6 +39,7 @@ export function stackedMnistDataset(load: () => ImageSet = () => loadMnist("trai
     name: "stacked-mnist",
     description: "three MNIST digits as the RGB channels of a 28x28x3 image: 1000 modes",
     sampleShape: [28, 28, 3],
+    range: [-1, 1],
     classes: 1000,
     sample: (n: number, rng: Rng) => sampleWithLabels(n, rng).samples,
     sampleWithLabels,

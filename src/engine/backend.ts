@@ -10,12 +10,16 @@ import * as tf from "@tensorflow/tfjs-core";
 // imported under Deno: they use extension-less specifiers), plus the cpu backend and layers/converter.
 import "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { createRequire } from "node:module";
-import { registerFusedGradients } from "./fused_ops.ts";
+import {
+  registerFusedGradients,
+  registerWasmFusedKernels,
+  registerWasmTrainingKernels,
+  relaxedSimdAvailable,
+} from "@ganbench/wasm-kernels";
 import { registerDifferentiableGradients } from "./gradients.ts";
-import { relaxedSimdAvailable } from "./wasm_asm.ts";
-import { registerWasmFusedKernels } from "./wasm_fused_kernels.ts";
-import { registerWasmTrainingKernels } from "./wasm_kernels.ts";
+import { UserError } from "../errors.ts";
 
 /** Backend names a user may ask for. */
 export const BACKEND_CHOICES = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
@@ -35,8 +39,9 @@ export interface BackendInfo {
 }
 
 /** Raised when a backend that was asked for cannot run; its message is one line for the user. */
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends UserError {
   override name = "BackendUnavailableError";
+  override readonly code: string = "backend-unavailable";
 }
 
 interface BackendEntry {
@@ -89,10 +94,167 @@ export function isSoftwareAdapter(info: { isFallbackAdapter?: boolean; descripti
     /llvmpipe|swiftshader|software|lavapipe/i.test(info.description ?? "");
 }
 
-async function requestAdapter(): Promise<GPUAdapter | null> {
-  const gpu = (navigator as { gpu?: GPU }).gpu;
-  if (!gpu) return null;
-  return await gpu.requestAdapter({ powerPreference: "high-performance" });
+/** The part of `Deno.env` that {@linkcode ensureRuntimeDir} reads and writes. */
+export interface RuntimeDirEnv {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+}
+
+/** True when `path` is a folder of this user's that no one else can enter (0700, as XDG asks). */
+function isPrivateDir(path: string): boolean {
+  try {
+    const info = Deno.lstatSync(path);
+    return info.isDirectory && info.uid === Deno.uid() && ((info.mode ?? 0) & 0o777) === 0o700;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Points XDG_RUNTIME_DIR at a private empty folder when it is unset, relative or missing, and
+ * returns the folder it set (undefined when it kept the environment's).
+ *
+ * Why: Mesa's Vulkan device-selection layer (installed with mesa-vulkan-drivers, lavapipe's
+ * package) connects to Wayland while an adapter is requested, and libwayland then prints "error:
+ * XDG_RUNTIME_DIR is invalid or not set in the environment." to stderr, twice, from inside this
+ * process. The driver reads the variable in-process, so setting it here, before the first
+ * `navigator.gpu` call, is enough (measured: no line with the folder set, two without; the
+ * alternative, probing in a subprocess with its stderr captured, costs a second Deno start). An
+ * empty folder has no Wayland socket, so the layer falls back to its default order, silently. A
+ * valid XDG_RUNTIME_DIR (a desktop session's) is kept. The folder is one per user under the
+ * temporary folder, reused across runs (one empty folder, never one per process); when that path
+ * is not this user's private folder, a fresh temporary one is made instead.
+ */
+export function ensureRuntimeDir(env: RuntimeDirEnv = Deno.env): string | undefined {
+  const current = env.get("XDG_RUNTIME_DIR");
+  if (current?.startsWith("/") && isDirectory(current)) return undefined;
+  const base = env.get("TMPDIR") || "/tmp";
+  let dir = `${base}/ganbench-runtime-${Deno.uid() ?? "user"}`;
+  try {
+    Deno.mkdirSync(dir, { mode: 0o700 });
+  } catch {
+    // Already there (checked next), or the temporary folder refuses it: a fresh one below.
+  }
+  if (!isPrivateDir(dir)) dir = Deno.makeTempDirSync({ prefix: "ganbench-runtime-" });
+  env.set("XDG_RUNTIME_DIR", dir);
+  return dir;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** One adapter request per process (thread): `list`, `auto` and `--backend webgpu` share it. */
+let adapterRequest: Promise<GPUAdapter | null> | undefined;
+
+/** The WebGPU adapter ganbench would use, or null; requested at the first call only. */
+function requestAdapter(): Promise<GPUAdapter | null> {
+  adapterRequest ??= (async () => {
+    ensureRuntimeDir();
+    const gpu = (navigator as { gpu?: GPU }).gpu;
+    if (!gpu) return null;
+    return await gpu.requestAdapter({ powerPreference: "high-performance" });
+  })();
+  return adapterRequest;
+}
+
+/** What a WebGPU adapter says about itself, as recorded by `scripts/gpu_check.sh`. */
+export interface WebGpuAdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU implementation (lavapipe/llvmpipe, SwiftShader, a fallback adapter). */
+  software: boolean;
+}
+
+/**
+ * The adapter's own description (requesting it, quietly, if no probe did yet), or null when no
+ * WebGPU adapter can be created here.
+ */
+export async function webGpuAdapterInfo(): Promise<WebGpuAdapterInfo | null> {
+  const adapter = await requestAdapter();
+  if (!adapter) return null;
+  const { vendor, architecture, device, description } = adapter.info;
+  return { vendor, architecture, device, description, software: isSoftwareAdapter(adapter.info) };
+}
+
+let webGpuAddNRegistered = false;
+
+/**
+ * Replaces the webgpu backend's `AddN` with one that sums at most as many inputs per shader as the
+ * device can bind. tfjs-backend-webgpu 4.22 binds every input of `AddN` as a storage buffer in
+ * one shader, and it creates the device with WebGPU's default limit of 8 storage buffers per
+ * stage (the output is one): with 8 or more inputs the pipeline fails validation, nothing is
+ * written, and the output holds whatever its recycled buffer held before. Training sums the
+ * squared norms of every weight tensor with `tf.addN` (the DCGAN's players have 8 each), so the
+ * generator's logged loss and gradient norm came back as the discriminator's. Here the inputs
+ * are summed in chunks of (limit − 1), then the partial sums; with fewer inputs the stock kernel
+ * runs unchanged (the same shader, the same order of additions).
+ */
+function registerWebGpuAddN(): void {
+  if (webGpuAddNRegistered) return;
+  webGpuAddNRegistered = true;
+  const stock = tf.getKernel(tf.AddN, "webgpu");
+  if (!stock) return;
+  const kernelFunc: tf.KernelFunc = (args) => {
+    const backend = args.backend as WebGPUBackend;
+    const perShader = Math.max(2, backend.device.limits.maxStorageBuffersPerShaderStage - 1);
+    let inputs = args.inputs as unknown as tf.TensorInfo[];
+    const partials: tf.TensorInfo[] = [];
+    while (inputs.length > perShader) {
+      const next: tf.TensorInfo[] = [];
+      for (let start = 0; start < inputs.length; start += perShader) {
+        const chunk = inputs.slice(start, start + perShader);
+        if (chunk.length === 1) {
+          next.push(chunk[0]);
+          continue;
+        }
+        const sum = stock.kernelFunc({
+          ...args,
+          inputs: chunk as unknown as tf.NamedTensorInfoMap,
+        });
+        partials.push(sum as tf.TensorInfo);
+        next.push(sum as tf.TensorInfo);
+      }
+      inputs = next;
+    }
+    const out = stock.kernelFunc({ ...args, inputs: inputs as unknown as tf.NamedTensorInfoMap });
+    // Commands run in submission order, so the partial sums may be released once queued.
+    for (const partial of partials) backend.disposeData(partial.dataId);
+    return out;
+  };
+  tf.unregisterKernel(tf.AddN, "webgpu");
+  tf.registerKernel({ ...stock, kernelFunc });
+}
+
+/** Raised at the next read-back after the WebGPU device reported an error. */
+export class WebGpuError extends Error {
+  override name = "WebGpuError";
+}
+
+/**
+ * Makes a WebGPU error fail the computation instead of passing silently. A shader or pipeline
+ * that fails validation runs nothing and leaves its output as it was, and the device only reports
+ * it as an "uncapturederror" event that nobody listens to, so a training run would go on with
+ * wrong numbers. Here the first such error is kept, and every later read-back (`data()`, through
+ * which the trainer reads every loss and norm) throws it.
+ */
+function watchWebGpuErrors(backend: WebGPUBackend): void {
+  let failure: string | undefined;
+  backend.device.addEventListener("uncapturederror", (event) => {
+    failure ??= (event as GPUUncapturedErrorEvent).error.message.trim().split("\n")[0];
+  });
+  const read = backend.read.bind(backend);
+  backend.read = async (dataId) => {
+    const values = await read(dataId);
+    if (failure) throw new WebGpuError(`a WebGPU kernel failed, results are invalid: ${failure}`);
+    return values;
+  };
 }
 
 const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
@@ -131,9 +293,11 @@ const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
     },
     async activate() {
       await import("@tensorflow/tfjs-backend-webgpu");
+      registerWebGpuAddN();
       if (!(await tf.setBackend("webgpu"))) {
         throw new BackendUnavailableError("backend 'webgpu' failed to initialise");
       }
+      watchWebGpuErrors(tf.backend() as WebGPUBackend);
       return "webgpu";
     },
   },

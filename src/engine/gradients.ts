@@ -5,8 +5,9 @@
  *
  * - `LeakyRelu`: tfjs builds its gradient from `greater`, which has no gradient; here it is
  *   dy · (α + (1 − α)·step(x)), built from ops that do (step's is zero), so that D can use the
- *   one-kernel `tf.leakyRelu` instead of an expression of four. It is `fused_ops.ts`'
- *   activation derivative: one kernel where the backend has it, those ops elsewhere.
+ *   one-kernel `tf.leakyRelu` instead of an expression of four. It is the fused ops'
+ *   activation derivative (`packages/wasm_kernels/fused_ops.ts`): one kernel where the backend
+ *   has it, those ops elsewhere.
  *
  * @module
  */
@@ -17,7 +18,7 @@ import {
   registerGradient,
   unregisterGradient,
 } from "@tensorflow/tfjs-core";
-import { activationGrad } from "./fused_ops.ts";
+import { activationGrad } from "@ganbench/wasm-kernels";
 
 let registered = false;
 

@@ -1,11 +1,12 @@
 /**
  * Registries of losses, regularisers and variants. A variant is a loss, its regularisers and the
- * hyper-parameters its paper prescribes; adding one is one `VARIANTS.register` call.
+ * hyper-parameters its paper prescribes (data, validated by the schema of variant.ts); adding one
+ * is one `VARIANTS.register` call.
  *
  * @module
  */
-import { z } from "zod";
 import { Registry } from "../registry.ts";
+import { TRAINERS } from "../train/mod.ts";
 import {
   featureMatchingLoss,
   hingeLoss,
@@ -23,9 +24,22 @@ import {
   type Regulariser,
   weightClipping,
 } from "./regularisers.ts";
+import { DEFAULT_TRAINER, VariantRegistry } from "./variant.ts";
 
 export type { GanLoss } from "./loss.ts";
 export type { PenaltyContext, Regulariser } from "./regularisers.ts";
+export {
+  DEFAULT_HYPER,
+  DEFAULT_TRAINER,
+  trainerOptionsProblem,
+  Hyper,
+  HyperOverrides,
+  RegulariserStrengths,
+  type Variant,
+  VariantRegistry,
+  VariantSchema,
+  variantSchema,
+} from "./variant.ts";
 
 /** Every GAN objective. */
 export const LOSSES: Registry<GanLoss> = new Registry<GanLoss>("loss");
@@ -44,48 +58,29 @@ REGULARISERS.register("r1", r1Penalty);
 REGULARISERS.register("r2", r2Penalty);
 REGULARISERS.register("instance-noise", instanceNoise);
 
-/** Optimisation hyper-parameters of a cell. */
-export const Hyper = z.strictObject({
-  /** Discriminator steps per generator step. */
-  k: z.int().min(1),
-  /** `alternating`: D steps, then G against the updated D; `simultaneous`: the last D step and the
-   * G step take their gradients at the same point. */
-  scheme: z.enum(["alternating", "simultaneous"]),
-  optimizer: z.enum(["adam", "rmsprop", "sgd"]),
-  lrG: z.number().positive(),
-  lrD: z.number().positive(),
-  beta1: z.number().min(0).max(1),
-  beta2: z.number().min(0).lt(1),
-});
-/** Optimisation hyper-parameters of a cell. */
-export type Hyper = z.infer<typeof Hyper>;
+/**
+ * Objectives that trainers compute themselves, by trainer: a variant of such a trainer names the
+ * objective as its loss and trains with no entry of {@linkcode LOSSES}.
+ */
+export const TRAINER_OBJECTIVES: Readonly<Record<string, string>> = { vae: "elbo" };
 
-/** What a suite profile defaults to: one alternating D step, Adam with DCGAN's β = (0.5, 0.999). */
-export const DEFAULT_HYPER: Hyper = {
-  k: 1,
-  scheme: "alternating",
-  optimizer: "adam",
-  lrG: 2e-4,
-  lrD: 2e-4,
-  beta1: 0.5,
-  beta2: 0.999,
-};
-
-/** A named GAN variant: objective, regularisers with strengths, and paper defaults. */
-export interface Variant {
-  description: string;
-  loss: string;
-  regularisers: Record<string, number>;
-  /** Hyper-parameters the method prescribes; they win over the suite profile's defaults. */
-  defaults: Partial<Hyper>;
-  /** The trainer that runs it (see src/train/mod.ts); default `gan`. */
-  trainer?: string;
-  /** Whether G and D are conditioned on the class label (needs labelled data). */
-  conditional?: boolean;
+/**
+ * The GAN loss a cell of `trainer` trains with: the registered loss `loss`, or undefined when
+ * `loss` is the trainer's own objective (the VAE's `elbo`).
+ *
+ * @throws {UnknownNameError} when `loss` is neither
+ */
+export function ganLossOf(loss: string, trainer: string = DEFAULT_TRAINER): GanLoss | undefined {
+  return TRAINER_OBJECTIVES[trainer] === loss ? undefined : LOSSES.get(loss);
 }
 
-/** Every variant a suite may name. */
-export const VARIANTS: Registry<Variant> = new Registry<Variant>("variant");
+/** Every variant a suite may name; each is validated as it is registered. */
+export const VARIANTS: VariantRegistry = new VariantRegistry({
+  losses: LOSSES,
+  regularisers: REGULARISERS,
+  trainers: TRAINERS,
+  trainerObjectives: TRAINER_OBJECTIVES,
+});
 VARIANTS.register("gan", {
   description: "original minimax GAN (saturating G loss)",
   loss: "minimax",
@@ -128,6 +123,14 @@ VARIANTS.register("hinge", {
   regularisers: {},
   defaults: {},
 });
+VARIANTS.register("sngan", {
+  description:
+    "SN-GAN: hinge loss, spectral normalisation of every weight of D, one power iteration per D step (Miyato et al. 2018)",
+  loss: "hinge",
+  regularisers: {},
+  defaults: {},
+  normalisation: "spectral",
+});
 VARIANTS.register("cgan", {
   description:
     "class-conditional GAN: one-hot label appended to G's code and to D's input (Mirza & Osindero 2014), non-saturating loss",
@@ -143,4 +146,29 @@ VARIANTS.register("vae", {
   regularisers: {},
   defaults: {},
   trainer: "vae",
+});
+VARIANTS.register("cyclegan", {
+  description:
+    "CycleGAN (Zhu et al. 2017): least squares, λ_cyc = 10, identity 5, history pool of 50, Adam 2e-4 β1 = 0.5, linear decay over the second half",
+  loss: "least-squares",
+  regularisers: {},
+  defaults: { lrG: 2e-4, lrD: 2e-4, beta1: 0.5, beta2: 0.999, optimizer: "adam", k: 1 },
+  trainer: "cyclegan",
+  // ganbench's least-squares G loss is ½(D − 1)², CycleGAN's (D − 1)²: 2 restores its balance.
+  trainerOptions: { adversarialWeight: 2 },
+});
+VARIANTS.register("cyclegan-nsgan", {
+  description: "CycleGAN with the non-saturating adversarial loss in place of least squares",
+  loss: "non-saturating",
+  regularisers: {},
+  defaults: { lrG: 2e-4, lrD: 2e-4, beta1: 0.5, beta2: 0.999, optimizer: "adam", k: 1 },
+  trainer: "cyclegan",
+});
+VARIANTS.register("pacgan", {
+  description:
+    "PacGAN (Lin et al. 2018): non-saturating loss, D and G updated together (the `pacgan` trainer); D scores `pack` samples at once (the pacgan architecture's option; 1 is the plain GAN)",
+  loss: "non-saturating",
+  regularisers: {},
+  defaults: { k: 1, scheme: "simultaneous" },
+  trainer: "pacgan",
 });

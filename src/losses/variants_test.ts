@@ -13,12 +13,17 @@ import { buildMlp, MlpOptions } from "../models/mlp.ts";
 import { buildConditional } from "../models/conditional.ts";
 import { type BuildContext, disposePair, type GanPair } from "../models/network.ts";
 import { TRAINERS } from "../train/mod.ts";
-import type { TrainOutcome } from "../train/train.ts";
-import { Hyper, LOSSES, REGULARISERS, type Variant, VARIANTS } from "./mod.ts";
+import type { TrainOutcome } from "../train/mod.ts";
+import { ganLossOf, Hyper, REGULARISERS, type Variant, VARIANTS } from "./mod.ts";
 
 await initBackend("cpu");
 
-const MODEL = MlpOptions.parse({ generator: { hidden: [8] }, discriminator: { hidden: [8] } });
+/** The tiny MLP pair, with the discriminator normalisation the variant prescribes (sngan's). */
+const modelFor = (variant: Variant) =>
+  MlpOptions.parse({
+    generator: { hidden: [8] },
+    discriminator: { hidden: [8], normalisation: variant.normalisation },
+  });
 const STEPS = 5;
 
 function hyperFor(variant: Variant, overrides: Partial<Hyper> = {}): Hyper {
@@ -54,8 +59,13 @@ async function run(variant: Variant, seed: number, overrides: Partial<Hyper> = {
     outputs: trainer.discriminatorOutputs?.(2),
   };
   const pair = variant.conditional
-    ? buildConditional(buildMlp as (o: unknown, c: BuildContext) => GanPair, MODEL, context, 8)
-    : buildMlp(MODEL, context);
+    ? buildConditional(
+      buildMlp as (o: unknown, c: BuildContext) => GanPair,
+      modelFor(variant),
+      context,
+      8,
+    )
+    : buildMlp(modelFor(variant), context);
   const owned = [
     ...pair.generator.variables.map((v, index) => ({ owner: "G" as const, index, v })),
     ...pair.discriminator.variables.map((v, index) => ({ owner: "D" as const, index, v })),
@@ -67,7 +77,7 @@ async function run(variant: Variant, seed: number, overrides: Partial<Hyper> = {
   const outcome = await trainer.train({
     dataset: ring8,
     pair,
-    loss: LOSSES.has(variant.loss) ? LOSSES.get(variant.loss) : undefined,
+    loss: ganLossOf(variant.loss, variant.trainer),
     regularisers: Object.entries(variant.regularisers).map(([name, weight]) => ({
       name,
       regulariser: REGULARISERS.get(name),

@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { z } from "zod";
+import { UserError } from "../errors.ts";
 
 /** The layer whose activations are the features (FID/KID/PRC/DC). */
 export const FEATURE_LAYER = "features";
@@ -95,8 +96,9 @@ export const FeatureNetManifest = z.object({
 export type FeatureNetManifest = z.infer<typeof FeatureNetManifest>;
 
 /** Raised when a feature network is missing or fails its checksum; one line for the user. */
-export class FeatureNetError extends Error {
+export class FeatureNetError extends UserError {
   override name = "FeatureNetError";
+  override readonly code: string = "feature-net";
 }
 
 /** sha256 of bytes, hex. */

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import type { EvalPoint } from "../train/train.ts";
+import type { EvalPoint } from "../train/mod.ts";
 import { trailingWindow } from "./dynamics.ts";
 import type { Figure, Metric } from "./metric.ts";
 
@@ -54,8 +54,9 @@ export const DIRAC_FIGURES: Figure[] = [
     key: "dirac.converged",
     label: "converged",
     higherIsBetter: true,
+    binary: true,
     description:
-      `1 when the distance stays below ${CONVERGENCE_TOLERANCE} over the last 25%; the mean is the share of seeds`,
+      `seeds whose distance to the equilibrium stays below ${CONVERGENCE_TOLERANCE} over the last 25% of evaluations`,
   },
 ];
 
@@ -63,6 +64,7 @@ export const DIRAC_FIGURES: Figure[] = [
 export const diracMetric: Metric = {
   description: "Dirac-GAN: distance of (θ, ψ) to the equilibrium (0, 0), oscillation, convergence",
   figures: DIRAC_FIGURES,
+  extraKeys: ["dirac.theta", "dirac.psi"],
   unsupportedReason: (dataset) =>
     dataset.name === "dirac" ? undefined : "it needs the dirac dataset",
   async evaluate(samples, { discriminator }) {

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import type { CurvePoint } from "../train/train.ts";
+import type { CurvePoint } from "../train/mod.ts";
 import {
+  DYNAMICS_FIGURES,
+  dynamicsFigures,
   gradientRatio,
   oscillationIndex,
   trailingWindow,
-  vanishingGradientFlag,
 } from "./dynamics.ts";
 
 Deno.test("trailingWindow keeps the last quarter but at least four points", () => {
@@ -57,29 +58,17 @@ Deno.test("gradientRatio is the median D/G norm ratio over the trailing window",
   assert.equal(gradientRatio(curves), 4);
 });
 
-Deno.test("vanishingGradientFlag fires when D wins and G's gradient dies, not otherwise", () => {
-  const curve = (lossD: (i: number) => number, gradG: (i: number) => number): CurvePoint[] =>
-    Array.from({ length: 40 }, (_, i) => ({
-      step: i,
-      seconds: i,
-      lossD: lossD(i),
-      lossG: 1,
-      gradNormD: 1,
-      gradNormG: gradG(i),
-    }));
-  assert.equal(
-    vanishingGradientFlag(curve((i) => 1.4 * Math.exp(-i / 4), (i) => 10 * Math.exp(-i / 4))),
-    1,
+Deno.test("dynamicsFigures returns exactly the declared dynamics figures", () => {
+  const curves: CurvePoint[] = Array.from({ length: 40 }, (_, i) => ({
+    step: i,
+    seconds: i,
+    lossD: 1 + Math.sin(i),
+    lossG: 2 + Math.cos(i),
+    gradNormD: 2,
+    gradNormG: 1,
+  }));
+  assert.deepEqual(
+    Object.keys(dynamicsFigures(curves)).sort(),
+    DYNAMICS_FIGURES.map((f) => f.key).sort(),
   );
-  assert.equal(
-    vanishingGradientFlag(curve(() => 1.3, (i) => 10 * Math.exp(-i / 4))),
-    0,
-    "D does not win",
-  );
-  assert.equal(
-    vanishingGradientFlag(curve((i) => 1.4 * Math.exp(-i / 4), () => 3)),
-    0,
-    "G still learns",
-  );
-  assert.equal(vanishingGradientFlag(curve(() => 1, () => 1).slice(0, 5)), undefined);
 });

@@ -10,6 +10,7 @@ import { Registry } from "../registry.ts";
 import { loadFeatureNet } from "./classifier_net.ts";
 import type { FeatureMatrix } from "./features.ts";
 import { type ImageBatch, loadFeatureModel, modelFeatures } from "./model_features.ts";
+import { UserError } from "../errors.ts";
 
 /** Samples to extract from: a feature matrix, with its image layout when the rows are images. */
 export interface Samples {
@@ -25,8 +26,9 @@ export interface Extracted {
 }
 
 /** Raised when an extractor cannot take the samples given; one line for the user. */
-export class ExtractorInputError extends Error {
+export class ExtractorInputError extends UserError {
   override name = "ExtractorInputError";
+  override readonly code: string = "extractor-input";
 }
 
 /** A feature extractor. */
@@ -34,6 +36,18 @@ export interface FeatureExtractor {
   description: string;
   /** The name figures carry, e.g. `fid[mnist-net]`. */
   label: string;
+  /** Features per sample; undefined when it is the samples' own width (`raw`) or a model's. */
+  featureDim?: number;
+  /** Classes of the probabilities it yields, for a classifier; undefined when it yields none. */
+  classes?: number;
+  /** The image size it needs, `[height, width]`; undefined when it takes any samples. */
+  imageSize?: readonly [height: number, width: number];
+  /**
+   * The features of `samples` (and class probabilities, for a classifier); the same samples give
+   * the same features.
+   *
+   * @throws {ExtractorInputError} for samples it cannot take; `source` names them in the message
+   */
   extract(samples: Samples, source: string): Promise<Extracted>;
 }
 
@@ -96,12 +110,20 @@ export async function classifierFeatures(
   };
 }
 
-function featureNet(name: string, about: string): FeatureExtractor {
+/** Ganbench's classifier `name` as an extractor (its manifest must match the declared sizes). */
+function featureNet(
+  name: string,
+  about: string,
+  sizes: { featureDim: number; classes: number },
+): FeatureExtractor {
   return {
     description: `${about} (ganbench's own classifier, trained by scripts/train_feature_net.ts)`,
     label: `${name}-net`,
-    extract: (samples, source) =>
-      classifierFeatures(name, greyImages(samples, source, name), samples.features.n),
+    ...sizes,
+    imageSize: [28, 28],
+    // async, so that samples it cannot take reject the promise rather than throw at the call.
+    extract: async (samples, source) =>
+      await classifierFeatures(name, greyImages(samples, source, name), samples.features.n),
   };
 }
 
@@ -114,10 +136,19 @@ EXTRACTORS.register("raw", {
   label: "raw",
   extract: (samples) => Promise.resolve({ features: samples.features }),
 });
-EXTRACTORS.register("mnist", featureNet("mnist", "128-d features of an MNIST digit classifier"));
+EXTRACTORS.register(
+  "mnist",
+  featureNet("mnist", "128-d features of an MNIST digit classifier", {
+    featureDim: 128,
+    classes: 10,
+  }),
+);
 EXTRACTORS.register(
   "fashion",
-  featureNet("fashion", "128-d features of a Fashion-MNIST classifier"),
+  featureNet("fashion", "128-d features of a Fashion-MNIST classifier", {
+    featureDim: 128,
+    classes: 10,
+  }),
 );
 
 /** How to run a user's model for `inception=PATH`. */
@@ -126,11 +157,6 @@ export interface UserModelOptions {
   inputSize?: number;
   /** Feature node or layer; default: the model's output. */
   node?: string;
-}
-
-/** Every name `--features` accepts, for messages. */
-export function extractorNames(): string[] {
-  return [...EXTRACTORS.names(), "inception=PATH"];
 }
 
 /** The extractor `spec` names: a registered name, or `inception=PATH`. */

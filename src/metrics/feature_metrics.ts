@@ -1,29 +1,30 @@
 /**
- * The feature-space metric registry used by `score` (and, later, by image suites): each entry
- * scores generated features, against reference features where it needs them, and names the
- * JSON keys it writes.
+ * The feature metrics (FID, KID, IS, precision/recall, density/coverage): each scores generated
+ * features, against reference features where it needs them, and returns typed, named figures.
+ * The `images` metric of the suites calls the typed constants; `score` looks them up by name in
+ * {@linkcode FEATURE_METRICS}; both run the same `compute`.
  *
  * @module
  */
 import { Rng } from "../engine/rng.ts";
 import { Registry } from "../registry.ts";
 import type { Extracted } from "./extractors.ts";
-import { fid } from "./fid.ts";
+import { type GaussianStats, gaussianStats } from "./features.ts";
+import { frechetDistance } from "./fid.ts";
 import { inceptionScore } from "./inception_score.ts";
 import { kid } from "./kid.ts";
+import type { FeatureMetric, FeatureMetricOptions, FeatureSet, MeanStd } from "./metric.ts";
 import { densityCoverage, precisionRecall } from "./prdc.ts";
 
-/** One number, or a mean and std over subsets/splits. */
-export type ScoreValue = number | { mean: number; std: number };
-
-/** Options shared by the feature metrics, with torch-fidelity's defaults. */
-export interface FeatureMetricOptions {
-  kidSubsets: number;
-  kidSubsetSize: number;
-  isSplits: number;
-  /** Seed of KID's subset sampling. */
-  seed: number;
-}
+export type {
+  FeatureFigures,
+  FeatureMetric,
+  FeatureMetricOptions,
+  FeatureSet,
+  FeatureStatistics,
+  MeanStd,
+  ScoreValue,
+} from "./metric.ts";
 
 /** The defaults of {@linkcode FeatureMetricOptions}; the CLI flags are their kebab-case names. */
 export const FEATURE_METRIC_DEFAULTS: FeatureMetricOptions = {
@@ -33,43 +34,68 @@ export const FEATURE_METRIC_DEFAULTS: FeatureMetricOptions = {
   seed: 0,
 };
 
-/** A metric over feature matrices. */
-export interface FeatureMetric {
-  description: string;
-  /** Whether it compares against reference features (INPUT2). */
-  needsReference: boolean;
-  /** Scores `generated` (against `reference`); returns JSON keys and values. */
-  compute(
-    generated: Extracted,
-    reference: Extracted | undefined,
-    options: FeatureMetricOptions,
-  ): Record<string, ScoreValue>;
+/** The features of `input`; statistics reach only metrics that accept them. */
+function featuresOf(input: FeatureSet | undefined, metric: string): Extracted {
+  if (!input) throw new TypeError(`the ${metric} metric needs reference features`);
+  if (!input.features) throw new TypeError(`the ${metric} metric needs features, not statistics`);
+  return input;
 }
 
-/** Every feature metric `score` may name. */
-export const FEATURE_METRICS: Registry<FeatureMetric> = new Registry<FeatureMetric>("metric");
-FEATURE_METRICS.register("fid", {
+/** The Gaussian statistics of `input`: given, or fitted to its features. */
+function statisticsOf(input: FeatureSet): GaussianStats {
+  return input.stats ? input.stats : gaussianStats(input.features);
+}
+
+/** What {@linkcode fidMetric} returns. */
+export type FidFigures = { fid: number };
+/** What {@linkcode kidMetric} returns. */
+export type KidFigures = { kid: MeanStd };
+/** What {@linkcode inceptionScoreMetric} returns. */
+export type InceptionScoreFigures = { is: MeanStd };
+/** What {@linkcode precisionRecallMetric} returns. */
+export type PrecisionRecallFigures = { precision: number; recall: number };
+/** What {@linkcode densityCoverageMetric} returns. */
+export type DensityCoverageFigures = { density: number; coverage: number };
+
+/** `fid`: from features, or from precomputed statistics (μ, Σ) for either set. */
+export const fidMetric: FeatureMetric<FidFigures> = {
   description: "Fréchet distance between Gaussian fits of the two feature sets",
   needsReference: true,
-  compute: (x, y) => ({ fid: fid(x.features, y!.features) }),
-});
-FEATURE_METRICS.register("kid", {
+  acceptsStatistics: true,
+  figures: ["fid"],
+  compute(x, y) {
+    if (!y) throw new TypeError("the fid metric needs reference features");
+    return { fid: frechetDistance(statisticsOf(x), statisticsOf(y)) };
+  },
+};
+
+/** `kid`: mean and std of the unbiased MMD² over random subsets. */
+export const kidMetric: FeatureMetric<KidFigures> = {
   description: "unbiased MMD² with a cubic polynomial kernel, mean ± std over subsets",
   needsReference: true,
+  acceptsStatistics: false,
+  figures: ["kid"],
   compute(x, y, options) {
-    const result = kid(x.features, y!.features, new Rng(options.seed), {
-      subsets: options.kidSubsets,
-      subsetSize: options.kidSubsetSize,
-    });
+    const result = kid(
+      featuresOf(x, "kid").features,
+      featuresOf(y, "kid").features,
+      new Rng(options.seed),
+      { subsets: options.kidSubsets, subsetSize: options.kidSubsetSize },
+    );
     return { kid: { mean: result.mean, std: result.std } };
   },
-});
-FEATURE_METRICS.register("is", {
+};
+
+/** `is`: the Inception Score of a classifier's probabilities (or of probability rows given raw). */
+export const inceptionScoreMetric: FeatureMetric<InceptionScoreFigures> = {
   description:
     "Inception Score of the classifier's probabilities (with --features raw, rows of INPUT1 must be probabilities)",
   needsReference: false,
+  acceptsStatistics: false,
+  figures: ["is"],
   compute(x, _y, options) {
-    const probabilities = x.probabilities ?? x.features;
+    const extracted = featuresOf(x, "is");
+    const probabilities = extracted.probabilities ?? extracted.features;
     for (let i = 0; i < probabilities.data.length; i++) {
       if (!(probabilities.data[i] >= 0 && probabilities.data[i] <= 1)) {
         throw new RangeError(
@@ -79,14 +105,31 @@ FEATURE_METRICS.register("is", {
     }
     return { is: inceptionScore(probabilities, options.isSplits) };
   },
-});
-FEATURE_METRICS.register("prc", {
+};
+
+/** `prc`: improved precision and recall (k = 3). */
+export const precisionRecallMetric: FeatureMetric<PrecisionRecallFigures> = {
   description: "improved precision and recall (k = 3)",
   needsReference: true,
-  compute: (x, y) => precisionRecall(y!.features, x.features, 3),
-});
-FEATURE_METRICS.register("dc", {
+  acceptsStatistics: false,
+  figures: ["precision", "recall"],
+  compute: (x, y) =>
+    precisionRecall(featuresOf(y, "prc").features, featuresOf(x, "prc").features, 3),
+};
+
+/** `dc`: density and coverage (k = 5). */
+export const densityCoverageMetric: FeatureMetric<DensityCoverageFigures> = {
   description: "density and coverage (k = 5)",
   needsReference: true,
-  compute: (x, y) => densityCoverage(y!.features, x.features, 5),
-});
+  acceptsStatistics: false,
+  figures: ["density", "coverage"],
+  compute: (x, y) => densityCoverage(featuresOf(y, "dc").features, featuresOf(x, "dc").features, 5),
+};
+
+/** Every feature metric `score` may name. */
+export const FEATURE_METRICS: Registry<FeatureMetric> = new Registry<FeatureMetric>("metric");
+FEATURE_METRICS.register("fid", fidMetric);
+FEATURE_METRICS.register("kid", kidMetric);
+FEATURE_METRICS.register("is", inceptionScoreMetric);
+FEATURE_METRICS.register("prc", precisionRecallMetric);
+FEATURE_METRICS.register("dc", densityCoverageMetric);

@@ -5,13 +5,8 @@
  * @module
  */
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
-import {
-  type FeatureMatrix,
-  type GaussianStats,
-  gaussianStats,
-  roundUp,
-  RowProducts,
-} from "./features.ts";
+import { RowProducts } from "@ganbench/wasm-kernels";
+import { type FeatureMatrix, type GaussianStats, gaussianStats, roundUp } from "./features.ts";
 
 /**
  * a · b in float64 through {@linkcode RowProducts}: the dot products of a's rows with bᵀ's rows

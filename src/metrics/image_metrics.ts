@@ -11,7 +11,14 @@
 import type { Dataset } from "../data/dataset.ts";
 import { Rng } from "../engine/rng.ts";
 import { type Extracted, EXTRACTORS, type Samples } from "./extractors.ts";
-import { FEATURE_METRIC_DEFAULTS, FEATURE_METRICS } from "./feature_metrics.ts";
+import {
+  densityCoverageMetric,
+  FEATURE_METRIC_DEFAULTS,
+  fidMetric,
+  inceptionScoreMetric,
+  kidMetric,
+  precisionRecallMetric,
+} from "./feature_metrics.ts";
 import type { FeatureMatrix } from "./features.ts";
 import type { Figure, Metric } from "./metric.ts";
 
@@ -103,6 +110,15 @@ export const imageMetric: Metric = {
   description:
     "FID, KID, IS, precision/recall, density/coverage through the suite's feature network, against as many real training samples",
   figures: EXTRACTORS.entries().flatMap(([, extractor]) => figuresFor(extractor.label)),
+  extraKeys: [
+    "images.samples",
+    "images.reference",
+    ...EXTRACTORS.entries().flatMap(([, { label }]) => [
+      `images.kid-std[${label}]`,
+      `images.is-std[${label}]`,
+      new RegExp(`^images\\.fid-class\\d+\\[${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\]$`),
+    ]),
+  ],
   unsupportedReason: (dataset) =>
     dataset.mixture ? `dataset '${dataset.name}' is a point mixture: use 'modes'` : undefined,
   async evaluate(samples, context) {
@@ -116,12 +132,10 @@ export const imageMetric: Metric = {
     const n = generated.features.n;
     const real = await reference(context.dataset, name, n);
     const options = { ...FEATURE_METRIC_DEFAULTS, seed: REFERENCE_SEED };
-    const compute = (metric: string) =>
-      FEATURE_METRICS.get(metric).compute(generated, real, options);
-    const fid = compute("fid").fid as number;
-    const kid = compute("kid").kid as { mean: number; std: number };
-    const { precision, recall } = compute("prc") as Record<string, number>;
-    const { density, coverage } = compute("dc") as Record<string, number>;
+    const { fid } = fidMetric.compute(generated, real, options);
+    const { kid } = kidMetric.compute(generated, real, options);
+    const { precision, recall } = precisionRecallMetric.compute(generated, real, options);
+    const { density, coverage } = densityCoverageMetric.compute(generated, real, options);
     const figures: Record<string, number> = {
       [`images.fid[${label}]`]: fid,
       [`images.kid[${label}]`]: kid.mean,
@@ -134,7 +148,7 @@ export const imageMetric: Metric = {
       "images.reference": real.features.n,
     };
     if (generated.probabilities && n >= options.isSplits) {
-      const is = compute("is").is as { mean: number; std: number };
+      const { is } = inceptionScoreMetric.compute(generated, undefined, options);
       figures[`images.is[${label}]`] = is.mean;
       figures[`images.is-std[${label}]`] = is.std;
     }
@@ -146,12 +160,7 @@ export const imageMetric: Metric = {
         const mine = rowsWithLabel(generated.features, context.labels, c);
         const theirs = rowsWithLabel(real.features, real.labels, c);
         if (mine.n < 2 || theirs.n < 2) continue;
-        const value = FEATURE_METRICS.get("fid").compute(
-          { features: mine },
-          { features: theirs },
-          options,
-        )
-          .fid as number;
+        const value = fidMetric.compute({ features: mine }, { features: theirs }, options).fid;
         figures[`images.fid-class${c}[${label}]`] = value;
         perClass.push(value);
       }

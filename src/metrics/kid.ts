@@ -9,7 +9,8 @@
  */
 import { mean, standardDeviation } from "simple-statistics";
 import type { Rng } from "../engine/rng.ts";
-import { type FeatureMatrix, kernelDot, roundUp, RowProducts } from "./features.ts";
+import { kernelDot, RowProducts } from "@ganbench/wasm-kernels";
+import { type FeatureMatrix, roundUp } from "./features.ts";
 import { type JobInputs, registerJob, runJobs, sharedFloat64, sharedInt32 } from "./parallel.ts";
 
 /** KID options (torch-fidelity's defaults). */

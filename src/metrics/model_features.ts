@@ -9,10 +9,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { dirname, join } from "node:path";
 import type { FeatureMatrix } from "./features.ts";
+import { UserError } from "../errors.ts";
 
 /** Raised for an unreadable or unusable model; one line for the user. */
-export class ModelFeatureError extends Error {
+export class ModelFeatureError extends UserError {
   override name = "ModelFeatureError";
+  override readonly code: string = "model-features";
 }
 
 /** Images, row-major N x H x W x C, values in [0, 1]. */

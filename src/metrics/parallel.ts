@@ -12,6 +12,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { deserializeError, serializeError } from "../errors.ts";
 
 /** What a job sees: shared arrays by name and plain numbers. */
 export interface JobInputs {
@@ -39,7 +40,7 @@ const STALL_SECONDS = 60;
 /** Multiply-adds of a batch below which the caller runs it alone (workers cost more than they save). */
 const PARALLEL_WORK = 5e7;
 
-/** Bytes kept of the first failing job's error message. */
+/** Bytes kept of the first failing job's error (as serializeError's JSON, without the stack). */
 const MESSAGE_BYTES = 1024;
 
 /** A batch as posted to the workers. */
@@ -48,7 +49,7 @@ interface BatchMessage {
   inputs: JobInputs;
   count: number;
   control: SharedArrayBuffer;
-  /** A claim word, the message's length and its UTF-8 bytes: the first failure's message. */
+  /** A claim word, the error's length and its UTF-8 JSON bytes: the first failure (errors.ts). */
   failure: SharedArrayBuffer;
 }
 
@@ -65,8 +66,13 @@ function runOne(batch: BatchMessage, control: Int32Array, index: number): void {
   } catch (error) {
     const words = new Int32Array(batch.failure, 0, 2);
     if (Atomics.compareExchange(words, 0, 0, 1) === 0) {
-      const bytes = new TextEncoder().encode(String((error as Error)?.message ?? error));
-      const kept = bytes.subarray(0, MESSAGE_BYTES);
+      // A user error keeps its class name, code and exit code across threads (errors.ts).
+      const serialized = { ...serializeError(error), stack: undefined };
+      let kept = new TextEncoder().encode(JSON.stringify(serialized));
+      while (kept.length > MESSAGE_BYTES) {
+        serialized.message = serialized.message.slice(0, serialized.message.length >> 1);
+        kept = new TextEncoder().encode(JSON.stringify(serialized));
+      }
       new Uint8Array(batch.failure, 8).set(kept);
       Atomics.store(words, 1, kept.length);
     }
@@ -152,8 +158,11 @@ export function runJobs(
   );
   if (failed.length) {
     const length = new Int32Array(batch.failure, 0, 2)[1];
-    const message = new TextDecoder().decode(new Uint8Array(batch.failure, 8, length).slice());
-    throw new Error(`metric job ${kind} failed for ${failed.length} of ${count} parts: ${message}`);
+    const text = new TextDecoder().decode(new Uint8Array(batch.failure, 8, length).slice());
+    throw deserializeError(
+      JSON.parse(text),
+      `metric job ${kind} failed for ${failed.length} of ${count} parts`,
+    );
   }
 }
 

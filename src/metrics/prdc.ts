@@ -19,7 +19,8 @@
  *
  * @module
  */
-import { type FeatureMatrix, fingerprint, roundUp, RowProducts, squaredNorms } from "./features.ts";
+import { RowProducts } from "@ganbench/wasm-kernels";
+import { type FeatureMatrix, fingerprint, roundUp, squaredNorms } from "./features.ts";
 import { type JobInputs, registerJob, runJobs, sharedFloat64 } from "./parallel.ts";
 
 /** Rows per block of the pairwise-distance passes. */

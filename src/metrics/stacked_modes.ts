@@ -50,6 +50,7 @@ export const stackedModesMetric: Metric = {
       description: "KL(histogram of triples ‖ uniform over 1000), nats",
     },
   ],
+  extraKeys: ["stacked-modes.samples"],
   unsupportedReason: (dataset) =>
     isStacked(dataset) ? undefined : `dataset '${dataset.name}' is not 28x28x3 stacked MNIST`,
   async evaluate(samples) {

@@ -52,6 +52,7 @@ export function buildConditional(
     sampleShape: labelledShape(context.sampleShape, classes),
   });
   for (const v of [...forG.discriminator.variables, ...forD.generator.variables]) v.dispose();
+  for (const v of forG.discriminator.state ?? []) v.dispose();
   const sampleShape = context.sampleShape;
   return {
     classes,
@@ -65,6 +66,8 @@ export function buildConditional(
     },
     discriminator: {
       variables: forD.discriminator.variables,
+      ...(forD.discriminator.afterStep ? { afterStep: () => forD.discriminator.afterStep!() } : {}),
+      ...(forD.discriminator.state ? { state: forD.discriminator.state } : {}),
       discriminate(x, labels) {
         const input = appendLabels(x, requireLabels(labels, "discriminator"), classes);
         return forD.discriminator.discriminate(

@@ -12,47 +12,47 @@ import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import type { Rng } from "../engine/rng.ts";
 import { dense, leakyRelu, ownedVariable } from "./layers.ts";
+import {
+  batchNorm,
+  discriminatorNormaliser,
+  Normalisation,
+  type NormWeights,
+} from "./normalisation.ts";
 import type { BuildContext, GanPair } from "./network.ts";
 
 /** Options of the `dcgan` architecture. */
 export const DcganOptions = z.strictObject({
   generator: z.strictObject({
     /** Channels at 14x14; the 7x7 maps have twice as many. */
-    base: z.int().positive().default(64),
+    base: z.int().positive().max(1024).default(64),
   }).prefault({}),
   discriminator: z.strictObject({
     /** Channels at 14x14; the 7x7 maps have twice as many. */
-    base: z.int().positive().default(64),
+    base: z.int().positive().max(1024).default(64),
+    /**
+     * `batch` (when absent: DCGAN's) or `layer` norm on the second convolution, `none`, or
+     * `spectral` normalisation of every weight (see normalisation.ts).
+     */
+    normalisation: Normalisation.optional(),
   }).prefault({}),
 });
 /** Parsed options of the `dcgan` architecture. */
 export type DcganOptions = z.infer<typeof DcganOptions>;
 
-function normal(rng: Rng, shape: number[], std = 0.02, mean = 0): tf.Variable {
+/** A variable of `shape` drawn from N(mean, std²) (DCGAN's initialisation: N(0, 0.02²)). */
+export function normal(rng: Rng, shape: number[], std = 0.02, mean = 0): tf.Variable {
   return ownedVariable(tf.tensor(rng.normals(shape.reduce((a, b) => a * b, 1), std, mean), shape));
 }
 
 /** A batch-norm layer's scale and offset. */
-export interface BatchNormWeights {
-  scale: tf.Variable;
-  offset: tf.Variable;
-}
+export type BatchNormWeights = NormWeights;
 
-function batchNormWeights(channels: number, rng: Rng): BatchNormWeights {
+/** Batch-norm weights as DCGAN initialises them: scale ~ N(1, 0.02²), offset 0. */
+export function batchNormWeights(channels: number, rng: Rng): BatchNormWeights {
   return { scale: normal(rng, [channels], 0.02, 1), offset: ownedVariable(tf.zeros([channels])) };
 }
 
-/**
- * Batch norm over every axis but the last, with the batch's own statistics. Written with
- * broadcasting ops rather than `tf.batchNorm`, whose gradient tiles every per-channel vector to the
- * input's full size (the wasm backend's `Tile` runs in JavaScript: a third of a DCGAN step).
- */
-export function batchNorm(x: tf.Tensor, weights: BatchNormWeights): tf.Tensor {
-  const axes = x.shape.slice(0, -1).map((_, i) => i);
-  const { mean, variance } = tf.moments(x, axes);
-  const gain = tf.mul(tf.rsqrt(tf.add(variance, 1e-5)), weights.scale);
-  return tf.add(tf.mul(tf.sub(x, mean), gain), weights.offset);
-}
+export { batchNorm };
 
 /** Builds the DCGAN pair for [28, 28, C] samples. */
 export function buildDcgan(options: DcganOptions, context: BuildContext): GanPair {
@@ -73,14 +73,21 @@ export function buildDcgan(options: DcganOptions, context: BuildContext): GanPai
     up2: normal(rng, [4, 4, channels, g]),
     up2Bias: ownedVariable(tf.zeros([channels])),
   };
-  const dw = {
-    conv1: normal(rng, [4, 4, channels, d]),
-    conv1Bias: ownedVariable(tf.zeros([d])),
-    conv2: normal(rng, [4, 4, d, 2 * d]),
-    bn2: batchNormWeights(2 * d, rng),
-    dense: normal(rng, [7 * 7 * 2 * d, context.outputs ?? 1]),
-    denseBias: ownedVariable(tf.zeros([context.outputs ?? 1])),
-  };
+  // Normalisation draws from its own stream, so that the weights are the same with any; batch and
+  // layer norm draw their scale where DCGAN's batch norm always drew it.
+  const norm = discriminatorNormaliser(
+    options.discriminator.normalisation ?? "batch",
+    rng.stream("spectral"),
+  );
+  const conv1 = normal(rng, [4, 4, channels, d]);
+  const conv1Bias = ownedVariable(tf.zeros([d]));
+  const conv2 = normal(rng, [4, 4, d, 2 * d]);
+  const norm2 = norm.hidden(2 * d, (c) => normal(rng, [c], 0.02, 1));
+  // Without a norm's offset, the second convolution has its own bias.
+  const conv2Bias = norm2 ? undefined : ownedVariable(tf.zeros([2 * d]));
+  const denseKernel = normal(rng, [7 * 7 * 2 * d, context.outputs ?? 1]);
+  const denseBias = ownedVariable(tf.zeros([context.outputs ?? 1]));
+  const [kernel1, kernel2, kernelOut] = [conv1, conv2, denseKernel].map((w) => norm.weight(w));
   const bnVariables = (w: BatchNormWeights) => [w.scale, w.offset];
   return {
     generator: {
@@ -111,20 +118,23 @@ export function buildDcgan(options: DcganOptions, context: BuildContext): GanPai
       },
     },
     discriminator: {
-      variables: [dw.conv1, dw.conv1Bias, dw.conv2, ...bnVariables(dw.bn2), dw.dense, dw.denseBias],
+      variables: [
+        conv1,
+        conv1Bias,
+        conv2,
+        ...(norm2?.variables ?? [conv2Bias!]),
+        denseKernel,
+        denseBias,
+      ],
+      ...norm.hooks(),
       discriminate(x) {
         const n = x.shape[0];
-        let h: tf.Tensor = tf.conv2d(x as tf.Tensor4D, dw.conv1 as tf.Tensor4D, 2, "same");
-        h = leakyRelu(tf.add(h, dw.conv1Bias));
-        h = tf.conv2d(h as tf.Tensor4D, dw.conv2 as tf.Tensor4D, 2, "same");
-        const features = tf.reshape(leakyRelu(batchNorm(h, dw.bn2)), [
-          n,
-          7 * 7 * 2 * d,
-        ]) as tf.Tensor2D;
-        return {
-          logits: dense(features, { kernel: dw.dense, bias: dw.denseBias }),
-          features,
-        };
+        let h: tf.Tensor = tf.conv2d(x as tf.Tensor4D, kernel1() as tf.Tensor4D, 2, "same");
+        h = leakyRelu(tf.add(h, conv1Bias));
+        h = tf.conv2d(h as tf.Tensor4D, kernel2() as tf.Tensor4D, 2, "same");
+        h = norm2 ? norm2.apply(h) : tf.add(h, conv2Bias!);
+        const features = tf.reshape(leakyRelu(h), [n, 7 * 7 * 2 * d]) as tf.Tensor2D;
+        return { logits: dense(features, { kernel: kernelOut(), bias: denseBias }), features };
       },
     },
   };

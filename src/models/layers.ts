@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { type DenseActivation, denseLayer } from "../engine/fused_ops.ts";
+import { type DenseActivation, denseLayer } from "@ganbench/wasm-kernels";
 import type { Rng } from "../engine/rng.ts";
 
 /**
@@ -58,14 +58,14 @@ const FUSED_ACTIVATIONS: Record<Activation, DenseActivation> = {
 
 /**
  * `activation(x · kernel + bias)` (LeakyReLU's slope 0.2), as one fused op where the backend has
- * it (`engine/fused_ops.ts`: one kernel forward, its gradient in four) and composed from tfjs'
+ * it (`@ganbench/wasm-kernels`' fused ops: one kernel forward, its gradient in four) and composed from tfjs'
  * ops elsewhere, with the same results. Not `tf.fused.matMul`: that fuses nothing while gradients
  * are recorded, and for a linear layer its gradient runs through tfjs' custom-gradient path,
  * which clones and reshapes every saved tensor.
  */
 export function dense(
   x: tf.Tensor2D,
-  weights: DenseWeights,
+  weights: { kernel: tf.Tensor; bias: tf.Tensor },
   activation: Activation = "linear",
 ): tf.Tensor2D {
   const { kernel, bias } = weights;

@@ -17,6 +17,20 @@ export interface Generator {
    * class-conditional generator also takes the requested class of each sample (`[n]`, int32).
    */
   generate(z: tf.Tensor2D, labels?: tf.Tensor1D): tf.Tensor;
+  /**
+   * Evaluation samples (default: {@linkcode Generator.generate}): a generator whose batch norm
+   * keeps running averages normalises with them here rather than with the batch's statistics.
+   */
+  sample?(z: tf.Tensor2D, labels?: tf.Tensor1D): tf.Tensor;
+  /** Runs once before each evaluation's sampling (PacGAN's G refreshes its running averages). */
+  prepareSampling?(): void;
+  /**
+   * Folds the batch statistics of the training-mode `generate` calls since the last fold into
+   * the running averages; the trainers of such generators call it once per step.
+   */
+  updateRunningStatistics?(): void;
+  /** Releases what it holds besides `variables` (running averages). */
+  disposeStatistics?(): void;
 }
 
 /** What a discriminator (critic) returns for a batch. */
@@ -33,6 +47,19 @@ export interface Discriminator {
   readonly variables: tf.Variable[];
   /** Scores for samples `x` shaped `[n, ...sampleShape]` (of classes `labels` when conditional). */
   discriminate(x: tf.Tensor, labels?: tf.Tensor1D): DiscriminatorOutput;
+  /**
+   * Samples scored together as one input (PacGAN's packing; default 1): `discriminate` takes
+   * `pack · n` samples, pass-major, and returns `n` scores.
+   */
+  readonly pack?: number;
+  /**
+   * Runs once after every optimiser step of the discriminator, after any weight constraint
+   * (spectral normalisation's power iteration, see normalisation.ts); absent when it has nothing
+   * to update. The `gan` and `vae` trainers call it.
+   */
+  afterStep?(): void;
+  /** State besides `variables` that is not trained (spectral normalisation's u, v), freed with it. */
+  readonly state?: tf.Variable[];
 }
 
 /** A generator/discriminator pair built for one cell. */
@@ -58,4 +85,6 @@ export interface BuildContext {
 /** Disposes every variable of a pair. */
 export function disposePair(pair: GanPair): void {
   for (const v of [...pair.generator.variables, ...pair.discriminator.variables]) v.dispose();
+  for (const v of pair.discriminator.state ?? []) v.dispose();
+  pair.generator.disposeStatistics?.();
 }

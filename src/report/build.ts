@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { SuiteMeta } from "../runner/run_suite.ts";
 import {
   type CellResult,
@@ -17,6 +17,7 @@ import { allFigures } from "../metrics/mod.ts";
 import { buildCharts } from "./charts/mod.ts";
 import { buildLeaderboard, type Leaderboard, renderCsv, renderMarkdown } from "./leaderboard.ts";
 import { overviewPage, suitePage } from "./site.ts";
+import { collectReplications, linkReplicationPage, replicationPage } from "./replication.ts";
 
 /** What a report build produced. */
 export interface ReportSummary {
@@ -25,6 +26,12 @@ export interface ReportSummary {
   markdown: string;
   /** One line per result file that could not be read (those cells are left out, files untouched). */
   problems: string[];
+  /**
+   * Per suite/profile folder whose last run planned cells that have no result file (a partial
+   * result set: shards still running or failed): how many of how many. The leaderboards cover the
+   * cells that are there.
+   */
+  missing: { suite: string; profile: string; missing: number; planned: number }[];
   written: string[];
 }
 
@@ -40,12 +47,14 @@ async function readMeta(dir: string, suite: string, profile: string): Promise<Su
 export async function buildReport(resultsDir: string, outDir = resultsDir): Promise<ReportSummary> {
   const leaderboards: Leaderboard[] = [];
   const problems: string[] = [];
+  const missing: ReportSummary["missing"] = [];
   const written: string[] = [];
   for (const [suite, profile] of await listSuiteDirs(resultsDir)) {
     const dir = join(resultsDir, suite, profile);
     const meta = await readMeta(dir, suite, profile);
     const results: CellResult[] = [];
-    for (const path of await listResultFiles(dir)) {
+    const resultFiles = await listResultFiles(dir);
+    for (const path of resultFiles) {
       try {
         const result = await readResult(path);
         if (result) results.push(result);
@@ -55,9 +64,21 @@ export async function buildReport(resultsDir: string, outDir = resultsDir): Prom
       }
     }
     if (!results.length) continue;
+    if (meta.cells?.length) {
+      // Cells without a result file (a corrupt one is named among the problems instead).
+      const present = new Set(resultFiles.map((path) => basename(path, ".json")));
+      const absent = meta.cells.filter((cell) => !present.has(cell)).length;
+      if (absent) missing.push({ suite, profile, missing: absent, planned: meta.cells.length });
+    }
     const primary = meta.primary || Object.keys(results[0].final)[0] || "";
     const board = buildLeaderboard(
-      { suite, profile, description: meta.description, primary },
+      {
+        suite,
+        profile,
+        description: meta.description,
+        primary,
+        ...(meta.headline?.length ? { headline: meta.headline } : {}),
+      },
       results,
     );
     leaderboards.push(board);
@@ -94,8 +115,18 @@ export async function buildReport(resultsDir: string, outDir = resultsDir): Prom
   const markdown = leaderboards.map(renderMarkdown).join("\n");
   if (leaderboards.length) {
     await writeFileAtomic(join(outDir, "leaderboard.md"), markdown);
-    await writeFileAtomic(join(outDir, "index.html"), overviewPage(leaderboards));
+    // The replication page (replication.ts), linked from the overview when there is one.
+    const replications = await collectReplications(resultsDir);
+    const overview = overviewPage(leaderboards);
+    await writeFileAtomic(
+      join(outDir, "index.html"),
+      replications.length ? linkReplicationPage(overview) : overview,
+    );
     written.push(join(outDir, "leaderboard.md"), join(outDir, "index.html"));
+    if (replications.length) {
+      await writeFileAtomic(join(outDir, "replication.html"), replicationPage(replications));
+      written.push(join(outDir, "replication.html"));
+    }
   }
-  return { leaderboards, markdown, problems, written };
+  return { leaderboards, markdown, problems, missing, written };
 }

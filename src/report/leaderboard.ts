@@ -1,27 +1,39 @@
 /**
  * The leaderboard: stored cell results aggregated over seeds, one row per (dataset, variant),
- * sorted by the suite's primary figure, rendered as Markdown, CSV and JSON.
+ * sorted by the suite's primary figure and ranked with what the seeds can support (ranking.ts),
+ * rendered as Markdown, CSV and JSON.
  *
  * @module
  */
 import { allFigures, type Figure } from "../metrics/mod.ts";
 import type { CellResult } from "../runner/store.ts";
 import { summarise, type Summary } from "./aggregate.ts";
-import { rankWithTies } from "./ranking.ts";
+import {
+  ALPHA,
+  BOOTSTRAP_RESAMPLES,
+  CONFIDENCE,
+  meanInterval,
+  type PairComparison,
+  type RankInterval,
+  rankRows,
+} from "./ranking.ts";
 
 /** What the leaderboard needs to know about the suite. */
 export interface SuiteInfo {
   suite: string;
   profile: string;
   description: string;
-  /** The figure rows are sorted by. */
+  /** The figure rows are sorted and ranked by. */
   primary: string;
+  /** The few figures a reader needs first (the overview shows them next to the primary). */
+  headline?: string[];
 }
 
 /** One (dataset, variant) row. */
 export interface LeaderboardRow {
-  rank: number;
-  /** The rank as shown: "=2" when tied with an adjacent row (see ranking.ts). */
+  /** The rank interval of the primary figure (see ranking.ts); undefined when not ranked. */
+  rank?: { low: number; high: number };
+  /** The rank as shown: "2", "1–3", or "—" for a row without the primary figure. */
   rankLabel: string;
   dataset: string;
   /** Row name: the variant's label in the suite (its registered name unless relabelled). */
@@ -32,13 +44,20 @@ export interface LeaderboardRow {
   scheme: string;
   /** Share of seeds that converged, for suites with a convergence figure (Dirac-GAN). */
   converged?: number;
+  /** Why the row is marked "not converged" (e.g. "hq 0.018 < 0.5"); absent when it is not. */
+  notConverged?: string[];
   /** Seeds stored. */
   seeds: number;
   /** Seeds that diverged (NaN/Inf), with the steps where. */
   diverged: number;
   divergedAt: number[];
   figures: Record<string, Summary>;
-  /** Best value of the primary figure over evaluation steps (mean over seeds). */
+  /** 95% Student-t interval of the primary figure's mean over seeds (n ≥ 2). */
+  primaryInterval?: [number, number];
+  /**
+   * Best value of the primary figure over evaluation steps (mean over seeds), only when it is
+   * comparable with the final figure (see {@linkcode Leaderboard.bestReported}).
+   */
   primaryBest?: Summary;
   /** Share of seeds that diverged. */
   divergenceRate: number;
@@ -52,30 +71,79 @@ export interface LeaderboardRow {
   steps: number;
 }
 
+/** One table's pairwise comparisons of the primary figure (see ranking.ts). */
+export interface TableComparisons {
+  dataset: string;
+  /** Rows with the primary figure (the others are not ranked). */
+  ranked: number;
+  /** Every pair of ranked rows, by variant, with the test's p, Holm's p and the better row. */
+  pairs: (Omit<PairComparison, "a" | "b" | "better"> & {
+    a: string;
+    b: string;
+    better?: string;
+  })[];
+  /** No pair could be separated at the family-wise level whatever the values: too few seeds. */
+  tooFewSeeds: boolean;
+  smallestPossibleP?: { p: number; seeds: [number, number] };
+  seedsNeeded?: number;
+}
+
+/** The code behind the cells: a commit and how many cells it produced. */
+export interface CommitCount {
+  /** Short hash, `-dirty` when the tree had uncommitted changes, "unknown" when not recorded. */
+  commit: string;
+  cells: number;
+}
+
+/** A primary or headline figure that some cells lack (stored before the figure existed). */
+export interface MissingFigure {
+  figure: string;
+  /** Cells (that did not diverge) without it, of `of`. */
+  cells: number;
+  of: number;
+}
+
 /** A suite's leaderboard at one profile. */
 export interface Leaderboard extends SuiteInfo {
-  /** Figure columns, in table order, with directions. */
+  /** Figure columns, in table order (the primary first), with directions. */
   figures: Figure[];
   rows: LeaderboardRow[];
+  /** Pairwise comparisons per dataset. */
+  comparisons: TableComparisons[];
   /** Generated samples per intermediate evaluation. */
   evalSamples: number[];
   /** Generated samples behind the final figures (the last evaluation). */
   finalSamples: number[];
+  /**
+   * Whether "best over evaluations" is reported: only for a primary figure that does not depend
+   * on the sample count, or when every evaluation used the final figures' sample count.
+   */
+  bestReported: boolean;
+  /** The commits that produced the cells, most cells first. */
+  commits: CommitCount[];
+  missing: MissingFigure[];
 }
 
 /** The 0/1 figure whose share over seeds (diverged seeds count as not converged) is a row's `converged`. */
 const CONVERGENCE_FIGURE = "dirac.converged";
 
-function directionOf(figure: Figure | undefined): number {
-  return figure?.higherIsBetter === false ? 1 : -1; // multiply means so that ascending is best-first
-}
-
-function bestOverEvals(result: CellResult, key: string, sign: number): number | undefined {
+function bestOverEvals(result: CellResult, key: string, higherIsBetter: boolean) {
   const values = result.evals.map((e) => e.metrics[key]).filter((v) =>
     v !== undefined && Number.isFinite(v)
   );
   if (!values.length) return undefined;
-  return sign > 0 ? Math.min(...values) : Math.max(...values);
+  return higherIsBetter ? Math.max(...values) : Math.min(...values);
+}
+
+/** The commits behind `results`, most cells first. */
+export function commitCounts(results: CellResult[]): CommitCount[] {
+  const counts = new Map<string, number>();
+  for (const r of results) {
+    const commit = r.environment?.commit || "unknown";
+    counts.set(commit, (counts.get(commit) ?? 0) + 1);
+  }
+  return [...counts].map(([commit, cells]) => ({ commit, cells }))
+    .sort((a, b) => b.cells - a.cells || a.commit.localeCompare(b.commit));
 }
 
 /** Aggregates `results` (one suite, one profile) into a leaderboard. */
@@ -86,13 +154,22 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
     const key = `${r.config.dataset}\u0000${r.config.variant}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const figureKeys = new Set<string>();
+  // Columns: every known figure a cell holds, plus the primary and headline figures even when no
+  // cell holds them yet (their cells show "—" and the note says why); the primary first.
+  const figureKeys = new Set<string>([info.primary, ...(info.headline ?? [])]);
   for (const r of results) {
-    for (const key of Object.keys(r.final)) if (known.has(key)) figureKeys.add(key);
+    for (const key of Object.keys(r.final)) figureKeys.add(key);
   }
-  const figures = [...known.values()].filter((f) => figureKeys.has(f.key));
-  const sign = directionOf(known.get(info.primary));
+  const figures = [...known.values()].filter((f) => figureKeys.has(f.key))
+    .sort((a, b) => Number(b.key === info.primary) - Number(a.key === info.primary));
+  const primaryFigure = known.get(info.primary);
+  const higherIsBetter = primaryFigure?.higherIsBetter ?? false;
   const reportsConvergence = results.some((r) => CONVERGENCE_FIGURE in r.final);
+  const distinct = (values: number[]) => [...new Set(values)].sort((a, b) => a - b);
+  const evalSamples = distinct(results.map((r) => r.config.evalSamples));
+  const finalSamples = distinct(results.map((r) => r.config.finalSamples ?? r.config.evalSamples));
+  const bestReported = primaryFigure?.dependsOnSampleSize === false ||
+    (evalSamples.length === 1 && finalSamples.length === 1 && evalSamples[0] === finalSamples[0]);
 
   const seedValues = new Map<LeaderboardRow, number[]>();
   const rows: LeaderboardRow[] = [...groups.values()].map((cells) => {
@@ -103,20 +180,24 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
       const summary = summarise(ok.map((c) => c.final[f.key]).filter((v) => v !== undefined));
       if (summary) rowFigures[f.key] = summary;
     }
-    const best = summarise(
-      ok.map((c) => bestOverEvals(c, info.primary, sign)).filter((v): v is number =>
-        v !== undefined
-      ),
-    );
+    const bests = ok.map((c) => bestOverEvals(c, info.primary, higherIsBetter));
+    const best = bestReported
+      ? summarise(bests.filter((v): v is number => v !== undefined))
+      : undefined;
     const primary = rowFigures[info.primary];
-    const gaps = ok.flatMap((c) => {
-      const bestValue = bestOverEvals(c, info.primary, sign);
+    const gaps = ok.flatMap((c, i) => {
       const last = c.final[info.primary];
-      return bestValue === undefined || last === undefined ? [] : [Math.abs(last - bestValue)];
+      return bests[i] === undefined || last === undefined ? [] : [Math.abs(last - bests[i]!)];
     });
+    const notConverged = figures.flatMap((f) => {
+      const mean = rowFigures[f.key]?.mean;
+      return f.notConvergedBelow !== undefined && mean !== undefined && mean < f.notConvergedBelow
+        ? [`${f.label} ${formatNumber(mean)} < ${f.notConvergedBelow}`]
+        : [];
+    });
+    const interval = meanInterval(primaryValues);
     const row: LeaderboardRow = {
-      rank: 0,
-      rankLabel: "",
+      rankLabel: "—",
       dataset: cells[0].config.dataset,
       variant: cells[0].config.variant,
       variantName: cells[0].config.variantName ?? cells[0].config.variant,
@@ -124,10 +205,12 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
       ...(reportsConvergence
         ? { converged: ok.filter((c) => c.final[CONVERGENCE_FIGURE] === 1).length / cells.length }
         : {}),
+      ...(notConverged.length ? { notConverged } : {}),
       seeds: cells.length,
       diverged: cells.length - ok.length,
       divergedAt: cells.flatMap((c) => (c.divergence ? [c.divergence.step] : [])),
       figures: rowFigures,
+      ...(interval ? { primaryInterval: interval } : {}),
       ...(best ? { primaryBest: best } : {}),
       divergenceRate: (cells.length - ok.length) / cells.length,
       ...(primary
@@ -149,24 +232,57 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
   });
 
   const datasetOrder = [...new Set(results.map((r) => r.config.dataset))];
+  const sign = higherIsBetter ? -1 : 1;
   rows.sort((a, b) => {
     const byDataset = datasetOrder.indexOf(a.dataset) - datasetOrder.indexOf(b.dataset);
     if (byDataset) return byDataset;
     const va = a.figures[info.primary]?.mean, vb = b.figures[info.primary]?.mean;
     if (va === undefined || vb === undefined) {
-      return (va === undefined ? 1 : 0) - (vb === undefined ? 1 : 0);
+      return (va === undefined ? 1 : 0) - (vb === undefined ? 1 : 0) ||
+        a.variant.localeCompare(b.variant);
     }
     return sign * (va - vb) || a.variant.localeCompare(b.variant);
   });
+  const comparisons: TableComparisons[] = [];
   for (const dataset of datasetOrder) {
     const inDataset = rows.filter((r) => r.dataset === dataset);
-    const ranks = rankWithTies(inDataset.map((r) => seedValues.get(r)));
-    inDataset.forEach((row, i) => [row.rank, row.rankLabel] = [ranks[i].rank, ranks[i].label]);
+    const ranking = rankRows(inDataset.map((r) => seedValues.get(r)), higherIsBetter);
+    inDataset.forEach((row, i) => {
+      const rank: RankInterval | undefined = ranking.ranks[i];
+      if (rank) [row.rank, row.rankLabel] = [{ low: rank.low, high: rank.high }, rank.label];
+    });
+    const name = (i: number) => inDataset[i].variant;
+    comparisons.push({
+      dataset,
+      ranked: ranking.ranks.filter(Boolean).length,
+      pairs: ranking.pairs.map(({ a, b, better, ...rest }) => ({
+        a: name(a),
+        b: name(b),
+        ...rest,
+        ...(better === undefined ? {} : { better: name(better) }),
+      })),
+      tooFewSeeds: ranking.tooFewSeeds,
+      ...(ranking.smallestPossibleP ? { smallestPossibleP: ranking.smallestPossibleP } : {}),
+      ...(ranking.seedsNeeded ? { seedsNeeded: ranking.seedsNeeded } : {}),
+    });
   }
-  const distinct = (values: number[]) => [...new Set(values)].sort((a, b) => a - b);
-  const evalSamples = distinct(results.map((r) => r.config.evalSamples));
-  const finalSamples = distinct(results.map((r) => r.config.finalSamples ?? r.config.evalSamples));
-  return { ...info, figures, rows, evalSamples, finalSamples };
+
+  const missing = [info.primary, ...(info.headline ?? [])].flatMap((figure) => {
+    const ok = results.filter((r) => r.status !== "diverged");
+    const lacking = ok.filter((r) => !Number.isFinite(r.final[figure])).length;
+    return lacking ? [{ figure, cells: lacking, of: ok.length }] : [];
+  });
+  return {
+    ...info,
+    figures,
+    rows,
+    comparisons,
+    evalSamples,
+    finalSamples,
+    bestReported,
+    commits: commitCounts(results),
+    missing,
+  };
 }
 
 /**
@@ -181,76 +297,289 @@ export function samplesNote(board: Pick<Leaderboard, "evalSamples" | "finalSampl
     : `; ${final} generated samples for the final figures, ${during} per evaluation before`;
 }
 
-/** Formats a number with `digits` significant decimals, avoiding -0. */
-export function formatNumber(value: number, digits = 3): string {
-  if (!Number.isFinite(value)) return String(value);
-  const abs = Math.abs(value);
-  const text = abs !== 0 && (abs >= 1e5 || abs < 1e-3)
-    ? value.toExponential(2)
-    : value.toFixed(digits);
-  return text.replace(/^-(0\.?0*)$/, "$1");
-}
-
 /** True when {@linkcode formatNumber} writes `value` with an exponent. */
 function usesExponent(value: number): boolean {
   const abs = Math.abs(value);
   return Number.isFinite(value) && abs !== 0 && (abs >= 1e5 || abs < 1e-3);
 }
 
-/** "mean ± std" of a summary; the std takes the mean's notation, so float noise reads 0.000. */
-export function formatSummary(summary: Summary | undefined, digits = 3): string {
+/** Formats a number with `digits` decimals, or 3 significant digits with an exponent, avoiding -0. */
+export function formatNumber(value: number, digits = 3): string {
+  if (!Number.isFinite(value)) return String(value);
+  const text = usesExponent(value) ? value.toExponential(2) : value.toFixed(digits);
+  return text.replace(/^-(0\.?0*)$/, "$1");
+}
+
+/**
+ * A summary as a table shows it: "mean ± std" (the std takes the mean's notation, so float noise
+ * reads 0.000); "mean (n = 1, no spread)" for a single seed; for a binary figure, the seeds
+ * flagged out of n ("1/3").
+ */
+export function formatSummary(
+  summary: Summary | undefined,
+  digits = 3,
+  figure?: Pick<Figure, "binary">,
+): string {
   if (!summary) return "—";
+  if (figure?.binary) return `${Math.round(summary.mean * summary.n)}/${summary.n}`;
+  if (summary.n === 1) return `${formatNumber(summary.mean, digits)} (n = 1, no spread)`;
   const std = usesExponent(summary.mean)
     ? formatNumber(summary.std, digits)
     : summary.std.toFixed(digits);
   return `${formatNumber(summary.mean, digits)} ± ${std}`;
 }
 
-function arrow(figure: Figure): string {
+/** A row's 95% interval of the primary figure's mean, or why there is none. */
+export function formatInterval(row: LeaderboardRow, primary: string): string {
+  if (row.primaryInterval) {
+    const [low, high] = row.primaryInterval;
+    return low === high ? "no spread" : `${formatNumber(low)} – ${formatNumber(high)}`;
+  }
+  return row.figures[primary]?.n === 1 ? "n = 1, no spread" : "—";
+}
+
+/** " ↑", " ↓" or nothing. */
+export function arrow(figure: Pick<Figure, "higherIsBetter">): string {
   return figure.higherIsBetter === undefined ? "" : figure.higherIsBetter ? " ↑" : " ↓";
+}
+
+/** Whether a table needs a backend column: only when its rows ran on different backends. */
+export function mixedBackends(board: Leaderboard): boolean {
+  return new Set(board.rows.flatMap((r) => r.backends)).size > 1;
+}
+
+/**
+ * The feature network every bracketed figure label names ("fid[mnist-net]", "is[mnist-net]"), when
+ * they all name the same one: the tables then drop it from their column titles (the note and the
+ * glossary keep it), which keeps an image suite's table within a page's width.
+ */
+export function sharedNetwork(figures: Pick<Figure, "label">[]): string | undefined {
+  const networks = new Set(figures.flatMap((f) => f.label.match(/\[([^\]]+)\]$/)?.[1] ?? []));
+  return networks.size === 1 ? [...networks][0] : undefined;
+}
+
+/** A column of the leaderboard table, shared by the Markdown and the HTML page. */
+export interface Column {
+  /** Header text. */
+  title: string;
+  /** What the column holds (tooltip and glossary). */
+  description: string;
+  /** The cell text of a row. */
+  cell(row: LeaderboardRow): string;
+  /** The figure the column shows, for figure columns. */
+  figure?: Figure;
+}
+
+const PERCENT = `${CONFIDENCE * 100}%`;
+
+/** The columns of a board's tables, in order. */
+export function leaderboardColumns(board: Leaderboard): Column[] {
+  const primary = board.figures.find((f) => f.key === board.primary);
+  const primaryLabel = primary?.label ?? board.primary;
+  const columns: Column[] = [
+    {
+      title: "rank",
+      description:
+        `${PERCENT} rank interval of ${primaryLabel}: "1–3" when the seeds cannot tell the row's place closer (see the note); "—" without ${primaryLabel}`,
+      cell: (row) => row.rankLabel,
+    },
+    {
+      title: "variant",
+      description:
+        "the suite's variant (loss, regulariser, update scheme); \"not converged\" marks rows below a figure's convergence threshold",
+      cell: (row) => row.notConverged ? `${row.variant} (not converged)` : row.variant,
+    },
+  ];
+  const network = sharedNetwork(board.figures);
+  for (const f of board.figures) {
+    columns.push({
+      title: `${network ? f.label.replace(`[${network}]`, "") : f.label}${arrow(f)}`,
+      description: `${f.description}${
+        f.binary ? " (seeds flagged of n)" : " (mean ± sample std over seeds)"
+      }`,
+      cell: (row) => formatSummary(row.figures[f.key], 3, f),
+      figure: f,
+    });
+    if (f.key === board.primary) {
+      columns.push({
+        title: `${PERCENT} CI`,
+        description:
+          `${PERCENT} Student-t interval of the mean of ${primaryLabel} over seeds (none for a single seed)`,
+        cell: (row) => formatInterval(row, f.key),
+      });
+    }
+  }
+  if (board.bestReported) {
+    columns.push({
+      title: `best ${primaryLabel}`,
+      description:
+        `the best value of ${primaryLabel} over evaluation steps (mean ± std over seeds; a maximum over noisy evaluations, so optimistic)`,
+      cell: (row) => formatSummary(row.primaryBest),
+    });
+  }
+  columns.push(
+    {
+      title: "diverged",
+      description: "seeds whose losses became NaN/Inf (the steps where), of those stored",
+      cell: (row) => {
+        if (!row.diverged) return `0/${row.seeds}`;
+        const steps = [...new Set(row.divergedAt)].sort((a, b) => a - b);
+        return `${row.diverged}/${row.seeds} (step${steps.length > 1 ? "s" : ""} ${
+          steps.join(", ")
+        })`;
+      },
+    },
+    {
+      title: "n",
+      description: "seeds that did not diverge: the figures' sample over seeds",
+      cell: (row) => String(row.seeds - row.diverged),
+    },
+    {
+      title: "steps/s",
+      description:
+        "generator steps per second of training (mean over seeds; the spread is in leaderboard.json)",
+      cell: (row) => row.stepsPerSecond.mean.toFixed(1),
+    },
+    {
+      title: "wall s",
+      description:
+        "wall-clock seconds per cell, training and evaluation (mean over seeds; the spread is in leaderboard.json)",
+      cell: (row) => row.wallSeconds.mean.toFixed(1),
+    },
+  );
+  if (mixedBackends(board)) {
+    columns.push({
+      title: "backend",
+      description: "the TensorFlow.js backend that ran the row's cells",
+      cell: (row) => row.backends.join(", "),
+    });
+  }
+  return columns;
+}
+
+/** Formats a p value to 2 significant digits. */
+function formatP(p: number): string {
+  return p >= 0.01 ? p.toFixed(2) : p.toPrecision(2);
+}
+
+/** What the pairwise tests found in one table, as a sentence. */
+export function comparisonSentence(table: TableComparisons): string {
+  const pairs = table.pairs.length;
+  if (!table.ranked) return "No row has the primary figure: nothing is ranked (see the note).";
+  if (!pairs) return "One ranked row: nothing to compare.";
+  const family = `Holm over ${pairs} pair${pairs > 1 ? "s" : ""}`;
+  if (table.tooFewSeeds && table.smallestPossibleP) {
+    const { p, seeds } = table.smallestPossibleP;
+    return `Too few seeds to separate any two rows: with ${seeds[0]} vs ${
+      seeds[1]
+    } seeds no split gives p below ${formatP(p)}, and ${family} needs p ≤ ${
+      formatP(ALPHA / pairs)
+    } (about ${table.seedsNeeded} seeds per row would be needed).`;
+  }
+  const separated = table.pairs.filter((p) => p.better !== undefined);
+  if (!separated.length) return `No pair is separated at family-wise ${ALPHA} (${family}).`;
+  const shown = separated.slice(0, 12).map((p) =>
+    `${p.better} > ${p.better === p.a ? p.b : p.a} (${formatP(p.pHolm)})`
+  );
+  const more = separated.length > shown.length
+    ? `, and ${separated.length - shown.length} more (leaderboard.json)`
+    : "";
+  return `Separated at family-wise ${ALPHA} (${family}; ">" reads "better than", Holm-adjusted p): ${
+    shown.join(", ")
+  }${more}.`;
+}
+
+/** Which commits produced the cells, and a warning when they differ or a tree was dirty. */
+export function commitsSentence(commits: CommitCount[]): string {
+  const list = commits.map((c) => `${c.commit} (${c.cells} cell${c.cells > 1 ? "s" : ""})`)
+    .join(", ");
+  const dirty = commits.filter((c) => c.commit.endsWith("-dirty")).length;
+  const warnings = [
+    commits.length > 1
+      ? `the cells come from ${commits.length} different commits, so their figures may come from different code`
+      : "",
+    dirty
+      ? `${
+        dirty === commits.length && dirty === 1 ? "it" : `${dirty} of them`
+      } had uncommitted changes ("-dirty"), which no commit records`
+      : "",
+    commits.some((c) => c.commit === "unknown") ? "some cells record no commit" : "",
+  ].filter(Boolean);
+  const head = commits.length === 1 ? `Cells from commit ${list}.` : `Cells from commits ${list}.`;
+  return warnings.length ? `${head} Warning: ${warnings.join("; ")}.` : head;
+}
+
+/** One sentence per primary or headline figure that some cells lack. */
+export function missingSentences(board: Pick<Leaderboard, "missing" | "figures">): string[] {
+  return board.missing.map((m) => {
+    const figure = board.figures.find((f) => f.key === m.figure);
+    return `\`${m.figure}\`${
+      figure ? ` (${figure.label})` : ""
+    } is missing from ${m.cells} of ${m.of} cells, stored before the figure existed ("—"; \`--force\` recomputes them).`;
+  });
+}
+
+/**
+ * The method and caveats, in words: the note under a board's tables (Markdown and HTML), one
+ * paragraph per entry; the commits are stated apart ({@linkcode commitsSentence}).
+ */
+export function methodNote(board: Leaderboard): string[] {
+  const primary = board.figures.find((f) => f.key === board.primary);
+  const label = primary?.label ?? board.primary;
+  const network = sharedNetwork(board.figures);
+  const notes = [
+    `${
+      network
+        ? `Image figures are computed on ${network}'s features (\`[${network}]\` in their keys). `
+        : ""
+    }Figures are mean ± sample std over the seeds that did not diverge (n); binary flags are counted ("1/3" = 1 of 3 seeds); "n = 1, no spread" marks a single seed; sorted by \`${board.primary}\`${
+      samplesNote(board)
+    }.`,
+    `Rank: a ${PERCENT} rank interval of ${label}, the middle ${PERCENT} of the row's ranks over ${
+      BOOTSTRAP_RESAMPLES.toLocaleString("en")
+    } stratified bootstrap resamples (each row's seeds resampled on their own, seed 0), widened to every rank that the pairwise tests cannot exclude (at 2-3 seeds a bootstrap interval is about the range of the seeds and understates the uncertainty).` +
+    ` Pairwise claims: exact two-sided permutation tests of the difference of means over every split of the two rows' seeds, Holm-corrected over all pairs of the table, family-wise level ${ALPHA}.` +
+    ` ${PERCENT} CI: Student's t interval of the mean over seeds.`,
+  ];
+  const thresholds = board.figures.filter((f) => f.notConvergedBelow !== undefined);
+  if (thresholds.length) {
+    notes.push(
+      `"not converged": the row's mean ${
+        thresholds.map((f) => `${f.label} is below ${f.notConvergedBelow}`).join(", or ")
+      } (${
+        thresholds.map((f) => f.description).join("; ")
+      }); its other figures describe the few samples that reached the data.`,
+    );
+  }
+  notes.push(
+    board.bestReported
+      ? `"best" is the best value of ${label} over evaluation steps, at the same sample count as the final figure; a maximum over noisy evaluations, so optimistic.`
+      : `No "best over evaluations" column: ${label} depends on the sample count, and the evaluations used fewer samples than the final figures.`,
+  );
+  notes.push(...missingSentences(board));
+  if (!mixedBackends(board)) {
+    const backends = [...new Set(board.rows.flatMap((r) => r.backends))];
+    if (backends.length) notes.push(`Backend: ${backends.join(", ")}.`);
+  }
+  return notes;
 }
 
 /** The leaderboard as Markdown: one table per dataset, figures as mean ± std over seeds. */
 export function renderMarkdown(board: Leaderboard): string {
   const lines: string[] = [];
-  const header = [
-    "rank",
-    "variant",
-    ...board.figures.map((f) => `${f.label}${arrow(f)}`),
-    `best ${board.figures.find((f) => f.key === board.primary)?.label ?? board.primary}`,
-    "diverged",
-    "n",
-    "steps/s",
-    "wall s",
-    "backend",
-  ];
-  for (const dataset of [...new Set(board.rows.map((r) => r.dataset))]) {
-    lines.push(`### ${board.suite} · ${dataset} · profile \`${board.profile}\``, "");
-    lines.push(`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`);
-    for (const row of board.rows.filter((r) => r.dataset === dataset)) {
-      const cells = [
-        row.rankLabel,
-        row.variant,
-        ...board.figures.map((f) => formatSummary(row.figures[f.key])),
-        formatSummary(row.primaryBest),
-        row.diverged
-          ? `${row.diverged}/${row.seeds} (step ${row.divergedAt.join(", ")})`
-          : `0/${row.seeds}`,
-        String(row.seeds - row.diverged),
-        formatSummary(row.stepsPerSecond, 1),
-        formatSummary(row.wallSeconds, 1),
-        row.backends.join(", "),
-      ];
-      lines.push(`| ${cells.join(" | ")} |`);
+  const columns = leaderboardColumns(board);
+  for (const table of board.comparisons) {
+    lines.push(`### ${board.suite} · ${table.dataset} · profile \`${board.profile}\``, "");
+    lines.push(
+      `| ${columns.map((c) => c.title).join(" | ")} |`,
+      `|${columns.map(() => "---").join("|")}|`,
+    );
+    for (const row of board.rows.filter((r) => r.dataset === table.dataset)) {
+      lines.push(`| ${columns.map((c) => c.cell(row)).join(" | ")} |`);
     }
-    lines.push("");
+    lines.push("", comparisonSentence(table), "");
   }
-  lines.push(
-    `Figures are mean ± sample std over the seeds that did not diverge (n); sorted by \`${board.primary}\`` +
-      "; =k marks rows whose difference is not significant (the 95% bootstrap interval of the difference of means over seeds, 2,000 seeded resamples, contains 0)" +
-      `${samplesNote(board)}. ` +
-      `"best" is the best value of the primary figure over evaluation steps.`,
-  );
+  lines.push([...methodNote(board), commitsSentence(board.commits)].join(" "));
   return lines.join("\n") + "\n";
 }
 
@@ -259,17 +588,24 @@ function csvField(value: string | number): string {
   return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** The leaderboard as CSV: one line per row, `<figure>_mean`, `<figure>_std`, `<figure>_n` columns. */
+/**
+ * The leaderboard as CSV: one line per row, the rank interval, `<figure>_mean`, `<figure>_std`,
+ * `<figure>_n` columns, and the commits behind the cells.
+ */
 export function renderCsv(board: Leaderboard): string {
   const header = [
     "suite",
     "profile",
     "dataset",
-    "rank",
+    "rank_low",
+    "rank_high",
     "variant",
+    "not_converged",
     "seeds",
     "diverged",
     ...board.figures.flatMap((f) => [`${f.key}_mean`, `${f.key}_std`, `${f.key}_n`]),
+    "primary_ci_low",
+    "primary_ci_high",
     "steps_per_second_mean",
     "wall_seconds_mean",
     "backend",
@@ -281,14 +617,18 @@ export function renderCsv(board: Leaderboard): string {
         board.suite,
         board.profile,
         row.dataset,
-        row.rank,
+        row.rank?.low ?? "",
+        row.rank?.high ?? "",
         row.variant,
+        row.notConverged ? 1 : 0,
         row.seeds,
         row.diverged,
         ...board.figures.flatMap((f) => {
           const s = row.figures[f.key];
           return s ? [s.mean, s.std, s.n] : ["", "", 0];
         }),
+        row.primaryInterval?.[0] ?? "",
+        row.primaryInterval?.[1] ?? "",
         row.stepsPerSecond.mean,
         row.wallSeconds.mean,
         row.backends.join(" "),

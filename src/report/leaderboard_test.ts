@@ -3,6 +3,7 @@ import type { CellResult } from "../runner/store.ts";
 import { summarise } from "./aggregate.ts";
 import {
   buildLeaderboard,
+  commitsSentence,
   formatSummary,
   renderCsv,
   renderMarkdown,
@@ -56,10 +57,10 @@ Deno.test("buildLeaderboard aggregates over seeds and sorts by the primary figur
     result("nsgan", 1, 0.3, 8),
     result("wgan", 0, 0, 0, true),
   ]);
-  assert.deepEqual(board.rows.map((r) => [r.rank, r.variant]), [[1, "nsgan"], [2, "gan"], [
-    3,
-    "wgan",
-  ]]);
+  assert.deepEqual(board.rows.map((r) => [r.rankLabel, r.variant]), [["1–2", "nsgan"], [
+    "1–2",
+    "gan",
+  ], ["—", "wgan"]]);
   const nsgan = board.rows[0];
   assert.ok(Math.abs(nsgan.figures["modes.kl"].mean - 0.2) < 1e-12);
   assert.ok(Math.abs(nsgan.figures["modes.kl"].std - Math.sqrt(0.02)) < 1e-12);
@@ -68,7 +69,8 @@ Deno.test("buildLeaderboard aggregates over seeds and sorts by the primary figur
   assert.equal(wgan.diverged, 1);
   assert.deepEqual(wgan.divergedAt, [42]);
   assert.equal(wgan.figures["modes.kl"], undefined);
-  assert.deepEqual(board.figures.map((f) => f.key), ["modes.covered", "modes.hq", "modes.kl"]);
+  // The primary first, then the registry's order.
+  assert.deepEqual(board.figures.map((f) => f.key), ["modes.kl", "modes.covered", "modes.hq"]);
 });
 
 Deno.test("renderMarkdown shows mean ± std, arrows and divergence", () => {
@@ -78,9 +80,13 @@ Deno.test("renderMarkdown shows mean ± std, arrows and divergence", () => {
     result("wgan", 0, 0, 0, true),
   ]);
   const markdown = renderMarkdown(board);
-  assert.match(markdown, /\| rank \| variant \| modes ↑ \| hq ↑ \| KL ↓ \|/);
-  assert.match(markdown, /\| 1 \| gan \| 3\.000 ± 1\.414 \| 0\.500 ± 0\.000 \| 1\.500 ± 0\.707 \|/);
-  assert.match(markdown, /\| 2 \| wgan \| — \| — \| — \| — \| 1\/1 \(step 42\) \| 0 \|/);
+  assert.match(markdown, /\| rank \| variant \| KL ↓ \| 95% CI \| modes ↑ \| hq ↑ \| best KL \|/);
+  assert.match(
+    markdown,
+    /\| 1 \| gan \| 1\.500 ± 0\.707 \| -4\.853 – 7\.853 \| 3\.000 ± 1\.414 \| 0\.500 ± 0\.000 \|/,
+  );
+  assert.match(markdown, /\| — \| wgan \| — \| — \| — \| — \| — \| 1\/1 \(step 42\) \| 0 \|/);
+  assert.match(markdown, /One ranked row: nothing to compare\./);
 });
 
 Deno.test("renderCsv writes one line per row with mean, std and n per figure", () => {
@@ -88,9 +94,15 @@ Deno.test("renderCsv writes one line per row with mean, std and n per figure", (
   const [header, line] = renderCsv(board).trim().split("\n");
   assert.match(
     header,
-    /^suite,profile,dataset,rank,variant,seeds,diverged,modes\.covered_mean,modes\.covered_std/,
+    /^suite,profile,dataset,rank_low,rank_high,variant,not_converged,seeds,diverged,modes\.kl_mean,modes\.kl_std,modes\.kl_n,modes\.covered_mean,modes\.covered_std/,
   );
-  assert.match(line, /^mixtures,quick,ring8,1,gan,2,0,3,1\.41421356/);
+  assert.match(line, /^mixtures,quick,ring8,1,1,gan,0,2,0,1\.5,0\.7071067\d+,2,3,1\.41421356/);
+});
+
+Deno.test("formatSummary shows a single seed as having no spread and a binary flag as a count", () => {
+  assert.equal(formatSummary({ mean: 0.25, std: 0, n: 1 }), "0.250 (n = 1, no spread)");
+  assert.equal(formatSummary({ mean: 1 / 3, std: 0.577, n: 3 }, 3, { binary: true }), "1/3");
+  assert.equal(formatSummary({ mean: 0, std: 0, n: 2 }, 3, { binary: true }), "0/2");
 });
 
 Deno.test("formatSummary avoids negative zero and uses exponents for tiny values", () => {
@@ -145,4 +157,145 @@ Deno.test("samplesNote names the final figures' sample count apart from the eval
     })),
   );
   assert.match(renderMarkdown(board), /10000 generated samples for the final figures, 2500 per/);
+});
+
+/** A completed cell whose final figures are `final`, from `commit`. */
+function cellWith(
+  dataset: string,
+  variant: string,
+  seed: number,
+  final: Record<string, number>,
+  commit = "abc123",
+): CellResult {
+  const cell = result(variant, seed, 0, 0);
+  return {
+    ...cell,
+    config: { ...cell.config, dataset },
+    final,
+    evals: [{ step: 100, seconds: 1, metrics: final }],
+    environment: { commit },
+  } as unknown as CellResult;
+}
+
+/** Cells of one row: one per value of `kl` (seeds 0, 1, ...), hq `hq`. */
+function row(dataset: string, variant: string, kl: number[], hq = 0.9, commit?: string) {
+  return kl.map((value, seed) =>
+    cellWith(dataset, variant, seed, { "modes.kl": value, "modes.hq": hq }, commit)
+  );
+}
+
+Deno.test("the leaderboard claims what constructed seeds support: separated, overlapping, n = 1 and n = 2 rows", () => {
+  const eight = (centre: number) => Array.from({ length: 8 }, (_, i) => centre + i / 100);
+  const cells = [
+    ...row("ring8", "far-ahead", eight(0.1)),
+    ...row("ring8", "behind", eight(1.0)),
+    ...row("ring8", "overlapping", eight(1.005)),
+    ...row("ring8", "single", [0.5]),
+    ...row("ring8", "pair", [5, 5.1]),
+    // grid25: clearly apart, but 3 seeds each can never reach Holm's threshold.
+    ...row("grid25", "low", [0.1, 0.11, 0.12]),
+    ...row("grid25", "high", [2, 2.1, 2.2]),
+  ];
+  const board = buildLeaderboard(INFO, cells);
+  const ranks = Object.fromEntries(
+    board.rows.map((r) => [`${r.dataset}/${r.variant}`, r.rankLabel]),
+  );
+  assert.deepEqual(ranks, {
+    // Ahead of the two 8-seed rows it is tested against (p = 2/12870 each), not provably ahead
+    // of the n = 1 and n = 2 rows: rank 1 to 3.
+    "ring8/far-ahead": "1–3",
+    "ring8/single": "1–5",
+    "ring8/behind": "2–5",
+    "ring8/overlapping": "2–5",
+    "ring8/pair": "1–5",
+    "grid25/low": "1–2",
+    "grid25/high": "1–2",
+  });
+  const ring8 = board.comparisons.find((c) => c.dataset === "ring8")!;
+  const separated = ring8.pairs.filter((p) => p.better).map((p) =>
+    `${p.better} > ${p.better === p.a ? p.b : p.a}`
+  );
+  assert.deepEqual(separated.sort(), ["far-ahead > behind", "far-ahead > overlapping"]);
+  const overlap = ring8.pairs.find((p) => p.a === "behind" && p.b === "overlapping")!;
+  assert.ok(overlap.pHolm > 0.05, `overlapping rows: p ${overlap.pHolm}`);
+  assert.equal(ring8.tooFewSeeds, false);
+  const grid25 = board.comparisons.find((c) => c.dataset === "grid25")!;
+  assert.equal(grid25.tooFewSeeds, true);
+  assert.equal(grid25.pairs[0].p, 0.1, "3 vs 3 completely apart: 2 of 20 splits");
+
+  const markdown = renderMarkdown(board);
+  assert.match(markdown, /\| 1–3 \| far-ahead \| 0\.135 ± 0\.024 \|/);
+  assert.match(markdown, /\| 1–5 \| single \| 0\.500 \(n = 1, no spread\) \| n = 1, no spread \|/);
+  assert.match(markdown, /\| 1–5 \| pair \| 5\.050 ± 0\.071 \| 4\.415 – 5\.685 \|/);
+  assert.match(
+    markdown,
+    /Separated at family-wise 0\.05 \(Holm over 10 pairs; .*\): far-ahead > behind \(0\.0016\), far-ahead > overlapping \(0\.0016\)\./,
+  );
+  assert.match(
+    markdown,
+    /Too few seeds to separate any two rows: with 3 vs 3 seeds no split gives p below 0\.10, and Holm over 1 pair needs p ≤ 0\.05 \(about 4 seeds per row would be needed\)\./,
+  );
+  // The note states the method.
+  for (
+    const phrase of [
+      "95% rank interval",
+      "2,000 stratified bootstrap resamples",
+      "exact two-sided permutation tests of the difference of means",
+      "Holm-corrected over all pairs of the table, family-wise level 0.05",
+      "Student's t interval",
+    ]
+  ) assert.ok(markdown.includes(phrase), phrase);
+  // A rebuild is identical.
+  assert.equal(renderMarkdown(buildLeaderboard(INFO, cells)), markdown);
+});
+
+Deno.test("the leaderboard marks rows below a convergence threshold and says which primary figures cells lack", () => {
+  const board = buildLeaderboard({ ...INFO, primary: "modes.mass", headline: ["modes.kl"] }, [
+    ...row("ring8", "on-modes", [0.2, 0.3], 0.9),
+    ...row("ring8", "off-modes", [0.1, 0.1], 0.02),
+    cellWith("ring8", "new", 0, { "modes.kl": 0.4, "modes.hq": 0.8, "modes.mass": 0.7 }),
+    cellWith("ring8", "new", 1, { "modes.kl": 0.5, "modes.hq": 0.8, "modes.mass": 0.6 }),
+  ]);
+  const byVariant = Object.fromEntries(board.rows.map((r) => [r.variant, r]));
+  assert.deepEqual(byVariant["off-modes"].notConverged, ["hq 0.020 < 0.5"]);
+  assert.equal(byVariant["on-modes"].notConverged, undefined);
+  assert.equal(byVariant["new"].rankLabel, "1");
+  assert.equal(byVariant["on-modes"].rankLabel, "—");
+  assert.deepEqual(board.missing, [{ figure: "modes.mass", cells: 4, of: 6 }]);
+  const markdown = renderMarkdown(board);
+  assert.match(markdown, /\| — \| off-modes \(not converged\) \| — \| — \|/);
+  assert.match(markdown, /"not converged": the row's mean hq is below 0\.5/);
+  assert.match(markdown, /`modes\.mass` \(mass\) is missing from 4 of 6 cells, stored before/);
+  // mass depends on the sample count, but every evaluation used the final count: best is shown.
+  assert.equal(board.bestReported, true);
+});
+
+Deno.test("'best' is reported only where evaluations and final figures are comparable", () => {
+  const withFinal = (cells: CellResult[], finalSamples: number) =>
+    cells.map((c) => ({ ...c, config: { ...c.config, finalSamples } }));
+  const cells = withFinal(row("ring8", "a", [0.1, 0.2]), 10000);
+  // KL depends on the sample count; evaluations at 2,500 and the final figure at 10,000.
+  const kl = buildLeaderboard(INFO, cells);
+  assert.equal(kl.bestReported, false);
+  assert.equal(kl.rows[0].primaryBest, undefined);
+  assert.doesNotMatch(renderMarkdown(kl), /best KL/);
+  assert.match(renderMarkdown(kl), /No "best over evaluations" column: KL depends on the sample/);
+  // hq does not depend on it.
+  const hq = buildLeaderboard({ ...INFO, primary: "modes.hq" }, cells);
+  assert.equal(hq.bestReported, true);
+  assert.match(renderMarkdown(hq), /\| best hq \|/);
+});
+
+Deno.test("the leaderboard names the commits behind its cells and warns when they differ or a tree was dirty", () => {
+  const one = buildLeaderboard(INFO, row("ring8", "a", [0.1, 0.2], 0.9, "aaa111"));
+  assert.deepEqual(one.commits, [{ commit: "aaa111", cells: 2 }]);
+  assert.match(renderMarkdown(one), /Cells from commit aaa111 \(2 cells\)\.\n$/);
+  const mixed = buildLeaderboard(INFO, [
+    ...row("ring8", "a", [0.1, 0.2], 0.9, "aaa111"),
+    ...row("ring8", "b", [0.3], 0.9, "bbb222-dirty"),
+  ]);
+  assert.equal(
+    commitsSentence(mixed.commits),
+    'Cells from commits aaa111 (2 cells), bbb222-dirty (1 cell). Warning: the cells come from 2 different commits, so their figures may come from different code; 1 of them had uncommitted changes ("-dirty"), which no commit records.',
+  );
 });

@@ -1,71 +1,347 @@
 /**
- * Ranks with ties: rows sorted best-first share a rank with the row above when the difference of
- * their primary figure over seeds is not significant, judged by a percentile bootstrap: 2,000
- * resamples of each row's seeds (with replacement, from a fixed seed, so a rebuild is identical)
- * give a 95% confidence interval of the difference of means; an interval containing 0 is a tie.
+ * What a handful of seeds can and cannot tell about a table's rows, following rliable's practice
+ * (Agarwal et al., NeurIPS 2021: interval estimates, rank intervals, probability of improvement):
+ *
+ * - pairwise claims come from exact two-sided permutation tests of the difference of means (every
+ *   split of the two rows' seeds), Holm-corrected over every pair of the table, so that the whole
+ *   family of claims holds at the stated level; with 3 vs 3 seeds no split can give p below 0.10,
+ *   and the table says "too few seeds to separate" instead of ranking rows apart;
+ * - a row's rank interval is the middle 95% of its ranks over stratified bootstrap resamples
+ *   (each row's seeds resampled on their own, from a fixed seed, so a rebuild is identical),
+ *   widened to every rank the pairwise tests cannot exclude: at 2-3 seeds a bootstrap interval is
+ *   about the range of the seeds and understates the uncertainty, the exact tests do not;
+ * - a row's interval of the mean is Student's t interval, exact at any n ≥ 2 for normal spread
+ *   over seeds (a percentile bootstrap covers far less than 95% at 2-3 seeds).
+ *
+ * Hand-written: simple-statistics' `permutationTest` draws random permutations from an unseeded
+ * `Math.random` (not exact, not reproducible), and no pinned package offers exact permutation
+ * tests, Holm's correction or Student-t quantiles under Deno without a download.
  *
  * @module
  */
-import { mean, quantileSorted } from "simple-statistics";
+import { mean } from "simple-statistics";
 import { Rng } from "../engine/rng.ts";
 
-/** Bootstrap resamples per comparison. */
-export const BOOTSTRAP_RESAMPLES = 2000;
-/** Two-sided confidence level of the interval. */
+/** Family-wise error rate of a table's pairwise claims. */
+export const ALPHA = 0.05;
+/** Two-sided level of intervals (rank intervals, intervals of the mean). */
 export const CONFIDENCE = 0.95;
+/** Stratified bootstrap resamples behind rank intervals. */
+export const BOOTSTRAP_RESAMPLES = 2000;
+/** Splits of two rows' seeds enumerated exactly; beyond, seeded random permutations. */
+export const EXACT_SPLITS_LIMIT = 200_000;
+/** Random permutations when a pair has more splits than {@linkcode EXACT_SPLITS_LIMIT}. */
+export const RANDOM_PERMUTATIONS = 20_000;
 
-/** The 95% percentile-bootstrap interval of mean(b) − mean(a). */
-export function bootstrapDifference(a: number[], b: number[], rng: Rng): [number, number] {
-  const resampleMean = (values: number[]) => {
-    let sum = 0;
-    for (let i = 0; i < values.length; i++) sum += values[rng.int(values.length)];
-    return sum / values.length;
-  };
-  const differences = Array.from(
-    { length: BOOTSTRAP_RESAMPLES },
-    () => resampleMean(b) - resampleMean(a),
-  )
-    .sort((x, y) => x - y);
-  const tail = (1 - CONFIDENCE) / 2;
-  return [quantileSorted(differences, tail), quantileSorted(differences, 1 - tail)];
-}
-
-/** A row's rank and whether it ties with the row above. */
-export interface Rank {
-  rank: number;
-  tied: boolean;
-  /** "3", or "=2" for a tie. */
-  label: string;
+/** C(n, k) as a float. */
+export function binomial(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+  return Math.round(c);
 }
 
 /**
- * Competition ranks (1, =1, 3, ...) for rows already sorted best-first, given each row's per-seed
- * values of the primary figure (undefined or empty: no figure, never tied). A row joins the tie
- * group of the rows above when it is not significantly different from the group's first row;
- * comparing with the first row, not the previous one, keeps ties from chaining down the table.
+ * The smallest two-sided p an exact permutation test of the difference of means can give with
+ * `n1` and `n2` seeds (distinct values, completely separated): 1 or 2 (equal counts: the mirror
+ * split is as extreme) of the C(n1 + n2, n1) splits.
  */
-export function rankWithTies(values: (number[] | undefined)[], seed = 0): Rank[] {
-  const rng = new Rng(seed);
-  const ranks: Rank[] = [];
-  let leader = 0;
-  values.forEach((current, i) => {
-    const first = values[leader];
-    let tied = false;
-    if (i > 0 && current?.length && first?.length) {
-      if (current.length === 1 && first.length === 1) {
-        tied = current[0] === first[0];
-      } else {
-        const [low, high] = bootstrapDifference(first, current, rng);
-        tied = (low <= 0 && high >= 0) || mean(current) === mean(first);
+export function smallestPossibleP(n1: number, n2: number): number {
+  if (!n1 || !n2) return 1;
+  return (n1 === n2 ? 2 : 1) / binomial(n1 + n2, n1);
+}
+
+/** The outcome of {@linkcode permutationTest}. */
+export interface PermutationTest {
+  /** Two-sided p: the share of splits whose |difference of means| is at least the observed. */
+  p: number;
+  /** True when every split was enumerated. */
+  exact: boolean;
+  /** The smallest p any data could give with these sample sizes (distinct values). */
+  minimumP: number;
+}
+
+/**
+ * Exact two-sided permutation test of mean(a) − mean(b): every way of splitting the pooled values
+ * into groups of |a| and |b| is enumerated, and p is the share of splits whose absolute difference
+ * of means reaches the observed one (float noise of 1e-9 of the largest value is forgiven). Above
+ * {@linkcode EXACT_SPLITS_LIMIT} splits it draws {@linkcode RANDOM_PERMUTATIONS} seeded random
+ * splits and reports (1 + hits) / (1 + draws), which is never below the exact p's level.
+ *
+ * @param a one row's values over seeds.
+ * @param b the other row's.
+ * @param seed seeds the random splits (unused when exact).
+ * @returns p, whether it is exact, and the smallest p these sample sizes allow.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { permutationTest } from "./ranking.ts";
+ * // 3 vs 3 seeds, completely separated: 2 of the 20 splits are as extreme.
+ * assert.equal(permutationTest([1, 2, 3], [10, 11, 12]).p, 0.1);
+ * ```
+ */
+export function permutationTest(a: number[], b: number[], seed = 0): PermutationTest {
+  if (!a.length || !b.length) return { p: 1, exact: true, minimumP: 1 };
+  const pooled = [...a, ...b];
+  const [k, n] = [a.length, pooled.length];
+  const splits = binomial(n, k);
+  const minimumP = smallestPossibleP(a.length, b.length);
+  const total = pooled.reduce((s, v) => s + v, 0);
+  const difference = (sum: number) => sum / k - (total - sum) / (n - k);
+  const observed = Math.abs(difference(a.reduce((s, v) => s + v, 0)));
+  const tolerance = 1e-9 * Math.max(...pooled.map(Math.abs));
+  const extreme = (sum: number) => Math.abs(difference(sum)) >= observed - tolerance;
+  if (splits <= EXACT_SPLITS_LIMIT) {
+    let hits = 0;
+    const visit = (start: number, left: number, sum: number): void => {
+      if (!left) {
+        if (extreme(sum)) hits++;
+        return;
       }
+      for (let i = start; i <= n - left; i++) visit(i + 1, left - 1, sum + pooled[i]);
+    };
+    visit(0, k, 0);
+    return { p: hits / splits, exact: true, minimumP };
+  }
+  const rng = new Rng(seed);
+  const order = pooled.slice();
+  let hits = 0;
+  for (let draw = 0; draw < RANDOM_PERMUTATIONS; draw++) {
+    let sum = 0;
+    for (let i = 0; i < k; i++) {
+      const j = i + rng.int(n - i);
+      [order[i], order[j]] = [order[j], order[i]];
+      sum += order[i];
     }
-    if (!tied) leader = i;
-    const rank = tied ? ranks[leader].rank : i + 1;
-    ranks.push({ rank, tied, label: tied ? `=${rank}` : String(rank) });
+    if (extreme(sum)) hits++;
+  }
+  return {
+    p: (1 + hits) / (1 + RANDOM_PERMUTATIONS),
+    exact: false,
+    minimumP: Math.max(minimumP, 1 / (1 + RANDOM_PERMUTATIONS)),
+  };
+}
+
+/**
+ * Holm's step-down adjustment: the family of hypotheses whose adjusted p is at most α is rejected
+ * with family-wise error rate at most α, under any dependence between the tests.
+ *
+ * @param pValues one p per hypothesis.
+ * @returns the adjusted p values, in the same order.
+ */
+export function holm(pValues: number[]): number[] {
+  const order = pValues.map((p, i) => [p, i] as const).sort((x, y) => x[0] - y[0]);
+  const adjusted = new Array<number>(pValues.length);
+  let running = 0;
+  order.forEach(([p, i], step) => {
+    running = Math.max(running, Math.min(1, (pValues.length - step) * p));
+    adjusted[i] = running;
   });
-  // The first row of a tie group is tied too.
-  ranks.forEach((r, i) => {
-    if (ranks[i + 1]?.tied && !r.tied) r.label = `=${r.rank}`;
+  return adjusted;
+}
+
+/** t quantiles at 0.975 for 1..30 degrees of freedom (scipy.stats.t.ppf, 6 decimals). */
+const T975 = [
+  12.706205,
+  4.302653,
+  3.182446,
+  2.776445,
+  2.570582,
+  2.446912,
+  2.364624,
+  2.306004,
+  2.262157,
+  2.228139,
+  2.200985,
+  2.178813,
+  2.160369,
+  2.144787,
+  2.13145,
+  2.119905,
+  2.109816,
+  2.100922,
+  2.093024,
+  2.085963,
+  2.079614,
+  2.073873,
+  2.068658,
+  2.063899,
+  2.059539,
+  2.055529,
+  2.051831,
+  2.048407,
+  2.04523,
+  2.042272,
+];
+
+/**
+ * The 0.975 quantile of Student's t with `df` degrees of freedom: tabulated up to 30, beyond by
+ * the Cornish-Fisher expansion around the normal quantile (error below 1e-5 there).
+ */
+export function tQuantile975(df: number): number {
+  if (df < 1) return NaN;
+  if (df <= T975.length) return T975[Math.round(df) - 1];
+  const z = 1.959963984540054;
+  return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2) +
+    (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / (384 * df ** 3);
+}
+
+/** The 95% Student-t interval of the mean of `values`; undefined below 2 values. */
+export function meanInterval(values: number[]): [number, number] | undefined {
+  const n = values.length;
+  if (n < 2) return undefined;
+  const m = mean(values);
+  const std = Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (n - 1));
+  const half = tQuantile975(n - 1) * std / Math.sqrt(n);
+  return [m - half, m + half];
+}
+
+/**
+ * Probability of improvement (rliable): the chance that a seed of `a` does better than a seed of
+ * `b`, ties counting half (the Mann-Whitney U statistic over |a|·|b|).
+ */
+export function probabilityOfImprovement(a: number[], b: number[], higherIsBetter: boolean) {
+  let wins = 0;
+  for (const x of a) {
+    for (const y of b) wins += x === y ? 0.5 : (x > y) === higherIsBetter ? 1 : 0;
+  }
+  return wins / (a.length * b.length);
+}
+
+/** One pair of a table's rows, as tested. */
+export interface PairComparison {
+  /** Indices of the two rows in the values given to {@linkcode rankRows}, a < b. */
+  a: number;
+  b: number;
+  /** mean(a) − mean(b). */
+  difference: number;
+  /** The permutation test's two-sided p. */
+  p: number;
+  /** Holm-adjusted over the table's pairs. */
+  pHolm: number;
+  exact: boolean;
+  /** The index of the better row when the pair is separated at {@linkcode ALPHA}. */
+  better?: number;
+  /** P(a seed of a does better than a seed of b). */
+  probabilityOfImprovement: number;
+}
+
+/** A row's rank interval; `low` = `high` when the data pin the rank down. */
+export interface RankInterval {
+  low: number;
+  high: number;
+  /** "2", or "1–3". */
+  label: string;
+}
+
+/** What {@linkcode rankRows} finds about one table. */
+export interface Ranking {
+  /** Per row; undefined for rows without values (not ranked). */
+  ranks: (RankInterval | undefined)[];
+  /** Every pair of ranked rows. */
+  pairs: PairComparison[];
+  /** True when no pair could be separated whatever the values: too few seeds. */
+  tooFewSeeds: boolean;
+  /** The smallest p any split allows for the least limited pair, and that pair's seed counts. */
+  smallestPossibleP?: { p: number; seeds: [number, number] };
+  /** Seeds per row with which a completely separated pair would pass Holm's first step. */
+  seedsNeeded?: number;
+}
+
+/** Seeds per row (equal counts) with which a complete separation reaches p ≤ α / pairs. */
+export function seedsNeeded(pairs: number, alpha = ALPHA): number {
+  let n = 1;
+  while (2 / binomial(2 * n, n) > alpha / Math.max(1, pairs)) n++;
+  return n;
+}
+
+/**
+ * Ranks a table's rows by the mean of their per-seed values: all pairs tested (exact permutation
+ * test, Holm over the table), and rank intervals from a seeded stratified bootstrap widened to
+ * the ranks the tests cannot exclude. Rows without values get no rank.
+ *
+ * @param values per row, the primary figure over seeds (undefined or empty: not ranked).
+ * @param higherIsBetter the figure's direction.
+ * @param seed seeds the bootstrap (and any random permutations).
+ */
+export function rankRows(
+  values: (number[] | undefined)[],
+  higherIsBetter: boolean,
+  seed = 0,
+): Ranking {
+  const ranked = values.flatMap((v, i) => (v?.length ? [i] : []));
+  const means = values.map((v) => (v?.length ? mean(v) : NaN));
+  const better = (x: number, y: number) => (higherIsBetter ? x > y : x < y);
+
+  const pairs: PairComparison[] = [];
+  for (let i = 0; i < ranked.length; i++) {
+    for (let j = i + 1; j < ranked.length; j++) {
+      const [a, b] = [ranked[i], ranked[j]];
+      const test = permutationTest(values[a]!, values[b]!, seed);
+      pairs.push({
+        a,
+        b,
+        difference: means[a] - means[b],
+        p: test.p,
+        pHolm: 1,
+        exact: test.exact,
+        probabilityOfImprovement: probabilityOfImprovement(values[a]!, values[b]!, higherIsBetter),
+      });
+    }
+  }
+  holm(pairs.map((p) => p.p)).forEach((adjusted, i) => {
+    const pair = pairs[i];
+    pair.pHolm = adjusted;
+    if (adjusted <= ALPHA && means[pair.a] !== means[pair.b]) {
+      pair.better = better(means[pair.a], means[pair.b]) ? pair.a : pair.b;
+    }
   });
-  return ranks;
+
+  // Stratified bootstrap: each row's seeds resampled on their own, every row ranked per resample.
+  const rng = new Rng(seed);
+  const draws = new Map<number, number[]>(ranked.map((i) => [i, []]));
+  const resampled = new Map<number, number>();
+  for (let r = 0; r < BOOTSTRAP_RESAMPLES; r++) {
+    for (const i of ranked) {
+      const v = values[i]!;
+      let sum = 0;
+      for (let s = 0; s < v.length; s++) sum += v[rng.int(v.length)];
+      resampled.set(i, sum / v.length);
+    }
+    for (const i of ranked) {
+      let rank = 1;
+      for (const j of ranked) if (better(resampled.get(j)!, resampled.get(i)!)) rank++;
+      draws.get(i)!.push(rank);
+    }
+  }
+  // The middle 95% of a row's ranks: order statistics 50 and 1949 of 2,000.
+  const tail = (1 - CONFIDENCE) / 2;
+  const [lowIndex, highIndex] = [
+    Math.floor(tail * BOOTSTRAP_RESAMPLES),
+    Math.ceil((1 - tail) * BOOTSTRAP_RESAMPLES) - 1,
+  ];
+  const ranks = values.map((_, i): RankInterval | undefined => {
+    if (!draws.has(i)) return undefined;
+    const sorted = draws.get(i)!.sort((x, y) => x - y);
+    const separated = pairs.filter((p) => (p.a === i || p.b === i) && p.better !== undefined);
+    const separatedWorse = separated.filter((p) => p.better === i).length;
+    const separatedBetter = separated.length - separatedWorse;
+    const low = Math.min(sorted[lowIndex], 1 + separatedBetter);
+    const high = Math.max(sorted[highIndex], ranked.length - separatedWorse);
+    return { low, high, label: low === high ? String(low) : `${low}–${high}` };
+  });
+
+  const limiting = pairs.length
+    ? pairs.map((p) => {
+      const seeds: [number, number] = [values[p.a]!.length, values[p.b]!.length];
+      return { p: smallestPossibleP(...seeds), seeds };
+    }).reduce((x, y) => (y.p < x.p ? y : x))
+    : undefined;
+  const tooFewSeeds = limiting !== undefined && limiting.p > ALPHA / pairs.length;
+  return {
+    ranks,
+    pairs,
+    tooFewSeeds,
+    ...(limiting ? { smallestPossibleP: limiting } : {}),
+    ...(pairs.length ? { seedsNeeded: seedsNeeded(pairs.length) } : {}),
+  };
 }

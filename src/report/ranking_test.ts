@@ -1,29 +1,118 @@
 import assert from "node:assert/strict";
-import { Rng } from "../engine/rng.ts";
-import { bootstrapDifference, rankWithTies } from "./ranking.ts";
+import {
+  binomial,
+  holm,
+  meanInterval,
+  permutationTest,
+  probabilityOfImprovement,
+  rankRows,
+  seedsNeeded,
+  smallestPossibleP,
+  tQuantile975,
+} from "./ranking.ts";
 
-Deno.test("bootstrapDifference brackets 0 for overlapping seeds and excludes it for separated ones", () => {
-  const [low, high] = bootstrapDifference([1, 2, 3], [1.5, 2.5, 3.5], new Rng(0));
-  assert.ok(low < 0 && high > 0, `${low} ${high}`);
-  const [far, farther] = bootstrapDifference([1, 1.1, 0.9], [5, 5.1, 4.9], new Rng(0));
-  assert.ok(far > 3.5 && farther < 4.5, `${far} ${farther}`);
+const close = (actual: number, expected: number, tolerance = 1e-9) =>
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} vs ${expected}`);
+
+Deno.test("permutationTest's p is the share of the C(n1 + n2, n1) splits at least as extreme", () => {
+  // 3 vs 3 completely separated: this split and its mirror, 2 of 20.
+  assert.deepEqual(permutationTest([1, 2, 3], [10, 11, 12]), {
+    p: 0.1,
+    exact: true,
+    minimumP: 0.1,
+  });
+  // 2 vs 2: 2 of 6, however far apart.
+  assert.equal(permutationTest([0, 0.1], [100, 100.1]).p, 1 / 3);
+  // 1 vs 3 with the single value above all: 1 of 4 splits.
+  assert.equal(permutationTest([10], [1, 2, 3]).p, 0.25);
+  // Identical rows: every split is as extreme.
+  assert.equal(permutationTest([1, 1, 1], [1, 1, 1]).p, 1);
+  // Hand count for [1, 2, 4] vs [3, 5, 6]: |difference| 2.33 is reached by 4 of 20 splits
+  // ({1,2,3}, {1,2,4} and their mirrors).
+  close(permutationTest([1, 2, 4], [3, 5, 6]).p, 4 / 20);
+  // 6 vs 6 separated: 2 of 924.
+  close(permutationTest([1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]).p, 2 / 924);
 });
 
-Deno.test("rankWithTies gives competition ranks with = for rows that are not significantly apart", () => {
-  const ranks = rankWithTies([[0.10, 0.11, 0.09], [0.12, 0.10, 0.13], [0.9, 1.0, 0.95], [
-    2,
-    2.1,
-    1.9,
-  ], undefined]);
-  assert.deepEqual(ranks.map((r) => r.label), ["=1", "=1", "3", "4", "5"]);
-  assert.deepEqual(ranks.map((r) => r.rank), [1, 1, 3, 4, 5]);
+Deno.test("permutationTest draws seeded random splits beyond the exact limit, reproducibly", () => {
+  const a = Array.from({ length: 12 }, (_, i) => i / 10);
+  const b = Array.from({ length: 12 }, (_, i) => 0.5 + i / 10);
+  const first = permutationTest(a, b, 3);
+  assert.equal(first.exact, false, `${binomial(24, 12)} splits`);
+  assert.deepEqual(permutationTest(a, b, 3), first);
+  assert.ok(first.p > 0.001 && first.p < 0.1, `p ${first.p}`);
 });
 
-Deno.test("rankWithTies compares with the first row of a tie group, so ties do not chain, and is deterministic", () => {
-  // B ties A; C is not significantly apart from B but is from A, so C does not join the group.
-  const values = [[1, 1.1, 1.2], [0.9, 1.7, 1.3], [1.5, 1.8, 1.65], [5, 5.1, 4.9]];
-  const first = rankWithTies(values);
-  assert.deepEqual(first.map((r) => r.label), ["=1", "=1", "3", "4"]);
-  assert.deepEqual(rankWithTies(values), first);
-  assert.deepEqual(rankWithTies([[1], [1], [2]]).map((r) => r.label), ["=1", "=1", "3"]);
+Deno.test("smallestPossibleP and seedsNeeded tell how many seeds a claim needs", () => {
+  assert.equal(smallestPossibleP(3, 3), 0.1);
+  assert.equal(smallestPossibleP(2, 2), 1 / 3);
+  assert.equal(smallestPossibleP(1, 5), 1 / 6);
+  assert.equal(smallestPossibleP(0, 5), 1);
+  // One pair at 0.05: 4 seeds each (2/70 = 0.029; 3 give 0.1). 21 pairs: 0.05/21 = 0.0024 needs 6.
+  assert.equal(seedsNeeded(1), 4);
+  assert.equal(seedsNeeded(21), 6);
+});
+
+Deno.test("holm multiplies the k-th smallest p by (m - k + 1) and keeps the adjusted p monotone", () => {
+  assert.deepEqual(holm([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06]);
+  assert.deepEqual(holm([0.5, 0.001]), [0.5, 0.002]);
+  assert.deepEqual(holm([]), []);
+});
+
+Deno.test("tQuantile975 matches the closed forms and tends to the normal quantile", () => {
+  close(tQuantile975(1), Math.tan(Math.PI * 0.475), 1e-6);
+  close(tQuantile975(2), 0.95 / Math.sqrt(2 * 0.975 * 0.025), 1e-6);
+  close(tQuantile975(31), 2.039513, 1e-5);
+  close(tQuantile975(1e6), 1.959964, 1e-5);
+  const interval = meanInterval([1, 2, 3])!;
+  close(interval[1] - 2, tQuantile975(2) / Math.sqrt(3));
+  assert.equal(meanInterval([5]), undefined);
+});
+
+Deno.test("probabilityOfImprovement counts the seed pairs one row wins, ties half", () => {
+  assert.equal(probabilityOfImprovement([1, 2], [3, 4], false), 1);
+  assert.equal(probabilityOfImprovement([1, 2], [3, 4], true), 0);
+  assert.equal(probabilityOfImprovement([1, 3], [2, 3], true), 0.375);
+});
+
+Deno.test("rankRows separates well-seeded rows, keeps overlapping ones together and says when seeds are too few", () => {
+  const spread = (centre: number, n: number) =>
+    Array.from({ length: n }, (_, i) => centre + i / 10);
+  // 8 seeds each, lower is better: A ≪ B ≪ C, D overlaps C.
+  const [a, b, c, d] = [spread(0, 8), spread(5, 8), spread(10, 8), spread(10.05, 8)];
+  const ranking = rankRows([a, b, c, d, undefined], false);
+  assert.deepEqual(ranking.ranks.map((r) => r?.label), ["1", "2", "3–4", "3–4", undefined]);
+  assert.equal(ranking.tooFewSeeds, false);
+  const separated = ranking.pairs.filter((p) => p.better !== undefined)
+    .map((p) => `${p.better}>${p.better === p.a ? p.b : p.a}`);
+  assert.deepEqual(separated, ["0>1", "0>2", "0>3", "1>2", "1>3"]);
+  const cd = ranking.pairs.find((p) => p.a === 2 && p.b === 3)!;
+  assert.ok(cd.pHolm > 0.05 && cd.probabilityOfImprovement > 0.5, JSON.stringify(cd));
+  // Same rows with 3 seeds: no split can give p below 0.1, Holm over 6 pairs needs 0.0083.
+  const few = rankRows([a, b, c, d].map((v) => v.slice(0, 3)), false);
+  assert.equal(few.tooFewSeeds, true);
+  assert.deepEqual(few.smallestPossibleP, { p: 0.1, seeds: [3, 3] });
+  assert.equal(few.seedsNeeded, 5);
+  assert.ok(few.pairs.every((p) => p.better === undefined));
+  assert.deepEqual(few.ranks.map((r) => r?.label), ["1–4", "1–4", "1–4", "1–4"]);
+  // n = 1 and n = 2 rows are ranked but never separated.
+  const small = rankRows([[0], [100, 100.5], spread(50, 8)], true);
+  assert.ok(small.pairs.every((p) => p.better === undefined));
+  assert.deepEqual(small.ranks.map((r) => r?.label), ["1–3", "1–3", "1–3"]);
+  // Higher is better flips the order; a rebuild gives the same ranking.
+  assert.deepEqual(
+    rankRows([a, b, c], true).ranks.map((r) => r?.label),
+    ["3", "2", "1"],
+  );
+  assert.deepEqual(rankRows([a, b, c, d, undefined], false), ranking);
+});
+
+Deno.test("rankRows judges every pair: a row that overlaps a group's second row is not ranked apart from it", () => {
+  // The old rule compared with a tie group's first row only. Here B and C overlap while A is far
+  // ahead of both: B and C share an interval however they are ordered.
+  const a = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7];
+  const b = [5, 6, 7, 8, 9, 10, 11, 12];
+  const c = [5.5, 6.5, 7.5, 8.5, 9.5, 10.5, 11.5, 12.5];
+  const ranking = rankRows([a, b, c], false);
+  assert.deepEqual(ranking.ranks.map((r) => r?.label), ["1", "2–3", "2–3"]);
 });

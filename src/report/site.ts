@@ -5,10 +5,26 @@
  *
  * @module
  */
+import type { Figure } from "../metrics/mod.ts";
 import type { CellResult } from "../runner/store.ts";
 import type { RenderedChart } from "./charts/mod.ts";
-import { formatSummary, type Leaderboard, samplesNote } from "./leaderboard.ts";
-import { BOOTSTRAP_RESAMPLES, CONFIDENCE } from "./ranking.ts";
+import {
+  arrow,
+  type CommitCount,
+  commitsSentence,
+  comparisonSentence,
+  formatSummary,
+  type Leaderboard,
+  leaderboardColumns,
+  type LeaderboardRow,
+  methodNote,
+  missingSentences,
+} from "./leaderboard.ts";
+
+/** A note as HTML: escaped, with its `code` spans (Markdown backticks) as <code>. */
+function noteHtml(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, "<code>$1</code>");
+}
 
 /** Escapes text for HTML. */
 export function escapeHtml(text: string): string {
@@ -20,11 +36,17 @@ export function escapeHtml(text: string): string {
 
 const STYLE =
   `body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1400px;padding:0 1rem;color:#222}
-table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:13px;font-variant-numeric:tabular-nums}
-th,td{border-bottom:1px solid #ddd;padding:.2rem .45rem;text-align:right;white-space:nowrap}
-th:nth-child(2),td:nth-child(2){text-align:left}th{background:#f5f5f5}
+table{border-collapse:collapse;margin:.5rem 0 .5rem;font-size:12px;font-variant-numeric:tabular-nums}
+th,td{border-bottom:1px solid #ddd;padding:.2rem .35rem;text-align:right}
+td:nth-child(-n+2){white-space:nowrap}
+th{background:#f5f5f5;white-space:normal;vertical-align:bottom;max-width:7rem}
+th[title]{cursor:help;text-decoration:underline dotted #999}
+th:nth-child(2),td:nth-child(2){text-align:left}
+.flag{color:#a33;font-size:11px}.pairs{color:#444;font-size:13px;margin:0 0 1.5rem}
 .scroll,figure{overflow-x:auto}figure{margin:1.5rem 0}figcaption{color:#555;margin:.3rem 0}
-.env{color:#555;font-size:13px}code{background:#f3f3f3;padding:0 .2rem}
+.env,.note{color:#555;font-size:13px}.warn{color:#a33}code{background:#f3f3f3;padding:0 .2rem}
+dl.glossary{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;font-size:13px}
+dl.glossary dt{font-weight:600}dl.glossary dd{margin:0}
 section.suite{margin-bottom:2rem}caption{text-align:left;font-weight:600;padding:.3rem 0}`;
 
 function page(title: string, body: string): string {
@@ -37,45 +59,70 @@ ${body}
 `;
 }
 
-function arrow(higherIsBetter: boolean | undefined): string {
-  return higherIsBetter === undefined ? "" : higherIsBetter ? " ↑" : " ↓";
+/**
+ * A table cell's text as HTML that may wrap only before "± std" or after an interval's dash, so
+ * that a wide table folds its figures onto two lines instead of running off the page.
+ */
+function cellHtml(text: string): string {
+  return escapeHtml(text).replaceAll(" ± ", " ±&nbsp;").replaceAll(" – ", "&nbsp;– ");
 }
 
-/** The leaderboard's tables, one per dataset, as HTML. */
+/** The variant cell: its name, and a "not converged" mark with the reason as a tooltip. */
+function variantCell(row: LeaderboardRow): string {
+  const flag = row.notConverged
+    ? ` <span class="flag" title="${escapeHtml(row.notConverged.join("; "))}">not converged</span>`
+    : "";
+  return `<td>${escapeHtml(row.variant)}${flag}</td>`;
+}
+
+/** The leaderboard's tables, one per dataset, with the pairwise claims under each, as HTML. */
 export function leaderboardTables(board: Leaderboard): string {
-  const header = [
-    "rank",
-    "variant",
-    ...board.figures.map((f) => `${f.label}${arrow(f.higherIsBetter)}`),
-    "diverged",
-    "n",
-    "steps/s",
-    "wall s",
-    "backend",
-  ];
+  const columns = leaderboardColumns(board);
+  const header = `<tr>${
+    columns.map((c) => `<th title="${escapeHtml(c.description)}">${escapeHtml(c.title)}</th>`)
+      .join("")
+  }</tr>`;
   const parts: string[] = [];
-  for (const dataset of [...new Set(board.rows.map((r) => r.dataset))]) {
+  for (const table of board.comparisons) {
     parts.push(
-      `<h3>${escapeHtml(dataset)}</h3>`,
-      `<div class="scroll"><table class="leaderboard" data-dataset="${escapeHtml(dataset)}">`,
+      `<h3>${escapeHtml(table.dataset)}</h3>`,
+      `<div class="scroll"><table class="leaderboard" data-dataset="${escapeHtml(table.dataset)}">`,
+      header,
     );
-    parts.push(`<tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>`);
-    for (const row of board.rows.filter((r) => r.dataset === dataset)) {
-      const cells = [
-        row.rankLabel,
-        row.variant,
-        ...board.figures.map((f) => formatSummary(row.figures[f.key])),
-        `${row.diverged}/${row.seeds}`,
-        String(row.seeds - row.diverged),
-        formatSummary(row.stepsPerSecond, 1),
-        formatSummary(row.wallSeconds, 1),
-        row.backends.join(", "),
-      ];
-      parts.push(`<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`);
+    for (const row of board.rows.filter((r) => r.dataset === table.dataset)) {
+      parts.push(
+        `<tr>${
+          columns.map((c, i) => i === 1 ? variantCell(row) : `<td>${cellHtml(c.cell(row))}</td>`)
+            .join("")
+        }</tr>`,
+      );
     }
-    parts.push("</table></div>");
+    parts.push("</table></div>", `<p class="pairs">${escapeHtml(comparisonSentence(table))}</p>`);
   }
   return parts.join("\n");
+}
+
+/** "higher is better", "lower is better" or "neither direction is better". */
+function direction(figure: Pick<Figure, "higherIsBetter">): string {
+  return figure.higherIsBetter === undefined
+    ? "neither direction is better"
+    : figure.higherIsBetter
+    ? "higher is better"
+    : "lower is better";
+}
+
+/**
+ * The glossary of a page: every column of its tables with its definition, figures with their key
+ * and direction, all taken from the metric registry and the column definitions.
+ */
+export function glossary(board: Leaderboard): string {
+  const entries = leaderboardColumns(board).map((c) => {
+    const figure = c.figure;
+    const term = figure ? `${figure.label}${arrow(figure)} (${figure.key})` : c.title;
+    const definition = figure ? `${c.description}; ${direction(figure)}.` : `${c.description}.`;
+    return `<dt>${escapeHtml(term)}</dt><dd>${escapeHtml(definition)}</dd>`;
+  });
+  return `<dl class="glossary">\n${entries.join("\n")}\n</dl>`;
 }
 
 /** What ran: backends, devices, versions, commits and the date range, from the results. */
@@ -97,16 +144,15 @@ export function environmentSummary(results: CellResult[]): string {
   }</p>`;
 }
 
-/** How ties are decided, in words (the numbers come from ranking.ts). */
-const TIE_RULE = `=k marks a tie: a row shares the rank of the first row of its group when the ${
-  CONFIDENCE * 100
-}% percentile-bootstrap interval of the difference of their means over seeds (${
-  BOOTSTRAP_RESAMPLES.toLocaleString("en")
-} seeded resamples of each row's seeds) contains 0.`;
-
 /** Ends `text` with a full stop unless it already ends a sentence. */
 function sentence(text: string): string {
   return !text || /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** A commit warning (mixed or dirty) as a highlighted paragraph, else a plain one. */
+function commitsParagraph(commits: CommitCount[]): string {
+  const text = commitsSentence(commits);
+  return `<p class="${text.includes("Warning:") ? "note warn" : "note"}">${escapeHtml(text)}</p>`;
 }
 
 /** The page of one suite at one profile. */
@@ -127,51 +173,65 @@ export function suitePage(
     `<h1>${escapeHtml(board.suite)} · profile <code>${escapeHtml(board.profile)}</code></h1>`,
     `<p>${escapeHtml(sentence(board.description))}</p>`,
     environmentSummary(results),
+    commitsParagraph(board.commits),
     `<h2>Leaderboard</h2>`,
-    `<p>Mean ± sample std over the seeds that did not diverge (n), sorted by <code>${
-      escapeHtml(board.primary)
-    }</code>${samplesNote(board)}. ${
-      escapeHtml(TIE_RULE)
-    } Machine-readable: <a href="leaderboard.json">JSON</a>, <a href="leaderboard.csv">CSV</a>, <a href="leaderboard.md">Markdown</a>.</p>`,
+    `<p class="note">Hover a column's name for its definition (all of them: <a href="#glossary">glossary</a>). Machine-readable: <a href="leaderboard.json">JSON</a>, <a href="leaderboard.csv">CSV</a>, <a href="leaderboard.md">Markdown</a>.</p>`,
     leaderboardTables(board),
+    ...methodNote(board).map((n) => `<p class="note">${noteHtml(n)}</p>`),
+    `<h2 id="glossary">Glossary</h2>`,
+    glossary(board),
     `<h2>Charts</h2>`,
     ...figures,
   ];
   return page(`ganbench · ${board.suite} · ${board.profile}`, body.join("\n"));
 }
 
-/** A short table per dataset: rank, variant and the primary figure, for the overview page. */
-function primaryTables(board: Leaderboard): string {
-  const figure = board.figures.find((f) => f.key === board.primary);
-  const label = `${figure?.label ?? board.primary}${arrow(figure?.higherIsBetter)}`;
+/**
+ * A short table per dataset for the overview page: rank, variant, the primary figure and the
+ * suite's headline figures, and n.
+ */
+function headlineTables(board: Leaderboard): string {
+  const keys = [board.primary, ...(board.headline ?? []).filter((k) => k !== board.primary)];
+  const figures = keys.map((key) =>
+    board.figures.find((f) => f.key === key) ??
+      { key, label: key, description: key, higherIsBetter: undefined }
+  );
+  const header = [
+    `<th title="rank interval of ${escapeHtml(figures[0].label)} (see the suite's page)">rank</th>`,
+    "<th>variant</th>",
+    ...figures.map((f) =>
+      `<th title="${escapeHtml(f.description)}">${escapeHtml(`${f.label}${arrow(f)}`)}</th>`
+    ),
+    `<th title="seeds that did not diverge">n</th>`,
+  ].join("");
   const parts: string[] = [];
-  for (const dataset of [...new Set(board.rows.map((r) => r.dataset))]) {
-    const rows = board.rows.filter((r) => r.dataset === dataset).map((row) =>
-      `<tr>${
-        [
-          row.rankLabel,
-          row.variant,
-          formatSummary(row.figures[board.primary]),
-          String(row.seeds - row.diverged),
-        ].map((c) => `<td>${escapeHtml(c)}</td>`).join("")
-      }</tr>`
+  for (const table of board.comparisons) {
+    const rows = board.rows.filter((r) => r.dataset === table.dataset).map((row) =>
+      `<tr><td>${escapeHtml(row.rankLabel)}</td>${variantCell(row)}${
+        figures.map((f) => `<td>${cellHtml(formatSummary(row.figures[f.key], 3, f))}</td>`)
+          .join("")
+      }<td>${row.seeds - row.diverged}</td></tr>`
     );
     parts.push(
-      `<div class="scroll"><table class="summary" data-dataset="${escapeHtml(dataset)}">`,
-      `<caption>${escapeHtml(dataset)}</caption>`,
-      `<tr>${
-        ["rank", "variant", label, "n"].map((h) => `<th>${escapeHtml(h)}</th>`).join("")
-      }</tr>`,
+      `<div class="scroll"><table class="summary" data-dataset="${escapeHtml(table.dataset)}">`,
+      `<caption>${escapeHtml(table.dataset)}</caption>`,
+      `<tr>${header}</tr>`,
       ...rows,
       "</table></div>",
+      `<p class="pairs">${escapeHtml(comparisonSentence(table))}</p>`,
     );
   }
   return parts.join("\n");
 }
 
+/** The board's notes on figures that its cells lack, as paragraphs (empty when none). */
+function missingParagraphs(board: Leaderboard): string {
+  return missingSentences(board).map((n) => `<p class="note warn">${noteHtml(n)}</p>\n`).join("");
+}
+
 /**
- * The overview page: every suite/profile with a link to its page and its ranking by the primary
- * figure.
+ * The overview page: every suite/profile with a link to its page, its ranking by the primary
+ * figure with the headline figures beside it, and the commits behind all of them.
  *
  * @param boards the leaderboards, in the order to show.
  * @returns the HTML document.
@@ -185,14 +245,21 @@ export function overviewPage(boards: Leaderboard[]): string {
     }</code></a></h2>
 <p>${escapeHtml(sentence(b.description))} Sorted by <code>${
       escapeHtml(b.primary)
-    }</code>, mean ± sample std over seeds; =k marks a tie (see the suite's page). Every figure, the charts and the run's environment: <a href="${
+    }</code>, mean ± sample std over seeds; rank intervals and pairwise claims as on the suite's page. Every figure, its definition, the charts and the run's environment: <a href="${
       escapeHtml(href)
     }">${escapeHtml(b.suite)} · ${escapeHtml(b.profile)}</a>.</p>
-${primaryTables(b)}
+${commitsParagraph(b.commits)}
+${missingParagraphs(b)}${headlineTables(b)}
 </section>`;
   });
+  const all = new Map<string, number>();
+  for (const b of boards) {
+    for (const c of b.commits) all.set(c.commit, (all.get(c.commit) ?? 0) + c.cells);
+  }
+  const commits = [...all].map(([commit, cells]) => ({ commit, cells }))
+    .sort((a, b) => b.cells - a.cells || a.commit.localeCompare(b.commit));
   return page(
     "ganbench leaderboards",
-    `<h1>ganbench leaderboards</h1>\n${sections.join("\n")}`,
+    `<h1>ganbench leaderboards</h1>\n${commitsParagraph(commits)}\n${sections.join("\n")}`,
   );
 }

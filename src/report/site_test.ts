@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import sharp from "sharp";
-import { CHROMIUM_PATH, visitPage } from "./headless_chromium.ts";
+import { CHROMIUM_PATH, launchChromium } from "../../testing/chromium.ts";
 import { buildReport } from "./build.ts";
 import { escapeHtml } from "./site.ts";
 
-const FIXTURE = new URL("./testdata/results/", import.meta.url).pathname;
+const FIXTURE = new URL("../../testing/testdata/results/", import.meta.url).pathname;
 
 Deno.test("escapeHtml escapes markup", () => {
   assert.equal(escapeHtml(`<a href="x">&</a>`), "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
@@ -37,6 +37,16 @@ Deno.test("the suite page holds every leaderboard table and chart, and links no 
   await Deno.remove(out, { recursive: true });
 });
 
+/** What the page test counts in each rendered page, as expressions evaluated there. */
+const PAGE_COUNTS = [
+  // Charts drawn: inline SVGs with a non-empty box inside their figure.
+  `[...document.querySelectorAll("figure.chart > svg")]
+    .filter((s) => s.getBoundingClientRect().width > 50 && s.getBoundingClientRect().height > 50).length`,
+  `document.querySelectorAll("table").length`,
+  // Data rows: every table row but the header.
+  `[...document.querySelectorAll("table tr")].filter((tr) => tr.querySelector("td")).length`,
+];
+
 Deno.test({
   name:
     "headless Chromium shows every chart and table of each page and the pages request nothing but themselves" +
@@ -66,32 +76,35 @@ Deno.test({
         charts: 0,
       },
     ];
-    for (const page of pages) {
-      const url = pathToFileURL(page.path).href;
-      const visit = await visitPage(url, {
-        screenshot: true,
-        evaluate: [
-          // Charts drawn: inline SVGs with a non-empty box inside their figure.
-          `[...document.querySelectorAll("figure.chart > svg")]
-            .filter((s) => s.getBoundingClientRect().width > 50 && s.getBoundingClientRect().height > 50).length`,
-          `document.querySelectorAll("table").length`,
-          // Data rows: every table row but the header.
-          `[...document.querySelectorAll("table tr")].filter((tr) => tr.querySelector("td")).length`,
-        ],
-      });
-      // Inline data: URLs (the sample grids' PNGs inside their SVG) are content, not requests.
-      const fetched = visit.requests.filter((request) => !request.startsWith("data:"));
-      assert.deepEqual(fetched, [url], `${page.name}: requests no other resource`);
-      assert.deepEqual(visit.values, [page.charts, page.tables, page.rows], page.name);
-      const shot = sharp(visit.screenshot!);
-      const { width = 0, height = 0 } = await shot.metadata();
-      assert.ok(width >= 1280 && height > 300, `${page.name}: screenshot ${width}x${height}`);
-      const { channels } = await shot.stats();
-      assert.ok(channels[0].min < 100, `${page.name}: the screenshot is not blank`);
-      if (shots) {
-        await Deno.mkdir(shots, { recursive: true });
-        await Deno.writeFile(join(shots, `${page.name}.png`), visit.screenshot!);
+    const browser = await launchChromium();
+    try {
+      for (const page of pages) {
+        const url = pathToFileURL(page.path).href;
+        const tab = await browser.newPage();
+        await tab.setViewport({ width: 1280, height: 900 });
+        const requests: string[] = [];
+        tab.on("request", (request) => requests.push(request.url()));
+        await tab.goto(url, { waitUntil: "load" });
+        const values = [];
+        for (const expression of PAGE_COUNTS) values.push(await tab.evaluate(expression));
+        const screenshot = await tab.screenshot({ fullPage: true });
+        await tab.close();
+        // Inline data: URLs (the sample grids' PNGs inside their SVG) are content, not requests.
+        const fetched = requests.filter((request) => !request.startsWith("data:"));
+        assert.deepEqual(fetched, [url], `${page.name}: requests no other resource`);
+        assert.deepEqual(values, [page.charts, page.tables, page.rows], page.name);
+        const shot = sharp(screenshot);
+        const { width = 0, height = 0 } = await shot.metadata();
+        assert.ok(width >= 1280 && height > 300, `${page.name}: screenshot ${width}x${height}`);
+        const { channels } = await shot.stats();
+        assert.ok(channels[0].min < 100, `${page.name}: the screenshot is not blank`);
+        if (shots) {
+          await Deno.mkdir(shots, { recursive: true });
+          await Deno.writeFile(join(shots, `${page.name}.png`), screenshot);
+        }
       }
+    } finally {
+      await browser.close();
     }
     await Deno.remove(out, { recursive: true });
   },

@@ -7,10 +7,11 @@ const read = (path: string) => Deno.readTextFileSync(new URL(path, root));
 interface Step {
   uses?: string;
   run?: string;
+  if?: string;
   with?: Record<string, unknown>;
 }
 
-Deno.test("the leaderboard workflow runs every suite, builds the site from their results and deploys it to Pages", () => {
+Deno.test("the leaderboard workflow runs every suite in shards, builds the site from their merged results and deploys it to Pages", () => {
   const workflow = parse(read(".github/workflows/leaderboard.yml"));
   const suites = [...Deno.readDirSync(new URL("suites/", root))]
     .filter((e) => e.name.endsWith(".json"))
@@ -21,20 +22,28 @@ Deno.test("the leaderboard workflow runs every suite, builds the site from their
   assert.equal(workflow.permissions.pages, "write");
   assert.equal(workflow.permissions["id-token"], "write");
 
-  const suite = workflow.jobs.suite;
-  assert.deepEqual([...suite.strategy.matrix.suite].sort(), suites, "one job per suite in suites/");
-  const suiteSteps: Step[] = suite.steps;
+  const shard = workflow.jobs.shard;
+  const matrix = shard.strategy.matrix;
+  assert.deepEqual([...matrix.suite].sort(), suites, "every suite in suites/");
+  assert.equal(shard.strategy["fail-fast"], false, "a failed shard stops no other");
+  const shards = Number(workflow.env.SHARDS);
+  assert.deepEqual(matrix.shard, Array.from({ length: shards }, (_, i) => i), "0 to SHARDS-1");
+  const shardSteps: Step[] = shard.steps;
   const deno = read(".ci/run").match(/deno@[0-9.]+/)![0];
+  const run = shardSteps.find((s) => s.run?.includes(`task suite`))?.run?.replace(/\s+/g, " ");
   assert.ok(
-    suiteSteps.some((s) =>
-      s.run?.includes(`npx -y ${deno} task suite \${{ matrix.suite }} --profile "$PROFILE"`)
-    ),
+    run?.includes(`npx -y ${deno} task suite \${{ matrix.suite }} --profile "$PROFILE"`),
     "each job runs its suite with the Deno that CI uses",
   );
-  assert.ok(suiteSteps.some((s) => s.uses?.startsWith("actions/upload-artifact@")));
+  assert.match(run!, / --backend (wasm|cpu|webgpu|tensorflow) /, "the backend is pinned");
+  assert.ok(run!.endsWith(`--shard "\${{ matrix.shard }}/$SHARDS"`), "and runs its shard");
+  const upload = shardSteps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+  assert.equal(upload?.if, "always()", "a failed shard's cells are uploaded too");
+  assert.match(String(upload?.with?.name), /\$\{\{ matrix\.suite \}\}.*\$\{\{ matrix\.shard \}\}/);
 
   const site = workflow.jobs.site;
-  assert.deepEqual(site.needs, "suite");
+  assert.deepEqual(site.needs, "shard");
+  assert.equal(site.if, "${{ !cancelled() }}", "the site is built from the shards that finished");
   const siteSteps: Step[] = site.steps;
   const names = siteSteps.map((s) => s.uses?.split("@")[0] ?? s.run);
   const report = siteSteps.findIndex((s) =>
@@ -42,6 +51,8 @@ Deno.test("the leaderboard workflow runs every suite, builds the site from their
   );
   assert.ok(report > 0, "the site is built from the downloaded results");
   assert.ok(names.indexOf("actions/download-artifact") < report);
+  const download = siteSteps.find((s) => s.uses?.startsWith("actions/download-artifact@"));
+  assert.equal(download?.with?.["merge-multiple"], true, "the shards' results are merged");
   assert.ok(names.indexOf("actions/upload-pages-artifact") > report);
   assert.equal(
     siteSteps.find((s) => s.uses?.startsWith("actions/upload-pages-artifact"))?.with?.path,

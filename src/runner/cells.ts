@@ -6,11 +6,16 @@
  */
 import { createHash } from "node:crypto";
 import stringify from "safe-stable-stringify";
-import { Hyper, VARIANTS } from "../losses/mod.ts";
+import { DATASETS } from "../data/mod.ts";
+import { Hyper, trainerOptionsProblem, VARIANTS } from "../losses/mod.ts";
+import { METRICS } from "../metrics/mod.ts";
 import { ARCHITECTURES } from "../models/mod.ts";
+import { TRAINERS } from "../train/mod.ts";
 import {
   describeIssue,
+  gridSizeProblem,
   type Profile,
+  profileBudget,
   type Suite,
   SuiteError,
   type VariantEntry,
@@ -39,6 +44,8 @@ export interface CellConfig {
   model: Record<string, unknown>;
   /** Set for variants not trained adversarially (e.g. `vae`). */
   trainer?: string;
+  /** The trainer's options with their defaults, for trainers that take options (`cyclegan`). */
+  trainerOptions?: Record<string, unknown>;
   /** Set for class-conditional variants. */
   conditional?: boolean;
   /** Feature extractor of the image metrics, when the suite names one. */
@@ -81,7 +88,7 @@ export function configHash(config: CellConfig): string {
 }
 
 function resolveHyper(suite: Suite, profile: Profile, entry: VariantEntry): Hyper {
-  const budget = suite.profiles[profile];
+  const budget = profileBudget(suite, profile);
   const variant = VARIANTS.get(typeof entry === "string" ? entry : entry.name);
   const overrides = typeof entry === "string" ? {} : Hyper.partial().parse(
     Object.fromEntries(Object.entries(entry).filter(([key]) => key in Hyper.shape)),
@@ -104,8 +111,30 @@ function architectureOf(suite: Suite, entry: VariantEntry): string {
 }
 
 /**
+ * `model` with the discriminator normalisation the variant prescribes (`sngan`: spectral), unless
+ * the suite's entry for it names one; unchanged for variants that prescribe none.
+ */
+function withVariantNormalisation(
+  model: Record<string, unknown>,
+  entry: VariantEntry,
+): Record<string, unknown> {
+  const normalisation = VARIANTS.get(typeof entry === "string" ? entry : entry.name).normalisation;
+  const own = typeof entry === "string" ? undefined : entry.model?.discriminator;
+  if (!normalisation || (own && typeof own === "object" && "normalisation" in own)) return model;
+  const discriminator = model.discriminator;
+  return {
+    ...model,
+    discriminator: {
+      ...(discriminator && typeof discriminator === "object" ? discriminator : {}),
+      normalisation,
+    },
+  };
+}
+
+/**
  * A variant's model options: the suite's (when it uses the suite's architecture), then the
- * variant's own, then the profile's overrides for that architecture.
+ * variant's own, then the profile's overrides for that architecture, then the normalisation the
+ * variant prescribes.
  */
 function resolveModel(
   suite: Suite,
@@ -113,11 +142,14 @@ function resolveModel(
   entry: VariantEntry,
 ): Record<string, unknown> {
   const architecture = architectureOf(suite, entry);
-  const budget = suite.profiles[profile];
+  const budget = profileBudget(suite, profile);
   const own = typeof entry === "string" ? {} : entry.model ?? {};
-  const merged = architecture === suite.architecture
-    ? { ...suite.model, ...own, ...budget.model }
-    : { ...own, ...budget.models?.[architecture] };
+  const merged = withVariantNormalisation(
+    architecture === suite.architecture
+      ? { ...suite.model, ...own, ...budget.model }
+      : { ...own, ...budget.models?.[architecture] },
+    entry,
+  );
   const parsed = ARCHITECTURES.get(architecture).options.safeParse(merged, {
     reportInput: true,
   });
@@ -129,9 +161,98 @@ function resolveModel(
   return parsed.data;
 }
 
-/** Resolves the cells of `suite` selected by `options`. */
+/**
+ * A variant's trainer options: the variant's own, then the suite entry's, parsed by the trainer's
+ * schema (defaults filled in); undefined for a trainer that takes none and is given none.
+ */
+function resolveTrainerOptions(
+  suite: Suite,
+  entry: VariantEntry,
+): Record<string, unknown> | undefined {
+  const variant = VARIANTS.get(typeof entry === "string" ? entry : entry.name);
+  const trainerName = variant.trainer ?? "gan";
+  const schema = TRAINERS.get(trainerName).options;
+  const merged = {
+    ...variant.trainerOptions,
+    ...(typeof entry === "string" ? {} : entry.trainerOptions),
+  };
+  const problem = trainerOptionsProblem(schema, trainerName, merged);
+  if (problem) {
+    throw new SuiteError(
+      `Cannot parse suite '${suite.path}': variant '${variantLabel(entry)}': trainerOptions: ${problem}`,
+    );
+  }
+  return schema ? schema.parse(merged) : undefined;
+}
+
+/**
+ * Why a variant entry of `suite` cannot run on dataset `datasetName`, or undefined when it can: a
+ * class-conditional variant on unlabelled data, an architecture that cannot take the dataset's
+ * samples or the trainer's discriminator, an architecture whose networks are not the trainer's
+ * kind (a generator/discriminator pair, or translation networks), a trainer that cannot train on
+ * the dataset, or a suite metric that cannot score the dataset.
+ */
+export function incompatibility(
+  suite: Suite,
+  datasetName: string,
+  entry: VariantEntry,
+): string | undefined {
+  const dataset = DATASETS.get(datasetName);
+  const variant = VARIANTS.get(typeof entry === "string" ? entry : entry.name);
+  if (variant.conditional && !dataset.classes) {
+    return `it is class-conditional, but dataset '${dataset.name}' has no labels`;
+  }
+  const architecture = architectureOf(suite, entry);
+  const trainer = variant.trainer ?? "gan";
+  const trainerEntry = TRAINERS.get(trainer);
+  const kind = (networks?: string) => networks ?? "pair";
+  const built = kind(ARCHITECTURES.get(architecture).networks);
+  if (built !== kind(trainerEntry.networks)) {
+    return `architecture '${architecture}' builds ${NETWORK_KINDS[built]}, trainer '${trainer}' trains ${
+      NETWORK_KINDS[kind(trainerEntry.networks)]
+    }`;
+  }
+  const trainerReason = trainerEntry.unsupportedReason?.(dataset);
+  if (trainerReason) return `trainer '${trainer}': ${trainerReason}`;
+  const outputs = trainerEntry.discriminatorOutputs?.(suite.latentDim) ?? 1;
+  const reason = ARCHITECTURES.get(architecture).unsupportedReason?.(dataset.sampleShape, outputs);
+  if (reason) return `architecture '${architecture}' (trainer '${trainer}'): ${reason}`;
+  for (const metric of suite.metrics) {
+    const reason = METRICS.get(metric).unsupportedReason(dataset);
+    if (reason) return `metric '${metric}' cannot score it: ${reason}`;
+  }
+  return undefined;
+}
+
+/** What each kind of networks is, for messages. */
+const NETWORK_KINDS: Record<string, string> = {
+  pair: "a generator and its discriminator",
+  translation: "translation networks (two translators, two discriminators)",
+};
+
+/**
+ * Why `budget` asks a translation dataset for more held-out samples than it holds, or undefined.
+ */
+function heldOutProblem(
+  datasetName: string,
+  budget: { evalSamples: number; finalSamples?: number },
+): string | undefined {
+  const heldOut = DATASETS.get(datasetName).translation?.heldOutSize;
+  const wanted = Math.max(budget.evalSamples, budget.finalSamples ?? 0);
+  return heldOut !== undefined && wanted > heldOut
+    ? `dataset '${datasetName}' holds ${heldOut} held-out samples to translate, the profile asks for ${wanted} (evalSamples, finalSamples)`
+    : undefined;
+}
+
+/**
+ * Resolves the cells of `suite` selected by `options`.
+ *
+ * @throws {SuiteError} "Suite 'x': variant 'cgan' cannot run on dataset 'dirac': ..." for the
+ *   first selected (dataset, variant) pair that cannot run (see {@linkcode incompatibility}), so
+ *   that a suite fails before any of its cells starts
+ */
 export function buildMatrix(suite: Suite, options: MatrixOptions): Cell[] {
-  const budget = suite.profiles[options.profile];
+  const budget = profileBudget(suite, options.profile);
   const labels = suite.variants.map(variantLabel);
   for (const wanted of options.variants ?? []) {
     if (!labels.includes(wanted)) {
@@ -143,12 +264,33 @@ export function buildMatrix(suite: Suite, options: MatrixOptions): Cell[] {
   const selected = options.variants ?? budget.variants;
   const entries = suite.variants.filter((e) => !selected || selected.includes(variantLabel(e)));
   const seeds = options.seeds ?? budget.seeds ?? suite.seeds;
+  const tooLarge = gridSizeProblem(suite.datasets.length, entries.length, seeds.length);
+  if (tooLarge) {
+    throw new SuiteError(`Suite '${suite.name}' at profile '${options.profile}': ${tooLarge}`);
+  }
+  for (const dataset of suite.datasets) {
+    const tooMany = heldOutProblem(dataset, budget);
+    if (tooMany) {
+      throw new SuiteError(`Suite '${suite.name}' at profile '${options.profile}': ${tooMany}`);
+    }
+    for (const entry of entries) {
+      const reason = incompatibility(suite, dataset, entry);
+      if (reason) {
+        throw new SuiteError(
+          `Suite '${suite.name}': variant '${
+            variantLabel(entry)
+          }' cannot run on dataset '${dataset}': ${reason}`,
+        );
+      }
+    }
+  }
   const cells: Cell[] = [];
   for (const dataset of suite.datasets) {
     for (const entry of entries) {
       const variantName = typeof entry === "string" ? entry : entry.name;
       const variant = VARIANTS.get(variantName);
       const model = resolveModel(suite, options.profile, entry);
+      const trainerOptions = resolveTrainerOptions(suite, entry);
       for (const seed of seeds) {
         const config: CellConfig = {
           format: RESULT_FORMAT,
@@ -169,6 +311,7 @@ export function buildMatrix(suite: Suite, options: MatrixOptions): Cell[] {
           model,
           // Optional fields only when set, so that older results keep their hashes.
           ...(variant.trainer && variant.trainer !== "gan" ? { trainer: variant.trainer } : {}),
+          ...(trainerOptions ? { trainerOptions } : {}),
           ...(variant.conditional ? { conditional: true } : {}),
           ...(suite.features ? { features: suite.features } : {}),
           ...(budget.finalSamples && budget.finalSamples !== budget.evalSamples

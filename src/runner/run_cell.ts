@@ -1,34 +1,304 @@
 /**
- * Runs one cell: builds its networks from its seed, trains under its budget, scores it.
+ * Runs one cell, one step after another: build its networks from its seed, train them under its
+ * budget while scoring the generator at every evaluation step, score the final generator, and
+ * assemble the result. Image cells also get their pictures (a sample grid per evaluation, then
+ * interpolation strips and a vector-arithmetic row), composed as PNG by `report/pictures.ts`.
+ * A trainer of translation networks (not one generator) runs its cell through
+ * `translation_cell.ts` instead, and its result is assembled here the same way.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { DATASETS } from "../data/mod.ts";
-import { Rng } from "../engine/rng.ts";
-import { LOSSES, REGULARISERS } from "../losses/mod.ts";
-import { dynamicsFigures, METRICS } from "../metrics/mod.ts";
 import type { Dataset } from "../data/dataset.ts";
-import { classifierFeatures, EXTRACTORS } from "../metrics/extractors.ts";
-import { buildConditional } from "../models/conditional.ts";
-import { ARCHITECTURES, disposePair, type GanPair, type Generator } from "../models/mod.ts";
-import { TRAINERS } from "../train/mod.ts";
-import type { Progress } from "../train/train.ts";
+import { trainingData } from "../data/training_set.ts";
+import { Rng } from "../engine/rng.ts";
+import { UserError } from "../errors.ts";
+import { ganLossOf, REGULARISERS } from "../losses/mod.ts";
 import {
-  type ArithmeticExample,
   disposePictureInputs,
-  interpolationStrip,
+  interpolationStrips,
+  type PictureInputs,
   pictureInputs,
   sampleGrid,
-  vectorArithmetic,
-} from "./sample_images.ts";
+} from "../metrics/latent_pictures.ts";
+import { dynamicsFigures, METRICS } from "../metrics/mod.ts";
+import { classifierArithmetic } from "../metrics/vector_arithmetic.ts";
+import { buildConditional } from "../models/conditional.ts";
+import {
+  ARCHITECTURES,
+  disposePair,
+  type GanPair,
+  generateSamples,
+  type Generator,
+} from "../models/mod.ts";
+import { imageGridPng } from "../report/pictures.ts";
+import { type Progress, TRAINERS, type TrainOptions, type TrainOutcome } from "../train/mod.ts";
 import type { Cell, CellConfig } from "./cells.ts";
 import type { CellResult, Environment } from "./store.ts";
+import { runTranslationCell } from "./translation_cell.ts";
 
-/** Generation batch size when scoring, to bound memory. */
-const EVAL_CHUNK = 1024;
 /** Generated points stored with a result of a 2-D dataset, for scatter plots. */
 const STORED_POINTS = 500;
+
+/** Raised when a cell cannot be built (e.g. a conditional variant on unlabelled data); one line. */
+export class CellSetupError extends UserError {
+  override name = "CellSetupError";
+  override readonly code: string = "cell-setup";
+}
+
+/** Trains and scores `cell`, reporting training progress to `onProgress`. */
+export async function runCell(
+  cell: Cell,
+  environment: Environment,
+  onProgress?: (progress: Progress) => void,
+): Promise<CellResult> {
+  const { config } = cell;
+  const started = performance.now();
+  const dataset = DATASETS.get(config.dataset);
+  const rng = new Rng(config.seed);
+  const trainer = TRAINERS.get(config.trainer ?? "gan");
+  if (trainer.networks === "translation") {
+    // Not one generator: the translation networks' own steps build, train, score and picture them.
+    const run = await runTranslationCell({ config, dataset, rng }, trainer, onProgress);
+    return assembleResult(cell, run.outcome, {
+      final: run.final,
+      points: pointsToStore(run.lastSamples, dataset.sampleShape),
+      pictures: run.pictures,
+      wallSeconds: (performance.now() - started) / 1000,
+      environment,
+    });
+  }
+  const context: CellContext = { config, dataset, pair: buildPair(config, dataset, rng), rng };
+  const { pair } = context;
+  const score = scorer(context);
+  const evaluation = evaluationBatch(config.evalSamples, rng.stream("eval"), {
+    latentDim: config.latentDim,
+    classes: pair.classes,
+  });
+  const pictures = dataset.sampleShape.length === 3 ? new CellPictures(context) : undefined;
+  try {
+    let lastSamples: Float32Array | undefined;
+    const outcome = await train(context, {
+      async evaluate(generator, at) {
+        const { samples, figures } = await score(generator, evaluation);
+        lastSamples = samples;
+        await pictures?.addGrid(generator, at);
+        return figures;
+      },
+      onProgress,
+    });
+    const diverged = outcome.status === "diverged";
+    const final = diverged ? {} : await finalFigures(context, outcome, score);
+    const arithmetic = diverged ? undefined : await pictures?.addFinal();
+    return assembleResult(cell, outcome, {
+      final,
+      points: pointsToStore(lastSamples, dataset.sampleShape),
+      pictures: pictures?.images,
+      arithmetic,
+      wallSeconds: (performance.now() - started) / 1000,
+      environment,
+    });
+  } finally {
+    disposeBatch(evaluation);
+    pictures?.dispose();
+    disposePair(pair);
+  }
+}
+
+/** What the steps of a cell share: its configuration, dataset, networks and seeded source. */
+interface CellContext {
+  config: CellConfig;
+  dataset: Dataset;
+  pair: GanPair;
+  /** The cell's seeded source; each step draws from its own named streams. */
+  rng: Rng;
+}
+
+/** Builds the cell's networks from its `init` stream: the architecture's pair, conditional when the variant is. */
+function buildPair(config: CellConfig, dataset: Dataset, rng: Rng): GanPair {
+  const architecture = ARCHITECTURES.get(config.architecture);
+  if (architecture.networks === "translation") {
+    throw new TypeError(`architecture '${config.architecture}' builds no generator/discriminator pair`);
+  }
+  const context = {
+    sampleShape: dataset.sampleShape,
+    latentDim: config.latentDim,
+    rng: rng.stream("init"),
+    outputs: TRAINERS.get(config.trainer ?? "gan").discriminatorOutputs?.(config.latentDim),
+  };
+  if (!config.conditional) return architecture.build(config.model, context);
+  if (!dataset.classes) {
+    throw new CellSetupError(
+      `variant '${config.variant}' is class-conditional, but dataset '${dataset.name}' has no labels`,
+    );
+  }
+  return buildConditional(architecture.build, config.model, context, dataset.classes);
+}
+
+/** Fixed latent codes to score a generator on, with balanced labels for a conditional one. */
+interface EvaluationBatch {
+  latent: tf.Tensor2D;
+  /** The requested classes 0, 1, …, classes − 1, 0, 1, … (conditional pairs only). */
+  labels?: Int32Array;
+  labelTensor?: tf.Tensor1D;
+}
+
+/** `n` latent codes from `rng`, with balanced labels when `classes` is set. */
+function evaluationBatch(
+  n: number,
+  rng: Rng,
+  options: { latentDim: number; classes?: number },
+): EvaluationBatch {
+  const { latentDim, classes } = options;
+  const labels = classes ? Int32Array.from({ length: n }, (_, i) => i % classes) : undefined;
+  return {
+    latent: tf.tensor2d(rng.normals(n * latentDim), [n, latentDim]),
+    labels,
+    labelTensor: labels && tf.tensor1d(labels, "int32"),
+  };
+}
+
+/** Frees the tensors of `batch`. */
+function disposeBatch(batch: EvaluationBatch): void {
+  tf.dispose([batch.latent, ...(batch.labelTensor ? [batch.labelTensor] : [])]);
+}
+
+/** Scores a generator on a batch: its samples and the figures of every metric of the cell. */
+type Scorer = (
+  generator: Generator,
+  batch: EvaluationBatch,
+) => Promise<{ samples: Float32Array; figures: Record<string, number> }>;
+
+/** The cell's {@linkcode Scorer}: its metrics, with the cell's dataset, discriminator and features. */
+function scorer({ config, dataset, pair }: CellContext): Scorer {
+  const metrics = config.metrics.map((name) => METRICS.get(name));
+  return async (generator, batch) => {
+    const samples = await generateSamples(generator, batch.latent, batch.labelTensor);
+    const context = {
+      dataset,
+      discriminator: pair.discriminator,
+      features: config.features,
+      labels: batch.labels,
+    };
+    const figures = await Promise.all(metrics.map((m) => m.evaluate(samples, context)));
+    return { samples, figures: Object.assign({}, ...figures) as Record<string, number> };
+  };
+}
+
+/** Trains the cell's pair with its trainer, loss, regularisers, hyper-parameters and budget. */
+function train(
+  { config, dataset, pair, rng }: CellContext,
+  hooks: Pick<TrainOptions, "evaluate" | "onProgress">,
+): Promise<TrainOutcome> {
+  const trainer = TRAINERS.get(config.trainer ?? "gan");
+  if (trainer.networks === "translation") {
+    throw new TypeError(`trainer '${config.trainer}' trains no generator/discriminator pair`);
+  }
+  return trainer.train({
+    // A dataset with a fixed training set draws it once per run, from the run's own stream.
+    dataset: trainingData(dataset, rng.stream("training-set")),
+    pair,
+    // undefined for a trainer's own objective (the VAE's elbo); an unknown loss throws.
+    loss: ganLossOf(config.loss, config.trainer),
+    regularisers: Object.entries(config.regularisers).map(([name, weight]) => ({
+      name,
+      regulariser: REGULARISERS.get(name),
+      weight,
+    })),
+    hyper: config.hyper,
+    budget: config.budget,
+    rng,
+    evaluate: hooks.evaluate,
+    onProgress: hooks.onProgress,
+  });
+}
+
+/**
+ * The final figures of a run that did not diverge: the last evaluation's metrics (or, when the
+ * cell asks for more final samples, the metrics on a fresh batch of that size from its `final`
+ * stream), the metrics' summaries over the evaluations, and the training-dynamics figures.
+ */
+async function finalFigures(
+  { config, pair, rng }: CellContext,
+  outcome: TrainOutcome,
+  score: Scorer,
+): Promise<Record<string, number>> {
+  let figures = outcome.evals.at(-1)?.metrics;
+  if (config.finalSamples) {
+    const batch = evaluationBatch(config.finalSamples, rng.stream("final"), {
+      latentDim: config.latentDim,
+      classes: pair.classes,
+    });
+    try {
+      figures = (await score(pair.generator, batch)).figures;
+    } finally {
+      disposeBatch(batch);
+    }
+  }
+  const metrics = config.metrics.map((name) => METRICS.get(name));
+  return {
+    ...figures,
+    ...Object.assign({}, ...metrics.map((m) => m.summarise?.(outcome.evals) ?? {})),
+    ...dynamicsFigures(outcome.curves),
+  };
+}
+
+/**
+ * The pictures of an image cell, as PNG bytes by name: `grid-stepNNNNNN` at every evaluation,
+ * then `interpolation` and (when the suite's classifier can judge it) `arithmetic` of the final
+ * generator. Their latent codes are drawn once, from the cell's `pictures` stream.
+ */
+class CellPictures {
+  /** The PNG files so far, in the order they were made. */
+  readonly images: Record<string, Uint8Array> = {};
+  #context: CellContext;
+  #shape: number[];
+  #inputs: PictureInputs;
+
+  constructor(context: CellContext) {
+    this.#context = context;
+    this.#shape = context.dataset.sampleShape;
+    this.#inputs = pictureInputs(
+      context.config.latentDim,
+      context.pair.classes,
+      context.rng.stream("pictures"),
+    );
+  }
+
+  /** Adds the sample grid of `generator` at generator step `step`. */
+  async addGrid(generator: Generator, step: number): Promise<void> {
+    const grid = await sampleGrid(generator, this.#inputs);
+    this.images[`grid-step${String(step).padStart(6, "0")}`] = await imageGridPng(
+      grid,
+      this.#shape,
+    );
+  }
+
+  /**
+   * Adds the interpolation strips and the vector-arithmetic row of the trained generator (the
+   * row's codes from the cell's `arithmetic` stream); resolves to the row's classes, or undefined
+   * without a row.
+   */
+  async addFinal(): Promise<CellResult["arithmetic"]> {
+    const { config, pair, rng } = this.#context;
+    const strips = await interpolationStrips(pair.generator, this.#inputs);
+    this.images.interpolation = await imageGridPng(strips, this.#shape);
+    const example = await classifierArithmetic(pair.generator, {
+      sampleShape: this.#shape,
+      features: config.features,
+      conditional: config.conditional,
+    }, rng.stream("arithmetic"));
+    if (!example) return undefined;
+    this.images.arithmetic = await imageGridPng(example.row, this.#shape);
+    return { a: example.a, b: example.b, c: example.c, result: example.result };
+  }
+
+  /** Frees the pictures' latent codes. */
+  dispose(): void {
+    disposePictureInputs(this.#inputs);
+  }
+}
 
 /** The first `STORED_POINTS` 2-D samples, rounded to 1e-4, or undefined for other shapes. */
 function pointsToStore(
@@ -47,224 +317,39 @@ function pointsToStore(
   return points;
 }
 
-/** Samples for fixed latent codes (and labels), in chunks, as one flat array (read asynchronously). */
-export async function generateSamples(
-  generator: Generator,
-  latent: tf.Tensor2D,
-  labels?: tf.Tensor1D,
-): Promise<Float32Array> {
-  const n = latent.shape[0];
-  const parts: Float32Array[] = [];
-  for (let start = 0; start < n; start += EVAL_CHUNK) {
-    const size = Math.min(EVAL_CHUNK, n - start);
-    const part = tf.tidy(() =>
-      generator.generate(
-        tf.slice(latent, [start, 0], [size, -1]),
-        labels && tf.slice(labels, [start], [size]),
-      )
-    );
-    parts.push((await part.data()) as Float32Array);
-    part.dispose();
-  }
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+/** What a cell's run adds to its training outcome in the stored result. */
+interface ResultParts {
+  /** Empty for a diverged run. */
+  final: Record<string, number>;
+  points?: number[][];
+  pictures?: Record<string, Uint8Array>;
+  arithmetic?: CellResult["arithmetic"];
+  wallSeconds: number;
+  environment: Environment;
 }
 
-/** Balanced labels 0, 1, …, classes − 1, 0, 1, … for `n` conditional samples. */
-function balancedLabels(n: number, classes: number): Int32Array {
-  return Int32Array.from({ length: n }, (_, i) => i % classes);
-}
-
-/** Raised when a cell cannot be built (e.g. a conditional variant on unlabelled data); one line. */
-export class CellSetupError extends Error {
-  override name = "CellSetupError";
-}
-
-/** Builds the cell's networks: the architecture's pair, conditional when the variant is. */
-function buildPair(config: CellConfig, dataset: Dataset, rng: Rng): GanPair {
-  const architecture = ARCHITECTURES.get(config.architecture);
-  const context = {
-    sampleShape: dataset.sampleShape,
-    latentDim: config.latentDim,
-    rng: rng.stream("init"),
-    outputs: TRAINERS.get(config.trainer ?? "gan").discriminatorOutputs?.(config.latentDim),
-  };
-  if (!config.conditional) return architecture.build(config.model, context);
-  if (!dataset.classes) {
-    throw new CellSetupError(
-      `variant '${config.variant}' is class-conditional, but dataset '${dataset.name}' has no labels`,
-    );
-  }
-  return buildConditional(architecture.build, config.model, context, dataset.classes);
-}
-
-/** A tensor of `n` latent codes from `rng`, with balanced labels when `classes` is set. */
-function evaluationBatch(n: number, latentDim: number, classes: number | undefined, rng: Rng) {
-  const labels = classes ? balancedLabels(n, classes) : undefined;
+/** The stored result of `cell` (its keys in the order the result files have always had). */
+function assembleResult(cell: Cell, outcome: TrainOutcome, parts: ResultParts): CellResult {
+  const { pictures, points, arithmetic } = parts;
   return {
-    latent: tf.tensor2d(rng.normals(n * latentDim), [n, latentDim]),
-    labels,
-    labelTensor: labels && tf.tensor1d(labels, "int32"),
+    hash: cell.hash,
+    config: cell.config,
+    status: outcome.status,
+    ...(outcome.divergence ? { divergence: outcome.divergence } : {}),
+    steps: outcome.steps,
+    final: parts.final,
+    curves: outcome.curves,
+    evals: outcome.evals,
+    timing: {
+      wallSeconds: parts.wallSeconds,
+      trainSeconds: outcome.trainSeconds,
+      evalSeconds: outcome.evalSeconds,
+      stepsPerSecond: outcome.trainSeconds > 0 ? outcome.steps / outcome.trainSeconds : 0,
+    },
+    ...(points ? { samples: points } : {}),
+    ...(pictures && Object.keys(pictures).length ? { pictures } : {}),
+    ...(arithmetic ? { arithmetic } : {}),
+    environment: parts.environment,
+    finishedAt: new Date().toISOString(),
   };
-}
-
-/** Trains and scores `cell`. */
-export async function runCell(
-  cell: Cell,
-  environment: Environment,
-  onProgress?: (progress: Progress) => void,
-): Promise<CellResult> {
-  const { config } = cell;
-  const started = performance.now();
-  const dataset = DATASETS.get(config.dataset);
-  const rng = new Rng(config.seed);
-  const pair = buildPair(config, dataset, rng);
-  const metrics = config.metrics.map((name) => METRICS.get(name));
-  const evaluation = evaluationBatch(
-    config.evalSamples,
-    config.latentDim,
-    pair.classes,
-    rng.stream("eval"),
-  );
-  const isImage = dataset.sampleShape.length === 3;
-  const pictures = isImage
-    ? pictureInputs(config.latentDim, pair.classes, rng.stream("pictures"))
-    : undefined;
-  const images: Record<string, Uint8Array> = {};
-  const score = async (generator: Generator, batch: typeof evaluation) => {
-    const samples = await generateSamples(generator, batch.latent, batch.labelTensor);
-    const context = {
-      dataset,
-      discriminator: pair.discriminator,
-      features: config.features,
-      labels: batch.labels,
-    };
-    const figures = await Promise.all(metrics.map((m) => m.evaluate(samples, context)));
-    return { samples, figures: Object.assign({}, ...figures) as Record<string, number> };
-  };
-  let lastSamples: Float32Array | undefined;
-  try {
-    const outcome = await TRAINERS.get(config.trainer ?? "gan").train({
-      dataset,
-      pair,
-      // Trainers without an adversarial loss (vae) name none the loss registry knows.
-      loss: LOSSES.has(config.loss) ? LOSSES.get(config.loss) : undefined,
-      regularisers: Object.entries(config.regularisers).map(([name, weight]) => ({
-        name,
-        regulariser: REGULARISERS.get(name),
-        weight,
-      })),
-      hyper: config.hyper,
-      budget: config.budget,
-      rng,
-      async evaluate(generator, at) {
-        const { samples, figures } = await score(generator, evaluation);
-        lastSamples = samples;
-        if (pictures) {
-          images[`grid-step${String(at).padStart(6, "0")}`] = await sampleGrid(
-            generator,
-            pictures,
-            dataset.sampleShape,
-          );
-        }
-        return figures;
-      },
-      onProgress,
-    });
-    const lastEval = outcome.evals.at(-1);
-    const diverged = outcome.status === "diverged";
-    let finalFigures = lastEval?.metrics;
-    if (!diverged && config.finalSamples) {
-      // The final figures come from a larger sample than the curve's evaluations.
-      const batch = evaluationBatch(
-        config.finalSamples,
-        config.latentDim,
-        pair.classes,
-        rng.stream("final"),
-      );
-      try {
-        finalFigures = (await score(pair.generator, batch)).figures;
-      } finally {
-        tf.dispose([batch.latent, ...(batch.labelTensor ? [batch.labelTensor] : [])]);
-      }
-    }
-    let arithmetic: ArithmeticExample | undefined;
-    if (pictures && !diverged) {
-      images.interpolation = await interpolationStrip(
-        pair.generator,
-        pictures,
-        dataset.sampleShape,
-      );
-      arithmetic = await arithmeticRow(pair.generator, config, dataset, rng.stream("arithmetic"));
-      if (arithmetic) images.arithmetic = arithmetic.png;
-    }
-    const final = diverged ? {} : {
-      ...finalFigures,
-      ...Object.assign({}, ...metrics.map((m) => m.summarise?.(outcome.evals) ?? {})),
-      ...dynamicsFigures(outcome.curves),
-    };
-    const wallSeconds = (performance.now() - started) / 1000;
-    const points = pointsToStore(lastSamples, dataset.sampleShape);
-    return {
-      hash: cell.hash,
-      config,
-      status: outcome.status,
-      ...(outcome.divergence ? { divergence: outcome.divergence } : {}),
-      steps: outcome.steps,
-      final,
-      curves: outcome.curves,
-      evals: outcome.evals,
-      timing: {
-        wallSeconds,
-        trainSeconds: outcome.trainSeconds,
-        evalSeconds: outcome.evalSeconds,
-        stepsPerSecond: outcome.trainSeconds > 0 ? outcome.steps / outcome.trainSeconds : 0,
-      },
-      ...(points ? { samples: points } : {}),
-      ...(Object.keys(images).length ? { pictures: images } : {}),
-      ...(arithmetic
-        ? {
-          arithmetic: {
-            a: arithmetic.a,
-            b: arithmetic.b,
-            c: arithmetic.c,
-            result: arithmetic.result,
-          },
-        }
-        : {}),
-      environment,
-      finishedAt: new Date().toISOString(),
-    };
-  } finally {
-    tf.dispose([evaluation.latent, ...(evaluation.labelTensor ? [evaluation.labelTensor] : [])]);
-    if (pictures) disposePictureInputs(pictures);
-    disposePair(pair);
-  }
-}
-
-/**
- * The vector-arithmetic row of an unconditional generator of grey 28x28 images, judged by the
- * suite's classifier network; undefined when there is none.
- */
-function arithmeticRow(
-  generator: Generator,
-  config: CellConfig,
-  dataset: Dataset,
-  rng: Rng,
-): Promise<ArithmeticExample | undefined> {
-  const [height, width, channels] = dataset.sampleShape;
-  const network = config.features;
-  if (config.conditional || !network || channels !== 1 || height !== 28 || width !== 28) {
-    return Promise.resolve(undefined);
-  }
-  if (!EXTRACTORS.has(network) || network === "raw") return Promise.resolve(undefined);
-  return vectorArithmetic(generator, dataset.sampleShape, rng, async (samples, n) => {
-    const { probabilities } = await classifierFeatures(network, samples, n);
-    return probabilities;
-  });
 }

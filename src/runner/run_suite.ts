@@ -5,12 +5,13 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { type BackendChoice, type BackendInfo, initBackend } from "../engine/backend.ts";
-import { DATASETS } from "../data/mod.ts";
-import { allFigures, METRICS } from "../metrics/mod.ts";
-import type { Progress } from "../train/train.ts";
+import { deserializeError, type SerializedError } from "../errors.ts";
+import { allFigures } from "../metrics/mod.ts";
+import type { Progress } from "../train/mod.ts";
 import { buildMatrix, type Cell } from "./cells.ts";
+import { claimQueue } from "./claim.ts";
 import { describeEnvironment } from "./environment.ts";
 import { runCell } from "./run_cell.ts";
 import {
@@ -22,10 +23,11 @@ import {
   writeFileAtomic,
   writeResult,
 } from "./store.ts";
-import { type Profile, type Suite, SuiteError } from "./suite.ts";
+import { selectShard, type Shard } from "./shard.ts";
+import type { Profile, Suite } from "./suite.ts";
 
-/** Options of {@linkcode runSuite}. */
-export interface RunSuiteOptions {
+/** Options of {@linkcode planSuite}: which cells, and where their results live. */
+export interface PlanSuiteOptions {
   profile: Profile;
   variants?: string[];
   seeds?: number[];
@@ -33,12 +35,37 @@ export interface RunSuiteOptions {
   outDir: string;
   /** Recompute cells even when a result with the same config hash exists. */
   force?: boolean;
-  /** Cells run at once (worker threads when > 1). */
-  jobs?: number;
+  /** Plan only this shard's cells (see shard.ts). */
+  shard?: Shard;
+  /** The position of the suite's first cell in the run's whole cell list (a bench's suites). */
+  firstCell?: number;
   /** Receives one human-readable line per event. */
   log(line: string): void;
+}
+
+/** Options of {@linkcode runSuite}. */
+export interface RunSuiteOptions extends PlanSuiteOptions {
+  /** Cells run at once (worker threads when > 1). */
+  jobs?: number;
   /** Receives training progress of running cells. */
   onProgress?(cell: Cell, progress: Progress): void;
+  /** Called when a cell has finished and its result is stored. */
+  onCellDone?(cell: Cell, result: CellResult): void;
+}
+
+/** What a suite run will do, known before any cell starts. */
+export interface SuitePlan {
+  suite: Suite;
+  profile: Profile;
+  backend: BackendInfo;
+  /** Every selected cell of the suite, across all shards. */
+  matrix: Cell[];
+  /** The cells this run handles: the matrix, or its shard's part of it. */
+  cells: Cell[];
+  /** The stored results reused (same configuration hash), unless `force`. */
+  stored: CellResult[];
+  /** The cells to compute. */
+  pending: Cell[];
 }
 
 /** What a suite run did. */
@@ -57,20 +84,15 @@ export interface SuiteMeta {
   profile: string;
   description: string;
   primary: string;
+  /** The suite's headline figures (absent in folders written before suites had them). */
+  headline?: string[];
   metrics: string[];
-}
-
-function checkMetricsApply(suite: Suite): void {
-  for (const datasetName of suite.datasets) {
-    for (const metricName of suite.metrics) {
-      const reason = METRICS.get(metricName).unsupportedReason(DATASETS.get(datasetName));
-      if (reason) {
-        throw new SuiteError(
-          `Suite '${suite.name}': metric '${metricName}' cannot score: ${reason}`,
-        );
-      }
-    }
-  }
+  /**
+   * The cells the last run planned, across all its shards (result file names without `.json`),
+   * so that `report` can say how many are missing; absent in folders written before runs
+   * recorded them.
+   */
+  cells?: string[];
 }
 
 function describeCell(cell: Cell): string {
@@ -104,20 +126,34 @@ async function cachedResult(path: string, cell: Cell, log: (line: string) => voi
   } catch (error) {
     if (!(error instanceof CorruptResultError)) throw error;
     const aside = `${path}.corrupt-${Date.now()}`;
-    await Deno.rename(path, aside);
+    try {
+      await Deno.rename(path, aside);
+    } catch (renameError) {
+      // Another process sharing the folder set it aside (or replaced it) first.
+      if (!(renameError instanceof Deno.errors.NotFound)) throw renameError;
+      return undefined;
+    }
     log(`${error.message}; kept as ${aside}, recomputing`);
     return undefined;
   }
 }
 
-type CellRunner = (cell: Cell) => Promise<CellResult>;
+/** Trains and scores one cell. */
+export type CellRunner = (cell: Cell) => Promise<CellResult>;
 
 function inProcessRunner(backend: BackendInfo, options: RunSuiteOptions): CellRunner {
   const environment = describeEnvironment(backend);
   return (cell) => runCell(cell, environment, (p) => options.onProgress?.(cell, p));
 }
 
-function workerRunner(options: RunSuiteOptions): { run: CellRunner; close(): void } {
+/**
+ * A pool of `options.jobs` cell workers (cell_worker.ts). A cell's error arrives as it was thrown,
+ * a {@linkcode UserError} keeping its class name, code and exit code (see errors.ts), its message
+ * prefixed with the cell ("ring8 nsgan seed 0: ...").
+ */
+export function cellWorkerPool(
+  options: Pick<RunSuiteOptions, "jobs" | "backend" | "onProgress">,
+): { run: CellRunner; close(): void } {
   const idle: Worker[] = [];
   const all: Worker[] = [];
   const waiting: ((worker: Worker) => void)[] = [];
@@ -147,7 +183,7 @@ function workerRunner(options: RunSuiteOptions): { run: CellRunner; close(): voi
             const message = event.data;
             if (message.type === "progress") options.onProgress?.(cell, message.progress);
             else if (message.type === "done") resolve(message.result);
-            else reject(new Error(`${describeCell(cell)}: ${message.message}`));
+            else reject(deserializeError(message.error as SerializedError, describeCell(cell)));
           };
           worker.onerror = (event) => {
             event.preventDefault();
@@ -165,36 +201,50 @@ function workerRunner(options: RunSuiteOptions): { run: CellRunner; close(): voi
   };
 }
 
-/** Runs `suite` as `options` select; returns what it ran. Results land under `options.outDir`. */
-export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<RunSuiteSummary> {
-  checkMetricsApply(suite);
+/**
+ * Plans `suite` as `options` select, before any cell starts: initialises the backend, resolves
+ * the cell matrix (which checks that every selected variant can run on every dataset), and reads
+ * the stored results that can be reused. A corrupt result file is kept aside and its cell
+ * recomputed.
+ */
+export async function planSuite(suite: Suite, options: PlanSuiteOptions): Promise<SuitePlan> {
   const backend = await initBackend(options.backend);
-  const cells = buildMatrix(suite, {
+  const matrix = buildMatrix(suite, {
     profile: options.profile,
     variants: options.variants,
     seeds: options.seeds,
     backend: backend.name,
   });
-  const dir = suiteDir(options.outDir, suite.name, options.profile);
-  const meta: SuiteMeta = {
-    suite: suite.name,
-    version: suite.version,
-    profile: options.profile,
-    description: suite.description,
-    primary: suite.primary,
-    metrics: suite.metrics,
-  };
-  await writeFileAtomic(join(dir, "suite.json"), JSON.stringify(meta, null, 2) + "\n");
-  options.log(
-    `suite ${suite.name} · profile ${options.profile} · ${cells.length} cells · backend ${backend.name} (${backend.device})`,
-  );
-
+  const cells = options.shard ? selectShard(matrix, options.shard, options.firstCell ?? 0) : matrix;
+  const stored: CellResult[] = [];
   const pending: Cell[] = [];
   for (const cell of cells) {
     const path = cellPath(options.outDir, cell.config);
-    if (!options.force && (await cachedResult(path, cell, options.log))) continue;
-    pending.push(cell);
+    const result = options.force ? undefined : await cachedResult(path, cell, options.log);
+    if (result) stored.push(result);
+    else pending.push(cell);
   }
+  return { suite, profile: options.profile, backend, matrix, cells, stored, pending };
+}
+
+/** Runs the pending cells of `plan`, storing each result under `options.outDir` as it is done. */
+export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promise<RunSuiteSummary> {
+  const { suite, backend, matrix, cells, pending } = plan;
+  const dir = suiteDir(options.outDir, suite.name, plan.profile);
+  const meta: SuiteMeta = {
+    suite: suite.name,
+    version: suite.version,
+    profile: plan.profile,
+    description: suite.description,
+    primary: suite.primary,
+    ...(suite.headline ? { headline: suite.headline } : {}),
+    metrics: suite.metrics,
+    cells: matrix.map((cell) => basename(cellPath(options.outDir, cell.config), ".json")),
+  };
+  await writeFileAtomic(join(dir, "suite.json"), JSON.stringify(meta, null, 2) + "\n");
+  options.log(
+    `suite ${suite.name} · profile ${plan.profile} · ${cells.length} cells · backend ${backend.name} (${backend.device})`,
+  );
   const cached = cells.length - pending.length;
   if (cached) {
     options.log(
@@ -203,18 +253,42 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
   }
 
   const jobs = Math.max(1, Math.min(options.jobs ?? 1, pending.length));
-  const pool = jobs > 1 ? workerRunner({ ...options, jobs }) : undefined;
+  const pool = jobs > 1 ? cellWorkerPool({ ...options, jobs }) : undefined;
   const run = pool?.run ?? inProcessRunner(backend, options);
   let done = 0;
+  // Stored by another process on the same folder while this run went (see claim.ts).
+  let elsewhere = 0;
   try {
-    const queue = [...pending];
-    const lanes = Array.from({ length: jobs }, async () => {
-      for (let cell = queue.shift(); cell; cell = queue.shift()) {
-        const result = await run(cell);
-        await writeResult(options.outDir, result);
-        done++;
+    // Each cell is claimed before it runs, so that processes sharing the folder never compute
+    // the same cell at once.
+    const queue = claimQueue(pending, {
+      outDir: options.outDir,
+      force: options.force,
+      log: options.log,
+      onStoredElsewhere(cell, result) {
+        elsewhere++;
+        options.onCellDone?.(cell, result);
         options.log(
-          `[${done + cached}/${cells.length}] ${describeCell(cell)}: ${describeOutcome(result)}`,
+          `[${done + cached + elsewhere}/${cells.length}] ${
+            describeCell(cell)
+          }: stored meanwhile by another process`,
+        );
+      },
+    });
+    const lanes = Array.from({ length: jobs }, async () => {
+      for (let next = await queue.next(); next; next = await queue.next()) {
+        const { cell, claim } = next;
+        const result = await claim.hold(async () => {
+          const result = await run(cell);
+          await writeResult(options.outDir, result);
+          return result;
+        });
+        done++;
+        options.onCellDone?.(cell, result);
+        options.log(
+          `[${done + cached + elsewhere}/${cells.length}] ${describeCell(cell)}: ${
+            describeOutcome(result)
+          }`,
         );
       }
     });
@@ -222,5 +296,46 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
   } finally {
     pool?.close();
   }
-  return { cells, computed: done, cached, backend, dir };
+  return { cells, computed: done, cached: cached + elsewhere, backend, dir };
+}
+
+/** The command that trains a first suite for real, for those whose results all came stored. */
+export const FIRST_RUN = "deno task suite mixtures --profile smoke";
+
+/**
+ * Lines saying which stored results `plans` reuse, for the top of a run's output: how many cells,
+ * the commit(s) and date(s) that computed them, how to recompute them and a first real run; or
+ * undefined when nothing is reused.
+ */
+export function describeReuse(plans: SuitePlan[], outDir: string): string | undefined {
+  const stored = plans.flatMap((plan) => plan.stored);
+  if (!stored.length) return undefined;
+  const total = plans.reduce((sum, plan) => sum + plan.cells.length, 0);
+  const pending = total - stored.length;
+  const commits = new Map<string, { cells: number; dates: Set<string> }>();
+  for (const result of stored) {
+    const commit = result.environment?.commit
+      ? `commit ${result.environment.commit}`
+      : "an unknown commit";
+    const entry = commits.get(commit) ?? { cells: 0, dates: new Set<string>() };
+    entry.cells++;
+    entry.dates.add(String(result.finishedAt ?? "").slice(0, 10) || "unknown date");
+    commits.set(commit, entry);
+  }
+  const sources = [...commits].sort(([, a], [, b]) => b.cells - a.cells).map(
+    ([commit, { cells, dates }]) =>
+      `${commit} on ${[...dates].sort().join(", ")} (${cells} cell${cells > 1 ? "s" : ""})`,
+  );
+  return [
+    `Reusing ${stored.length} of ${total} cells already stored under ${outDir}/ with the same configuration${
+      pending ? `; ${pending} left to train` : ": nothing to train"
+    }`,
+    `  computed at ${sources.join(", ")}`,
+    `  --force recomputes them; a first real run, which trains: ${FIRST_RUN}`,
+  ].join("\n");
+}
+
+/** Runs `suite` as `options` select ({@linkcode planSuite}, then {@linkcode runPlan}). */
+export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<RunSuiteSummary> {
+  return await runPlan(await planSuite(suite, options), options);
 }

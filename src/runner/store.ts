@@ -4,11 +4,14 @@
  *
  * @module
  */
-import { dirname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { z } from "zod";
 import type { BackendInfo } from "../engine/backend.ts";
-import type { CurvePoint, EvalPoint, TrainStatus } from "../train/train.ts";
+import type { CurvePoint, EvalPoint, TrainStatus } from "../train/mod.ts";
 import type { CellConfig } from "./cells.ts";
+import { writeBytesAtomic, writeFileAtomic } from "../atomic_write.ts";
+import { UserError, userErrorFromOs } from "../errors.ts";
+import { JsonInputError, parseJson } from "../json_input.ts";
 
 /** The environment a cell ran in. */
 export interface Environment {
@@ -77,8 +80,9 @@ const StoredResult = z.looseObject({
 });
 
 /** Raised for an unreadable or malformed result file; its message is one line. */
-export class CorruptResultError extends Error {
+export class CorruptResultError extends UserError {
   override name = "CorruptResultError";
+  override readonly code: string = "corrupt-result";
 }
 
 /** The folder of one suite's results at one profile. */
@@ -98,23 +102,8 @@ export function cellPath(
   );
 }
 
-/** Writes `text` to `path` atomically: a temporary file in the same folder, then a rename. */
-export function writeFileAtomic(path: string, text: string): Promise<void> {
-  return writeBytesAtomic(path, new TextEncoder().encode(text));
-}
-
-/** Writes `bytes` to `path` atomically (see {@linkcode writeFileAtomic}). */
-export async function writeBytesAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    await Deno.writeFile(temporary, bytes);
-    await Deno.rename(temporary, path);
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw error;
-  }
-}
+// The store's writes are atomic; the helpers are shared with the report and `score --save-stats`.
+export { writeBytesAtomic, writeFileAtomic };
 
 /**
  * Stores a cell result: its pictures first (under `cells/<cell>/`), then the result file, which
@@ -149,22 +138,25 @@ async function removeStalePictures(folder: string, keep: Set<string>): Promise<v
     entries = await Array.fromAsync(Deno.readDir(folder));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return;
-    throw error;
+    throw userErrorFromOs(error, folder) ?? error;
   }
   const stale = entries.filter((e) => e.isFile && e.name.endsWith(".png") && !keep.has(e.name));
-  for (const entry of stale) await Deno.remove(join(folder, entry.name));
-  if (stale.length === entries.length) await Deno.remove(folder);
+  try {
+    for (const entry of stale) await Deno.remove(join(folder, entry.name));
+    if (stale.length === entries.length) await Deno.remove(folder);
+  } catch (error) {
+    throw userErrorFromOs(error, folder) ?? error;
+  }
 }
 
 /** Parses and validates a stored result's text. */
 export function parseResult(text: string, path: string): CellResult {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text);
   } catch (error) {
-    throw new CorruptResultError(
-      `Corrupt result file '${path}': invalid JSON (${(error as Error).message})`,
-    );
+    if (!(error instanceof JsonInputError)) throw error;
+    throw new CorruptResultError(`Corrupt result file '${path}': ${error.message}`);
   }
   const parsed = StoredResult.safeParse(json);
   if (!parsed.success) {
@@ -183,7 +175,10 @@ export async function readResult(path: string): Promise<CellResult | undefined> 
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
-    throw new CorruptResultError(`Cannot read result file '${path}': ${(error as Error).message}`);
+    // A fault of the disk or the path (a folder where the file should be, no permission) is no
+    // corrupt result: stop rather than set the file aside.
+    throw userErrorFromOs(error, path) ??
+      new CorruptResultError(`Cannot read result file '${path}': ${(error as Error).message}`);
   }
   return parseResult(text, path);
 }
@@ -197,7 +192,7 @@ export async function listResultFiles(dir: string): Promise<string[]> {
       if (entry.isFile && entry.name.endsWith(".json")) files.push(join(cellsDir, entry.name));
     }
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    if (!(error instanceof Deno.errors.NotFound)) throw userErrorFromOs(error, cellsDir) ?? error;
   }
   return files.sort();
 }
@@ -210,7 +205,7 @@ export async function listSuiteDirs(outDir: string): Promise<[string, string][]>
     try {
       for await (const e of Deno.readDir(dir)) if (e.isDirectory) names.push(e.name);
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      if (!(error instanceof Deno.errors.NotFound)) throw userErrorFromOs(error, dir) ?? error;
     }
     return names.sort();
   };

@@ -45,7 +45,7 @@ Deno.test("readResult returns undefined for a missing file and listResultFiles i
 
 Deno.test("writeResult stores the pictures a result lists and removes those of an earlier result", async () => {
   const fixture = new URL(
-    "../report/testdata/results/mnist/smoke/cells/mnist__nsgan__seed0.json",
+    "../../testing/testdata/results/mnist/smoke/cells/mnist__nsgan__seed0.json",
     import.meta.url,
   );
   const { images: _, ...result } = parseResult(await Deno.readTextFile(fixture), "fixture");

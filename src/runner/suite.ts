@@ -4,26 +4,68 @@
  * @module
  */
 import { z } from "zod";
+import { describeIssue } from "../schema_errors.ts";
 import { DATASETS } from "../data/mod.ts";
-import { DEFAULT_HYPER, Hyper, VARIANTS } from "../losses/mod.ts";
+import {
+  DEFAULT_HYPER,
+  Hyper,
+  HyperOverrides,
+  RegulariserStrengths,
+  VARIANTS,
+} from "../losses/mod.ts";
 import { REGULARISERS } from "../losses/mod.ts";
 import { allFigures, METRICS } from "../metrics/mod.ts";
 import { EXTRACTORS } from "../metrics/extractors.ts";
 import { ARCHITECTURES } from "../models/mod.ts";
 import type { Registry } from "../registry.ts";
+import { UserError, userErrorFromOs } from "../errors.ts";
+import { JsonInputError, parseJson } from "../json_input.ts";
+import { ReplicationSchema } from "./replication_section.ts";
 
-/** The budget profiles every suite defines. */
-export const PROFILES = ["smoke", "quick", "full"] as const;
+/** The one-line form of a schema problem, shared with the variant schema (src/schema_errors.ts). */
+export { describeIssue };
+
+/**
+ * The budget profiles a suite may define. Every suite has `smoke` (the tests run it); benchmark
+ * suites also have `quick` and `full`, replication suites `replicate` (the paper's protocol with
+ * fewer steps) and `paper` (the paper's budget).
+ */
+export const PROFILES = ["smoke", "quick", "full", "replicate", "paper"] as const;
 /** A budget profile name. */
 export type Profile = typeof PROFILES[number];
 
 const positiveInt = z.int().positive();
 
+/**
+ * Upper bounds of a suite's sizes: generous for full-profile research runs, but each keeps a
+ * typo (1e9) from growing past the machine's memory with no message.
+ */
+export const SUITE_LIMITS = {
+  steps: 10_000_000,
+  batchSize: 65_536,
+  k: 100,
+  latentDim: 4096,
+  evalSamples: 200_000,
+  seeds: 1000,
+  datasets: 100,
+  variants: 1000,
+  metrics: 100,
+  /** Logged points (steps / logEvery) and evaluations (steps / evalEvery) per run. */
+  curvePoints: 100_000,
+  /** Cells of one suite at one profile (datasets x variants x seeds). */
+  cells: 100_000,
+} as const;
+
+/** A positive integer of at most `max`. */
+const boundedInt = (max: number) => positiveInt.max(max);
+/** A list of seeds: 1 to SUITE_LIMITS.seeds integers. */
+const seedList = z.array(z.int()).min(1).max(SUITE_LIMITS.seeds);
+
 /** One profile's budget and default hyper-parameters. */
 export const BudgetSchema = z.strictObject({
-  steps: positiveInt,
-  batchSize: positiveInt,
-  k: z.int().min(1).default(DEFAULT_HYPER.k),
+  steps: boundedInt(SUITE_LIMITS.steps),
+  batchSize: boundedInt(SUITE_LIMITS.batchSize),
+  k: z.int().min(1).max(SUITE_LIMITS.k).default(DEFAULT_HYPER.k),
   scheme: Hyper.shape.scheme.default(DEFAULT_HYPER.scheme),
   optimizer: Hyper.shape.optimizer.default(DEFAULT_HYPER.optimizer),
   lrG: Hyper.shape.lrG,
@@ -32,20 +74,18 @@ export const BudgetSchema = z.strictObject({
   beta2: Hyper.shape.beta2.default(DEFAULT_HYPER.beta2),
   evalEvery: positiveInt,
   logEvery: positiveInt.optional(),
-  evalSamples: positiveInt.default(2500),
+  evalSamples: boundedInt(SUITE_LIMITS.evalSamples).default(2500),
   maxSeconds: z.number().positive().optional(),
-  seeds: z.array(z.int()).min(1).optional(),
+  seeds: seedList.optional(),
   /** Overrides of the suite architecture's options at this profile. */
   model: z.record(z.string(), z.unknown()).optional(),
   /** Overrides, by architecture, of the options of variants that use another architecture. */
   models: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   /** The variant labels this profile runs (default: all), e.g. to leave costly ones to `full`. */
-  variants: z.array(z.string()).min(1).optional(),
+  variants: z.array(z.string()).min(1).max(SUITE_LIMITS.variants).optional(),
   /** Generated (and real reference) samples of the final evaluation; default evalSamples. */
-  finalSamples: positiveInt.optional(),
+  finalSamples: boundedInt(SUITE_LIMITS.evalSamples).optional(),
 });
-/** A parsed profile budget. */
-export type BudgetSpec = z.infer<typeof BudgetSchema>;
 
 /** A variant as a suite lists it: a registered name, or the name with overrides. */
 export const VariantEntrySchema = z.union([
@@ -55,34 +95,56 @@ export const VariantEntrySchema = z.union([
     /** Row name in the leaderboard when one variant is listed twice with different overrides. */
     label: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, "must be lower-case letters, digits, '.', '-'")
       .optional(),
-    ...Hyper.partial().shape,
-    regularisers: z.record(z.string(), z.number().nonnegative()).optional(),
+    ...HyperOverrides.shape,
+    regularisers: RegulariserStrengths.optional(),
     /** Another architecture than the suite's, e.g. the original GAN paper's MLP. */
     architecture: z.string().optional(),
     /** Options of the variant's architecture (merged over the suite's when it is the same). */
     model: z.record(z.string(), z.unknown()).optional(),
+    /** Options of the variant's trainer, merged over the variant's own (e.g. CycleGAN's weights). */
+    trainerOptions: z.record(z.string(), z.unknown()).optional(),
   }),
 ]);
 /** A variant entry as written. */
 export type VariantEntry = z.infer<typeof VariantEntrySchema>;
 
-/** The whole suite file. */
-export const SuiteSchema = z.strictObject({
+/** The fields of a suite file, before the checks across them. */
+const SuiteFields = z.strictObject({
   $schema: z.string().optional(),
   version: z.int().positive(),
   description: z.string(),
-  datasets: z.array(z.string()).min(1),
+  datasets: z.array(z.string()).min(1).max(SUITE_LIMITS.datasets),
   architecture: z.string().default("mlp"),
-  latentDim: positiveInt,
+  latentDim: boundedInt(SUITE_LIMITS.latentDim),
   /** Feature extractor of the image metrics (see src/metrics/extractors.ts). */
   features: z.string().optional(),
   model: z.record(z.string(), z.unknown()).default({}),
-  variants: z.array(VariantEntrySchema).min(1),
-  seeds: z.array(z.int()).min(1),
-  metrics: z.array(z.string()).min(1),
+  variants: z.array(VariantEntrySchema).min(1).max(SUITE_LIMITS.variants),
+  seeds: seedList,
+  metrics: z.array(z.string()).min(1).max(SUITE_LIMITS.metrics),
   primary: z.string(),
-  profiles: z.strictObject({ smoke: BudgetSchema, quick: BudgetSchema, full: BudgetSchema }),
-}).superRefine((suite, ctx) => {
+  /**
+   * The few figures a reader needs first, shown next to the primary on the overview page. Not part
+   * of any cell's configuration, so adding it changes no config hash.
+   */
+  headline: z.array(z.string()).min(1).max(8).optional(),
+  /** The profiles the suite has: `smoke` and any of the others (see {@linkcode PROFILES}). */
+  profiles: z.strictObject({
+    smoke: BudgetSchema,
+    quick: BudgetSchema.optional(),
+    full: BudgetSchema.optional(),
+    replicate: BudgetSchema.optional(),
+    paper: BudgetSchema.optional(),
+  }),
+  /**
+   * The published figures the suite reproduces, with their sources (replication suites). Not
+   * part of any cell's configuration, so adding it changes no config hash.
+   */
+  replication: ReplicationSchema.optional(),
+});
+
+/** The whole suite file. */
+export const SuiteSchema = SuiteFields.superRefine((suite, ctx) => {
   const known = <T>(registry: Registry<T>, name: string, path: (string | number)[]) => {
     if (!registry.has(name)) {
       ctx.addIssue({ code: "custom", message: registry.unknownMessage(name), path });
@@ -123,8 +185,19 @@ export const SuiteSchema = z.strictObject({
       path: ["primary"],
     });
   }
+  (suite.headline ?? []).forEach((figure, i) => {
+    if (!allFigures().has(figure)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `unknown figure '${figure}'. Available: ${[...allFigures().keys()].join(", ")}`,
+        path: ["headline", i],
+      });
+    }
+  });
+  if (suite.replication) replicationIssues(suite, labels, ctx);
   for (const profile of PROFILES) {
     const budget = suite.profiles[profile];
+    if (!budget) continue;
     (budget.variants ?? []).forEach((label, i) => {
       if (!labels.includes(label)) {
         ctx.addIssue({
@@ -141,8 +214,118 @@ export const SuiteSchema = z.strictObject({
         path: ["profiles", profile, "evalEvery"],
       });
     }
+    for (const key of ["evalEvery", "logEvery"] as const) {
+      const every = budget[key] ?? Math.max(1, Math.floor(budget.steps / 100));
+      const least = Math.ceil(budget.steps / SUITE_LIMITS.curvePoints);
+      if (every < least) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be >= ${least}: steps / ${key} = ${
+            Math.ceil(budget.steps / every)
+          } points per run, more than ${SUITE_LIMITS.curvePoints}, got ${every}`,
+          path: ["profiles", profile, key],
+        });
+      }
+    }
+    const problem = gridSizeProblem(
+      suite.datasets.length,
+      budget.variants?.length ?? suite.variants.length,
+      (budget.seeds ?? suite.seeds).length,
+    );
+    if (problem) ctx.addIssue({ code: "custom", message: problem, path: ["profiles", profile] });
   }
 });
+
+/** Issues of a suite's replication section that need the rest of the suite: names it refers to. */
+function replicationIssues(
+  suite: z.infer<typeof SuiteFields>,
+  labels: string[],
+  ctx: z.RefinementCtx,
+): void {
+  const replication = suite.replication!;
+  if (!(replication.paperProfile in suite.profiles)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `the suite has no profile '${replication.paperProfile}'. Its profiles: ${
+        Object.keys(suite.profiles).join(", ")
+      }`,
+      path: ["replication", "paperProfile"],
+    });
+  }
+  replication.findings.forEach((finding, f) => {
+    const path = ["replication", "findings", f];
+    if (!suite.datasets.includes(finding.dataset)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `dataset '${finding.dataset}' is not one of the suite's (${
+          suite.datasets.join(", ")
+        })`,
+        path: [...path, "dataset"],
+      });
+    }
+    finding.rows.forEach((row, r) => {
+      if (!labels.includes(row.variant)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown variant '${row.variant}'. Available: ${labels.join(", ")}`,
+          path: [...path, "rows", r, "variant"],
+        });
+      }
+    });
+    finding.columns.forEach((column, c) => {
+      if (!allFigures().has(column.figure)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown figure '${column.figure}'. Available: ${
+            [...allFigures().keys()].join(", ")
+          }`,
+          path: [...path, "columns", c, "figure"],
+        });
+      }
+    });
+  });
+}
+
+/** The profiles `suite` has, in {@linkcode PROFILES} order. */
+export function suiteProfiles(suite: Pick<Suite, "profiles">): Profile[] {
+  return PROFILES.filter((profile) => suite.profiles[profile] !== undefined);
+}
+
+/** One profile's budget, as parsed. */
+export type Budget = z.infer<typeof BudgetSchema>;
+
+/**
+ * The budget of `suite` at `profile`.
+ *
+ * @throws {SuiteError} "Suite 'pacgan' has no profile 'quick'. Its profiles: smoke, replicate, paper"
+ */
+export function profileBudget(suite: Suite, profile: Profile): Budget {
+  const budget = suite.profiles[profile];
+  if (!budget) throw new SuiteError(noProfileMessage(suite, profile));
+  return budget;
+}
+
+/** "Suite 'pacgan' has no profile 'quick'. Its profiles: smoke, replicate, paper". */
+export function noProfileMessage(suite: Suite, profile: string): string {
+  return `Suite '${suite.name}' has no profile '${profile}'. Its profiles: ${
+    suiteProfiles(suite).join(", ")
+  }`;
+}
+
+/**
+ * Why a grid of `datasets` x `variants` x `seeds` cells is too large to run (more than
+ * {@linkcode SUITE_LIMITS}.cells), or undefined.
+ */
+export function gridSizeProblem(
+  datasets: number,
+  variants: number,
+  seeds: number,
+): string | undefined {
+  const cells = datasets * variants * seeds;
+  return cells > SUITE_LIMITS.cells
+    ? `${cells} cells (${datasets} datasets x ${variants} variants x ${seeds} seeds), more than ${SUITE_LIMITS.cells}`
+    : undefined;
+}
 /** A parsed suite. */
 export type Suite = z.infer<typeof SuiteSchema> & { name: string; path: string };
 
@@ -152,34 +335,19 @@ export function variantLabel(entry: VariantEntry): string {
 }
 
 /** Raised for an unreadable or invalid suite; its message is one line for the user. */
-export class SuiteError extends Error {
+export class SuiteError extends UserError {
   override name = "SuiteError";
-}
-
-function formatPath(path: PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`))
-    .join("");
-}
-
-/** One line for the first schema problem: "profiles.quick.steps: Too small: expected ... , got -3". */
-export function describeIssue(issue: z.core.$ZodIssue): string {
-  const where = issue.path.length ? `${formatPath(issue.path)}: ` : "";
-  const got = "input" in issue && issue.input !== undefined && issue.code !== "custom" &&
-      issue.code !== "unrecognized_keys"
-    ? `, got ${JSON.stringify(issue.input)}`
-    : "";
-  return `${where}${issue.message}${got}`;
+  override readonly code: string = "suite";
 }
 
 /** Parses suite JSON text; `name` and `path` identify it in messages. */
 export function parseSuite(text: string, name: string, path: string): Suite {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text);
   } catch (error) {
-    throw new SuiteError(
-      `Cannot parse suite '${path}': invalid JSON (${(error as Error).message})`,
-    );
+    if (!(error instanceof JsonInputError)) throw error;
+    throw new SuiteError(`Cannot parse suite '${path}': ${error.message}`);
   }
   const parsed = SuiteSchema.safeParse(json, { reportInput: true });
   if (!parsed.success) {
@@ -218,8 +386,15 @@ export function loadSuite(nameOrPath: string): Suite {
         `Unknown suite '${nameOrPath}': no file ${path}. Available: ${available}`,
       );
     }
-    throw new SuiteError(`Cannot read suite '${path}': ${(error as Error).message}`);
+    throw userErrorFromOs(error, path) ??
+      new SuiteError(`Cannot read suite '${path}': ${(error as Error).message}`);
   }
   const name = isPath ? path.split("/").pop()!.replace(/\.json$/, "") : nameOrPath;
+  // The name names the results folder and the leaderboard: '' or '.' would write into others'.
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(name)) {
+    throw new SuiteError(
+      `Cannot use suite file '${path}': its name (the file name without .json) must be letters, digits, '.', '_' or '-', not starting with '.', got '${name}'`,
+    );
+  }
   return parseSuite(text, name, path);
 }

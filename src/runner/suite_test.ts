@@ -131,3 +131,20 @@ Deno.test("the bundled suites all parse", async () => {
     if (entry.name.endsWith(".json")) loadSuite(entry.name.replace(/\.json$/, ""));
   }
 });
+
+Deno.test("a suite's headline figures are checked by name and change no cell's configuration hash", () => {
+  assert.match(
+    errorFor((s) => (s.headline = ["modes.hq", "modes.x"])),
+    /headline\[1\]: unknown figure 'modes\.x'/,
+  );
+  const plain = parseSuite(JSON.stringify(VALID), "t", "suites/t.json");
+  const withHeadline = parseSuite(
+    JSON.stringify({ ...VALID, primary: "modes.mass", headline: ["modes.covered", "modes.hq"] }),
+    "t",
+    "suites/t.json",
+  );
+  assert.deepEqual(withHeadline.headline, ["modes.covered", "modes.hq"]);
+  const hashes = (suite: typeof plain) =>
+    buildMatrix(suite, { profile: "quick", backend: "cpu" }).map((c) => c.hash);
+  assert.deepEqual(hashes(withHeadline), hashes(plain));
+});

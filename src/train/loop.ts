@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Budget, Progress, TrainOutcome } from "./train.ts";
+import type { Budget, NetworkPoint, Progress, TrainOutcome } from "./trainer.ts";
 
 /** What one (generator) step reports to the loop. */
 export interface StepReport {
@@ -16,6 +16,11 @@ export interface StepReport {
   normG: number;
   /** Set when a loss or logged norm went non-finite: the network it belongs to. */
   diverged?: "D" | "G";
+  /**
+   * Each network's own loss and gradient norm (−1 when not measured), by name, from trainers of
+   * more than two networks; the curves average the losses over each log interval, as `lossD`.
+   */
+  networks?: Record<string, { loss: number; norm: number }>;
 }
 
 /** What {@linkcode runTrainingLoop} drives. */
@@ -46,6 +51,8 @@ export async function runTrainingLoop(options: LoopOptions): Promise<TrainOutcom
     outcome.evals.push({ step: at, seconds: outcome.trainSeconds, metrics });
   };
   let sumD = 0, sumG = 0, countD = 0, countG = 0;
+  /** Each network's loss summed since the last logged point (trainers that report networks). */
+  let networkSums: Record<string, number> = {};
   const progressEvery = Math.max(1, Math.floor(budget.steps / 100));
   await runEval(0);
   for (let g = 1; g <= budget.steps; g++) {
@@ -62,6 +69,9 @@ export async function runTrainingLoop(options: LoopOptions): Promise<TrainOutcom
     countD += report.lossesD.length;
     sumG += report.lossG;
     countG++;
+    for (const [name, { loss }] of Object.entries(report.networks ?? {})) {
+      networkSums[name] = (networkSums[name] ?? 0) + loss;
+    }
     outcome.steps = g;
     if (logging) {
       outcome.curves.push({
@@ -71,7 +81,9 @@ export async function runTrainingLoop(options: LoopOptions): Promise<TrainOutcom
         lossG: sumG / countG,
         gradNormD: report.normD,
         gradNormG: report.normG,
+        ...(report.networks ? { networks: networkPoints(report.networks, networkSums, countG) } : {}),
       });
+      networkSums = {};
       sumD =
         sumG =
         countD =
@@ -95,4 +107,18 @@ export async function runTrainingLoop(options: LoopOptions): Promise<TrainOutcom
     }
   }
   return outcome;
+}
+
+/** Each network's point: its loss averaged over the `count` steps summed, its last norm. */
+function networkPoints(
+  last: NonNullable<StepReport["networks"]>,
+  sums: Record<string, number>,
+  count: number,
+): Record<string, NetworkPoint> {
+  return Object.fromEntries(
+    Object.entries(last).map(([name, { norm }]) => [
+      name,
+      { loss: sums[name] / count, gradNorm: norm },
+    ]),
+  );
 }

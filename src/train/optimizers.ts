@@ -4,14 +4,14 @@
  * kernel costs more in dispatch than in arithmetic; here the gradients are concatenated, the rule
  * runs once on the flat vector with flat state, and the step is split back onto the weights
  * (about 4 kernels per weight tensor plus a dozen). Where the backend has the fused kernels
- * (`engine/fused_ops.ts`: wasm), Adam's or RMSprop's whole update is one kernel, with the same
+ * (`@ganbench/wasm-kernels` fused ops: wasm), Adam's or RMSprop's whole update is one kernel, with the same
  * bits. The rules are PyTorch's (`torch.optim.Adam`, `RMSprop`, `SGD` with their defaults), which
  * the suites' hyper-parameters come from.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { adamUpdate, rmspropUpdate } from "../engine/fused_ops.ts";
+import { adamUpdate, rmspropUpdate } from "@ganbench/wasm-kernels";
 import { ownedVariable } from "../models/layers.ts";
 
 /** What the training loop needs of an optimiser. */
@@ -36,13 +36,26 @@ interface FlatRule {
   dispose(): void;
 }
 
+/** A learning rate: fixed, or a function of the iteration (1-based), e.g. a decay schedule. */
+export type LearningRate = number | ((iteration: number) => number);
+
+/** The rate `rate` gives at iteration `t`. */
+function rateAt(rate: LearningRate, t: number): number {
+  return typeof rate === "number" ? rate : rate(t);
+}
+
 /** A zero-initialised flat state vector. */
 function state(size: number): tf.Variable<tf.Rank.R1> {
   return ownedVariable(tf.zeros([size]), false) as tf.Variable<tf.Rank.R1>;
 }
 
 /** Adam (Kingma & Ba), as torch.optim.Adam: bias-corrected moments, eps added to sqrt(v̂). */
-function adamRule(learningRate: number, beta1: number, beta2: number, epsilon: number): FlatRule {
+function adamRule(
+  learningRate: LearningRate,
+  beta1: number,
+  beta2: number,
+  epsilon: number,
+): FlatRule {
   let m: tf.Variable<tf.Rank.R1> | undefined;
   let v: tf.Variable<tf.Rank.R1> | undefined;
   return {
@@ -51,7 +64,7 @@ function adamRule(learningRate: number, beta1: number, beta2: number, epsilon: n
       v = state(size);
     },
     fusedUpdate(grads, variables, t) {
-      const rule = { learningRate, beta1, beta2, epsilon };
+      const rule = { learningRate: rateAt(learningRate, t), beta1, beta2, epsilon };
       const updated = adamUpdate({ m: m!, v: v! }, grads, variables, rule, t);
       if (!updated) return false;
       m!.assign(updated.m);
@@ -62,7 +75,7 @@ function adamRule(learningRate: number, beta1: number, beta2: number, epsilon: n
     step(g, t) {
       m!.assign(tf.add(tf.mul(m!, beta1), tf.mul(g, 1 - beta1)));
       v!.assign(tf.add(tf.mul(v!, beta2), tf.mul(tf.square(g), 1 - beta2)));
-      const stepSize = learningRate / (1 - beta1 ** t);
+      const stepSize = rateAt(learningRate, t) / (1 - beta1 ** t);
       const denominator = tf.add(tf.sqrt(tf.div(v!, 1 - beta2 ** t)), epsilon);
       return tf.div(tf.mul(m!, stepSize), denominator);
     },
@@ -74,22 +87,23 @@ function adamRule(learningRate: number, beta1: number, beta2: number, epsilon: n
 }
 
 /** RMSprop as torch.optim.RMSprop (no momentum, not centred): lr·g / (sqrt(v) + eps). */
-function rmspropRule(learningRate: number, alpha: number, epsilon: number): FlatRule {
+function rmspropRule(learningRate: LearningRate, alpha: number, epsilon: number): FlatRule {
   let v: tf.Variable<tf.Rank.R1> | undefined;
   return {
     init(size) {
       v = state(size);
     },
-    fusedUpdate(grads, variables) {
-      const updated = rmspropUpdate(v!, grads, variables, { alpha, learningRate, epsilon });
+    fusedUpdate(grads, variables, t) {
+      const rate = rateAt(learningRate, t);
+      const updated = rmspropUpdate(v!, grads, variables, { alpha, learningRate: rate, epsilon });
       if (!updated) return false;
       v!.assign(updated.v);
       variables.forEach((variable, i) => variable.assign(updated.weights[i]));
       return true;
     },
-    step(g) {
+    step(g, t) {
       v!.assign(tf.add(tf.mul(v!, alpha), tf.mul(tf.square(g), 1 - alpha)));
-      return tf.div(tf.mul(g, learningRate), tf.add(tf.sqrt(v!), epsilon));
+      return tf.div(tf.mul(g, rateAt(learningRate, t)), tf.add(tf.sqrt(v!), epsilon));
     },
     dispose() {
       v?.dispose();
@@ -98,10 +112,10 @@ function rmspropRule(learningRate: number, alpha: number, epsilon: number): Flat
 }
 
 /** Plain gradient descent. */
-function sgdRule(learningRate: number): FlatRule {
+function sgdRule(learningRate: LearningRate): FlatRule {
   return {
     init() {},
-    step: (g) => tf.mul(g, learningRate),
+    step: (g, t) => tf.mul(g, rateAt(learningRate, t)),
     dispose() {},
   };
 }
@@ -154,7 +168,7 @@ class FlatOptimizer implements Optimizer {
 
 /** Adam over flat weights (torch.optim.Adam's rule). */
 export function flatAdam(
-  learningRate: number,
+  learningRate: LearningRate,
   beta1: number,
   beta2: number,
   epsilon = 1e-8,
@@ -163,11 +177,15 @@ export function flatAdam(
 }
 
 /** RMSprop over flat weights (torch.optim.RMSprop's rule, defaults alpha 0.99, eps 1e-8). */
-export function flatRmsprop(learningRate: number, alpha = 0.99, epsilon = 1e-8): Optimizer {
+export function flatRmsprop(
+  learningRate: LearningRate,
+  alpha = 0.99,
+  epsilon = 1e-8,
+): Optimizer {
   return new FlatOptimizer(rmspropRule(learningRate, alpha, epsilon));
 }
 
 /** Gradient descent over flat weights. */
-export function flatSgd(learningRate: number): Optimizer {
+export function flatSgd(learningRate: LearningRate): Optimizer {
   return new FlatOptimizer(sgdRule(learningRate));
 }

@@ -10,8 +10,14 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { runTrainingLoop } from "./loop.ts";
-import type { TrainOptions, TrainOutcome } from "./train.ts";
 import { flatAdam } from "./optimizers.ts";
+import {
+  applyUpdates,
+  diverged,
+  latentBatch,
+  type TrainOptions,
+  type TrainOutcome,
+} from "./trainer.ts";
 
 /** Keeps Bernoulli probabilities off 0 and 1. */
 const EPSILON = 1e-6;
@@ -48,10 +54,6 @@ export function vaeLossTerms(
   });
 }
 
-function globalNorm(grads: tf.Tensor[]): tf.Scalar {
-  return tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
-}
-
 /** Trains `options.pair` as a VAE (encoder = its discriminator with 2 · latent outputs). */
 export async function trainVae(options: TrainOptions): Promise<TrainOutcome> {
   const { dataset, pair, hyper, budget } = options;
@@ -68,37 +70,35 @@ export async function trainVae(options: TrainOptions): Promise<TrainOutcome> {
       onProgress: options.onProgress,
       async step(_g, logging) {
         const n = budget.batchSize;
-        const outputs = tf.tidy(() => {
+        const [update] = await applyUpdates(() => {
           const x = tf.tensor(dataset.sample(n, dataRng), [n, ...dataset.sampleShape]);
-          const noise = tf.tensor2d(noiseRng.normals(n * latentDim), [n, latentDim]);
-          let kl: tf.Scalar | undefined;
-          const { value, grads } = tf.variableGrads(() => {
-            const encoded = encoder.discriminate(x).logits;
-            const mean = tf.slice(encoded, [0, 0], [n, latentDim]) as tf.Tensor2D;
-            const logVariance = tf.slice(encoded, [0, latentDim], [n, latentDim]) as tf.Tensor2D;
-            const z = tf.add(mean, tf.mul(tf.exp(tf.mul(0.5, logVariance)), noise)) as tf.Tensor2D;
-            const terms = vaeLossTerms(x, decoder.generate(z), mean, logVariance);
-            kl = tf.keep(terms.kl);
-            return tf.add(terms.reconstruction, terms.kl) as tf.Scalar;
-          }, variables);
-          const gradsOf = (vs: tf.Variable[]) => vs.map((v) => grads[v.name]);
-          const norms = logging
-            ? [globalNorm(gradsOf(encoder.variables)), globalNorm(gradsOf(decoder.variables))]
-            : [tf.scalar(-1), tf.scalar(-1)];
-          optimizer.applyGradients(grads);
-          const stacked = tf.stack([value, kl!, ...norms]);
-          kl!.dispose(); // kept out of the objective's tidy to be read here
-          return stacked;
-        });
-        const [loss, kl, normD, normG] = await outputs.data();
-        outputs.dispose();
-        const diverged = !Number.isFinite(loss) || (logging && !Number.isFinite(normG));
+          const noise = latentBatch(n, latentDim, noiseRng);
+          return [{
+            optimizer,
+            variables,
+            normGroups: [encoder.variables, decoder.variables],
+            objective(record) {
+              const encoded = encoder.discriminate(x).logits;
+              const mean = tf.slice(encoded, [0, 0], [n, latentDim]) as tf.Tensor2D;
+              const logVariance = tf.slice(encoded, [0, latentDim], [n, latentDim]) as tf.Tensor2D;
+              const z = tf.add(
+                mean,
+                tf.mul(tf.exp(tf.mul(0.5, logVariance)), noise),
+              ) as tf.Tensor2D;
+              const terms = vaeLossTerms(x, decoder.generate(z), mean, logVariance);
+              record(terms.kl);
+              return tf.add(terms.reconstruction, terms.kl) as tf.Scalar;
+            },
+          }];
+        }, logging);
+        const { loss, norms: [normD, normG], recorded: [kl] } = update;
+        encoder.afterStep?.();
         return {
           lossesD: [kl],
           lossG: loss,
           normD,
           normG,
-          ...(diverged ? { diverged: "G" as const } : {}),
+          ...(diverged(loss, normG) ? { diverged: "G" as const } : {}),
         };
       },
     });

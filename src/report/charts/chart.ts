@@ -31,13 +31,89 @@ export interface ChartKind {
 export const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
 /**
- * Colour scale shared by every chart, so that a variant has one colour everywhere: category10's
- * distinct hues for up to 10 variants, tableau20 (pairs of shades) beyond.
+ * Kelly's 22 colours of maximum contrast (Kelly 1965, "Twenty-two colors for maximum contrast"),
+ * without white and black, the yellows last (weakest on white): for suites with more than 10
+ * variants, where tableau10 runs out and tableau20's pairs of shades cannot be told apart.
+ */
+export const KELLY_COLOURS = [
+  "#0067a5",
+  "#f38400",
+  "#008856",
+  "#be0032",
+  "#875692",
+  "#882d17",
+  "#e68fac",
+  "#848482",
+  "#8db600",
+  "#a1caf1",
+  "#f99379",
+  "#604e97",
+  "#f6a600",
+  "#b3446c",
+  "#2b3d26",
+  "#654522",
+  "#e25822",
+  "#c2b280",
+  "#dcd300",
+  "#f3c300",
+];
+
+/**
+ * Stroke dash patterns: the variants take them four at a time (the first four solid, the next four
+ * long dashes, ...), so that the colours Kelly's list repeats in a lighter or darker shade (its
+ * two blues, three oranges, two pinks, ...) are drawn with different dashes.
+ */
+export const DASHES: number[][] = [[1, 0], [7, 3], [2, 2], [8, 3, 2, 3], [4, 2]];
+
+/** The variants of `results`, sorted: the one domain every chart's variant scales share. */
+export function variantDomain(results: CellResult[]): string[] {
+  return [...new Set(results.map((r) => r.config.variant))].sort();
+}
+
+/**
+ * Colour scale shared by every chart of a suite, so that a variant has one colour everywhere:
+ * tableau10's distinct hues for up to 10 variants, {@linkcode KELLY_COLOURS} beyond.
  */
 export function variantColour(results: CellResult[]) {
-  const variants = [...new Set(results.map((r) => r.config.variant))].sort();
-  const scheme = variants.length <= 10 ? "category10" : "tableau20";
-  return { field: "variant", type: "nominal" as const, scale: { domain: variants, scheme } };
+  const domain = variantDomain(results);
+  const scale = domain.length <= 10
+    ? { domain, scheme: "tableau10" }
+    : { domain, range: domain.map((_, i) => KELLY_COLOURS[i % KELLY_COLOURS.length]) };
+  return { field: "variant", type: "nominal" as const, scale };
+}
+
+/** The stroke dash of each variant's lines (same domain as the colours, so legends merge). */
+export function variantDash(results: CellResult[]) {
+  const domain = variantDomain(results);
+  return {
+    field: "variant",
+    type: "nominal" as const,
+    scale: { domain, range: domain.map((_, i) => DASHES[Math.floor(i / 4) % DASHES.length]) },
+  };
+}
+
+/**
+ * Axis labels with 3 significant digits throughout: 0.25, 120, 3000, then 1.2e+4, 2.5e+35, 1e-20
+ * (vega's defaults mix "1e+15" with "10,000,000,000" on log axes and print float noise such as
+ * "2.4999999999999997e+35").
+ */
+export const NUMBER_AXIS = {
+  labelExpr:
+    "datum.value === 0 ? '0' : abs(datum.value) >= 1e4 || abs(datum.value) < 1e-3 ? format(datum.value, '.2~e') : format(datum.value, '.3~r')",
+  labelOverlap: true,
+};
+
+/** Figures spanning more than this ratio between their smallest and largest value go on a log axis. */
+export const LOG_SPAN = 1e3;
+
+/**
+ * The scale of a value axis: logarithmic when the values are all positive and span more than
+ * {@linkcode LOG_SPAN} (Dirac-GAN distances from 1e-20 to 3), else linear around the data.
+ */
+export function valueScale(values: number[]): { type: "log" } | { zero: false } {
+  const finite = values.filter(Number.isFinite);
+  if (!finite.length || finite.some((v) => v <= 0)) return { zero: false };
+  return Math.max(...finite) / Math.min(...finite) > LOG_SPAN ? { type: "log" } : { zero: false };
 }
 
 /** The label of a figure key. */

@@ -4,9 +4,9 @@ import { compile } from "vega-lite";
 import { allFigures } from "../../metrics/mod.ts";
 import { type CellResult, listResultFiles, readResult } from "../../runner/store.ts";
 import { buildReport } from "../build.ts";
-import { CHARTS } from "./mod.ts";
+import { CHARTS, renderSvg } from "./mod.ts";
 
-const FIXTURE = new URL("../testdata/results/", import.meta.url).pathname;
+const FIXTURE = new URL("../../../testing/testdata/results/", import.meta.url).pathname;
 
 async function results(suite: string) {
   const files = await listResultFiles(join(FIXTURE, suite, "smoke"));
@@ -80,4 +80,113 @@ Deno.test("the report rebuilt from the same results is byte-identical", async ()
   assert.ok(Object.keys(outputs[0]).some((k) => k.endsWith("index.html")));
   assert.ok(Object.keys(outputs[0]).some((k) => k.endsWith("samples.svg")));
   assert.deepEqual(outputs[1], outputs[0]);
+});
+
+/** A constructed cell: `distance` at steps 0 and 50 (its losses follow), or diverged at step 42. */
+function diracCell(variant: string, seed: number, distance: number[], diverged = false) {
+  const step = (i: number) => i * 50;
+  return {
+    hash: `${variant}${seed}`,
+    config: { dataset: "dirac", variant, seed, backend: "wasm", evalSamples: 1, budget: {} },
+    status: diverged ? "diverged" : "completed",
+    ...(diverged ? { divergence: { step: 42, network: "D" } } : {}),
+    final: diverged ? {} : { "dirac.distance": distance.at(-1)! },
+    curves: distance.map((d, i) => ({
+      step: step(i),
+      seconds: i,
+      lossD: d,
+      lossG: -d,
+      gradNormD: d,
+      gradNormG: d,
+    })),
+    evals: distance.map((d, i) => ({
+      step: step(i),
+      seconds: i,
+      metrics: { "dirac.distance": d },
+    })),
+    timing: { wallSeconds: 1, trainSeconds: 0.5, evalSeconds: 0, stepsPerSecond: 100 },
+  } as unknown as CellResult;
+}
+
+function contextOf(results: CellResult[]) {
+  return {
+    suite: "dirac",
+    profile: "quick",
+    primary: "dirac.distance",
+    figures: allFigures(),
+    results,
+  };
+}
+
+/** Every data row of a spec (top-level or per vconcat block). */
+function dataRows(spec: unknown): Record<string, unknown>[] {
+  type Data = { data?: { values?: Record<string, unknown>[] }; vconcat?: Data[] };
+  const rows = (s: Data): Record<string, unknown>[] =>
+    (s.data?.values ?? []).concat((s.vconcat ?? []).flatMap(rows));
+  return rows(spec as Data);
+}
+
+Deno.test("curve charts leave diverged seeds out of their scales and mark where they diverged", () => {
+  const context = contextOf([
+    diracCell("converges", 0, [1, 1e-10, 1e-20]),
+    diracCell("circles", 0, [1, 1.2, 1.1]),
+    diracCell("explodes", 0, [1, 8e17, 2.5e35], true),
+  ]);
+  for (const name of ["loss-curves", "gradient-norms", "primary-by-step", "primary-by-seconds"]) {
+    const rows = dataRows(CHARTS.get(name).spec(context));
+    const drawn = rows.filter((r) => typeof r.value === "number").map((r) =>
+      Math.abs(r.value as number)
+    );
+    assert.ok(Math.max(...drawn) <= 1.2, `${name}: nothing of the diverged seed is drawn`);
+    const marks = rows.filter((r) => r.diverged === 1);
+    assert.ok(
+      marks.length > 0 && marks.every((r) => r.variant === "explodes" && r.step === 42),
+      name,
+    );
+  }
+});
+
+Deno.test("a figure spanning decades gets a log axis, one within a decade or two a linear one", () => {
+  const spanning = contextOf([diracCell("a", 0, [1, 1e-10, 1e-20]), diracCell("b", 0, [1, 2, 3])]);
+  const yScale = (spec: unknown) =>
+    (spec as { spec: { layer: { encoding: { y: { scale: unknown } } }[] } }).spec.layer[0]
+      .encoding.y.scale;
+  assert.deepEqual(yScale(CHARTS.get("primary-by-step").spec(spanning)), { type: "log" });
+  const narrow = contextOf([diracCell("a", 0, [1, 0.5, 0.2]), diracCell("b", 0, [1, 2, 3])]);
+  assert.deepEqual(yScale(CHARTS.get("primary-by-step").spec(narrow)), { zero: false });
+});
+
+Deno.test("axis labels carry 3 significant digits, in one notation", async () => {
+  // Ticks 0, 5e34, ..., 5 · 5e34 = 2.4999999999999997e+35 in floats: vega printed that digit for
+  // digit.
+  const cell = diracCell("huge", 0, [0, 1.25e35, 2.5e35]);
+  cell.curves = cell.curves.map((p) => ({ ...p, lossG: p.lossD }));
+  const svg = await renderSvg(CHARTS.get("loss-curves").spec(contextOf([cell]))!);
+  const labels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  assert.ok(labels.includes("2.5e+35") && labels.includes("5e+34"), labels.join(" | "));
+  assert.ok(!labels.some((l) => /\d{5,}|\.\d{4,}/.test(l)), labels.join(" | "));
+});
+
+Deno.test("a variant keeps one colour and dash in every chart; beyond 10 variants Kelly's colours", () => {
+  const many = Array.from(
+    { length: 16 },
+    (_, i) => diracCell(`v${String(i).padStart(2, "0")}`, 0, [1, 0.5, 0.2]),
+  );
+  const context = contextOf(many);
+  const scales = CHARTS.entries().flatMap(([name, kind]) => {
+    const spec = kind.spec(context);
+    return spec
+      ? [
+        ...JSON.stringify(spec).matchAll(/"field":"variant","type":"nominal","scale":(\{[^}]*\})/g),
+      ]
+        .map((m) => [name, m[1]])
+      : [];
+  });
+  assert.ok(scales.length >= 5, `${scales.length} variant scales`);
+  const colours = new Set(scales.map(([, s]) => s).filter((s) => s.includes("#")));
+  const distinctRanges = new Set([...colours].map((s) => JSON.parse(s).range.join()));
+  assert.ok(distinctRanges.size <= 2, "colour ranges and dash ranges, one of each");
+  const colourScale = JSON.parse([...colours].find((s) => s.includes("#0067a5"))!);
+  assert.equal(new Set(colourScale.range).size, 16, "16 distinct colours");
+  assert.deepEqual(colourScale.domain, many.map((r) => r.config.variant));
 });

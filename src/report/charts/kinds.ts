@@ -9,14 +9,63 @@ import { quantileSorted } from "simple-statistics";
 import type { TopLevelSpec } from "vega-lite";
 import { DATASETS, type MixtureSpec } from "../../data/mod.ts";
 import type { CellResult } from "../../runner/store.ts";
-import { type ChartContext, type ChartKind, figureLabel, SCHEMA, variantColour } from "./chart.ts";
+import {
+  type ChartContext,
+  type ChartKind,
+  figureLabel,
+  NUMBER_AXIS,
+  SCHEMA,
+  valueScale,
+  variantColour,
+  variantDash,
+} from "./chart.ts";
 
 type Row = Record<string, string | number>;
 
 const WIDTH = 320;
 const HEIGHT = 200;
 
-/** A median line over seeds with a min–max band, per variant, one column per dataset. */
+/** Pixels from a panel's top edge at which divergence marks sit. */
+const MARK_TOP = 8;
+
+/** A ✕ as an SVG path for point marks (vega's "cross" is a plus sign). */
+const X_SHAPE = "M-1,-1L1,1M-1,1L1,-1";
+
+/** Line and band layers draw curve rows only; divergence marks are rows of their own. */
+const CURVE_ROWS = { filter: "isValid(datum.value)" };
+
+/**
+ * The layer that marks divergence: a ✕ at the step (or second) where a seed's loss became NaN/Inf,
+ * at the panel's top edge, in the variant's colour. Its values are left out of every scale.
+ */
+function divergenceLayer(context: ChartContext, x: string) {
+  return {
+    transform: [{ filter: "datum.diverged === 1" }],
+    mark: { type: "point", shape: X_SHAPE, size: 60, strokeWidth: 2.5, filled: false, opacity: 1 },
+    encoding: {
+      x: { field: x, type: "quantitative" },
+      y: { value: MARK_TOP },
+      color: variantColour(context.results),
+      tooltip: [{ field: "variant" }, { field: "seed" }, { field: x, title: "diverged at" }],
+    },
+  };
+}
+
+/** Divergence-mark rows of the diverged cells among `results` (see {@linkcode divergenceLayer}). */
+function divergenceRows(results: CellResult[], extra?: (r: CellResult) => Row): Row[] {
+  return results.filter((r) => r.status === "diverged" && r.divergence).map((r) => ({
+    ...base(r),
+    diverged: 1,
+    step: r.divergence!.step,
+    seconds: Math.round(r.timing.trainSeconds * 1000) / 1000,
+    ...extra?.(r),
+  }));
+}
+
+/**
+ * A median line over seeds with a min–max band, per variant, one column per dataset (and one row
+ * per `rowFacet`). Diverged seeds are marked, not drawn.
+ */
 function bandedCurves(
   context: ChartContext,
   rows: Row[],
@@ -24,7 +73,8 @@ function bandedCurves(
   y: { title: string; log?: boolean },
   rowFacet?: string,
 ): TopLevelSpec {
-  const scale = y.log ? { type: "log" as const } : { zero: false };
+  const values = rows.flatMap((r) => (typeof r.value === "number" ? [r.value] : []));
+  const scale = y.log ? { type: "log" as const } : valueScale(values);
   return {
     $schema: SCHEMA,
     data: { values: rows },
@@ -33,36 +83,48 @@ function bandedCurves(
       ...(rowFacet ? { row: { field: rowFacet, type: "nominal", title: null } } : {}),
     },
     resolve: { scale: { y: "independent", x: "independent" } },
-    // The legend shows the lines' colours, not the pale band's.
+    // The legend shows the lines' colours and dashes, not the pale band's.
     config: { legend: { symbolOpacity: 1, symbolType: "stroke", symbolStrokeWidth: 2 } },
     spec: {
       width: WIDTH,
       height: HEIGHT,
       layer: [
         {
-          mark: { type: "area", opacity: 0.18 },
+          transform: [CURVE_ROWS],
+          mark: { type: "area", opacity: 0.15 },
           encoding: {
             x: { field: x.field, type: "quantitative", title: x.title },
-            y: { aggregate: "min", field: "value", type: "quantitative", scale, title: y.title },
+            y: {
+              aggregate: "min",
+              field: "value",
+              type: "quantitative",
+              scale,
+              title: y.title,
+              axis: NUMBER_AXIS,
+            },
             y2: { aggregate: "max", field: "value" },
             color: variantColour(context.results),
           },
         },
         {
-          mark: { type: "line", strokeWidth: 1.5 },
+          transform: [CURVE_ROWS],
+          mark: { type: "line", strokeWidth: 1.6 },
           encoding: {
             x: { field: x.field, type: "quantitative" },
             y: { aggregate: "median", field: "value", type: "quantitative", scale },
             color: variantColour(context.results),
+            strokeDash: variantDash(context.results),
           },
         },
+        divergenceLayer(context, x.field),
       ],
     },
   } as TopLevelSpec;
 }
 
+/** The rows `pick` makes of every cell that did not diverge (diverged cells are only marked). */
 function curveRows(results: CellResult[], pick: (r: CellResult) => Row[]): Row[] {
-  return results.flatMap(pick);
+  return results.filter((r) => r.status !== "diverged").flatMap(pick);
 }
 
 /** The variant axis of per-variant charts. */
@@ -103,20 +165,24 @@ const PANEL_COLUMNS = 4;
 /**
  * Loss curves of D and G, one panel per (dataset, variant) with its own y scale: the losses differ
  * in meaning and scale between variants (a Wasserstein critic's, a VAE's negative ELBO), so a
- * shared axis would flatten most of them.
+ * shared axis would flatten most of them. Each panel carries its own axes, so a last row that is
+ * not full ends without empty axis-only panels; diverged seeds are marked, not drawn.
  */
 const lossCurves: ChartKind = {
   description:
-    "D and G loss against generator steps, one panel per variant with its own scale: median over seeds, min–max band",
+    "D and G loss against generator steps, one panel per variant with its own scale: median over seeds, min–max band; ✕ at the top: a seed that diverged there (left out of the scale)",
   spec(context) {
     const datasets = new Set(context.results.map((r) => r.config.dataset));
     const panel = (r: CellResult) =>
       datasets.size > 1 ? `${r.config.dataset} · ${r.config.variant}` : r.config.variant;
-    const rows = curveRows(context.results, (r) =>
-      r.curves.flatMap((p) => [
-        { ...base(r), panel: panel(r), step: p.step, network: "D", value: p.lossD },
-        { ...base(r), panel: panel(r), step: p.step, network: "G", value: p.lossG },
-      ]));
+    const rows = [
+      ...curveRows(context.results, (r) =>
+        r.curves.flatMap((p) => [
+          { ...base(r), panel: panel(r), step: p.step, network: "D", value: p.lossD },
+          { ...base(r), panel: panel(r), step: p.step, network: "G", value: p.lossG },
+        ])),
+      ...divergenceRows(context.results, (r) => ({ panel: panel(r), network: "D" })),
+    ];
     if (!rows.length) return undefined;
     const panels = new Set(rows.map((r) => r.panel)).size;
     const colour = {
@@ -130,13 +196,14 @@ const lossCurves: ChartKind = {
       data: { values: rows },
       facet: { field: "panel", type: "nominal", title: null, sort: "ascending" },
       columns: Math.min(PANEL_COLUMNS, panels),
-      resolve: { scale: { y: "independent" } },
+      resolve: { scale: { y: "independent" }, axis: { x: "independent" } },
       config: { legend: { symbolOpacity: 1, symbolType: "stroke", symbolStrokeWidth: 2 } },
       spec: {
         width: WIDTH * 0.65,
         height: HEIGHT * 0.7,
         layer: [
           {
+            transform: [CURVE_ROWS],
             mark: { type: "area", opacity: 0.18 },
             encoding: {
               x: { field: "step", type: "quantitative", title: "generator step" },
@@ -146,17 +213,41 @@ const lossCurves: ChartKind = {
                 type: "quantitative",
                 scale: { zero: false },
                 title: "loss",
+                axis: NUMBER_AXIS,
               },
               y2: { aggregate: "max", field: "value" },
               color: colour,
             },
           },
           {
+            transform: [CURVE_ROWS],
             mark: { type: "line", strokeWidth: 1.5 },
             encoding: {
               x: { field: "step", type: "quantitative" },
               y: { aggregate: "median", field: "value", type: "quantitative" },
               color: colour,
+            },
+          },
+          {
+            transform: [{ filter: "datum.diverged === 1" }],
+            mark: { type: "point", shape: X_SHAPE, size: 60, strokeWidth: 2.5, filled: false },
+            encoding: {
+              x: { field: "step", type: "quantitative" },
+              y: { value: MARK_TOP },
+              color: { value: "black" },
+              tooltip: [{ field: "seed" }, { field: "step", title: "diverged at" }],
+            },
+          },
+          {
+            transform: [
+              { filter: "datum.diverged === 1" },
+              { aggregate: [{ op: "min", field: "step", as: "step" }], groupby: ["panel"] },
+            ],
+            mark: { type: "text", align: "left", baseline: "middle", dx: 8, fontSize: 10 },
+            encoding: {
+              x: { field: "step", type: "quantitative" },
+              y: { value: MARK_TOP },
+              text: { value: "diverged" },
             },
           },
         ],
@@ -167,7 +258,8 @@ const lossCurves: ChartKind = {
 
 /** Gradient norms of D and G (log scale). */
 const gradientNorms: ChartKind = {
-  description: "‖∇D‖ and ‖∇G‖ against generator steps (log scale): median over seeds, min–max band",
+  description:
+    "‖∇D‖ and ‖∇G‖ against generator steps (log scale): median over seeds, min–max band; ✕ at the top: a seed that diverged there (left out of the scale)",
   spec(context) {
     const rows = curveRows(context.results, (r) =>
       r.curves.flatMap((p) =>
@@ -177,6 +269,9 @@ const gradientNorms: ChartKind = {
         ].filter((row) => row.value > 0)
       ));
     if (!rows.length) return undefined;
+    for (const network of ["‖∇D‖", "‖∇G‖"]) {
+      rows.push(...divergenceRows(context.results, () => ({ network })));
+    }
     return bandedCurves(
       context,
       rows,
@@ -187,6 +282,7 @@ const gradientNorms: ChartKind = {
   },
 };
 
+/** The primary figure at every evaluation of the cells that did not diverge. */
 function primaryRows(context: ChartContext): Row[] {
   return curveRows(
     context.results,
@@ -202,10 +298,12 @@ function primaryRows(context: ChartContext): Row[] {
 
 /** The primary figure against generator steps. */
 const primaryByStep: ChartKind = {
-  description: "the suite's primary figure at every evaluation against generator steps",
+  description:
+    "the suite's primary figure at every evaluation against generator steps (log scale where it spans decades): median over seeds, min–max band; ✕ at the top: a seed that diverged there (left out of the scale)",
   spec(context) {
     const rows = primaryRows(context);
     if (!rows.length) return undefined;
+    rows.push(...divergenceRows(context.results));
     return bandedCurves(context, rows, { field: "step", title: "generator step" }, {
       title: figureLabel(context, context.primary),
     });
@@ -214,32 +312,44 @@ const primaryByStep: ChartKind = {
 
 /** The primary figure against training seconds. */
 const primaryBySeconds: ChartKind = {
-  description: "the suite's primary figure at every evaluation against training wall-clock seconds",
+  description:
+    "the suite's primary figure at every evaluation against training wall-clock seconds, one line per seed; ✕ at the top: a seed that diverged there (left out of the scale)",
   spec(context) {
     const rows = primaryRows(context);
     if (!rows.length) return undefined;
+    const scale = valueScale(rows.map((r) => r.value as number));
+    rows.push(...divergenceRows(context.results));
     return perDataset(rows, "both", {
       width: WIDTH,
       height: HEIGHT,
-      mark: { type: "line", strokeWidth: 1, opacity: 0.8 },
-      encoding: {
-        x: { field: "seconds", type: "quantitative", title: "training seconds" },
-        y: {
-          field: "value",
-          type: "quantitative",
-          title: figureLabel(context, context.primary),
-          scale: { zero: false },
+      layer: [
+        {
+          transform: [CURVE_ROWS],
+          mark: { type: "line", strokeWidth: 1.2, opacity: 0.85 },
+          encoding: {
+            x: { field: "seconds", type: "quantitative", title: "training seconds" },
+            y: {
+              field: "value",
+              type: "quantitative",
+              title: figureLabel(context, context.primary),
+              scale,
+              axis: NUMBER_AXIS,
+            },
+            color: variantColour(context.results),
+            strokeDash: variantDash(context.results),
+            detail: { field: "seed", type: "nominal" },
+          },
         },
-        color: variantColour(context.results),
-        detail: { field: "seed", type: "nominal" },
-      },
+        divergenceLayer(context, "seconds"),
+      ],
     });
   },
 };
 
 /** Final primary figure per seed, as a strip plot with the mean marked. */
 const finalSpread: ChartKind = {
-  description: "final value of the primary figure per seed (dots) and its mean (tick), per variant",
+  description:
+    "final value of the primary figure per seed (dots) and its mean (tick), per variant (log scale where it spans decades); diverged seeds have none",
   spec(context) {
     const rows = context.results.filter((r) => Number.isFinite(r.final[context.primary])).map((
       r,
@@ -258,7 +368,8 @@ const finalSpread: ChartKind = {
               field: "value",
               type: "quantitative",
               title: figureLabel(context, context.primary),
-              scale: { zero: false },
+              scale: valueScale(rows.map((r) => r.value)),
+              axis: NUMBER_AXIS,
             },
             y: VARIANT_AXIS,
             color: variantColour(context.results),
@@ -302,17 +413,18 @@ const modeCoverage: ChartKind = {
           },
         },
         {
-          // Mean ± sample std over seeds, cut at 0 (a count of modes is never negative).
+          // Mean ± sample std over seeds, cut at 0 and at the number of modes.
           transform: [
             {
               aggregate: [
                 { op: "mean", field: "value", as: "mean" },
                 { op: "stdev", field: "value", as: "std" },
+                { op: "max", field: "total", as: "total" },
               ],
               groupby: ["variant"],
             },
             { calculate: "max(0, datum.mean - (datum.std || 0))", as: "low" },
-            { calculate: "datum.mean + (datum.std || 0)", as: "high" },
+            { calculate: "min(datum.total, datum.mean + (datum.std || 0))", as: "high" },
           ],
           mark: { type: "errorbar", ticks: { size: 8 }, color: "black" },
           encoding: {
@@ -405,8 +517,10 @@ const samplesScatter: ChartKind = {
         title: { text: dataset, anchor: "start" },
         data: { values: rows },
         facet: { field: "variant", type: "nominal", title: null, sort: "ascending" },
-        // As many columns as balance the rows, at most SCATTER_COLUMNS.
+        // As many columns as balance the rows, at most SCATTER_COLUMNS; each panel its own x
+        // axis, so a last row that is not full leaves no empty axis-only panels.
         columns: Math.ceil(cells.length / Math.ceil(cells.length / SCATTER_COLUMNS)),
+        resolve: { axis: { x: "independent" } },
         spec: {
           width: 130,
           height: 130,
@@ -465,6 +579,7 @@ const diracPhase: ChartKind = {
       data: { values: rows },
       facet: { field: "variant", type: "nominal", title: null, sort: "ascending" },
       columns: 4,
+      resolve: { axis: { x: "independent" } },
       spec: {
         width: 150,
         height: 150,

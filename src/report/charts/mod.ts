@@ -9,7 +9,7 @@ import sharp from "sharp";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { Registry } from "../../registry.ts";
-import { writeFileAtomic } from "../../runner/store.ts";
+import { writeBytesAtomic, writeFileAtomic } from "../../atomic_write.ts";
 import type { ChartContext, ChartKind } from "./chart.ts";
 import { CHART_KINDS } from "./kinds.ts";
 
@@ -101,8 +101,7 @@ export async function buildCharts(context: ChartContext, dir: string): Promise<R
     const png = await sharp(new TextEncoder().encode(svg), { density: 144 }).png({
       compressionLevel: 9,
     }).toBuffer();
-    await Deno.writeFile(join(dir, `${files.png}.tmp`), png);
-    await Deno.rename(join(dir, `${files.png}.tmp`), join(dir, files.png));
+    await writeBytesAtomic(join(dir, files.png), png);
     charts.push({ name, description: kind.description, svg, files });
   }
   return charts;

@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import {
+  activationGrad,
+  DENSE,
+  type DenseActivation,
+  denseLayer,
+  fusedKernelAvailable,
+  setFusedOps,
+} from "./fused_ops.ts";
+import { TestRng, useBackend } from "./_testing.ts";
+
+const ACTIVATIONS: DenseActivation[] = ["linear", "relu", "leakyrelu", "tanh"];
+
+/** Runs `compute` with the fused ops, then composed; returns both results' values. */
+function fusedAndComposed(compute: () => tf.Tensor[]): [Float32Array[], Float32Array[]] {
+  const results: Float32Array[][] = [];
+  for (const fused of [true, false]) {
+    setFusedOps(fused);
+    try {
+      const before = tf.memory().numTensors;
+      const outputs = tf.tidy(compute);
+      results.push(outputs.map((t) => t.dataSync() as Float32Array));
+      tf.dispose(outputs);
+      assert.equal(tf.memory().numTensors, before, `fused ${fused}: tensors leaked`);
+    } finally {
+      setFusedOps(true);
+    }
+  }
+  return [results[0], results[1]];
+}
+
+Deno.test("the fused dense layer gives the composed layer's bits: output and every gradient", async () => {
+  await useBackend("wasm");
+  assert.ok(fusedKernelAvailable(DENSE), "the wasm backend registers the fused dense kernel");
+  const rng = new TestRng(11);
+  for (const activation of ACTIVATIONS) {
+    for (const [n, inputs, units] of [[1, 1, 1], [7, 3, 5], [64, 33, 17]]) {
+      const x = tf.tensor2d(rng.normals(n * inputs), [n, inputs]);
+      const w = tf.tensor2d(rng.normals(inputs * units), [inputs, units]);
+      const b = tf.tensor1d(rng.normals(units));
+      const [fused, composed] = fusedAndComposed(() => {
+        const f = (...[x, w, b]: tf.Tensor[]) =>
+          tf.sum(
+            tf.mul(
+              denseLayer(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D, activation),
+              tf.linspace(-1, 1, units),
+            ),
+          );
+        const { value, grads } = tf.valueAndGrads(f)([x, w, b]);
+        return [denseLayer(x, w, b, activation), value, ...grads];
+      });
+      assert.deepEqual(fused, composed, `${activation} ${n}x${inputs}x${units}`);
+      tf.dispose([x, w, b]);
+    }
+  }
+});
+
+Deno.test("activationGrad, fused or composed, gives the bits of the activations' derivatives", async () => {
+  await useBackend("wasm");
+  const rng = new TestRng(14);
+  const z = Float32Array.from(rng.normals(37), (v, i) => (i % 6 === 0 ? 0 : v));
+  const dy = Float32Array.from(rng.normals(37));
+  const [zt, dyt] = [tf.tensor1d(z), tf.tensor1d(dy)];
+  /** Each activation, and its gradient as tfjs computes it (leaky relu's: written out here). */
+  const cases: [DenseActivation, (z: tf.Tensor) => tf.Tensor, () => Float32Array][] = [
+    ["relu", tf.relu, () => tf.grad(tf.relu)(zt, dyt).dataSync() as Float32Array],
+    ["tanh", tf.tanh, () => tf.grad(tf.tanh)(zt, dyt).dataSync() as Float32Array],
+    [
+      "leakyrelu",
+      (z) => tf.leakyRelu(z, 0.2),
+      () => dy.map((d, i) => Math.fround(d * (z[i] > 0 ? 1 : Math.fround(0.2)))),
+    ],
+  ];
+  for (const [activation, apply, reference] of cases) {
+    const [fused, composed] = fusedAndComposed(() => [
+      activationGrad(dyt, apply(zt), activation, 0.2),
+    ]);
+    const expected = tf.tidy(reference);
+    assert.deepEqual(fused, [expected], `${activation}, fused`);
+    assert.deepEqual(composed, [expected], `${activation}, composed`);
+  }
+  tf.dispose([zt, dyt]);
+});
+
+Deno.test("the fused dense layer's gradient differentiates again as the composed one does (gradient penalties)", async () => {
+  // The composed leaky relu differentiates twice only with ganbench's replacement LeakyRelu
+  // gradient (tfjs' own uses `greater`, which has none): src/engine/fused_training_test.ts runs
+  // this comparison for every activation with ganbench's gradients registered.
+  await useBackend("wasm");
+  const rng = new TestRng(12);
+  const [n, inputs, units] = [16, 5, 9];
+  const x = tf.tensor2d(rng.normals(n * inputs), [n, inputs]);
+  const w1 = tf.tensor2d(rng.normals(inputs * units), [inputs, units]);
+  const b1 = tf.tensor1d(rng.normals(units));
+  const w2 = tf.tensor2d(rng.normals(units), [units, 1]);
+  const b2 = tf.tensor1d([0.1]);
+  for (const activation of ACTIVATIONS.filter((a) => a !== "leakyrelu")) {
+    const [fused, composed] = fusedAndComposed(() => {
+      // ‖∂D/∂x‖² of a two-layer D, differentiated with respect to its weights.
+      const penalty = (...[w1, w2]: tf.Tensor[]) => {
+        const hidden = (x: tf.Tensor) =>
+          denseLayer(x as tf.Tensor2D, w1 as tf.Tensor2D, b1, activation);
+        const critic = (x: tf.Tensor) =>
+          tf.sum(denseLayer(hidden(x), w2 as tf.Tensor2D, b2, "linear"));
+        return tf.sum(tf.square(tf.grad(critic)(x)));
+      };
+      return tf.grads(penalty)([w1, w2]);
+    });
+    // tanh's second derivative is formed in another order of operations: equal to rounding.
+    fused.forEach((values, i) =>
+      values.forEach((v, j) => {
+        const expected = composed[i][j];
+        const tolerance = activation === "tanh" ? 1e-5 * Math.max(1, Math.abs(expected)) : 0;
+        assert.ok(
+          Math.abs(v - expected) <= tolerance,
+          `${activation}: ${i}[${j}] ${v} vs ${expected}`,
+        );
+      })
+    );
+    if (activation !== "linear") {
+      assert.ok(fused.some((g) => g.some((v) => v !== 0)), `${activation}: a penalty gradient`);
+    }
+  }
+  tf.dispose([x, w1, b1, w2, b2]);
+});
+
+Deno.test("backends without the fused kernels compose the ops", async () => {
+  await useBackend("cpu");
+  assert.equal(fusedKernelAvailable(DENSE), false);
+  const y = denseLayer(tf.tensor2d([[1, -2]]), tf.tensor2d([[1], [1]]), tf.tensor1d([0.5]), "relu");
+  assert.deepEqual(Array.from(y.dataSync()), [0]);
+  y.dispose();
+});

@@ -1,0 +1,197 @@
+/**
+ * The wasm backend's kernels for the fused training ops of `fused_ops.ts`: a dense layer as
+ * ganbench's product with the bias/activation epilogue, the activation derivative, and a
+ * player's whole Adam or RMSprop step, each one pass over the heap in ganbench's kernel module.
+ *
+ * @module
+ */
+import { type KernelConfig, registerKernel, util } from "@tensorflow/tfjs-core";
+import type { TensorInfo } from "@tensorflow/tfjs-core";
+import {
+  ACTIVATION_GRAD,
+  ADAM,
+  type AdamAttrs,
+  DENSE,
+  type DenseActivation,
+  type DenseAttrs,
+  RMSPROP,
+  type RmspropAttrs,
+} from "./fused_ops.ts";
+import type { HeapKernels } from "./heap_kernels.ts";
+import {
+  applyEpilogue,
+  batchMatMul,
+  checkFloat32,
+  type Epilogue,
+  type Inputs,
+  kernelsOf,
+  offsetOf,
+} from "./wasm_kernels.ts";
+import { attrsOf, wasmBackendOf } from "./_tfjs_wasm_internals.ts";
+
+/** What the epilogue applies for each activation (tanh: the backend's own kernel after it). */
+const EPILOGUES: Record<DenseActivation, Pick<Epilogue, "kind" | "then">> = {
+  linear: { kind: "linear" },
+  relu: { kind: "relu" },
+  leakyrelu: { kind: "leakyrelu" },
+  tanh: { kind: "linear", then: "Tanh" },
+};
+
+const denseConfig: KernelConfig = {
+  kernelName: DENSE,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, w, b } = inputs as Inputs;
+    checkFloat32(DENSE, x, w, b);
+    const { activation, alpha } = attrsOf<DenseAttrs>(attrs);
+    const wasm = wasmBackendOf(backend);
+    const units = w.shape[1];
+    if (x.shape.length !== 2 || w.shape.length !== 2 || util.sizeFromShape(b.shape) !== units) {
+      throw new RangeError(
+        `dense layer shapes do not fit: [${x.shape}] · [${w.shape}] + [${b.shape}]`,
+      );
+    }
+    const out = batchMatMul(wasm, x, w, { transposeA: false, transposeB: false });
+    return applyEpilogue(wasm, out, units, { ...EPILOGUES[activation], bias: b, alpha });
+  },
+};
+
+const activationGradConfig: KernelConfig = {
+  kernelName: ACTIVATION_GRAD,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { dy, y } = inputs as Inputs;
+    checkFloat32(ACTIVATION_GRAD, dy, y);
+    const { activation, alpha } = attrsOf<DenseAttrs>(attrs);
+    if (activation === "linear") throw new TypeError("a linear layer has no activation derivative");
+    const wasm = wasmBackendOf(backend);
+    const size = util.sizeFromShape(dy.shape);
+    if (size !== util.sizeFromShape(y.shape)) {
+      throw new RangeError(`activation gradient shapes differ: [${dy.shape}] vs [${y.shape}]`);
+    }
+    const out = wasm.makeOutput(dy.shape, "float32");
+    kernelsOf(wasm).activationGrad(
+      offsetOf(wasm, dy),
+      offsetOf(wasm, y),
+      offsetOf(wasm, out),
+      size,
+      {
+        kind: activation,
+        alpha,
+      },
+    );
+    return out;
+  },
+};
+
+/** Offsets of one weight tensor's segment: its slices of the state tensors, and its weights. */
+interface Segment {
+  state: number[];
+  w: number;
+}
+
+/**
+ * A player's optimiser step over inputs s0.. (`stateCount` flat state tensors), g0.. and w0..
+ * (`count` gradients and weights): outputs [s0', ..., w0', ...], `step` run once per weight tensor
+ * on its segment of every tensor.
+ */
+function flatUpdateConfig<Attrs extends { count: number }>(
+  kernelName: string,
+  stateCount: number,
+  step: (
+    kernels: HeapKernels,
+    g: number,
+    at: Segment,
+    out: Segment,
+    size: number,
+    attrs: Attrs,
+  ) => void,
+): KernelConfig {
+  return {
+    kernelName,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const named = inputs as Inputs;
+      const rule = attrsOf<Attrs>(attrs);
+      const wasm = wasmBackendOf(backend);
+      const each = (prefix: string, count: number) =>
+        Array.from({ length: count }, (_, i) => named[`${prefix}${i}`]);
+      const [state, grads, weights] = [
+        each("s", stateCount),
+        each("g", rule.count),
+        each("w", rule.count),
+      ];
+      checkFloat32(kernelName, ...state, ...grads, ...weights);
+      const sizes = weights.map((w, i) => {
+        const size = util.sizeFromShape(w.shape);
+        if (util.sizeFromShape(grads[i].shape) !== size) {
+          throw new RangeError(
+            `gradient ${i} has shape [${grads[i].shape}], its weight [${w.shape}]`,
+          );
+        }
+        return size;
+      });
+      const total = sizes.reduce((a, b) => a + b, 0);
+      for (const s of state) {
+        if (util.sizeFromShape(s.shape) !== total) {
+          throw new RangeError(
+            `${kernelName}: state holds ${util.sizeFromShape(s.shape)}, weights ${total}`,
+          );
+        }
+      }
+      const stateOut = state.map((s) => wasm.makeOutput(s.shape, "float32"));
+      const updated = weights.map((w) => wasm.makeOutput(w.shape, "float32"));
+      const kernels = kernelsOf(wasm);
+      const at = (t: TensorInfo) => offsetOf(wasm, t);
+      let first = 0;
+      weights.forEach((w, i) => {
+        const slice = (t: TensorInfo) => at(t) + 4 * first;
+        step(
+          kernels,
+          at(grads[i]),
+          { state: state.map(slice), w: at(w) },
+          { state: stateOut.map(slice), w: at(updated[i]) },
+          sizes[i],
+          rule,
+        );
+        first += sizes[i];
+      });
+      return [...stateOut, ...updated];
+    },
+  };
+}
+
+const adamConfig = flatUpdateConfig<AdamAttrs>(
+  ADAM,
+  2,
+  (kernels, g, at, out, size, rule) =>
+    kernels.adam(
+      { g, m: at.state[0], v: at.state[1], w: at.w },
+      { m: out.state[0], v: out.state[1], w: out.w },
+      size,
+      rule,
+    ),
+);
+
+const rmspropConfig = flatUpdateConfig<RmspropAttrs>(
+  RMSPROP,
+  1,
+  (kernels, g, at, out, size, rule) =>
+    kernels.rmsprop(
+      { g, v: at.state[0], w: at.w },
+      { v: out.state[0], w: out.w },
+      size,
+      rule,
+    ),
+);
+
+let registered = false;
+
+/** Registers the fused ops' wasm kernels (idempotent). */
+export function registerWasmFusedKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const config of [denseConfig, activationGradConfig, adamConfig, rmspropConfig]) {
+    registerKernel(config);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * A run that reuses stored cells, through `main()` in this process with the test-only `tiny-*`
+ * entries registered (testing/tiny/; cells run in-process, hence --jobs 1).
+ */
+import "../testing/tiny/register.ts";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { TINY_SUITE } from "../testing/cli.ts";
+import { main } from "./cli.ts";
+import { FIRST_RUN } from "./runner/run_suite.ts";
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout: string[] = [], stderr: string[] = [];
+  const { log, error } = console;
+  console.log = (...parts: unknown[]) => stdout.push(parts.join(" "));
+  console.error = (...parts: unknown[]) => stderr.push(parts.join(" "));
+  try {
+    const code = await main(args);
+    return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+Deno.test("a rerun says first which stored cells it reuses, and prints only the leaderboards of what it ran", async () => {
+  const out = await Deno.makeTempDir({ prefix: "ganbench-reuse-" });
+  const suite = ["suite", TINY_SUITE, "--profile", "smoke", "--jobs", "1", "--out", out];
+  const first = await run(...suite);
+  assert.equal(first.code, 0, first.stderr);
+  assert.doesNotMatch(first.stdout, /Reusing/, "a first run reuses nothing");
+  assert.match(first.stderr, /cells \d\/8 · \d+s elapsed · ETA/, "progress shows the whole run");
+
+  // Another suite's results under the same folder: rebuilt into the site, not printed.
+  const other = join(out, "other", "smoke");
+  await Deno.mkdir(other, { recursive: true });
+  await Deno.mkdir(join(other, "cells"));
+  const cells = join(out, "tiny", "smoke", "cells");
+  for (const entry of Deno.readDirSync(cells)) {
+    await Deno.copyFile(join(cells, entry.name), join(other, "cells", entry.name));
+  }
+  const dates = new Set<string>();
+  for (const entry of Deno.readDirSync(cells)) {
+    const result = JSON.parse(await Deno.readTextFile(join(cells, entry.name)));
+    dates.add(result.finishedAt.slice(0, 10));
+  }
+
+  const again = await run(...suite);
+  assert.equal(again.code, 0, again.stderr);
+  const lines = again.stdout.split("\n");
+  assert.equal(
+    lines[0],
+    `Reusing 8 of 8 cells already stored under ${out}/ with the same configuration: nothing to train`,
+  );
+  assert.match(
+    lines[1],
+    new RegExp(`^  computed at .* on ${[...dates].join(", ")} \\(8 cells\\)$`),
+  );
+  assert.equal(lines[2], `  --force recomputes them; a first real run, which trains: ${FIRST_RUN}`);
+  const boards = again.stdout.split("\n").filter((line) => line.startsWith("### "));
+  assert.deepEqual(boards, [
+    "### tiny · tiny-pair · profile `smoke`",
+    "### tiny · tiny-square · profile `smoke`",
+  ]);
+  assert.ok(Deno.statSync(join(other, "index.html")).isFile, "the whole site is rebuilt");
+
+  const forced = await run(...suite, "--variants", "tiny-gan", "--seeds", "0", "--force");
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.doesNotMatch(forced.stdout, /Reusing/);
+  await Deno.remove(out, { recursive: true });
+});

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { formatDuration, ProgressDisplay } from "./progress.ts";
+import type { Cell } from "./runner/cells.ts";
+
+function cell(variant: string): Cell {
+  return { config: { dataset: "ring8", variant, seed: 0 }, hash: variant } as unknown as Cell;
+}
+
+/** A live display whose terminal reports `columns`, with a clock set by hand. */
+function liveDisplay(columns: () => number) {
+  const writes: string[] = [];
+  let now = 0;
+  const display = new ProgressDisplay({
+    live: true,
+    columns,
+    write: (text) => writes.push(text),
+    now: () => now,
+  });
+  return {
+    display,
+    lastLine: () => writes.filter((text) => !text.startsWith("\r")).at(-1) ?? "",
+    setSeconds: (seconds: number) => (now = seconds * 1000),
+  };
+}
+
+const progress = { step: 30, steps: 100, lossD: 0.5, lossG: 1.25, trainSeconds: 3 };
+
+Deno.test("formatDuration writes seconds and minutes", () => {
+  assert.equal(formatDuration(7), "7s");
+  assert.equal(formatDuration(65), "1m05s");
+  assert.equal(formatDuration(Infinity), "?");
+});
+
+Deno.test("the live line keeps its last character when the terminal reports 0 columns", () => {
+  for (
+    const columns of [() => 0, () => NaN, (): number => {
+      throw new Error("not a tty");
+    }]
+  ) {
+    const { display, lastLine } = liveDisplay(columns);
+    display.start(1);
+    display.update(cell("nsgan"), progress);
+    // 70 steps left at 10 steps/s.
+    assert.match(lastLine(), / ETA 7s$/);
+  }
+});
+
+Deno.test("the live line is cut one column short of a known width", () => {
+  const { display, lastLine } = liveDisplay(() => 20);
+  display.start(1);
+  display.update(cell("nsgan"), progress);
+  assert.equal(lastLine().length, 19);
+});
+
+Deno.test("the display shows cells done, elapsed time and the whole run's ETA", () => {
+  const { display, lastLine, setSeconds } = liveDisplay(() => 0);
+  display.start(4);
+  assert.equal(display.overall(), "cells 0/4 · 0s elapsed · ETA ?");
+  setSeconds(10);
+  display.update(cell("a"), { ...progress, step: 50 });
+  // Half a cell of four in 10 s: 3.5 cells left take 70 s.
+  assert.equal(display.overall(), "cells 0/4 · 10s elapsed · ETA 1m10s");
+  assert.match(lastLine(), /^cells 0\/4 · 10s elapsed · ETA 1m10s \| ring8\/a\/s0 50\/100/);
+  setSeconds(20);
+  display.cellDone(cell("a"));
+  display.update(cell("b"), { ...progress, step: 0 });
+  assert.equal(display.overall(), "cells 1/4 · 20s elapsed · ETA 1m00s");
+});
+
+Deno.test("without a terminal, each cell's quarters are printed with the overall state", () => {
+  const lines: string[] = [];
+  const display = new ProgressDisplay({
+    live: false,
+    print: (line) => lines.push(line),
+    now: () => 0,
+  });
+  display.start(2);
+  for (const step of [10, 25, 30, 50, 99, 100]) display.update(cell("a"), { ...progress, step });
+  assert.equal(lines.length, 3);
+  assert.match(lines[0], /^ {2}ring8\/a\/s0 25\/100 .* ETA \d+s · cells 0\/2 · 0s elapsed · ETA/);
+});

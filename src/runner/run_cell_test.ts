@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { initBackend } from "../engine/backend.ts";
+import { isUserError } from "../errors.ts";
+import { buildMatrix, type Cell } from "./cells.ts";
+import { describeEnvironment } from "./environment.ts";
+import { CellSetupError, runCell } from "./run_cell.ts";
+import type { CellResult } from "./store.ts";
+import { loadSuite } from "./suite.ts";
+
+const environment = describeEnvironment(await initBackend("wasm"));
+
+/** The smoke-profile cell of `variant` on `dataset` of suite `suite`, seed 0. */
+function smokeCell(suite: string, variant: string, dataset: string): Cell {
+  const cells = buildMatrix(loadSuite(suite), {
+    profile: "smoke",
+    variants: [variant],
+    seeds: [0],
+    backend: "wasm",
+  });
+  const cell = cells.find((c) => c.config.dataset === dataset);
+  assert.ok(cell, `${suite} has ${variant} on ${dataset}`);
+  return cell;
+}
+
+/** A result without what depends on the clock or the machine. */
+function figures(result: CellResult) {
+  const { timing: _timing, environment: _environment, finishedAt: _finishedAt, ...rest } = result;
+  return {
+    ...rest,
+    curves: rest.curves.map(({ seconds: _seconds, ...point }) => point),
+    evals: rest.evals.map(({ seconds: _seconds, ...point }) => point),
+  };
+}
+
+Deno.test("runCell() trains, scores and stores a mixture cell the same way twice", async () => {
+  const cell = smokeCell("mixtures", "nsgan", "ring8");
+  const first = await runCell(cell, environment);
+  assert.equal(first.hash, cell.hash);
+  assert.equal(first.status, "completed");
+  assert.equal(first.steps, cell.config.budget.steps);
+  const { steps, evalEvery } = cell.config.budget;
+  const evalSteps = [0];
+  for (let step = evalEvery; step < steps; step += evalEvery) evalSteps.push(step);
+  evalSteps.push(steps);
+  assert.deepEqual(first.evals.map((e) => e.step), evalSteps);
+  assert.deepEqual(first.final.covered, first.evals.at(-1)!.metrics.covered);
+  assert.ok(Number.isFinite(first.final["dyn.osc_d"]), "dynamics figures are in the final figures");
+  assert.ok(first.samples && first.samples.length > 0 && first.samples.length <= 500);
+  assert.ok(first.samples.every((point) => point.length === 2));
+  assert.equal(first.pictures, undefined);
+  assert.deepEqual(figures(await runCell(cell, environment)), figures(first));
+});
+
+Deno.test("runCell() draws an image cell's pictures: a grid per evaluation, strips and arithmetic", async () => {
+  const result = await runCell(smokeCell("mnist", "nsgan", "mnist"), environment);
+  assert.equal(result.status, "completed");
+  assert.deepEqual(Object.keys(result.pictures ?? {}), [
+    "grid-step000000",
+    "grid-step000002",
+    "grid-step000004",
+    "interpolation",
+    "arithmetic",
+  ]);
+  const png = [0x89, 0x50, 0x4e, 0x47];
+  for (const bytes of Object.values(result.pictures!)) {
+    assert.deepEqual([...bytes.slice(0, 4)], png);
+  }
+  const { a, b, c, result: call } = result.arithmetic!;
+  assert.ok([a, b, c, call].every((k) => Number.isInteger(k) && k >= 0 && k < 10));
+  assert.equal(new Set([a, b, c]).size, 3);
+  assert.equal(result.samples, undefined);
+});
+
+Deno.test("runCell() stores a diverged run without final figures or final pictures", async () => {
+  const cell = smokeCell("mnist", "nsgan", "mnist");
+  cell.config.hyper = { ...cell.config.hyper, optimizer: "sgd", lrD: 1e38, lrG: 1e38 };
+  const result = await runCell(cell, environment);
+  assert.equal(result.status, "diverged");
+  assert.ok(result.divergence && result.divergence.step <= cell.config.budget.steps);
+  assert.deepEqual(result.final, {});
+  assert.ok(Object.keys(result.pictures ?? {}).every((name) => name.startsWith("grid-step")));
+  assert.equal(result.arithmetic, undefined);
+});
+
+Deno.test("runCell() refuses a class-conditional variant on unlabelled data in one line", async () => {
+  const cell = smokeCell("mixtures", "nsgan", "ring8");
+  cell.config = { ...cell.config, dataset: "dirac", variant: "cgan", conditional: true };
+  await assert.rejects(
+    () => runCell(cell, environment),
+    (error: unknown) => {
+      assert.ok(error instanceof CellSetupError && isUserError(error));
+      assert.equal(
+        error.message,
+        "variant 'cgan' is class-conditional, but dataset 'dirac' has no labels",
+      );
+      return true;
+    },
+  );
+});

@@ -1,0 +1,256 @@
+/**
+ * `plan` and `status`: what a run's cells are, which shard each belongs to, and which are stored,
+ * running, failed or missing in a results folder, read from the files alone (nothing is moved or
+ * written, so they are safe to run beside the shards of an array job).
+ *
+ * @module
+ */
+import { basename } from "node:path";
+import { type BackendChoice, initBackend } from "../engine/backend.ts";
+import { buildMatrix, type Cell } from "./cells.ts";
+import { probeClaim } from "./claim.ts";
+import { shardOf } from "./shard.ts";
+import { cellPath, CorruptResultError, readResult } from "./store.ts";
+import type { Profile, Suite } from "./suite.ts";
+
+/**
+ * A cell's state in a results folder: `stored` (a result with the cell's configuration hash),
+ * `running` (a process holds its claim), `failed` (its last run failed or was killed, or its result
+ * file is corrupt) or `missing` (never computed, or stored with another configuration).
+ */
+export type CellState = "stored" | "running" | "failed" | "missing";
+
+/** One cell of a run, where it stands. */
+export interface SurveyedCell {
+  /** `<suite>/<profile>/<dataset>__<variant>__seed<n>`: its result file under the results folder. */
+  id: string;
+  suite: string;
+  profile: string;
+  dataset: string;
+  variant: string;
+  seed: number;
+  /** The configuration hash a stored result must have. */
+  hash: string;
+  /** The shard it belongs to, of {@linkcode Survey.shards}. */
+  shard: number;
+  state: CellState;
+  /** One line about the state: who runs it, why it failed, what is stored instead. */
+  detail?: string;
+}
+
+/** Every cell of a run and where it stands. */
+export interface Survey {
+  resultsDir: string;
+  /** The backend the cells' configurations name. */
+  backend: string;
+  shards: number;
+  cells: SurveyedCell[];
+}
+
+/** Which cells a survey covers: the selection flags of `bench` / `suite`, and the shard count. */
+export interface SurveyOptions {
+  profile: Profile;
+  backend: BackendChoice;
+  variants?: string[];
+  seeds?: number[];
+  /** Folder of the stored results. */
+  resultsDir: string;
+  /** How many shards the run is split into (default 1). */
+  shards?: number;
+}
+
+/** Where one cell stands in `resultsDir`. */
+async function cellState(
+  resultsDir: string,
+  cell: Cell,
+): Promise<{ state: CellState; detail?: string }> {
+  const path = cellPath(resultsDir, cell.config);
+  let note: string | undefined;
+  try {
+    const stored = await readResult(path);
+    if (stored?.hash === cell.hash) return { state: "stored" };
+    if (stored) {
+      note =
+        `a result with another configuration is stored (hash ${stored.hash}, backend ${stored.config.backend}); it will be recomputed`;
+    }
+  } catch (error) {
+    if (!(error instanceof CorruptResultError)) throw error;
+    return { state: "failed", detail: error.message };
+  }
+  const claim = await probeClaim(path);
+  const owner = claim.state !== "none" && claim.info
+    ? `${claim.info.host} pid ${claim.info.pid} since ${claim.info.since}`
+    : "an unknown process";
+  if (claim.state === "held") return { state: "running", detail: `running on ${owner}` };
+  if (claim.state === "left") {
+    return {
+      state: "failed",
+      detail: claim.info?.error
+        ? `failed on ${owner}: ${claim.info.error}`
+        : `interrupted: started on ${owner}, which ended without storing it`,
+    };
+  }
+  return { state: "missing", ...(note ? { detail: note } : {}) };
+}
+
+/**
+ * Lists every cell that `bench` (several suites) or `suite` (one) would run with these options, in
+ * the run's order, with its shard (cell k goes to shard k mod N) and its state in
+ * `options.resultsDir`. The backend is part of each cell's configuration hash: a named one is
+ * taken as it is (it need not run here: a login node may lack the compute nodes' GPU), `auto` is
+ * resolved as a run here would.
+ */
+export async function surveyRun(suites: Suite[], options: SurveyOptions): Promise<Survey> {
+  const backend = options.backend === "auto" ? (await initBackend("auto")).name : options.backend;
+  const shards = options.shards ?? 1;
+  const cells: SurveyedCell[] = [];
+  for (const suite of suites) {
+    const matrix = buildMatrix(suite, {
+      profile: options.profile,
+      variants: options.variants,
+      seeds: options.seeds,
+      backend,
+    });
+    for (const cell of matrix) {
+      const c = cell.config;
+      cells.push({
+        id: `${c.suite}/${c.profile}/${c.dataset}__${c.variant}__seed${c.seed}`,
+        suite: c.suite,
+        profile: c.profile,
+        dataset: c.dataset,
+        variant: c.variant,
+        seed: c.seed,
+        hash: cell.hash,
+        shard: shardOf(cells.length, shards),
+        ...await cellState(options.resultsDir, cell),
+      });
+    }
+  }
+  return { resultsDir: options.resultsDir, backend, shards, cells };
+}
+
+/** Counts of cells by state. */
+export function countStates(cells: SurveyedCell[]): Record<CellState, number> {
+  const counts: Record<CellState, number> = { stored: 0, running: 0, failed: 0, missing: 0 };
+  for (const cell of cells) counts[cell.state]++;
+  return counts;
+}
+
+/**
+ * The shards to resubmit: those with a failed or missing cell and no running one (a shard whose
+ * task holds a claim is still at work, and will reach its other cells).
+ */
+export function shardsToResubmit(survey: Survey): number[] {
+  const running = new Set(survey.cells.filter((c) => c.state === "running").map((c) => c.shard));
+  const wanted = new Set(
+    survey.cells.filter((c) => c.state === "failed" || c.state === "missing").map((c) => c.shard),
+  );
+  return [...wanted].filter((shard) => !running.has(shard)).sort((a, b) => a - b);
+}
+
+/** Pads the columns of `rows` (the last one left as it is). */
+function columns(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row) =>
+    row.map((cell, i) => i === row.length - 1 ? cell : cell.padEnd(widths[i])).join("  ")
+      .trimEnd()
+  );
+}
+
+/** A cell's file name, as `plan` lists it. */
+function fileName(cell: SurveyedCell): string {
+  return basename(cell.id);
+}
+
+/**
+ * `plan`'s output: every cell with its shard and whether it is stored, then a summary line; with
+ * `json`, one JSON object (`{"shards", "backend", "cells": [{"id", ..., "shard", "stored"}]}`).
+ */
+export function renderPlan(survey: Survey, json = false): string {
+  if (json) {
+    return JSON.stringify({
+      resultsDir: survey.resultsDir,
+      backend: survey.backend,
+      shards: survey.shards,
+      cells: survey.cells.map(({ state, detail: _, ...cell }) => ({
+        ...cell,
+        stored: state === "stored",
+      })),
+    });
+  }
+  const rows = [
+    ["suite", "profile", "cell", "shard", "stored"],
+    ...survey.cells.map((cell) => [
+      cell.suite,
+      cell.profile,
+      fileName(cell),
+      String(cell.shard),
+      cell.state === "stored" ? "yes" : "no",
+    ]),
+  ];
+  const counts = countStates(survey.cells);
+  const stored = counts.stored;
+  const total = survey.cells.length;
+  // Shard sizes: k mod N gives each shard floor(total / N) cells or one more.
+  const [least, most] = [Math.floor(total / survey.shards), Math.ceil(total / survey.shards)];
+  const shardLine = survey.shards > 1
+    ? `; ${survey.shards} shards of ${
+      least === most ? least : `${least}-${most}`
+    } cells (--shard I/${survey.shards}, I from 0 to ${survey.shards - 1})`
+    : "";
+  return [
+    ...columns(rows),
+    "",
+    `${total} cells (backend ${survey.backend}), ${stored} stored under ${survey.resultsDir}/, ${
+      total - stored
+    } to compute${shardLine}`,
+  ].join("\n");
+}
+
+/**
+ * `status`'s output: a count of the cells by state, each cell not stored with its state, shard and
+ * detail, and the shards to resubmit; with `json`, one JSON object (`{"shards", "counts",
+ * "resubmit", "cells": [the cells not stored]}`); with `indices`, only the shards to resubmit,
+ * comma-separated, as `sbatch --array` takes them.
+ */
+export function renderStatus(
+  survey: Survey,
+  format: { json?: boolean; indices?: boolean } = {},
+): string {
+  const counts = countStates(survey.cells);
+  const resubmit = shardsToResubmit(survey);
+  const open = survey.cells.filter((cell) => cell.state !== "stored");
+  if (format.indices) return resubmit.join(",");
+  if (format.json) {
+    return JSON.stringify({
+      resultsDir: survey.resultsDir,
+      backend: survey.backend,
+      shards: survey.shards,
+      total: survey.cells.length,
+      counts,
+      resubmit,
+      cells: open,
+    });
+  }
+  const total = survey.cells.length;
+  const lines = [
+    `${total} cells (backend ${survey.backend}) under ${survey.resultsDir}/: ${counts.stored} stored, ${counts.running} running, ${counts.failed} failed, ${counts.missing} missing`,
+  ];
+  if (!open.length) return lines.join("\n");
+  const order: CellState[] = ["failed", "missing", "running"];
+  const sorted = order.flatMap((state) => open.filter((cell) => cell.state === state));
+  lines.push(
+    ...columns(sorted.map((cell) => [
+      `  ${cell.state}`,
+      cell.id,
+      `shard ${cell.shard}`,
+      cell.detail ?? "",
+    ])),
+  );
+  lines.push(
+    resubmit.length
+      ? `shards to resubmit (of ${survey.shards}): ${resubmit.join(",")}`
+      : `nothing to resubmit: every cell not stored is running`,
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,120 @@
+/**
+ * The steps of a cell whose trainer trains translation networks (two translators and a
+ * discriminator per domain, `networks: "translation"`), in place of run_cell's generator steps:
+ * build the architecture's translation networks from the cell's seed, train them while scoring
+ * them at every evaluation step on the dataset's held-out samples (every translator output the
+ * metrics read: G(a), F(b), the cycles, the identity mappings), score them at the end, and, for
+ * image domains, draw the strip a | G(a) | F(G(a)) | T(a). `run_cell.ts` assembles the result.
+ *
+ * @module
+ */
+import type { Dataset } from "../data/dataset.ts";
+import type { Rng } from "../engine/rng.ts";
+import { ganLossOf } from "../losses/mod.ts";
+import { dynamicsFigures, METRICS } from "../metrics/mod.ts";
+import { translationStrip } from "../metrics/translation_pictures.ts";
+import {
+  ARCHITECTURES,
+  disposeTranslation,
+  type TranslationNetworks,
+  translationOutputs,
+} from "../models/mod.ts";
+import { imageGridPng } from "../report/pictures.ts";
+import type { Progress, TranslationTrainer, TrainOutcome } from "../train/mod.ts";
+import type { CellConfig } from "./cells.ts";
+
+/** What a translation cell's run produced, for the result. */
+export interface TranslationRun {
+  outcome: TrainOutcome;
+  /** Empty for a diverged run. */
+  final: Record<string, number>;
+  /** G(a) of the last evaluation's held-out a. */
+  lastSamples?: Float32Array;
+  /** `translation`: the strip a | G(a) | F(G(a)) | T(a), for image domains. */
+  pictures?: Record<string, Uint8Array>;
+}
+
+/** Trains and scores the translation networks of a cell with `trainer`. */
+export async function runTranslationCell(
+  cell: { config: CellConfig; dataset: Dataset; rng: Rng },
+  trainer: TranslationTrainer,
+  onProgress?: (progress: Progress) => void,
+): Promise<TranslationRun> {
+  const { config, dataset, rng } = cell;
+  const architecture = ARCHITECTURES.get(config.architecture);
+  const translation = dataset.translation;
+  // The matrix checks both before any cell starts (cells.ts, incompatibility).
+  if (architecture.networks !== "translation" || !translation) {
+    throw new TypeError(`'${config.architecture}' on '${dataset.name}' cannot train translators`);
+  }
+  const networks = architecture.build(config.model, {
+    sampleShape: dataset.sampleShape,
+    rng: rng.stream("init"),
+  });
+  const score = scorer(config, dataset, networks);
+  try {
+    let lastSamples: Float32Array | undefined;
+    const outcome = await trainer.train({
+      dataset,
+      networks,
+      loss: ganLossOf(config.loss, config.trainer)!,
+      hyper: config.hyper,
+      budget: config.budget,
+      trainerOptions: config.trainerOptions ?? {},
+      rng,
+      async evaluate() {
+        const { samples, figures } = await score(config.evalSamples);
+        lastSamples = samples;
+        return figures;
+      },
+      onProgress,
+    });
+    if (outcome.status === "diverged") return { outcome, final: {}, lastSamples };
+    let figures = outcome.evals.at(-1)?.metrics;
+    if (config.finalSamples) figures = (await score(config.finalSamples)).figures;
+    const metrics = config.metrics.map((name) => METRICS.get(name));
+    const final = {
+      ...figures,
+      ...Object.assign({}, ...metrics.map((m) => m.summarise?.(outcome.evals) ?? {})),
+      ...dynamicsFigures(outcome.curves),
+    };
+    const shape = dataset.sampleShape;
+    const pictures = shape.length === 3
+      ? {
+        translation: await imageGridPng(
+          await translationStrip(networks, translation, {
+            sampleShape: shape,
+            classes: dataset.classes ?? 1,
+          }),
+          shape,
+        ),
+      }
+      : undefined;
+    return { outcome, final, lastSamples, pictures };
+  } finally {
+    disposeTranslation(networks);
+  }
+}
+
+/**
+ * Scores `networks` on the dataset's first n held-out samples a (and b = T(a)) with every metric
+ * of the cell: the G(a) and the figures.
+ */
+function scorer(config: CellConfig, dataset: Dataset, networks: TranslationNetworks) {
+  const translation = dataset.translation!;
+  const metrics = config.metrics.map((name) => METRICS.get(name));
+  return async (n: number) => {
+    const a = translation.heldOut(n).samples;
+    const outputs = await translationOutputs(
+      networks,
+      { a, b: translation.forward(a) },
+      dataset.sampleShape,
+    );
+    const context = { dataset, features: config.features, translations: outputs };
+    const figures = await Promise.all(metrics.map((m) => m.evaluate(outputs.forward, context)));
+    return {
+      samples: outputs.forward,
+      figures: Object.assign({}, ...figures) as Record<string, number>,
+    };
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Synthetic CIFAR-10 batches in the official binary format (1 label byte + 3,072 planar RGB bytes
+ * per record), for the tests of the loader and of the `cifar10` suite: the real files cannot be
+ * downloaded here.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import {
+  CIFAR10_FOLDER,
+  CIFAR10_RECORD_BYTES,
+  CIFAR10_TEST_FILE,
+  CIFAR10_TRAIN_FILES,
+} from "../src/data/cifar10.ts";
+
+/**
+ * The byte at `offset` of record `record` of file `file` (0-4 training, 5 test): the label
+ * `(file · records + record) mod 10` at offset 0, then pixels that depend on all three.
+ */
+export function syntheticByte(file: number, record: number, offset: number): number {
+  if (offset === 0) return 0;
+  return (file * 37 + record * 11 + offset * 7 + ((offset * offset) >> 5)) & 255;
+}
+
+/**
+ * Writes the six batch files, `records` records each, into `root/cifar-10-batches-bin/` and
+ * returns that folder.
+ */
+export async function writeSyntheticCifar10(root: string, records: number): Promise<string> {
+  const folder = join(root, CIFAR10_FOLDER);
+  await Deno.mkdir(folder, { recursive: true });
+  const files = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE];
+  for (const [file, name] of files.entries()) {
+    const bytes = new Uint8Array(records * CIFAR10_RECORD_BYTES);
+    for (let r = 0; r < records; r++) {
+      const base = r * CIFAR10_RECORD_BYTES;
+      bytes[base] = (file * records + r) % 10;
+      for (let o = 1; o < CIFAR10_RECORD_BYTES; o++) bytes[base + o] = syntheticByte(file, r, o);
+    }
+    await Deno.writeFile(join(folder, name), bytes);
+  }
+  return folder;
+}
