@@ -17,20 +17,36 @@
 /** Environment variables removed from a peer's environment. */
 export const PEER_UNSET_VARIABLES: readonly string[] = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
 
-/** This process's environment without {@linkcode PEER_UNSET_VARIABLES}. */
-export function peerEnvironment(): Record<string, string> {
-  const env = Deno.env.toObject();
+/**
+ * `environment` (by default this process's) without {@linkcode PEER_UNSET_VARIABLES}, and with
+ * PYTHONDONTWRITEBYTECODE set.
+ */
+export function peerEnvironment(
+  environment: Record<string, string> = Deno.env.toObject(),
+): Record<string, string> {
+  const env = { ...environment };
   for (const name of PEER_UNSET_VARIABLES) delete env[name];
+  // The peers import bench/peer_info.py: no __pycache__ folder left in the checkout.
+  env.PYTHONDONTWRITEBYTECODE = "1";
   return env;
 }
 
-/** `python args...` as a peer: this process's environment minus {@linkcode PEER_UNSET_VARIABLES}. */
+/**
+ * `python args...` as a peer: in `environment` (by default this process's) minus
+ * {@linkcode PEER_UNSET_VARIABLES}; this process's own environment is left as it is.
+ */
 export function peerCommand(
   python: string,
   args: string[],
   options: Omit<Deno.CommandOptions, "args" | "env" | "clearEnv"> = {},
+  environment?: Record<string, string>,
 ): Deno.Command {
-  return new Deno.Command(python, { ...options, args, clearEnv: true, env: peerEnvironment() });
+  return new Deno.Command(python, {
+    ...options,
+    args,
+    clearEnv: true,
+    env: peerEnvironment(environment),
+  });
 }
 
 /** What `bench/peer_info.py`'s `describe()` reports from inside a peer. */

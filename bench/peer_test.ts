@@ -2,25 +2,24 @@ import assert from "node:assert/strict";
 import { describePeer, PEER_UNSET_VARIABLES, peerCommand, type PeerInfo } from "./peer.ts";
 
 Deno.test("a peer runs without the OpenBLAS pinning variables, and with the rest of the environment", async () => {
-  const saved = PEER_UNSET_VARIABLES.map((name) => [name, Deno.env.get(name)] as const);
-  try {
-    Deno.env.set("OPENBLAS_CORETYPE", "Haswell");
-    Deno.env.set("OPENBLAS_L2_SIZE", "262144");
-    Deno.env.set("GANBENCH_PEER_TEST", "kept");
-    const code = "console.log(JSON.stringify(['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE', " +
-      "'GANBENCH_PEER_TEST'].map((k) => Deno.env.get(k) ?? null)))";
-    const output = await peerCommand(Deno.execPath(), ["eval", code], { stdout: "piped" })
-      .output();
-    assert.deepEqual(JSON.parse(new TextDecoder().decode(output.stdout)), [null, null, "kept"]);
-    // This process keeps them: only the peer loses them.
-    assert.equal(Deno.env.get("OPENBLAS_CORETYPE"), "Haswell");
-  } finally {
-    Deno.env.delete("GANBENCH_PEER_TEST");
-    for (const [name, value] of saved) {
-      if (value === undefined) Deno.env.delete(name);
-      else Deno.env.set(name, value);
-    }
-  }
+  const environment = {
+    ...Deno.env.toObject(),
+    OPENBLAS_CORETYPE: "Haswell",
+    OPENBLAS_L2_SIZE: "262144",
+    GANBENCH_PEER_TEST: "kept",
+  };
+  const code = "console.log(JSON.stringify(['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE', " +
+    "'GANBENCH_PEER_TEST'].map((k) => Deno.env.get(k) ?? null)))";
+  const output = await peerCommand(
+    Deno.execPath(),
+    ["eval", code],
+    { stdout: "piped" },
+    environment,
+  )
+    .output();
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(output.stdout)), [null, null, "kept"]);
+  assert.equal(environment.OPENBLAS_CORETYPE, "Haswell", "the caller's environment is untouched");
+  assert.equal(PEER_UNSET_VARIABLES.length, 2);
 });
 
 const info: PeerInfo = {

@@ -62,8 +62,11 @@ def load_state_dict(path):
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises many kinds for a file that is not a state dict
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ConversionError(f"Cannot read '{path}' as a PyTorch state dict: {first}")
+        text = str(error).strip()
+        detail = type(error).__name__ + (f": {text.splitlines()[0]}" if text else "")
+        raise ConversionError(
+            f"Cannot read '{path}' as a PyTorch state dict (torch.load failed: {detail})"
+        )
     if not isinstance(state, dict):
         raise ConversionError(f"'{path}' holds a {type(state).__name__}, not a state dict")
     return state

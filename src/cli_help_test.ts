@@ -99,7 +99,7 @@ Deno.test("command-line mistakes get one line, the closest name and exit 2", asy
     [["benhc"], /^ganbench: Unknown command 'benhc'\. Did you mean 'bench'\?/],
     [
       ["suite", "mixtures", "--profile", "huge"],
-      /^ganbench: --profile must be one of smoke, quick, full, got 'huge'$/,
+      /^ganbench: --profile must be one of smoke, quick, full, replicate, paper, got 'huge'$/,
     ],
   ];
   for (const [args, pattern] of cases) {
@@ -138,7 +138,11 @@ Deno.test("a suite pairing a conditional variant with unlabelled data fails in o
     await Deno.readTextFile(new URL("../suites/dirac.json", import.meta.url)),
   );
   const path = join(dir, "cgan-dirac.json");
-  await Deno.writeTextFile(path, JSON.stringify({ ...suite, variants: ["cgan"] }));
+  // Without its replication section, whose rows name the variants replaced here.
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({ ...suite, variants: ["cgan"], replication: undefined }),
+  );
   const result = await cli("suite", path, "--profile", "smoke", "--out", join(dir, "out"));
   assert.equal(result.code, 1, result.stderr);
   assert.equal(

@@ -12,6 +12,12 @@ import {
   CIFAR10_TEST_FILE,
   CIFAR10_TRAIN_FILES,
 } from "../src/data/cifar10.ts";
+import {
+  buildClassifier,
+  FEATURE_LAYER,
+  type FeatureNetManifest,
+  saveClassifier,
+} from "../src/metrics/classifier_net.ts";
 
 /**
  * The byte at `offset` of record `record` of file `file` (0-4 training, 5 test): the label
@@ -40,4 +46,38 @@ export async function writeSyntheticCifar10(root: string, records: number): Prom
     await Deno.writeFile(join(folder, name), bytes);
   }
   return folder;
+}
+
+/**
+ * Writes an untrained `cifar10-net` (seeded random weights, the real network's layers) with its
+ * manifest into `root/cifar10/`, for runs that need the network but not its accuracy; `root` is
+ * then a `GANBENCH_FEATURE_NETS` folder.
+ */
+export async function writeUntrainedCifar10Net(root: string): Promise<void> {
+  const dir = join(root, "cifar10");
+  const sha256 = await saveClassifier(buildClassifier(0, 10, [32, 32, 3]), dir);
+  const manifest: FeatureNetManifest = {
+    name: "cifar10",
+    label: "cifar10-net",
+    dataset: "cifar10",
+    description: "test only: untrained",
+    featureLayer: FEATURE_LAYER,
+    featureDim: 128,
+    classes: 10,
+    inputShape: [32, 32, 3],
+    testAccuracy: 0.1,
+    testSamples: 1,
+    training: {
+      seed: 0,
+      epochs: 1,
+      batchSize: 1,
+      learningRate: 0,
+      steps: 1,
+      backend: "none",
+      tfjs: "none",
+      seconds: 0,
+    },
+    sha256,
+  };
+  await Deno.writeTextFile(join(dir, "manifest.json"), JSON.stringify(manifest));
 }

@@ -28,6 +28,8 @@ import torch
 import torch.nn.functional as F
 import torchvision.models.inception as tv
 
+# The converter is imported from scripts/, which must not gain a __pycache__ folder.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 import convert_inception  # noqa: E402
 

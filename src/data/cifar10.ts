@@ -6,7 +6,9 @@
  * then the 32x32 image as 1,024 red, 1,024 green and 1,024 blue bytes, rows top to bottom.
  * ganbench downloads nothing: the folder comes from `--data DIR` or `GANBENCH_DATA=DIR` (the
  * `cifar-10-batches-bin` folder itself or the folder holding it). Every file's size and record
- * count is checked before use, and a missing or short file is named in one line.
+ * count is checked before use, and a missing or short file is named in one line. The format is a
+ * few lines to read, and the npm packages for CIFAR-10 download it themselves, so ganbench reads it
+ * here.
  *
  * @module
  */

@@ -10,7 +10,12 @@ import { dirac } from "./dirac.ts";
 import { fashion } from "./fashion.ts";
 import { mnist } from "./mnist.ts";
 import { grid25, ring8 } from "./mixtures.ts";
-import { pacganGrid25, pacganRing8, wganGp25Gaussians, wganGp8Gaussians } from "./paper_mixtures.ts";
+import {
+  pacganGrid25,
+  pacganRing8,
+  wganGp25Gaussians,
+  wganGp8Gaussians,
+} from "./paper_mixtures.ts";
 import { mnistInverted, mnistRotated, ring8Rotated } from "./paired_domains.ts";
 
 import { stackedMnist } from "./stacked_mnist.ts";

@@ -116,7 +116,8 @@ function mnistDomains(
   };
   return {
     name,
-    description: `MNIST translation, A: the first 30k training digits, B: ${map} of the other 30k`,
+    description:
+      `MNIST translation, A: the first 30k training digits, B: the other 30k with ${map}`,
     sampleShape: [SIDE, SIDE, 1],
     range: [-1, 1],
     classes: 10,
@@ -169,8 +170,7 @@ const RING_SEED = 20_170_320;
 /** ring8 (A) → its points rotated by π/8 and scaled by 2 (B). */
 export const ring8Rotated: Dataset = (() => {
   const forward = (points: Float32Array) => rotateScalePoints(points, RING_ANGLE, RING_SCALE);
-  const inverse = (points: Float32Array) =>
-    rotateScalePoints(points, -RING_ANGLE, 1 / RING_SCALE);
+  const inverse = (points: Float32Array) => rotateScalePoints(points, -RING_ANGLE, 1 / RING_SCALE);
   const a: MixtureSpec = ring8.mixture!;
   const b: MixtureSpec = {
     centres: a.centres.map((c) => Array.from(forward(Float32Array.from(c)))),
@@ -178,14 +178,17 @@ export const ring8Rotated: Dataset = (() => {
   };
   const fixedDraw = (stream: string, n: number) => {
     if (n > RING_HELD_OUT) {
-      throw new RangeError(`'ring8-rotated' holds ${RING_HELD_OUT} held-out points, asked for ${n}`);
+      throw new RangeError(
+        `'ring8-rotated' holds ${RING_HELD_OUT} held-out points, asked for ${n}`,
+      );
     }
     // A fresh source each time: the first n points of one fixed sequence.
     return ring8.sampleWithLabels!(n, new Rng(RING_SEED).stream(stream));
   };
   return {
     name: "ring8-rotated",
-    description: "ring8 translation, A: ring8's points, B: the points rotated by π/8 and scaled by 2",
+    description:
+      "ring8 translation, A: ring8's points, B: the points rotated by π/8 and scaled by 2",
     sampleShape: [2],
     classes: 8,
     sample: (n, rng) => ring8.sample(n, rng),

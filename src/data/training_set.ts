@@ -104,7 +104,10 @@ export class RunTrainingSet implements Dataset {
       this.points = new Float32Array(spec.size * this.#dim);
       this.labels = new Int32Array(spec.size);
       order.forEach((from, to) => {
-        this.points.set(drawn.points.subarray(from * this.#dim, (from + 1) * this.#dim), to * this.#dim);
+        this.points.set(
+          drawn.points.subarray(from * this.#dim, (from + 1) * this.#dim),
+          to * this.#dim,
+        );
         this.labels[to] = drawn.labels[from];
       });
     }
@@ -188,10 +191,14 @@ function balancedPoints(
   rng: Rng,
 ): { points: Float32Array; labels: Int32Array } {
   const mixture = base.mixture;
-  if (!mixture) throw new TypeError(`a balanced training set needs a mixture, '${base.name}' is not`);
+  if (!mixture) {
+    throw new TypeError(`a balanced training set needs a mixture, '${base.name}' is not`);
+  }
   const modes = mixture.centres.length;
   if (size % modes) {
-    throw new TypeError(`a balanced training set of ${size} points is no multiple of ${modes} modes`);
+    throw new TypeError(
+      `a balanced training set of ${size} points is no multiple of ${modes} modes`,
+    );
   }
   const dim = mixture.centres[0].length;
   const points = new Float32Array(size * dim);

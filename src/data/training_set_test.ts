@@ -38,7 +38,8 @@ Deno.test("permutation() is a permutation and depends on the seed", () => {
 });
 
 Deno.test("a run's training set is drawn once from its seed: same seed, same points; another seed, others", () => {
-  const draw = (seed: number) => new RunTrainingSet(wganGp25Gaussians, wganGp25Gaussians.trainingSet!, new Rng(seed));
+  const draw = (seed: number) =>
+    new RunTrainingSet(wganGp25Gaussians, wganGp25Gaussians.trainingSet!, new Rng(seed));
   const a = draw(3), b = draw(3), c = draw(4);
   assert.equal(a.points.length, 200_000);
   assert.deepEqual(a.points, b.points);
@@ -63,17 +64,30 @@ Deno.test("a balanced set has size / modes points of every mode, shuffled", () =
     assert.ok(Math.hypot(set.points[2 * i] - x, set.points[2 * i + 1] - y) < 6 * std);
   }
   assert.throws(
-    () => new RunTrainingSet(wganGp25Gaussians, { ...wganGp25Gaussians.trainingSet!, size: 1001 }, new Rng(0)),
+    () =>
+      new RunTrainingSet(
+        wganGp25Gaussians,
+        { ...wganGp25Gaussians.trainingSet!, size: 1001 },
+        new Rng(0),
+      ),
     /no multiple of 25 modes/,
   );
 });
 
 Deno.test("a fixed-order set is read in order, each epoch's partial last batch dropped, the same every epoch", () => {
-  const set = new RunTrainingSet(counting, { size: 10, modes: "random", order: "fixed-order" }, new Rng(0));
+  const set = new RunTrainingSet(
+    counting,
+    { size: 10, modes: "random", order: "fixed-order" },
+    new Rng(0),
+  );
   const rng = new Rng(9);
   const epoch1 = [0, 1, 2].map(() => [...set.sample(3, rng)]);
   assert.deepEqual(epoch1.flat(), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
-  assert.deepEqual([...set.sample(3, rng)], [0, 1, 2], "point 9 is dropped, the next epoch starts over");
+  assert.deepEqual(
+    [...set.sample(3, rng)],
+    [0, 1, 2],
+    "point 9 is dropped, the next epoch starts over",
+  );
   assert.equal(set.epochs, 2);
   assert.throws(() => set.samplePacked(3, 2, rng), /no packs/);
 });

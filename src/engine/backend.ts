@@ -3,6 +3,11 @@
  * that says whether it can run here and a loader. `auto` walks the registry in
  * preference order (tensorflow > webgpu > wasm > cpu).
  *
+ * WebGPU is probed once per process, only when `webgpu` or `auto` is asked for (or the
+ * backends are listed), without noise on stderr ({@linkcode ensureRuntimeDir}); its backend
+ * gets an `AddN` that fits the device's binding limit, and its device errors fail the next
+ * read-back ({@linkcode WebGpuError}) instead of leaving wrong numbers.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -232,6 +237,9 @@ function registerWebGpuAddN(): void {
   tf.registerKernel({ ...stock, kernelFunc });
 }
 
+/** The webgpu backends whose device errors {@linkcode watchWebGpuErrors} already turns into failures. */
+const watchedBackends = new WeakSet<WebGPUBackend>();
+
 /** Raised at the next read-back after the WebGPU device reported an error. */
 export class WebGpuError extends Error {
   override name = "WebGpuError";
@@ -245,6 +253,8 @@ export class WebGpuError extends Error {
  * which the trainer reads every loss and norm) throws it.
  */
 function watchWebGpuErrors(backend: WebGPUBackend): void {
+  if (watchedBackends.has(backend)) return;
+  watchedBackends.add(backend);
   let failure: string | undefined;
   backend.device.addEventListener("uncapturederror", (event) => {
     failure ??= (event as GPUUncapturedErrorEvent).error.message.trim().split("\n")[0];

@@ -31,10 +31,10 @@ export type { PenaltyContext, Regulariser } from "./regularisers.ts";
 export {
   DEFAULT_HYPER,
   DEFAULT_TRAINER,
-  trainerOptionsProblem,
   Hyper,
   HyperOverrides,
   RegulariserStrengths,
+  trainerOptionsProblem,
   type Variant,
   VariantRegistry,
   VariantSchema,

@@ -84,8 +84,8 @@ Deno.test("a variant's loss, regularisers and trainer must be registered names",
     /^Invalid variant 'bad': regularisers\.r3: Unknown regulariser 'r3'\. Did you mean 'r1'\?/,
   );
   assert.match(
-    registrationError({ trainer: "cyclegan" })!,
-    /^Invalid variant 'bad': trainer: Unknown trainer 'cyclegan'\. Available: gan, vae/,
+    registrationError({ trainer: "pix2pix" })!,
+    /^Invalid variant 'bad': trainer: Unknown trainer 'pix2pix'\. Available: gan, vae, cyclegan/,
   );
 });
 

@@ -23,17 +23,33 @@ export const PROBABILITY_LAYER = "probabilities";
 export const FEATURE_NET_DIR = new URL("../../fixtures/features/", import.meta.url).pathname;
 
 /**
+ * The environment variable naming another folder of feature networks (one subfolder per network),
+ * e.g. for a `cifar10-net` trained outside the repository; default {@linkcode FEATURE_NET_DIR}.
+ */
+export const FEATURE_NETS_ENV = "GANBENCH_FEATURE_NETS";
+
+/** The folder of feature network `name`: under `GANBENCH_FEATURE_NETS`, else the fixtures'. */
+export function featureNetDir(name: string): string {
+  return join(Deno.env.get(FEATURE_NETS_ENV) || FEATURE_NET_DIR, name);
+}
+
+/**
  * The classifier: two strided 5x5 convolutions (32 and 64 channels, ReLU), a 128-unit ReLU dense
  * layer (the features) and a 10-way softmax. Strided convolutions instead of max-pooling because
- * the wasm backend has no max-pool gradient kernel. Input: [28, 28, 1] in [−1, 1].
+ * the wasm backend has no max-pool gradient kernel. Input: `inputShape` ([28, 28, 1] for the MNIST
+ * networks, [32, 32, 3] for CIFAR-10's) in [−1, 1].
  */
-export function buildClassifier(seed: number, classes = 10): tf.Sequential {
+export function buildClassifier(
+  seed: number,
+  classes = 10,
+  inputShape: readonly [number, number, number] = [28, 28, 1],
+): tf.Sequential {
   let layerSeed = seed;
   const init = () => tf.initializers.glorotUniform({ seed: layerSeed++ });
   return tf.sequential({
     layers: [
       tf.layers.conv2d({
-        inputShape: [28, 28, 1],
+        inputShape: [...inputShape],
         filters: 32,
         kernelSize: 5,
         strides: 2,
@@ -78,6 +94,8 @@ export const FeatureNetManifest = z.object({
   featureLayer: z.string(),
   featureDim: z.int().positive(),
   classes: z.int().positive(),
+  /** The images it takes, `[height, width, channels]` (absent: MNIST's [28, 28, 1]). */
+  inputShape: z.tuple([z.int().positive(), z.int().positive(), z.int().positive()]).optional(),
   testAccuracy: z.number(),
   testSamples: z.int().positive(),
   training: z.object({
@@ -109,7 +127,7 @@ export function sha256(bytes: Uint8Array): string {
 /** A loaded feature network. */
 export interface FeatureNet {
   manifest: FeatureNetManifest;
-  /** Features and class probabilities of [n, 28, 28, 1] images in [−1, 1]. */
+  /** Features and class probabilities of [n, ...inputShape] images in [−1, 1]. */
   predict(images: tf.Tensor4D): { features: tf.Tensor2D; probabilities: tf.Tensor2D };
 }
 
@@ -144,7 +162,7 @@ const loaded = new Map<string, Promise<FeatureNet>>();
 /** Loads (once per process) the committed feature network `name`, verifying its checksums. */
 export function loadFeatureNet(
   name: string,
-  dir = join(FEATURE_NET_DIR, name),
+  dir = featureNetDir(name),
 ): Promise<FeatureNet> {
   const key = join(dir);
   if (!loaded.has(key)) loaded.set(key, readFeatureNet(name, dir));

@@ -86,7 +86,7 @@ export const NETWORK_DYNAMICS_FIGURES: Figure[] = NETWORK_DUELS.flatMap(
   ({ generator, discriminator }) => [
     ...[generator, discriminator].map((name): Figure => ({
       key: `dyn.osc[${name}]`,
-      label: `osc ${name}`,
+      label: `osc[${name}]`,
       higherIsBetter: false,
       description:
         `oscillation index of ${name}'s own loss (a trainer of more than two networks): std(last 25%) / std(whole curve)`,

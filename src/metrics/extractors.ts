@@ -1,13 +1,23 @@
 /**
  * Feature extractors, by name: what the feature metrics (FID, KID, PRC, DC, IS) see of a sample.
- * `raw` passes the samples through; `mnist` and `fashion` are ganbench's own classifier networks
- * (see classifier_net.ts); `inception=PATH` is a user's TF.js model.
+ * `raw` passes the samples through; `mnist`, `fashion` and `cifar10` are ganbench's own classifier
+ * networks (see classifier_net.ts); `inception-fid` is the FID Inception network (inception_fid.ts)
+ * read from `inception-fid=DIR` or `GANBENCH_INCEPTION_FID`; `inception=PATH` is a user's TF.js
+ * model.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { Registry } from "../registry.ts";
-import { loadFeatureNet } from "./classifier_net.ts";
+import { join } from "node:path";
+import { featureNetDir, loadFeatureNet } from "./classifier_net.ts";
+import {
+  INCEPTION_FID_ENV,
+  InceptionFidError,
+  inceptionFidFeatures,
+  inceptionFidSource,
+  loadInceptionFid,
+} from "./inception_fid.ts";
 import type { FeatureMatrix } from "./features.ts";
 import { type ImageBatch, loadFeatureModel, modelFeatures } from "./model_features.ts";
 import { UserError } from "../errors.ts";
@@ -49,7 +59,18 @@ export interface FeatureExtractor {
    * @throws {ExtractorInputError} for samples it cannot take; `source` names them in the message
    */
   extract(samples: Samples, source: string): Promise<Extracted>;
+  /**
+   * For an extractor that needs files the user supplies (a converted Inception, a network trained
+   * on the user's data): whether it can run here, with a line saying what it uses and an identity
+   * of its weights (part of a suite cell's configuration), or why it cannot.
+   */
+  availability?(): Availability;
 }
+
+/** What {@linkcode FeatureExtractor.availability} says. */
+export type Availability =
+  | { ok: true; about: string; identity?: string }
+  | { ok: false; reason: string };
 
 /** Images per forward pass of a network extractor. */
 const BATCH = 500;
@@ -78,27 +99,27 @@ function greyImages(samples: Samples, source: string, name: string): Float32Arra
 }
 
 /**
- * Runs ganbench's feature network `name` over grey 28x28 images in [−1, 1], batch by batch.
- * Exported for the suites and stacked-MNIST, which hold images already in that form.
+ * Runs ganbench's feature network `name` over images in [−1, 1] of its input shape (grey 28x28 for
+ * the MNIST networks), batch by batch. Exported for the suites and stacked-MNIST, which hold
+ * images already in that form.
  */
 export async function classifierFeatures(
   name: string,
   images: Float32Array,
   n: number,
+  shape: readonly [number, number, number] = [28, 28, 1],
 ): Promise<{ features: FeatureMatrix; probabilities: FeatureMatrix }> {
   const net = await loadFeatureNet(name);
   const { featureDim, classes } = net.manifest;
   const features = new Float64Array(n * featureDim);
   const probabilities = new Float64Array(n * classes);
+  const size = shape[0] * shape[1] * shape[2];
   for (let start = 0; start < n; start += BATCH) {
     const count = Math.min(BATCH, n - start);
     const out = tf.tidy(() =>
-      net.predict(tf.tensor4d(images.subarray(start * 784, (start + count) * 784), [
-        count,
-        28,
-        28,
-        1,
-      ]))
+      net.predict(
+        tf.tensor4d(images.subarray(start * size, (start + count) * size), [count, ...shape]),
+      )
     );
     features.set(await out.features.data(), start * featureDim);
     probabilities.set(await out.probabilities.data(), start * classes);
@@ -110,20 +131,43 @@ export async function classifierFeatures(
   };
 }
 
+/** RGB [n, 32, 32, 3] pixels in [−1, 1] from 32x32 images in [0, 1] (grey repeated, alpha dropped). */
+function colourImages(samples: Samples, source: string, name: string): Float32Array {
+  const image = samples.image;
+  if (!image || image.height !== 32 || image.width !== 32) {
+    const shape = image ? `${image.height}x${image.width}` : `vectors of ${samples.features.d}`;
+    throw new ExtractorInputError(
+      `the '${name}' features need 32x32 images; '${source}' holds ${shape}`,
+    );
+  }
+  const { data, n } = samples.features;
+  const channels = image.channels, pixels = 1024;
+  const out = new Float32Array(n * pixels * 3);
+  for (let i = 0; i < n * pixels; i++) {
+    for (let c = 0; c < 3; c++) {
+      out[3 * i + c] = 2 * data[i * channels + Math.min(c, channels - 1)] - 1;
+    }
+  }
+  return out;
+}
+
 /** Ganbench's classifier `name` as an extractor (its manifest must match the declared sizes). */
 function featureNet(
   name: string,
   about: string,
   sizes: { featureDim: number; classes: number },
+  input: "grey28" | "colour32" = "grey28",
 ): FeatureExtractor {
+  const shape = input === "grey28" ? [28, 28, 1] as const : [32, 32, 3] as const;
+  const images = input === "grey28" ? greyImages : colourImages;
   return {
     description: `${about} (ganbench's own classifier, trained by scripts/train_feature_net.ts)`,
     label: `${name}-net`,
     ...sizes,
-    imageSize: [28, 28],
+    imageSize: [shape[0], shape[1]],
     // async, so that samples it cannot take reject the promise rather than throw at the call.
     extract: async (samples, source) =>
-      await classifierFeatures(name, greyImages(samples, source, name), samples.features.n),
+      await classifierFeatures(name, images(samples, source, name), samples.features.n, shape),
   };
 }
 
@@ -151,6 +195,37 @@ EXTRACTORS.register(
   }),
 );
 
+EXTRACTORS.register("cifar10", {
+  ...featureNet(
+    "cifar10",
+    "128-d features of a CIFAR-10 classifier, trained on your CIFAR-10 (--data DIR)",
+    { featureDim: 128, classes: 10 },
+    "colour32",
+  ),
+  availability() {
+    const dir = featureNetDir("cifar10");
+    let manifest;
+    try {
+      manifest = JSON.parse(Deno.readTextFileSync(join(dir, "manifest.json")));
+    } catch {
+      return {
+        ok: false,
+        reason:
+          `no cifar10-net in '${dir}' (train it on your CIFAR-10: deno run -A scripts/train_feature_net.ts cifar10 --data DIR)`,
+      };
+    }
+    const accuracy = Number(manifest.testAccuracy);
+    return {
+      ok: true,
+      identity: String(manifest.sha256?.["weights.bin"] ?? "").slice(0, 16),
+      about: `features: cifar10-net, ganbench's own CIFAR-10 classifier (test accuracy ${
+        (100 * accuracy).toFixed(1)
+      }%), not Inception: its FIDs are not comparable with published ones (give the FID Inception with ${INCEPTION_FID_ENV}=DIR for those)`,
+    };
+  },
+});
+EXTRACTORS.register("inception-fid", inceptionFidExtractor());
+
 /** How to run a user's model for `inception=PATH`. */
 export interface UserModelOptions {
   /** Square input side (default 299, InceptionV3's). */
@@ -161,6 +236,8 @@ export interface UserModelOptions {
 
 /** The extractor `spec` names: a registered name, or `inception=PATH`. */
 export function resolveExtractor(spec: string, model: UserModelOptions = {}): FeatureExtractor {
+  const fidDir = /^inception-fid=(.+)$/.exec(spec)?.[1];
+  if (fidDir) return inceptionFidExtractor(fidDir);
   const path = /^inception=(.+)$/.exec(spec)?.[1];
   if (!path) return EXTRACTORS.get(spec);
   return {
@@ -187,4 +264,102 @@ export function resolveExtractor(spec: string, model: UserModelOptions = {}): Fe
       };
     },
   };
+}
+
+/** What to tell a user who gave no FID Inception folder. */
+export const INCEPTION_FID_MISSING =
+  `no FID Inception model given: convert pytorch-fid's pt_inception-2015-12-05-6726825d.pth with scripts/convert_inception.py and pass its folder as inception-fid=DIR (score) or ${INCEPTION_FID_ENV}=DIR (suites); see the README`;
+
+/**
+ * The FID Inception network as an extractor: pool3 features and the Inception Score's
+ * probabilities, from the converted folder `dir` (default: `GANBENCH_INCEPTION_FID`'s).
+ */
+function inceptionFidExtractor(dir?: string): FeatureExtractor {
+  const folder = () => dir ?? (Deno.env.get(INCEPTION_FID_ENV) || undefined);
+  return {
+    description:
+      `2048-d pool3 features and 1008-way predictions of the FID Inception-v3 (pytorch-fid's weights converted by scripts/convert_inception.py): inception-fid=DIR, or ${INCEPTION_FID_ENV}=DIR for suites`,
+    label: "inception",
+    featureDim: 2048,
+    classes: 1008,
+    availability() {
+      const path = folder();
+      if (!path) return { ok: false, reason: INCEPTION_FID_MISSING };
+      try {
+        const source = inceptionFidSource(path);
+        const weights = source.published
+          ? `pytorch-fid's published weights, sha256 ${source.sha256.slice(0, 8)}…`
+          : `NOT the published weights (sha256 ${
+            source.sha256.slice(0, 12)
+          }…): figures not comparable with published ones`;
+        return {
+          ok: true,
+          identity: source.sha256.slice(0, 16),
+          about:
+            `features: FID Inception-v3 from ${path} (${weights}), as TTUR/compare_gan feed it (TF1 bilinear resize to 299x299)`,
+        };
+      } catch (error) {
+        if (error instanceof InceptionFidError) return { ok: false, reason: error.message };
+        throw error;
+      }
+    },
+    async extract(samples, source) {
+      const path = folder();
+      if (!path) throw new InceptionFidError(INCEPTION_FID_MISSING);
+      const image = samples.image;
+      if (!image) {
+        throw new ExtractorInputError(
+          `'${source}' holds feature vectors, not images: use --features raw`,
+        );
+      }
+      const model = await loadInceptionFid(path);
+      const { data, n } = samples.features;
+      // RGBA images (PNG) lose their alpha channel.
+      const rgb = image.channels === 4
+        ? Float32Array.from(
+          { length: n * image.height * image.width * 3 },
+          (_, i) => data[Math.floor(i / 3) * 4 + (i % 3)],
+        )
+        : data;
+      const out = await inceptionFidFeatures(model, {
+        data: rgb,
+        n,
+        height: image.height,
+        width: image.width,
+        channels: image.channels === 4 ? 3 : image.channels,
+      });
+      return { features: out.features, probabilities: out.probabilities };
+    },
+  };
+}
+
+/** The extractor a suite scores with, chosen from its list of preferences. */
+export interface ChosenExtractor {
+  name: string;
+  /** Its weights' identity, for extractors of user-supplied files. */
+  identity?: string;
+  /** One line for the run's output: what it uses, or why none of the list could run. */
+  about?: string;
+  /** Set when none of the list can run here: why each could not (the run then stops on it). */
+  unavailable?: string;
+}
+
+/**
+ * The first extractor of `names` that can run here (see {@linkcode FeatureExtractor.availability});
+ * when none can, the first, with the reasons of all.
+ */
+export function chooseExtractor(names: readonly string[]): ChosenExtractor {
+  const reasons: string[] = [];
+  for (const name of names) {
+    const availability = EXTRACTORS.get(name).availability?.() ?? { ok: true, about: "" };
+    if (availability.ok) {
+      return {
+        name,
+        ...(availability.identity ? { identity: availability.identity } : {}),
+        ...(availability.about ? { about: availability.about } : {}),
+      };
+    }
+    reasons.push(`${name}: ${availability.reason}`);
+  }
+  return { name: names[0], unavailable: reasons.join("; ") };
 }

@@ -21,6 +21,7 @@ import {
 } from "./feature_metrics.ts";
 import type { FeatureMatrix } from "./features.ts";
 import type { Figure, Metric } from "./metric.ts";
+import { trainingStats } from "./reference_stats.ts";
 
 /** Seed of the real reference draw (the same for every cell and seed). */
 const REFERENCE_SEED = 20_141_210;
@@ -34,7 +35,11 @@ function figuresFor(label: string): Figure[] {
     description: `${description} (features: ${label})`,
   });
   return [
-    figure("fid", false, "Fréchet distance to as many real training images"),
+    figure(
+      "fid",
+      false,
+      "Fréchet distance to as many real training images, or to the whole training set's statistics where the dataset offers it (CIFAR-10)",
+    ),
     figure(
       "kid",
       false,
@@ -113,6 +118,8 @@ export const imageMetric: Metric = {
   extraKeys: [
     "images.samples",
     "images.reference",
+    // Training images behind the FID's reference statistics, where it is the whole split.
+    "images.fid-reference",
     ...EXTRACTORS.entries().flatMap(([, { label }]) => [
       `images.kid-std[${label}]`,
       `images.is-std[${label}]`,
@@ -132,7 +139,19 @@ export const imageMetric: Metric = {
     const n = generated.features.n;
     const real = await reference(context.dataset, name, n);
     const options = { ...FEATURE_METRIC_DEFAULTS, seed: REFERENCE_SEED };
-    const { fid } = fidMetric.compute(generated, real, options);
+    // FID against the whole training split's statistics where the dataset offers it (CIFAR-10,
+    // as published FIDs are computed), else against as many drawn real samples.
+    const split = context.dataset.trainingSplit;
+    const availability = extractor.availability?.();
+    const { fid } = split
+      ? fidMetric.compute(generated, {
+        stats: await trainingStats(
+          context.dataset,
+          extractor,
+          availability?.ok ? availability.identity : undefined,
+        ),
+      }, options)
+      : fidMetric.compute(generated, real, options);
     const { kid } = kidMetric.compute(generated, real, options);
     const { precision, recall } = precisionRecallMetric.compute(generated, real, options);
     const { density, coverage } = densityCoverageMetric.compute(generated, real, options);
@@ -146,6 +165,7 @@ export const imageMetric: Metric = {
       [`images.coverage[${label}]`]: coverage,
       "images.samples": n,
       "images.reference": real.features.n,
+      ...(split ? { "images.fid-reference": split.count() } : {}),
     };
     if (generated.probabilities && n >= options.isSplits) {
       const { is } = inceptionScoreMetric.compute(generated, undefined, options);

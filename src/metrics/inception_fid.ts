@@ -247,14 +247,15 @@ interface ModelJson {
   weightsManifest?: tf.io.WeightsManifestConfig;
 }
 
+/** The environment variable naming the converted folder the suites score with. */
+export const INCEPTION_FID_ENV = "GANBENCH_INCEPTION_FID";
+
 /** Reads `dir/model.json` and checks its format; one line naming the problem otherwise. */
-export async function readInceptionFidManifest(
-  dir: string,
-): Promise<ModelJson & { source: InceptionFidSource }> {
+function readManifestSync(dir: string): ModelJson & { source: InceptionFidSource } {
   const path = join(dir, "model.json");
   let json: ModelJson;
   try {
-    json = JSON.parse(await Deno.readTextFile(path));
+    json = JSON.parse(Deno.readTextFileSync(path));
   } catch (error) {
     const reason = error instanceof Deno.errors.NotFound
       ? "no such file (convert pytorch-fid's weights with scripts/convert_inception.py, see README)"
@@ -285,6 +286,16 @@ export async function readInceptionFidManifest(
   };
 }
 
+/**
+ * What the converted folder `dir` was made from (its model.json only: quick, for a run's first
+ * line and its cells' configuration).
+ *
+ * @throws {InceptionFidError} for a missing or foreign model.json
+ */
+export function inceptionFidSource(dir: string): InceptionFidSource {
+  return readManifestSync(dir).source;
+}
+
 const loaded = new Map<string, Promise<InceptionFid>>();
 
 /**
@@ -305,7 +316,7 @@ export function loadInceptionFid(dir: string): Promise<InceptionFid> {
 }
 
 async function readInceptionFid(dir: string): Promise<InceptionFid> {
-  const manifest = await readInceptionFidManifest(dir);
+  const manifest = readManifestSync(dir);
   const where = join(dir, "model.json");
   const groups = manifest.weightsManifest ?? [];
   const specs = groups.flatMap((group) => group.weights);
@@ -423,13 +434,21 @@ function forwardBlock(weights: tf.NamedTensorMap, block: BlockSpec, x: tf.Tensor
 }
 
 function forwardNetwork(weights: tf.NamedTensorMap, input: tf.Tensor4D) {
+  // Layer by layer, each in its own scope, so that only one layer's activations are alive at once.
+  let x = input;
+  const advance = (layer: (t: tf.Tensor4D) => tf.Tensor4D) => {
+    const next = tf.tidy(() => layer(x));
+    if (x !== input) x.dispose();
+    x = next;
+  };
+  for (const step of STEM) {
+    advance((t) => step === "maxpool" ? tf.maxPool(t, 3, 2, "valid") : basicConv(weights, step, t));
+  }
+  for (const block of BLOCKS) advance((t) => forwardBlock(weights, block, t));
+  const features = x;
   return tf.tidy(() => {
-    let x = input;
-    for (const step of STEM) {
-      x = step === "maxpool" ? tf.maxPool(x, 3, 2, "valid") : basicConv(weights, step, x);
-    }
-    for (const block of BLOCKS) x = forwardBlock(weights, block, x);
-    const pool3 = tf.mean(x, [1, 2]) as tf.Tensor2D;
+    const pool3 = tf.mean(features, [1, 2]) as tf.Tensor2D;
+    features.dispose();
     const logitsUnbiased: tf.Tensor2D = tf.matMul(pool3, weights["fc.kernel"] as tf.Tensor2D);
     const logits = tf.add(logitsUnbiased, weights["fc.bias"]) as tf.Tensor2D;
     return { pool3, logits, logitsUnbiased };

@@ -15,6 +15,10 @@ import {
   POOL3_DIM,
 } from "./inception_fid.ts";
 import { pythonWithTorch } from "../../testing/python.ts";
+import { cli } from "../../testing/cli.ts";
+import { Rng } from "../engine/rng.ts";
+import { dump } from "npyjs";
+import { readNpz } from "../data/npz.ts";
 
 await initBackend("wasm");
 
@@ -191,6 +195,31 @@ Deno.test({
         relativeError(outputs.tf!.features.data, entry["pytorch-fid"].pool3) > 100 * TOLERANCE,
       );
     }
+    // The score command takes the folder: an Inception Score over 1008 classes, and the FID
+    // statistics of pool3 (2048-d) written as pytorch-fid's .npz. (Its FID, a 2048 x 2048
+    // eigendecomposition, takes tens of seconds: the suites' test covers FID.)
+    const rng = new Rng(11);
+    const pixels = Uint8Array.from(rng.uniforms(4 * 32 * 32 * 3, 0, 256), Math.floor);
+    await Deno.writeFile(join(dir, "a.npy"), new Uint8Array(dump(pixels, [4, 32, 32, 3])));
+    const scored = await cli(
+      "score",
+      join(dir, "a.npy"),
+      "--features",
+      `inception-fid=${join(dir, "model")}`,
+      "--metrics",
+      "is",
+      "--is-splits",
+      "2",
+      "--save-stats",
+      join(dir, "a.npz"),
+      "--json",
+    );
+    assert.equal(scored.code, 0, scored.stderr);
+    const output = JSON.parse(scored.stdout);
+    assert.equal(output.feature_label, "inception");
+    assert.ok(output.is.mean >= 1 && output.is.mean <= LOGIT_CLASSES);
+    const { mu, sigma } = await readNpz(join(dir, "a.npz"));
+    assert.deepEqual([mu.shape, sigma.shape], [[POOL3_DIM], [POOL3_DIM, POOL3_DIM]]);
     // The converter refuses a file that is not the published one unless told to.
     const refused = await new Deno.Command(python.ok ? python.python : "python3", {
       args: [

@@ -49,20 +49,20 @@ export const TRANSLATION_FIGURES: Figure[] = [
   ),
   figure(
     "gt-error",
-    "|G(a)−T(a)|",
+    "G error",
     false,
     "ground-truth error of G: mean |G(a) − T(a)| per value over held-out a",
   ),
   figure(
     "gt-error-f",
-    "|F(b)−T⁻¹(b)|",
+    "F error",
     false,
     "ground-truth error of F: mean |F(b) − T⁻¹(b)| per value over held-out b = T(a)",
   ),
   ...EXTRACTORS.entries().map(([, { label }]) =>
     figure(
       `fid[${label}]`,
-      `fid T⁻¹G[${label}]`,
+      `fid T⁻¹∘G[${label}]`,
       false,
       `distribution match: FID of T⁻¹(G(a)) against as many other held-out A images (features: ${label})`,
       true,
@@ -82,8 +82,8 @@ export const TRANSLATION_FIGURES: Figure[] = [
     "distribution match (points): share of B's probability mass the G(a) reproduce (as modes.mass)",
     true,
   ),
-  figure("cycle", "|F(G(a))−a|", false, "cycle error: mean |F(G(a)) − a| per value"),
-  figure("identity", "|G(b)−b|", false, "identity error: mean |G(b) − b| per value"),
+  figure("cycle", "cycle error", false, "cycle error: mean |F(G(a)) − a| per value"),
+  figure("identity", "identity error", false, "identity error: mean |G(b) − b| per value"),
 ];
 
 /** Mean |x − y| over every value. */
@@ -187,7 +187,10 @@ export const translationMetric: Metric = {
       figures["translation.cycle"] = meanAbsoluteDifference(outputs.cycleA, heldOut.samples);
       figures["translation.cycle-b"] = meanAbsoluteDifference(outputs.cycleB, truth);
       figures["translation.identity"] = meanAbsoluteDifference(outputs.identityB, truth);
-      figures["translation.identity-a"] = meanAbsoluteDifference(outputs.identityA, heldOut.samples);
+      figures["translation.identity-a"] = meanAbsoluteDifference(
+        outputs.identityA,
+        heldOut.samples,
+      );
     }
     if (translation.mixtures) {
       const { a, b } = translation.mixtures;
@@ -214,7 +217,10 @@ export const translationMetric: Metric = {
     if (back.probabilities) {
       figures["translation.accuracy"] = classifierAccuracy(back.probabilities, heldOut.labels);
       if (outputs) {
-        const fromB = await extractor.extract(asImages(outputs.backward, shape), "translations F(b)");
+        const fromB = await extractor.extract(
+          asImages(outputs.backward, shape),
+          "translations F(b)",
+        );
         figures["translation.accuracy-f"] = classifierAccuracy(
           fromB.probabilities!,
           heldOut.labels,

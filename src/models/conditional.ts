@@ -52,12 +52,13 @@ export function buildConditional(
     sampleShape: labelledShape(context.sampleShape, classes),
   });
   for (const v of [...forG.discriminator.variables, ...forD.generator.variables]) v.dispose();
-  for (const v of forG.discriminator.state ?? []) v.dispose();
+  for (const v of [...forG.discriminator.state ?? [], ...forD.generator.state ?? []]) v.dispose();
   const sampleShape = context.sampleShape;
   return {
     classes,
     generator: {
       variables: forG.generator.variables,
+      ...(forG.generator.state ? { state: forG.generator.state } : {}),
       latentDim: context.latentDim,
       generate(z, labels) {
         const oneHot = tf.cast(tf.oneHot(requireLabels(labels, "generator"), classes), "float32");

@@ -200,7 +200,13 @@ function resnetTranslator(
       for (const w of up) {
         const [, height, width] = h.shape;
         const outChannels = w.shape[2]!;
-        h = tf.conv2dTranspose(h, w as tf.Tensor4D, [n, 2 * height, 2 * width, outChannels], 2, "same");
+        h = tf.conv2dTranspose(
+          h,
+          w as tf.Tensor4D,
+          [n, 2 * height, 2 * width, outChannels],
+          2,
+          "same",
+        );
         h = tf.relu(instanceNorm(h));
       }
       return tf.tanh(tf.add(conv(h, last, 7), lastBias));
@@ -222,7 +228,9 @@ function patchDiscriminator(channels: number, base: number, rng: Rng): Discrimin
      */
     discriminate(x) {
       const n = x.shape[0];
-      let h = leakyRelu(tf.add(tf.conv2d(x as tf.Tensor4D, conv1 as tf.Tensor4D, 2, "same"), bias1));
+      let h = leakyRelu(
+        tf.add(tf.conv2d(x as tf.Tensor4D, conv1 as tf.Tensor4D, 2, "same"), bias1),
+      );
       h = leakyRelu(instanceNorm(tf.conv2d(h as tf.Tensor4D, conv2 as tf.Tensor4D, 2, "same")));
       const scores = tf.add(tf.conv2d(h as tf.Tensor4D, out as tf.Tensor4D, 1, "same"), outBias);
       return {

@@ -29,8 +29,8 @@ export interface Generator {
    * the running averages; the trainers of such generators call it once per step.
    */
   updateRunningStatistics?(): void;
-  /** Releases what it holds besides `variables` (running averages). */
-  disposeStatistics?(): void;
+  /** State besides `variables` that is not trained (batch norm's running averages), freed with it. */
+  readonly state?: tf.Variable[];
 }
 
 /** What a discriminator (critic) returns for a batch. */
@@ -85,6 +85,5 @@ export interface BuildContext {
 /** Disposes every variable of a pair. */
 export function disposePair(pair: GanPair): void {
   for (const v of [...pair.generator.variables, ...pair.discriminator.variables]) v.dispose();
-  for (const v of pair.discriminator.state ?? []) v.dispose();
-  pair.generator.disposeStatistics?.();
+  for (const v of [...pair.discriminator.state ?? [], ...pair.generator.state ?? []]) v.dispose();
 }

@@ -5,7 +5,9 @@
  * (Miyato et al. 2018: every weight matrix W divided by its largest singular value σ(W), estimated
  * by one power iteration per discriminator step with a persisted vector u). Batch and layer norm
  * go where DCGAN puts batch norm (after every hidden layer but the first, before the activation);
- * spectral normalisation applies to every weight of D, the output layer's included.
+ * spectral normalisation applies to every weight of D, the output layer's included. TensorFlow.js
+ * has neither layer norm for these hand-built networks' tensors nor spectral normalisation, hence
+ * their few lines here.
  *
  * @module
  */

@@ -6,6 +6,10 @@ import { Rng } from "../engine/rng.ts";
 import { ARCHITECTURES, type BuildContext, disposePair, type GanPair } from "./mod.ts";
 import { layerNorm, Normalisation, SpectralNorm } from "./normalisation.ts";
 import { gradientPenalty } from "../losses/regularisers.ts";
+import { DEFAULT_HYPER, LOSSES } from "../losses/mod.ts";
+import { ring8 } from "../data/mixtures.ts";
+import { train } from "../train/train.ts";
+import { buildMlp, MlpOptions } from "./mlp.ts";
 
 await initBackend("wasm");
 
@@ -176,3 +180,31 @@ for (const [name, arch] of normalisable) {
     });
   }
 }
+
+Deno.test("the gan trainer runs the discriminator's power iteration once per D step", async () => {
+  const pair = buildMlp(
+    MlpOptions.parse({
+      generator: { hidden: [4] },
+      discriminator: { hidden: [4], normalisation: "spectral" },
+    }),
+    { sampleShape: [2], latentDim: 2, rng: new Rng(1).stream("init") },
+  );
+  const iterate = pair.discriminator.afterStep!;
+  let calls = 0;
+  pair.discriminator.afterStep = () => {
+    calls++;
+    iterate();
+  };
+  await train({
+    dataset: ring8,
+    pair,
+    loss: LOSSES.get("hinge"),
+    regularisers: [],
+    hyper: { ...DEFAULT_HYPER, k: 2 },
+    budget: { steps: 3, batchSize: 8, logEvery: 1, evalEvery: 3 },
+    rng: new Rng(2),
+    evaluate: () => ({}),
+  });
+  assert.equal(calls, 3 * 2, "3 generator steps of k = 2 discriminator steps");
+  disposePair(pair);
+});

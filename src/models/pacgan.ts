@@ -146,8 +146,8 @@ export interface PacganGenerator extends Generator {
   sample(z: tf.Tensor2D): tf.Tensor;
   prepareSampling(): void;
   updateRunningStatistics(): void;
-  /** Releases the running statistics (not among `variables`, which holds the trainable ones). */
-  disposeStatistics(): void;
+  /** The running averages and their pending sums (not trained). */
+  readonly state: tf.Variable[];
 }
 
 /** A discriminator that scores `pack` samples at a time. */
@@ -157,6 +157,8 @@ export interface PackedDiscriminator extends Discriminator {
 
 /** Builds PacGAN's pair for 1-D samples (2-D points). */
 export function buildPacgan(options: PacganOptions, context: BuildContext): GanPair {
+  const unsupported = pacganUnsupportedReason(context.sampleShape, context.outputs ?? 1);
+  if (unsupported) throw new TypeError(`the pacgan architecture cannot build: ${unsupported}`);
   const { rng, latentDim } = context;
   const dim = context.sampleShape.reduce((a, b) => a * b, 1);
   const std = options.initStd;
@@ -182,6 +184,7 @@ export function buildPacgan(options: PacganOptions, context: BuildContext): GanP
       output.bias,
     ],
     latentDim,
+    state: norms.flatMap((norm) => norm.allVariables().filter((v) => !v.trainable)),
     batchNorms: norms,
     generate: (latent) => run(latent, true),
     sample: (latent) => run(latent, false),
@@ -197,11 +200,6 @@ export function buildPacgan(options: PacganOptions, context: BuildContext): GanP
           });
         }
         this.updateRunningStatistics();
-      }
-    },
-    disposeStatistics() {
-      for (const norm of norms) {
-        for (const v of norm.allVariables()) if (!v.trainable) v.dispose();
       }
     },
   };

@@ -65,8 +65,7 @@ export function buildReluMlp(options: ReluMlpOptions, context: BuildContext): Ga
     generator: {
       variables: gLayers.flatMap((l) => [l.kernel, l.bias]),
       latentDim: context.latentDim,
-      generate: (latent) =>
-        tf.reshape(forward(gLayers, latent).out, [-1, ...context.sampleShape]),
+      generate: (latent) => tf.reshape(forward(gLayers, latent).out, [-1, ...context.sampleShape]),
     },
     discriminator: {
       variables: dLayers.flatMap((l) => [l.kernel, l.bias]),

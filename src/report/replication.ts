@@ -28,6 +28,7 @@ import {
   readResult,
 } from "../runner/store.ts";
 import { listSuiteNames, loadSuite, type Profile, type Suite } from "../runner/suite.ts";
+import { UserError } from "../errors.ts";
 import { tQuantile975 } from "./ranking.ts";
 import { escapeHtml } from "./site.ts";
 
@@ -247,7 +248,9 @@ function oursCell(column: Column, measured: Measured | undefined): string {
       shown(measured.interval[1], column.unit)
     }] n = ${measured.n}</span>`
     : "";
-  const diverged = measured.diverged ? ` <span class="flag">${measured.diverged} diverged</span>` : "";
+  const diverged = measured.diverged
+    ? ` <span class="flag">${measured.diverged} diverged</span>`
+    : "";
   return `${main}${interval}${diverged}`;
 }
 
@@ -285,7 +288,10 @@ export function protocolDifferences(
 ): string[] {
   if (!results.length) return [];
   const paperProfile = replication.paperProfile as Profile;
-  const paperCells = buildMatrix(suite, { profile: paperProfile, backend: results[0].config.backend });
+  const paperCells = buildMatrix(suite, {
+    profile: paperProfile,
+    backend: results[0].config.backend,
+  });
   const lines = new Map<string, string>();
   for (const result of results) {
     const twin = paperCells.find((c) =>
@@ -297,7 +303,9 @@ export function protocolDifferences(
       if (ours.get(key) !== theirs.get(key) && !lines.has(key)) {
         lines.set(
           key,
-          `${key}: ${ours.get(key) ?? "unset"} here, ${theirs.get(key) ?? "unset"} in the paper's protocol (profile ${paperProfile})`,
+          `${key}: ${ours.get(key) ?? "unset"} here, ${
+            theirs.get(key) ?? "unset"
+          } in the paper's protocol (profile ${paperProfile})`,
         );
       }
     }
@@ -349,9 +357,9 @@ export function findingSection(finding: Finding, results: CellResult[]): string 
         oursCell(column, ours)
       }</td><td>${verdict}</td>`;
     });
-    return `<tr><td>${escapeHtml(row.label)}</td><td><code>${
-      escapeHtml(row.variant)
-    }</code></td>${cells.join("")}</tr>`;
+    return `<tr><td>${escapeHtml(row.label)}</td><td><code>${escapeHtml(row.variant)}</code></td>${
+      cells.join("")
+    }</tr>`;
   });
   const counts = VERDICTS.map((v) => [v, judgements.filter((j) => j.verdict === v).length] as const)
     .filter(([, n]) => n).map(([v, n]) => `${n} ${v}`).join(", ");
@@ -390,9 +398,9 @@ export function replicationPage(suites: SuiteReplication[]): string {
       `<section id="${escapeHtml(suite.name)}"><h2>${escapeHtml(replication.paper)}</h2>`,
       `<p>Suite <code>${escapeHtml(suite.name)}</code> (${
         escapeHtml(sentence(suite.description))
-      }) Protocol: ${escapeHtml(sentence(replication.protocol))} The paper's budget is profile <code>${
-        escapeHtml(replication.paperProfile)
-      }</code>.</p>`,
+      }) Protocol: ${
+        escapeHtml(sentence(replication.protocol))
+      } The paper's budget is profile <code>${escapeHtml(replication.paperProfile)}</code>.</p>`,
     ];
     if (replication.differences.length) {
       parts.push(
@@ -445,7 +453,14 @@ export async function collectReplications(resultsDir: string): Promise<SuiteRepl
   const out: SuiteReplication[] = [];
   for (const name of [...new Set(dirs.map(([suite]) => suite))].sort()) {
     if (!bundled.has(name)) continue;
-    const suite = loadSuite(name);
+    let suite: Suite;
+    try {
+      suite = loadSuite(name);
+    } catch (error) {
+      // A suite file that does not parse gets no replication section here; `suite` names it.
+      if (error instanceof UserError) continue;
+      throw error;
+    }
     if (!suite.replication) continue;
     const profiles: ProfileResults[] = [];
     for (const [, profile] of dirs.filter(([s]) => s === name)) {

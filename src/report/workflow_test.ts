@@ -37,6 +37,14 @@ Deno.test("the leaderboard workflow runs every suite in shards, builds the site 
   );
   assert.match(run!, / --backend (wasm|cpu|webgpu|tensorflow) /, "the backend is pinned");
   assert.ok(run!.endsWith(`--shard "\${{ matrix.shard }}/$SHARDS"`), "and runs its shard");
+  const runStep = shardSteps.find((s) => s.run?.includes(`task suite`));
+  const check = shardSteps.find((s) => s.run?.includes(".profiles[$p]"));
+  assert.ok(check, "a suite's profiles are looked up before its shard runs");
+  assert.equal(
+    runStep?.if,
+    "steps.has-profile.outputs.run == 'true'",
+    "a suite without the chosen profile (the replication suites at quick) is skipped, not failed",
+  );
   const upload = shardSteps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
   assert.equal(upload?.if, "always()", "a failed shard's cells are uploaded too");
   assert.match(String(upload?.with?.name), /\$\{\{ matrix\.suite \}\}.*\$\{\{ matrix\.shard \}\}/);

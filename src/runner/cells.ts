@@ -50,6 +50,8 @@ export interface CellConfig {
   conditional?: boolean;
   /** Feature extractor of the image metrics, when the suite names one. */
   features?: string;
+  /** The identity of that extractor's weights, for extractors of user-supplied files. */
+  featuresModel?: string;
   /** Generated samples of the final evaluation, when it differs from `evalSamples`. */
   finalSamples?: number;
   budget: {
@@ -179,7 +181,9 @@ function resolveTrainerOptions(
   const problem = trainerOptionsProblem(schema, trainerName, merged);
   if (problem) {
     throw new SuiteError(
-      `Cannot parse suite '${suite.path}': variant '${variantLabel(entry)}': trainerOptions: ${problem}`,
+      `Cannot parse suite '${suite.path}': variant '${
+        variantLabel(entry)
+      }': trainerOptions: ${problem}`,
     );
   }
   return schema ? schema.parse(merged) : undefined;
@@ -208,9 +212,9 @@ export function incompatibility(
   const kind = (networks?: string) => networks ?? "pair";
   const built = kind(ARCHITECTURES.get(architecture).networks);
   if (built !== kind(trainerEntry.networks)) {
-    return `architecture '${architecture}' builds ${NETWORK_KINDS[built]}, trainer '${trainer}' trains ${
-      NETWORK_KINDS[kind(trainerEntry.networks)]
-    }`;
+    return `architecture '${architecture}' builds ${
+      NETWORK_KINDS[built]
+    }, trainer '${trainer}' trains ${NETWORK_KINDS[kind(trainerEntry.networks)]}`;
   }
   const trainerReason = trainerEntry.unsupportedReason?.(dataset);
   if (trainerReason) return `trainer '${trainer}': ${trainerReason}`;
@@ -314,6 +318,7 @@ export function buildMatrix(suite: Suite, options: MatrixOptions): Cell[] {
           ...(trainerOptions ? { trainerOptions } : {}),
           ...(variant.conditional ? { conditional: true } : {}),
           ...(suite.features ? { features: suite.features } : {}),
+          ...(suite.featuresModel ? { featuresModel: suite.featuresModel } : {}),
           ...(budget.finalSamples && budget.finalSamples !== budget.evalSamples
             ? { finalSamples: budget.finalSamples }
             : {}),

@@ -109,11 +109,15 @@ export const ReplicationSchema = z.strictObject({
 }).superRefine((section, ctx) => {
   section.findings.forEach((finding, f) => {
     if (section.findings.findIndex((other) => other.id === finding.id) !== f) {
-      ctx.addIssue({ code: "custom", message: `duplicate finding id '${finding.id}'`, path: [
-        "findings",
-        f,
-        "id",
-      ] });
+      ctx.addIssue({
+        code: "custom",
+        message: `duplicate finding id '${finding.id}'`,
+        path: [
+          "findings",
+          f,
+          "id",
+        ],
+      });
     }
     const figures = finding.columns.map((c) => c.figure);
     const variants = finding.rows.map((r) => r.variant);
@@ -122,7 +126,9 @@ export const ReplicationSchema = z.strictObject({
         if (!figures.includes(figure)) {
           ctx.addIssue({
             code: "custom",
-            message: `figure '${figure}' is not one of the finding's columns (${figures.join(", ")})`,
+            message: `figure '${figure}' is not one of the finding's columns (${
+              figures.join(", ")
+            })`,
             path: ["findings", f, "rows", r, "paper", figure],
           });
         }
@@ -140,7 +146,9 @@ export const ReplicationSchema = z.strictObject({
         if (!variants.includes(ordering[side])) {
           ctx.addIssue({
             code: "custom",
-            message: `'${ordering[side]}' is not one of the finding's rows (${variants.join(", ")})`,
+            message: `'${ordering[side]}' is not one of the finding's rows (${
+              variants.join(", ")
+            })`,
             path: ["findings", f, "orderings", o, side],
           });
         }

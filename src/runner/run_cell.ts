@@ -119,7 +119,9 @@ interface CellContext {
 function buildPair(config: CellConfig, dataset: Dataset, rng: Rng): GanPair {
   const architecture = ARCHITECTURES.get(config.architecture);
   if (architecture.networks === "translation") {
-    throw new TypeError(`architecture '${config.architecture}' builds no generator/discriminator pair`);
+    throw new TypeError(
+      `architecture '${config.architecture}' builds no generator/discriminator pair`,
+    );
   }
   const context = {
     sampleShape: dataset.sampleShape,

@@ -245,6 +245,8 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
   options.log(
     `suite ${suite.name} · profile ${plan.profile} · ${cells.length} cells · backend ${backend.name} (${backend.device})`,
   );
+  // Which features the image figures go through, where the suite's choice depends on the machine.
+  if (suite.featuresNote) options.log(suite.featuresNote);
   const cached = cells.length - pending.length;
   if (cached) {
     options.log(

@@ -15,7 +15,7 @@ import {
 } from "../losses/mod.ts";
 import { REGULARISERS } from "../losses/mod.ts";
 import { allFigures, METRICS } from "../metrics/mod.ts";
-import { EXTRACTORS } from "../metrics/extractors.ts";
+import { chooseExtractor, EXTRACTORS } from "../metrics/extractors.ts";
 import { ARCHITECTURES } from "../models/mod.ts";
 import type { Registry } from "../registry.ts";
 import { UserError, userErrorFromOs } from "../errors.ts";
@@ -116,8 +116,12 @@ const SuiteFields = z.strictObject({
   datasets: z.array(z.string()).min(1).max(SUITE_LIMITS.datasets),
   architecture: z.string().default("mlp"),
   latentDim: boundedInt(SUITE_LIMITS.latentDim),
-  /** Feature extractor of the image metrics (see src/metrics/extractors.ts). */
-  features: z.string().optional(),
+  /**
+   * Feature extractor of the image metrics (see src/metrics/extractors.ts), or a list of them in
+   * order of preference: the first that can run here is used (`["inception-fid", "cifar10"]`: the
+   * FID Inception when its converted weights are given, else ganbench's own network).
+   */
+  features: z.union([z.string(), z.array(z.string()).min(1).max(8)]).optional(),
   model: z.record(z.string(), z.unknown()).default({}),
   variants: z.array(VariantEntrySchema).min(1).max(SUITE_LIMITS.variants),
   seeds: seedList,
@@ -151,7 +155,10 @@ export const SuiteSchema = SuiteFields.superRefine((suite, ctx) => {
     }
   };
   suite.datasets.forEach((name, i) => known(DATASETS, name, ["datasets", i]));
-  if (suite.features !== undefined) known(EXTRACTORS, suite.features, ["features"]);
+  if (typeof suite.features === "string") known(EXTRACTORS, suite.features, ["features"]);
+  if (Array.isArray(suite.features)) {
+    suite.features.forEach((name, i) => known(EXTRACTORS, name, ["features", i]));
+  }
   known(ARCHITECTURES, suite.architecture, ["architecture"]);
   suite.metrics.forEach((name, i) => known(METRICS, name, ["metrics", i]));
   suite.variants.forEach((entry, i) => {
@@ -327,7 +334,59 @@ export function gridSizeProblem(
     : undefined;
 }
 /** A parsed suite. */
-export type Suite = z.infer<typeof SuiteSchema> & { name: string; path: string };
+export type Suite = Omit<z.infer<typeof SuiteSchema>, "features"> & {
+  name: string;
+  path: string;
+  /** The feature extractor its image metrics use: the suite's, or the first available of its list. */
+  features?: string;
+  /** The identity of that extractor's weights, for extractors of user-supplied files. */
+  featuresModel?: string;
+  /** One line for a run's output saying which features are used (extractors of user files). */
+  featuresNote?: string;
+  /** Why none of the suite's extractors can run here; a run stops on it. */
+  featuresUnavailable?: string;
+};
+
+/**
+ * The suite with its features chosen (see {@linkcode chooseExtractor}) and, when the choice is not
+ * the first of its list, the figures its primary and headline name relabelled to the chosen
+ * extractor's (`images.fid[inception]` → `images.fid[cifar10-net]`).
+ */
+function withChosenFeatures(
+  suite: z.infer<typeof SuiteSchema> & { name: string; path: string },
+): Suite {
+  const { features } = suite;
+  if (features === undefined) return suite as Suite;
+  const names = typeof features === "string" ? [features] : features;
+  const chosen = chooseExtractor(names);
+  const relabel = (key: string) =>
+    key.replace(
+      `[${EXTRACTORS.get(names[0]).label}]`,
+      `[${EXTRACTORS.get(chosen.name).label}]`,
+    );
+  return {
+    ...suite,
+    features: chosen.name,
+    primary: relabel(suite.primary),
+    ...(suite.headline ? { headline: suite.headline.map(relabel) } : {}),
+    ...(chosen.identity ? { featuresModel: chosen.identity } : {}),
+    ...(chosen.about ? { featuresNote: chosen.about } : {}),
+    ...(chosen.unavailable ? { featuresUnavailable: chosen.unavailable } : {}),
+  };
+}
+
+/**
+ * Why `suite` cannot run on this machine (a dataset the user supplies, such as CIFAR-10, is absent
+ * or malformed, or none of its feature extractors can run), or undefined when it can.
+ */
+export function suiteUnavailableReason(suite: Suite): string | undefined {
+  for (const name of suite.datasets) {
+    const reason = DATASETS.get(name).unavailableReason?.();
+    if (reason) return reason;
+  }
+  return suite.featuresUnavailable &&
+    `none of its feature extractors can run: ${suite.featuresUnavailable}`;
+}
 
 /** The leaderboard row name of a variant entry. */
 export function variantLabel(entry: VariantEntry): string {
@@ -357,7 +416,7 @@ export function parseSuite(text: string, name: string, path: string): Suite {
       : "";
     throw new SuiteError(`Cannot parse suite '${path}': ${describeIssue(issues[0])}${more}`);
   }
-  return { ...parsed.data, name, path };
+  return withChosenFeatures({ ...parsed.data, name, path });
 }
 
 /** The folder holding the bundled suites. */

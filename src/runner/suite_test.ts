@@ -34,8 +34,8 @@ function errorFor(mutate: (suite: typeof VALID & Record<string, unknown>) => voi
 Deno.test("parseSuite accepts a valid suite and fills defaults", () => {
   const suite = parseSuite(JSON.stringify(VALID), "t", "suites/t.json");
   assert.equal(suite.architecture, "mlp");
-  assert.equal(suite.profiles.quick.beta1, 0.5);
-  assert.equal(suite.profiles.quick.evalSamples, 2500);
+  assert.equal(suite.profiles.quick!.beta1, 0.5);
+  assert.equal(suite.profiles.quick!.evalSamples, 2500);
 });
 
 Deno.test("parseSuite names the field of a bad budget", () => {

@@ -20,7 +20,7 @@ import {
   translationOutputs,
 } from "../models/mod.ts";
 import { imageGridPng } from "../report/pictures.ts";
-import type { Progress, TranslationTrainer, TrainOutcome } from "../train/mod.ts";
+import type { Progress, TrainOutcome, TranslationTrainer } from "../train/mod.ts";
 import type { CellConfig } from "./cells.ts";
 
 /** What a translation cell's run produced, for the result. */

@@ -81,7 +81,9 @@ export async function runTrainingLoop(options: LoopOptions): Promise<TrainOutcom
         lossG: sumG / countG,
         gradNormD: report.normD,
         gradNormG: report.normG,
-        ...(report.networks ? { networks: networkPoints(report.networks, networkSums, countG) } : {}),
+        ...(report.networks
+          ? { networks: networkPoints(report.networks, networkSums, countG) }
+          : {}),
       });
       networkSums = {};
       sumD =

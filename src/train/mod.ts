@@ -20,11 +20,11 @@ export type {
   PairTrainer,
   Progress,
   Trainer,
-  TranslationTrainer,
-  TranslationTrainOptions,
   TrainOptions,
   TrainOutcome,
   TrainStatus,
+  TranslationTrainer,
+  TranslationTrainOptions,
   WeightedRegulariser,
 } from "./trainer.ts";
 

@@ -22,8 +22,8 @@ import {
   applyUpdates,
   diverged,
   optimizerFor,
-  type TranslationTrainOptions,
   type TrainOutcome,
+  type TranslationTrainOptions,
 } from "./trainer.ts";
 
 /** The options of the `cyclegan` trainer (a variant's or a suite entry's `trainerOptions`). */

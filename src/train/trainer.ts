@@ -17,13 +17,7 @@ import type { Hyper } from "../losses/variant.ts";
 import type { z } from "zod";
 import type { GanPair, Generator } from "../models/network.ts";
 import type { TranslationNetworks } from "../models/translation.ts";
-import {
-  flatAdam,
-  flatRmsprop,
-  flatSgd,
-  type LearningRate,
-  type Optimizer,
-} from "./optimizers.ts";
+import { flatAdam, flatRmsprop, flatSgd, type LearningRate, type Optimizer } from "./optimizers.ts";
 
 /** A regulariser with the strength this cell uses. */
 export interface WeightedRegulariser {

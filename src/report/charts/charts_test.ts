@@ -7,28 +7,32 @@ import { buildReport } from "../build.ts";
 import { CHARTS, renderSvg } from "./mod.ts";
 
 const FIXTURE = new URL("../../../testing/testdata/results/", import.meta.url).pathname;
+/** A translation suite's smoke results (CycleGAN), kept apart from the report's fixture suites. */
+const TRANSLATION_FIXTURE = new URL("../../../testing/testdata/translation/", import.meta.url)
+  .pathname;
 
-async function results(suite: string) {
-  const files = await listResultFiles(join(FIXTURE, suite, "smoke"));
+async function results(suite: string, root = FIXTURE) {
+  const files = await listResultFiles(join(root, suite, "smoke"));
   return Promise.all(files.map(async (f) => (await readResult(f))!));
 }
 
 Deno.test("every chart kind builds a spec that vega-lite compiles, for the suites it applies to", async () => {
   const built = new Set<string>();
   for (
-    const [suite, primary] of [
+    const [suite, primary, root = FIXTURE] of [
       ["mixtures", "modes.kl"],
       ["dirac", "dirac.distance"],
       ["mnist", "images.fid[mnist-net]"],
+      ["cyclegan", "translation.accuracy", TRANSLATION_FIXTURE],
     ]
   ) {
-    const dir = join(FIXTURE, suite, "smoke");
+    const dir = join(root, suite, "smoke");
     const context = {
       suite,
       profile: "smoke",
       primary,
       figures: allFigures(),
-      results: await results(suite),
+      results: await results(suite, root),
       picture: (result: CellResult, name: string) =>
         result.images?.[name] ? Deno.readFileSync(join(dir, result.images[name])) : undefined,
     };

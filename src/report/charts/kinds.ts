@@ -451,7 +451,10 @@ const modeCoverage: ChartKind = {
 
 /** The mixture behind a dataset name, when the dataset registry knows one. */
 function mixtureOf(dataset: string): MixtureSpec | undefined {
-  return DATASETS.has(dataset) ? DATASETS.get(dataset).mixture : undefined;
+  if (!DATASETS.has(dataset)) return undefined;
+  const { mixture, translation } = DATASETS.get(dataset);
+  // A translation cell stores its G(a), which belong on the target domain's modes.
+  return mixture ?? translation?.mixtures?.b;
 }
 
 /**

@@ -12,12 +12,14 @@ import { Registry } from "../../registry.ts";
 import { writeBytesAtomic, writeFileAtomic } from "../../atomic_write.ts";
 import type { ChartContext, ChartKind } from "./chart.ts";
 import { CHART_KINDS } from "./kinds.ts";
+import { translationStrips } from "./translation_strips.ts";
 
 export type { ChartContext, ChartKind } from "./chart.ts";
 
 /** Every chart kind. */
 export const CHARTS: Registry<ChartKind> = new Registry<ChartKind>("chart");
 for (const [name, kind] of CHART_KINDS) CHARTS.register(name, kind);
+CHARTS.register("translation-strips", translationStrips);
 
 /** Attributes holding coordinates, rounded by {@linkcode tidySvg}. */
 const GEOMETRY_ATTRIBUTES = /\b(d|transform|x|y|x1|x2|y1|y2|width|height|points)="([^"]*)"/g;
