@@ -5,25 +5,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { dump } from "npyjs";
-import { cli } from "../testing/cli.ts";
-import { COMMANDS, main, renderHelp } from "./cli.ts";
+import { cli, runMain as run } from "../testing/cli.ts";
+import { COMMANDS, renderHelp } from "./cli.ts";
 import { defaultText, renderCommandHelp, renderOptionTable, renderUsage } from "./cli_options.ts";
 import { readNpz } from "./data/npz.ts";
-
-/** Runs `main(args)` with console output captured. */
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [], stderr: string[] = [];
-  const { log, error } = console;
-  console.log = (...parts: unknown[]) => stdout.push(parts.join(" "));
-  console.error = (...parts: unknown[]) => stderr.push(parts.join(" "));
-  try {
-    const code = await main(args);
-    return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 function commandLineSection(): string {
   const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));

@@ -5,23 +5,8 @@
 import "../testing/tiny/register.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { TINY_SUITE } from "../testing/cli.ts";
-import { main } from "./cli.ts";
+import { runMain as run, TINY_SUITE } from "../testing/cli.ts";
 import { FIRST_RUN } from "./runner/run_suite.ts";
-
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [], stderr: string[] = [];
-  const { log, error } = console;
-  console.log = (...parts: unknown[]) => stdout.push(parts.join(" "));
-  console.error = (...parts: unknown[]) => stderr.push(parts.join(" "));
-  try {
-    const code = await main(args);
-    return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 Deno.test("a rerun says first which stored cells it reuses, and prints only the leaderboards of what it ran", async () => {
   const out = await Deno.makeTempDir({ prefix: "ganbench-reuse-" });

@@ -5,21 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { main } from "./cli.ts";
-
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [], stderr: string[] = [];
-  const { log, error } = console;
-  console.log = (...parts: unknown[]) => stdout.push(parts.join(" "));
-  console.error = (...parts: unknown[]) => stderr.push(parts.join(" "));
-  try {
-    const code = await main(args);
-    return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+import { runMain as run } from "../testing/cli.ts";
 
 Deno.test("the replication suites run at smoke and the site sets the papers' figures beside theirs", async () => {
   const out = await Deno.makeTempDir({ prefix: "ganbench-replication-" });

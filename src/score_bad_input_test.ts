@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import sharp from "sharp";
 import { cli } from "../testing/cli.ts";
+import { TEST_SUITE } from "../testing/suites.ts";
 import { FileSystemError, UsageError, UserError, userErrorFromOs } from "./errors.ts";
 import { readNpz, writeNpz } from "./data/npz.ts";
 import { readNpy } from "./data/npy.ts";
@@ -476,22 +477,7 @@ Deno.test("userErrorFromOs names the path and the OS reason of file-system fault
 // ---------------------------------------------------------------------------------------------
 // Suite files.
 
-const VALID_SUITE = {
-  version: 1,
-  description: "test",
-  datasets: ["ring8"],
-  latentDim: 2,
-  variants: ["nsgan"],
-  seeds: [0, 1],
-  metrics: ["modes"],
-  primary: "modes.kl",
-  profiles: {
-    smoke: { steps: 10, batchSize: 8, lrG: 1e-3, lrD: 1e-3, evalEvery: 5 },
-    quick: { steps: 10, batchSize: 8, lrG: 1e-3, lrD: 1e-3, evalEvery: 5 },
-    full: { steps: 10, batchSize: 8, lrG: 1e-3, lrD: 1e-3, evalEvery: 5 },
-  },
-};
-type SuiteJson = typeof VALID_SUITE & Record<string, unknown>;
+type SuiteJson = typeof TEST_SUITE & Record<string, unknown>;
 
 /** [name, the suite's text (or a change to the valid suite), pattern of the message]. */
 const BAD_SUITES: [string, string | ((suite: SuiteJson) => void), RegExp][] = [
@@ -555,7 +541,7 @@ for (const [name, change, pattern] of BAD_SUITES) {
     if (typeof change === "string") {
       text = change;
     } else {
-      const suite = structuredClone(VALID_SUITE) as SuiteJson;
+      const suite = structuredClone(TEST_SUITE) as SuiteJson;
       change(suite);
       text = JSON.stringify(suite);
     }
@@ -573,7 +559,7 @@ for (const [name, change, pattern] of BAD_SUITES) {
 }
 
 Deno.test("buildMatrix refuses model sizes beyond the bounds and absurd command-line grids", () => {
-  const wide = structuredClone(VALID_SUITE) as SuiteJson;
+  const wide = structuredClone(TEST_SUITE) as SuiteJson;
   wide.model = { generator: { hidden: [1e9] } };
   assert.throws(
     () =>
@@ -583,7 +569,7 @@ Deno.test("buildMatrix refuses model sizes beyond the bounds and absurd command-
       }),
     /model: generator\.hidden\[0\]: Too big: expected number to be <=16384, got 1000000000/,
   );
-  const suite = parseSuite(JSON.stringify(VALID_SUITE), "t", "t.json");
+  const suite = parseSuite(JSON.stringify(TEST_SUITE), "t", "t.json");
   const seeds = Array.from({ length: SUITE_LIMITS.cells + 1 }, (_, i) => i);
   assert.throws(
     () => buildMatrix(suite, { profile: "quick", backend: "cpu", seeds }),
@@ -597,7 +583,7 @@ Deno.test("buildMatrix refuses model sizes beyond the bounds and absurd command-
 Deno.test("loadSuite refuses suite files whose name is empty or a dot", async () => {
   for (const name of [".json", "..json"]) {
     const file = path(name);
-    await Deno.writeTextFile(file, JSON.stringify(VALID_SUITE));
+    await Deno.writeTextFile(file, JSON.stringify(TEST_SUITE));
     assert.throws(
       () => loadSuite(file),
       (error: Error) =>

@@ -1,5 +1,7 @@
 /**
- * Runs ganbench's command line in a subprocess, as a user would, for the end-to-end tests.
+ * Runs ganbench's command line for the end-to-end tests: in a subprocess, as a user would
+ * ({@linkcode cli}, {@linkcode tinyCli}), or through `main()` in the test's own process
+ * ({@linkcode runMain}).
  *
  * @module
  */
@@ -42,4 +44,24 @@ export function cli(...args: string[]): Promise<CliRun> {
  */
 export function tinyCli(...args: string[]): Promise<CliRun> {
   return runEntry("./tiny/main.ts", args);
+}
+
+/**
+ * Runs `main(args)` of src/cli.ts in this process with console output captured, so that entries
+ * registered by the test (e.g. `tiny/register.ts`) are visible; runs that train need `--jobs 1`.
+ * src/cli.ts is imported on first use, so the subprocess runners above do not load it.
+ */
+export async function runMain(...args: string[]): Promise<CliRun> {
+  const { main } = await import("../src/cli.ts");
+  const stdout: string[] = [], stderr: string[] = [];
+  const { log, error } = console;
+  console.log = (...parts: unknown[]) => stdout.push(parts.join(" "));
+  console.error = (...parts: unknown[]) => stderr.push(parts.join(" "));
+  try {
+    const code = await main(args);
+    return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
 }

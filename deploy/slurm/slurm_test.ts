@@ -34,6 +34,25 @@ async function sh(args: string[], env: Record<string, string> = {}): Promise<Run
   return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
 }
 
+/** What {@linkcode submitShards} passes to submit.sh besides its own arguments. */
+interface SubmitOptions {
+  /** --results */
+  results: string;
+  /** --sbatch: the options every sbatch call gets */
+  sbatch: string;
+  /** the suite selection after `--` */
+  selection: string[];
+  /** added to the environment */
+  env: Record<string, string>;
+}
+
+/** Runs `deploy/slurm/submit.sh --shards 4 --results R --sbatch S ...args -- ...selection`. */
+function submitShards(args: string[], options: SubmitOptions): Promise<Run> {
+  const { results, sbatch, selection, env } = options;
+  const command = ["deploy/slurm/submit.sh", "--shards", "4", "--results", results];
+  return sh([...command, "--sbatch", sbatch, ...args, "--", ...selection], env);
+}
+
 /** A folder with an executable `name` that logs its arguments, one line per call, and prints `reply`. */
 async function stub(dir: string, name: string, reply: string): Promise<string> {
   const path = join(dir, name);
@@ -59,19 +78,8 @@ Deno.test("submit.sh queues N shards with N given explicitly and a report job af
   const results = join(dir, "results");
   const env = { PATH: `${bin}:${Deno.env.get("PATH")}`, DENO: Deno.execPath() };
   const selection = ["dirac", "--profile", "smoke", "--backend", "cpu"];
-  const submit = (...args: string[]) =>
-    sh([
-      "deploy/slurm/submit.sh",
-      "--shards",
-      "4",
-      "--results",
-      results,
-      "--sbatch",
-      "--partition=gpu --time=2:00:00",
-      ...args,
-      "--",
-      ...selection,
-    ], env);
+  const submitOptions = { results, sbatch: "--partition=gpu --time=2:00:00", selection, env };
+  const submit = (...args: string[]) => submitShards(args, submitOptions);
 
   const first = await submit();
   assert.equal(first.code, 0, first.stderr);
@@ -242,19 +250,8 @@ Deno.test({
       const logs = join(dir, "logs");
       await Deno.mkdir(logs);
       const selection = ["--suites", "dirac,mixtures", "--profile", "smoke", "--backend", "wasm"];
-      const submit = (...args: string[]) =>
-        sh([
-          "deploy/slurm/submit.sh",
-          "--shards",
-          "4",
-          "--results",
-          results,
-          "--sbatch",
-          `--cpus-per-task=1 --mem-per-cpu=1G --output=${logs}/%x-%j.out`,
-          ...args,
-          "--",
-          ...selection,
-        ], env);
+      const sbatch = `--cpus-per-task=1 --mem-per-cpu=1G --output=${logs}/%x-%j.out`;
+      const submit = (...args: string[]) => submitShards(args, { results, sbatch, selection, env });
       const submitted = (run: Run) => {
         assert.equal(run.code, 0, `submit.sh: ${run.stderr}`);
         const match = /array job (\d+) \(shards (\S+) of 4\) and report job (\d+)/.exec(run.stdout);

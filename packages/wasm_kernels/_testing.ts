@@ -20,7 +20,15 @@ import { registerFusedGradients } from "./fused_ops.ts";
 import { registerWasmFusedKernels } from "./wasm_fused_kernels.ts";
 import { registerWasmTrainingKernels } from "./wasm_kernels.ts";
 
-/** A seeded random source with the draws the tests need (the same sequence as ganbench's Rng). */
+/**
+ * A seeded random source with the draws the tests need (the same sequence as ganbench's Rng).
+ *
+ * A copy of `src/engine/rng.ts`'s generator rather than one shared with it, on purpose: the
+ * package imports nothing from ganbench, and ganbench's `Rng` should not come from a kernels
+ * package either (every stored result depends on its streams, which have nothing to do with
+ * kernels, and the package's public API would gain a random source it does not use). The copy is
+ * test-only: were the two ever to drift, only these tests' inputs would change, never a result.
+ */
 export class TestRng {
   #generator: RandomGenerator;
   #spareNormal: number | undefined;

@@ -27,15 +27,9 @@ import {
   registerWasmTrainingKernels,
 } from "@ganbench/wasm-kernels";
 import { flatAdam, flatRmsprop, type Optimizer } from "../train/optimizers.ts";
-import { initBackend, listBackends } from "./backend.ts";
+import { WEBGPU_AVAILABLE, WEBGPU_SKIP_NOTE as skipNote } from "../../testing/webgpu.ts";
+import { initBackend } from "./backend.ts";
 import { Rng } from "./rng.ts";
-
-const webgpu = (await listBackends()).find((b) => b.name === "webgpu");
-const skipNote = webgpu?.available
-  ? ""
-  : ` (skipped: ${
-    webgpu?.detail ?? "no webgpu backend"
-  }; apt-get install mesa-vulkan-drivers to run it on the CPU)`;
 
 /** Kernel configs by name, to tell which ones a registration call replaced or added. */
 function kernelConfigs(backend: string): Map<string, tf.KernelConfig> {
@@ -59,7 +53,7 @@ const wasmRegistered = registeredBetween(wasmStock, kernelConfigs("wasm"));
 
 // What ganbench registers on webgpu: initBackend("webgpu") after the stock kernels.
 let webgpuRegistered: string[] = [];
-if (webgpu?.available) {
+if (WEBGPU_AVAILABLE) {
   await import("@tensorflow/tfjs-backend-webgpu");
   const webgpuStock = kernelConfigs("webgpu");
   await initBackend("webgpu");
@@ -359,7 +353,7 @@ const CASES: ParityCase[] = [
 ];
 
 Deno.test(`every kernel ganbench registers on wasm or webgpu has a webgpu parity case${skipNote}`, {
-  ignore: !webgpu?.available,
+  ignore: !WEBGPU_AVAILABLE,
 }, () => {
   const covered = new Set(CASES.flatMap((c) => c.kernels));
   assert.ok(wasmRegistered.includes("Conv2DBackpropFilter"), "the wasm registrations were seen");
@@ -371,7 +365,7 @@ Deno.test(`every kernel ganbench registers on wasm or webgpu has a webgpu parity
 for (const parity of CASES) {
   Deno.test({
     name: `webgpu matches cpu: ${parity.name}${skipNote}`,
-    ignore: !webgpu?.available,
+    ignore: !WEBGPU_AVAILABLE,
     fn: () => assertParity(parity),
   });
 }

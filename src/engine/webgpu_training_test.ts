@@ -28,15 +28,9 @@ import { describeEnvironment } from "../runner/environment.ts";
 import { runCell } from "../runner/run_cell.ts";
 import type { CellResult } from "../runner/store.ts";
 import { loadSuite } from "../runner/suite.ts";
-import { initBackend, listBackends } from "./backend.ts";
+import { WEBGPU_AVAILABLE, WEBGPU_SKIP_NOTE as skipNote } from "../../testing/webgpu.ts";
+import { initBackend } from "./backend.ts";
 import { compareResults } from "./webgpu_parity.ts";
-
-const webgpu = (await listBackends()).find((b) => b.name === "webgpu");
-const skipNote = webgpu?.available
-  ? ""
-  : ` (skipped: ${
-    webgpu?.detail ?? "no webgpu backend"
-  }; apt-get install mesa-vulkan-drivers to run it on the CPU)`;
 
 /** The smoke cells of `variants` on `dataset` in `suite`, seed 0, for `backend`. */
 function smokeCells(suite: string, dataset: string, variants: string[], backend: string): Cell[] {
@@ -69,7 +63,7 @@ async function assertParity(suite: string, dataset: string, variants: string[]) 
 Deno.test({
   name:
     `SLOW (~30 s on lavapipe): mixture smoke cells train to the same curves and figures on webgpu as on wasm${skipNote}`,
-  ignore: !webgpu?.available,
+  ignore: !WEBGPU_AVAILABLE,
   async fn() {
     await assertParity("mixtures", "ring8", ["nsgan", "wgan", "wgan-gp", "fm"]);
   },
@@ -78,7 +72,7 @@ Deno.test({
 Deno.test({
   name:
     `SLOW (~10 s on lavapipe): Dirac-GAN smoke cells train to the same trajectories on webgpu as on wasm${skipNote}`,
-  ignore: !webgpu?.available,
+  ignore: !WEBGPU_AVAILABLE,
   async fn() {
     const variants = [
       "gan-sim",
@@ -99,7 +93,7 @@ Deno.test({
 Deno.test({
   name:
     `SLOW (~5 s on lavapipe): an MNIST DCGAN smoke cell trains on webgpu, scored through mnist-net, as on wasm${skipNote}`,
-  ignore: !webgpu?.available,
+  ignore: !WEBGPU_AVAILABLE,
   async fn() {
     const [gpu] = await assertParity("mnist", "mnist", ["nsgan"]);
     assert.equal(gpu.status, "completed");

@@ -14,7 +14,7 @@ import { buildConditional } from "../models/conditional.ts";
 import { type BuildContext, disposePair, type GanPair } from "../models/network.ts";
 import { TRAINERS } from "../train/mod.ts";
 import type { TrainOutcome } from "../train/mod.ts";
-import { ganLossOf, Hyper, REGULARISERS, type Variant, VARIANTS } from "./mod.ts";
+import { DEFAULT_HYPER, ganLossOf, Hyper, REGULARISERS, type Variant, VARIANTS } from "./mod.ts";
 
 await initBackend("cpu");
 
@@ -27,17 +27,7 @@ const modelFor = (variant: Variant) =>
 const STEPS = 5;
 
 function hyperFor(variant: Variant, overrides: Partial<Hyper> = {}): Hyper {
-  return Hyper.parse({
-    k: variant.defaults.k ?? 1,
-    scheme: "alternating",
-    optimizer: "adam",
-    lrG: 1e-3,
-    lrD: 1e-3,
-    beta1: 0.5,
-    beta2: 0.999,
-    ...variant.defaults,
-    ...overrides,
-  });
+  return Hyper.parse({ ...DEFAULT_HYPER, lrG: 1e-3, lrD: 1e-3, ...variant.defaults, ...overrides });
 }
 
 interface Run {

@@ -35,6 +35,32 @@ export interface Extracted {
   probabilities?: FeatureMatrix;
 }
 
+/**
+ * Generated or real samples (row-major, values in [−1, 1], each of `shape`) as the extractors take
+ * them: values mapped to [0, 1], with the image layout when `shape` is [height, width, channels].
+ */
+export function samplesForExtractor(samples: Float32Array, shape: readonly number[]): Samples {
+  const d = shape.reduce((a, b) => a * b, 1);
+  const data = new Float64Array(samples.length);
+  for (let i = 0; i < samples.length; i++) data[i] = (samples[i] + 1) / 2;
+  const features = { data, n: samples.length / d, d };
+  return shape.length === 3
+    ? { features, image: { height: shape[0], width: shape[1], channels: shape[2] } }
+    : { features };
+}
+
+/** The share of rows of a classifier's `probabilities` whose most probable class is `labels`'. */
+export function classifierAccuracy(probabilities: FeatureMatrix, labels: Int32Array): number {
+  let hits = 0;
+  for (let i = 0; i < probabilities.n; i++) {
+    const row = probabilities.data.subarray(i * probabilities.d, (i + 1) * probabilities.d);
+    let best = 0;
+    for (let c = 1; c < row.length; c++) if (row[c] > row[best]) best = c;
+    if (best === labels[i]) hits++;
+  }
+  return hits / probabilities.n;
+}
+
 /** Raised when an extractor cannot take the samples given; one line for the user. */
 export class ExtractorInputError extends UserError {
   override name = "ExtractorInputError";
@@ -75,15 +101,29 @@ export type Availability =
 /** Images per forward pass of a network extractor. */
 const BATCH = 500;
 
-/** Grey [n, 28, 28, 1] pixels in [−1, 1] from 28x28 images in [0, 1] with 1, 3 or 4 channels. */
-function greyImages(samples: Samples, source: string, name: string): Float32Array {
+/**
+ * The layout of `samples`, checked to be `size`x`size` images.
+ *
+ * @throws {ExtractorInputError} naming the extractor and the samples' `source` otherwise
+ */
+function squareImages(
+  samples: Samples,
+  size: number,
+  names: { source: string; name: string },
+): NonNullable<Samples["image"]> {
   const image = samples.image;
-  if (!image || image.height !== 28 || image.width !== 28) {
+  if (!image || image.height !== size || image.width !== size) {
     const shape = image ? `${image.height}x${image.width}` : `vectors of ${samples.features.d}`;
     throw new ExtractorInputError(
-      `the '${name}' features need 28x28 images; '${source}' holds ${shape}`,
+      `the '${names.name}' features need ${size}x${size} images; '${names.source}' holds ${shape}`,
     );
   }
+  return image;
+}
+
+/** Grey [n, 28, 28, 1] pixels in [−1, 1] from 28x28 images in [0, 1] with 1, 3 or 4 channels. */
+function greyImages(samples: Samples, source: string, name: string): Float32Array {
+  const image = squareImages(samples, 28, { source, name });
   const { data, n } = samples.features;
   const channels = image.channels, pixels = 784;
   const out = new Float32Array(n * pixels);
@@ -133,13 +173,7 @@ export async function classifierFeatures(
 
 /** RGB [n, 32, 32, 3] pixels in [−1, 1] from 32x32 images in [0, 1] (grey repeated, alpha dropped). */
 function colourImages(samples: Samples, source: string, name: string): Float32Array {
-  const image = samples.image;
-  if (!image || image.height !== 32 || image.width !== 32) {
-    const shape = image ? `${image.height}x${image.width}` : `vectors of ${samples.features.d}`;
-    throw new ExtractorInputError(
-      `the '${name}' features need 32x32 images; '${source}' holds ${shape}`,
-    );
-  }
+  const image = squareImages(samples, 32, { source, name });
   const { data, n } = samples.features;
   const channels = image.channels, pixels = 1024;
   const out = new Float32Array(n * pixels * 3);

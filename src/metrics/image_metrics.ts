@@ -10,7 +10,12 @@
  */
 import type { Dataset } from "../data/dataset.ts";
 import { Rng } from "../engine/rng.ts";
-import { type Extracted, EXTRACTORS, type Samples } from "./extractors.ts";
+import {
+  classifierAccuracy,
+  type Extracted,
+  EXTRACTORS,
+  samplesForExtractor,
+} from "./extractors.ts";
 import {
   densityCoverageMetric,
   FEATURE_METRIC_DEFAULTS,
@@ -55,17 +60,6 @@ function figuresFor(label: string): Figure[] {
   ];
 }
 
-/** Image samples in [−1, 1] as the extractors take them ([0, 1] pixels with their layout). */
-function asSamples(samples: Float32Array, shape: number[]): Samples {
-  const d = shape.reduce((a, b) => a * b, 1);
-  const data = new Float64Array(samples.length);
-  for (let i = 0; i < samples.length; i++) data[i] = (samples[i] + 1) / 2;
-  const features = { data, n: samples.length / d, d };
-  return shape.length === 3
-    ? { features, image: { height: shape[0], width: shape[1], channels: shape[2] } }
-    : { features };
-}
-
 const references = new Map<string, Promise<Extracted & { labels?: Int32Array }>>();
 
 /** The features of `n` real training samples of `dataset` (cached per process). */
@@ -79,7 +73,7 @@ function reference(dataset: Dataset, extractor: string, n: number) {
         const drawn = dataset.sampleWithLabels?.(n, rng) ??
           { samples: dataset.sample(n, rng), labels: undefined };
         const extracted = await EXTRACTORS.get(extractor).extract(
-          asSamples(drawn.samples, dataset.sampleShape),
+          samplesForExtractor(drawn.samples, dataset.sampleShape),
           `${dataset.name} (real)`,
         );
         return { ...extracted, labels: drawn.labels };
@@ -96,18 +90,6 @@ function rowsWithLabel(x: FeatureMatrix, labels: Int32Array, label: number): Fea
   const data = new Float64Array(picked.length * x.d);
   picked.forEach((i, j) => data.set(x.data.subarray(i * x.d, (i + 1) * x.d), j * x.d));
   return { data, n: picked.length, d: x.d };
-}
-
-/** Accuracy of the classifier's argmax against `labels`. */
-function accuracy(probabilities: FeatureMatrix, labels: Int32Array): number {
-  let hits = 0;
-  for (let i = 0; i < probabilities.n; i++) {
-    const row = probabilities.data.subarray(i * probabilities.d, (i + 1) * probabilities.d);
-    let best = 0;
-    for (let c = 1; c < row.length; c++) if (row[c] > row[best]) best = c;
-    if (best === labels[i]) hits++;
-  }
-  return hits / probabilities.n;
 }
 
 /** The `images` metric. */
@@ -133,7 +115,7 @@ export const imageMetric: Metric = {
     const extractor = EXTRACTORS.get(name);
     const label = extractor.label;
     const generated = await extractor.extract(
-      asSamples(samples, context.dataset.sampleShape),
+      samplesForExtractor(samples, context.dataset.sampleShape),
       "generated samples",
     );
     const n = generated.features.n;
@@ -173,7 +155,10 @@ export const imageMetric: Metric = {
       figures[`images.is-std[${label}]`] = is.std;
     }
     if (context.labels && generated.probabilities && real.labels) {
-      figures[`images.accuracy[${label}]`] = accuracy(generated.probabilities, context.labels);
+      figures[`images.accuracy[${label}]`] = classifierAccuracy(
+        generated.probabilities,
+        context.labels,
+      );
       const classes = context.dataset.classes ?? 0;
       const perClass: number[] = [];
       for (let c = 0; c < classes; c++) {

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { Matrix } from "ml-matrix";
 import type { Dataset } from "../data/dataset.ts";
 import { readNpz, writeNpz } from "../data/npz.ts";
-import { type FeatureExtractor, type Samples } from "./extractors.ts";
+import { type FeatureExtractor, samplesForExtractor } from "./extractors.ts";
 import { type GaussianStats, gaussianStats } from "./features.ts";
 
 /** The environment variable naming the cache folder. */
@@ -40,17 +40,6 @@ export function statsCachePath(
 ): string {
   const name = `${dataset}-train${count}-${extractor.label}${identity ? `-${identity}` : ""}.npz`;
   return join(cacheDir(), name);
-}
-
-/** `samples` (row-major, [−1, 1]) as the extractors take them: [0, 1] with their image layout. */
-function asSamples(samples: Float32Array, shape: number[]): Samples {
-  const d = shape.reduce((a, b) => a * b, 1);
-  const data = new Float64Array(samples.length);
-  for (let i = 0; i < samples.length; i++) data[i] = (samples[i] + 1) / 2;
-  const features = { data, n: samples.length / d, d };
-  return shape.length === 3
-    ? { features, image: { height: shape[0], width: shape[1], channels: shape[2] } }
-    : { features };
 }
 
 /** Reads a cache file written by {@linkcode trainingStats}; undefined when it cannot. */
@@ -98,7 +87,7 @@ export function trainingStats(
         for (let start = 0; start < count; start += CHUNK) {
           const n = Math.min(CHUNK, count - start);
           const out = await extractor.extract(
-            asSamples(split.samples(start, n), dataset.sampleShape),
+            samplesForExtractor(split.samples(start, n), dataset.sampleShape),
             `${dataset.name} (training split)`,
           );
           d = out.features.d;

@@ -16,9 +16,13 @@
  * @module
  */
 import type { Dataset, DomainTranslation } from "../data/dataset.ts";
-import { type Extracted, EXTRACTORS, type Samples } from "./extractors.ts";
+import {
+  classifierAccuracy,
+  type Extracted,
+  EXTRACTORS,
+  samplesForExtractor,
+} from "./extractors.ts";
 import { FEATURE_METRIC_DEFAULTS, fidMetric } from "./feature_metrics.ts";
-import type { FeatureMatrix } from "./features.ts";
 import type { Figure, Metric } from "./metric.ts";
 import { modeCoverage } from "./modes.ts";
 
@@ -93,28 +97,6 @@ function meanAbsoluteDifference(x: Float32Array, y: Float32Array): number {
   return sum / x.length;
 }
 
-/** Images in [−1, 1] as the extractors take them ([0, 1] pixels with their layout). */
-function asImages(samples: Float32Array, shape: number[]): Samples {
-  const d = shape.reduce((a, b) => a * b, 1);
-  const data = Float64Array.from(samples, (v) => (v + 1) / 2);
-  return {
-    features: { data, n: samples.length / d, d },
-    image: { height: shape[0], width: shape[1], channels: shape[2] },
-  };
-}
-
-/** The share of rows of `probabilities` whose most probable class is `labels`'. */
-function classifierAccuracy(probabilities: FeatureMatrix, labels: Int32Array): number {
-  let hits = 0;
-  for (let i = 0; i < probabilities.n; i++) {
-    const row = probabilities.data.subarray(i * probabilities.d, (i + 1) * probabilities.d);
-    let best = 0;
-    for (let c = 1; c < row.length; c++) if (row[c] > row[best]) best = c;
-    if (best === labels[i]) hits++;
-  }
-  return hits / probabilities.n;
-}
-
 /** The share of `points` (x, y, …) whose nearest centre is the one `labels` names. */
 function nearestCentreAccuracy(points: Float32Array, centres: number[][], labels: Int32Array) {
   const dim = centres[0].length;
@@ -145,7 +127,7 @@ function referenceFeatures(
     references.set(
       key,
       EXTRACTORS.get(extractor).extract(
-        asImages(translation.reference(n), dataset.sampleShape),
+        samplesForExtractor(translation.reference(n), dataset.sampleShape),
         `${dataset.name} (held-out A)`,
       ),
     );
@@ -211,14 +193,14 @@ export const translationMetric: Metric = {
     const name = context.features ?? "raw";
     const extractor = EXTRACTORS.get(name);
     const back = await extractor.extract(
-      asImages(translation.inverse(samples), shape),
+      samplesForExtractor(translation.inverse(samples), shape),
       "T⁻¹ of the translations G(a)",
     );
     if (back.probabilities) {
       figures["translation.accuracy"] = classifierAccuracy(back.probabilities, heldOut.labels);
       if (outputs) {
         const fromB = await extractor.extract(
-          asImages(outputs.backward, shape),
+          samplesForExtractor(outputs.backward, shape),
           "translations F(b)",
         );
         figures["translation.accuracy-f"] = classifierAccuracy(

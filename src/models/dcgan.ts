@@ -20,18 +20,22 @@ import {
 } from "./normalisation.ts";
 import type { BuildContext, GanPair } from "./network.ts";
 
-/** Options of the `dcgan` architecture. */
+/**
+ * Options of the `dcgan` architecture, and of the 32x32 ones built like it (`dcgan32`, `sndcgan`):
+ * each network's width and the discriminator's normalisation.
+ */
 export const DcganOptions = z.strictObject({
   generator: z.strictObject({
-    /** Channels at 14x14; the 7x7 maps have twice as many. */
+    /** Channels of the last hidden maps (dcgan: 14x14); earlier maps have 2, 4, 8 times as many. */
     base: z.int().positive().max(1024).default(64),
   }).prefault({}),
   discriminator: z.strictObject({
-    /** Channels at 14x14; the 7x7 maps have twice as many. */
+    /** Channels of the first convolution (dcgan: 14x14); later ones have 2, 4, 8 times as many. */
     base: z.int().positive().max(1024).default(64),
     /**
-     * `batch` (when absent: DCGAN's) or `layer` norm on the second convolution, `none`, or
-     * `spectral` normalisation of every weight (see normalisation.ts).
+     * `none`, `batch`, `layer` or `spectral` (see normalisation.ts); when absent, the
+     * architecture's own (dcgan and dcgan32: batch, sndcgan: none). dcgan applies batch or layer
+     * norm to its second convolution and spectral normalisation to every weight.
      */
     normalisation: Normalisation.optional(),
   }).prefault({}),

@@ -10,26 +10,14 @@
  *
  * @module
  */
-import { z } from "zod";
 import { convDiscriminator, convGenerator, needs32 } from "./conv_stack.ts";
+import { DcganOptions } from "./dcgan.ts";
 import type { BuildContext, GanPair } from "./network.ts";
-import { Normalisation } from "./normalisation.ts";
 
-/** Options of the `dcgan32` architecture. */
-export const Dcgan32Options = z.strictObject({
-  generator: z.strictObject({
-    /** Channels of the last hidden maps (16x16); the earlier ones have 2, 4 and 8 times as many. */
-    base: z.int().positive().max(1024).default(64),
-  }).prefault({}),
-  discriminator: z.strictObject({
-    /** Channels of the first convolution; the next have 2, 4 and 8 times as many. */
-    base: z.int().positive().max(1024).default(64),
-    /** `batch` (when absent), `layer`, `none` or `spectral` (see normalisation.ts). */
-    normalisation: Normalisation.optional(),
-  }).prefault({}),
-});
+/** Options of the `dcgan32` architecture: dcgan's (the widths' base, D's normalisation). */
+export const Dcgan32Options = DcganOptions;
 /** Parsed options of the `dcgan32` architecture. */
-export type Dcgan32Options = z.infer<typeof Dcgan32Options>;
+export type Dcgan32Options = DcganOptions;
 
 /** Builds the DCGAN pair for [32, 32, C] samples. */
 export function buildDcgan32(options: Dcgan32Options, context: BuildContext): GanPair {

@@ -12,26 +12,14 @@
  *
  * @module
  */
-import { z } from "zod";
 import { convDiscriminator, convGenerator, needs32 } from "./conv_stack.ts";
+import { DcganOptions } from "./dcgan.ts";
 import type { BuildContext, GanPair } from "./network.ts";
-import { Normalisation } from "./normalisation.ts";
 
-/** Options of the `sndcgan` architecture. */
-export const SndcganOptions = z.strictObject({
-  generator: z.strictObject({
-    /** Channels of the last hidden maps (32x32); the earlier ones have 2, 4 and 8 times as many. */
-    base: z.int().positive().max(1024).default(64),
-  }).prefault({}),
-  discriminator: z.strictObject({
-    /** Channels of the first convolution; the widest have 8 times as many. */
-    base: z.int().positive().max(1024).default(64),
-    /** `none` (when absent), `batch`, `layer` or `spectral` (see normalisation.ts). */
-    normalisation: Normalisation.optional(),
-  }).prefault({}),
-});
+/** Options of the `sndcgan` architecture: dcgan's (the widths' base, D's normalisation). */
+export const SndcganOptions = DcganOptions;
 /** Parsed options of the `sndcgan` architecture. */
-export type SndcganOptions = z.infer<typeof SndcganOptions>;
+export type SndcganOptions = DcganOptions;
 
 /** Builds the SNDCGAN pair for [32, 32, C] samples. */
 export function buildSndcgan(options: SndcganOptions, context: BuildContext): GanPair {

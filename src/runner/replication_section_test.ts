@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { suiteError, TEST_BUDGET, TEST_SUITE } from "../../testing/suites.ts";
 import { buildMatrix } from "./cells.ts";
 import {
   listSuiteNames,
@@ -9,7 +10,6 @@ import {
   suiteProfiles,
 } from "./suite.ts";
 
-const BUDGET = { steps: 10, batchSize: 8, lrG: 1e-3, lrD: 1e-3, evalEvery: 5 };
 const REPLICATION = {
   paper: "P",
   protocol: "the paper's code",
@@ -26,31 +26,15 @@ const REPLICATION = {
 };
 /** A replication suite: smoke, replicate and paper profiles, and a replication section. */
 const VALID = {
-  version: 1,
-  description: "test",
-  datasets: ["ring8"],
-  latentDim: 2,
-  variants: ["nsgan"],
-  seeds: [0, 1],
-  metrics: ["modes"],
-  primary: "modes.kl",
-  profiles: { smoke: BUDGET, replicate: BUDGET, paper: { ...BUDGET, steps: 100 } },
+  ...TEST_SUITE,
+  profiles: { smoke: TEST_BUDGET, replicate: TEST_BUDGET, paper: { ...TEST_BUDGET, steps: 100 } },
   replication: REPLICATION,
 };
 
 type Json = Record<string, unknown>;
 
 function errorFor(mutate: (suite: Json & typeof VALID) => void): string {
-  const suite = structuredClone(VALID) as Json & typeof VALID;
-  mutate(suite);
-  try {
-    parseSuite(JSON.stringify(suite), "t", "suites/t.json");
-  } catch (error) {
-    assert.ok(error instanceof SuiteError);
-    assert.ok(!error.message.includes("\n"), "one line");
-    return error.message;
-  }
-  throw new Error("expected a SuiteError");
+  return suiteError(VALID, mutate);
 }
 
 Deno.test("a suite declares the profiles it has: smoke and any of quick, full, replicate, paper", () => {
@@ -68,7 +52,7 @@ Deno.test("a suite declares the profiles it has: smoke and any of quick, full, r
     "Cannot parse suite 'suites/t.json': profiles.smoke: Invalid input: expected object, received undefined",
   );
   assert.match(
-    errorFor((s) => ((s.profiles as Json).huge = BUDGET)),
+    errorFor((s) => ((s.profiles as Json).huge = TEST_BUDGET)),
     /^Cannot parse suite 'suites\/t.json': profiles: Unrecognized key: "huge"/,
   );
   for (const name of listSuiteNames()) {

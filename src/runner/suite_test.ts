@@ -1,34 +1,15 @@
 import assert from "node:assert/strict";
 import { buildMatrix } from "./cells.ts";
-import { loadSuite, parseSuite, SuiteError } from "./suite.ts";
+import { suiteError, TEST_SUITE } from "../../testing/suites.ts";
+import { loadSuite, parseSuite } from "./suite.ts";
 
 const VALID = {
-  version: 1,
-  description: "test",
-  datasets: ["ring8"],
-  latentDim: 2,
+  ...TEST_SUITE,
   variants: ["nsgan", { name: "wgan-gp", label: "wgan-gp-k1", k: 1 }],
-  seeds: [0, 1],
-  metrics: ["modes"],
-  primary: "modes.kl",
-  profiles: {
-    smoke: { steps: 10, batchSize: 8, lrG: 1e-3, lrD: 1e-3, evalEvery: 5 },
-    quick: { steps: 10, batchSize: 8, lrG: 1e-3, lrD: 1e-3, evalEvery: 5 },
-    full: { steps: 10, batchSize: 8, lrG: 1e-3, lrD: 1e-3, evalEvery: 5 },
-  },
 };
 
 function errorFor(mutate: (suite: typeof VALID & Record<string, unknown>) => void): string {
-  const suite = structuredClone(VALID) as typeof VALID & Record<string, unknown>;
-  mutate(suite);
-  try {
-    parseSuite(JSON.stringify(suite), "t", "suites/t.json");
-  } catch (error) {
-    assert.ok(error instanceof SuiteError);
-    assert.ok(!error.message.includes("\n"), "one line");
-    return error.message;
-  }
-  throw new Error("expected a SuiteError");
+  return suiteError(VALID, mutate);
 }
 
 Deno.test("parseSuite accepts a valid suite and fills defaults", () => {

@@ -15,6 +15,7 @@ import {
   diverged,
   latentBatch,
   optimizerFor,
+  reportStep,
   type TrainOptions,
   type TrainOutcome,
   type Update,
@@ -151,13 +152,7 @@ export async function train(options: TrainOptions): Promise<TrainOutcome> {
           const [forG] = await applyUpdates(() => [generatorUpdate()], logging);
           [lossG, normG] = [forG.loss, forG.norms[0]];
         }
-        return {
-          lossesD,
-          lossG,
-          normD,
-          normG,
-          ...(diverged(lossG, normG) ? { diverged: "G" as const } : {}),
-        };
+        return reportStep({ lossesD, lossG, normD, normG });
       },
     });
   } finally {

@@ -10,7 +10,14 @@ import * as tf from "@tensorflow/tfjs-core";
 import { ring8Rotated } from "../data/paired_domains.ts";
 import { initBackend } from "../engine/backend.ts";
 import { isUserError } from "../errors.ts";
-import { ganLossOf, Hyper, type Variant, VariantRegistry, VARIANTS } from "../losses/mod.ts";
+import {
+  DEFAULT_HYPER,
+  ganLossOf,
+  Hyper,
+  type Variant,
+  VariantRegistry,
+  VARIANTS,
+} from "../losses/mod.ts";
 import { LOSSES, REGULARISERS, TRAINER_OBJECTIVES } from "../losses/mod.ts";
 import { buildCyclegan, CycleganOptions } from "../models/cyclegan.ts";
 import { disposeTranslation, translationVariables } from "../models/translation.ts";
@@ -54,16 +61,7 @@ async function run(
     dataset: ring8Rotated,
     networks,
     loss: ganLossOf(variant.loss, variant.trainer)!,
-    hyper: Hyper.parse({
-      k: 1,
-      scheme: "alternating",
-      optimizer: "adam",
-      lrG: 1e-3,
-      lrD: 1e-3,
-      beta1: 0.5,
-      beta2: 0.999,
-      ...overrides.hyper,
-    }),
+    hyper: Hyper.parse({ ...DEFAULT_HYPER, lrG: 1e-3, lrD: 1e-3, ...overrides.hyper }),
     budget: { steps: STEPS, batchSize: 16, logEvery: 1, evalEvery: 5 },
     trainerOptions: CycleganTrainerOptions.parse({
       ...variant.trainerOptions,

@@ -21,6 +21,7 @@ import {
   diverged,
   latentBatch,
   optimizerFor,
+  reportStep,
   type TrainOptions,
   type TrainOutcome,
 } from "./trainer.ts";
@@ -92,13 +93,7 @@ export async function trainPacgan(options: TrainOptions): Promise<TrainOutcome> 
         const [lossD, normD] = [forD.loss, forD.norms[0]];
         const [lossG, normG] = [forG.loss, forG.norms[0]];
         if (diverged(lossD, normD)) return { lossesD: [], lossG, normD, normG, diverged: "D" };
-        return {
-          lossesD: [lossD],
-          lossG,
-          normD,
-          normG,
-          ...(diverged(lossG, normG) ? { diverged: "G" as const } : {}),
-        };
+        return reportStep({ lossesD: [lossD], lossG, normD, normG });
       },
     });
   } finally {

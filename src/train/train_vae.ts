@@ -13,8 +13,8 @@ import { runTrainingLoop } from "./loop.ts";
 import { flatAdam } from "./optimizers.ts";
 import {
   applyUpdates,
-  diverged,
   latentBatch,
+  reportStep,
   type TrainOptions,
   type TrainOutcome,
 } from "./trainer.ts";
@@ -93,13 +93,7 @@ export async function trainVae(options: TrainOptions): Promise<TrainOutcome> {
         }, logging);
         const { loss, norms: [normD, normG], recorded: [kl] } = update;
         encoder.afterStep?.();
-        return {
-          lossesD: [kl],
-          lossG: loss,
-          normD,
-          normG,
-          ...(diverged(loss, normG) ? { diverged: "G" as const } : {}),
-        };
+        return reportStep({ lossesD: [kl], lossG: loss, normD, normG });
       },
     });
   } finally {

@@ -17,6 +17,7 @@ import type { Hyper } from "../losses/variant.ts";
 import type { z } from "zod";
 import type { GanPair, Generator } from "../models/network.ts";
 import type { TranslationNetworks } from "../models/translation.ts";
+import type { StepReport } from "./loop.ts";
 import { flatAdam, flatRmsprop, flatSgd, type LearningRate, type Optimizer } from "./optimizers.ts";
 
 /** A regulariser with the strength this cell uses. */
@@ -290,4 +291,12 @@ export async function applyUpdates(
  */
 export function diverged(loss: number, norm: number): boolean {
   return !Number.isFinite(loss) || !Number.isFinite(norm);
+}
+
+/**
+ * A step's report, marked `diverged: "G"` when the generator's loss or logged norm is not finite
+ * (the discriminator's divergence is checked by the trainer, which stops before stepping G).
+ */
+export function reportStep(report: Omit<StepReport, "diverged">): StepReport {
+  return diverged(report.lossG, report.normG) ? { ...report, diverged: "G" } : report;
 }

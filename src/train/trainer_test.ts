@@ -4,7 +4,14 @@ import { initBackend } from "../engine/backend.ts";
 import type { Hyper } from "../losses/mod.ts";
 import { ownedVariable } from "../models/layers.ts";
 import { flatSgd } from "./optimizers.ts";
-import { applyUpdates, diverged, globalNorm, optimizerFor, type Update } from "./trainer.ts";
+import {
+  applyUpdates,
+  diverged,
+  globalNorm,
+  optimizerFor,
+  reportStep,
+  type Update,
+} from "./trainer.ts";
 
 await initBackend("wasm");
 
@@ -119,4 +126,15 @@ Deno.test("diverged() flags a non-finite loss or measured norm, not an unmeasure
   assert.equal(diverged(Number.NaN, 3), true);
   assert.equal(diverged(0.5, Number.POSITIVE_INFINITY), true);
   assert.equal(diverged(Number.NEGATIVE_INFINITY, -1), true);
+});
+
+Deno.test("reportStep() marks G as diverged on its non-finite loss or norm, and nothing else", () => {
+  const step = { lossesD: [0.7], lossG: 0.5, normD: Number.NaN, normG: -1 };
+  assert.deepEqual(reportStep(step), step, "D's norm is the trainer's to check");
+  assert.deepEqual(reportStep({ ...step, lossG: Number.NaN }), {
+    ...step,
+    lossG: Number.NaN,
+    diverged: "G",
+  });
+  assert.equal(reportStep({ ...step, normG: Number.POSITIVE_INFINITY }).diverged, "G");
 });
