@@ -7,7 +7,21 @@ import type { BackendInfo } from "../engine/backend.ts";
 import { GANBENCH_VERSION } from "../version.ts";
 import type { Environment } from "./store.ts";
 
-/** The git commit of the checkout, with `-dirty` when it has changes; undefined outside git. */
+/** `git status` over the checkout's tracked files, less the results folder. */
+export const DIRTY_CHECK = [
+  "status",
+  "--porcelain",
+  "--untracked-files=no",
+  "--",
+  ":(top)",
+  ":(top,exclude)results",
+];
+
+/**
+ * The git commit of the checkout, with `-dirty` when its code has changes; undefined outside git.
+ * Changes under `results/` do not count: that folder holds runs' own output (committed results
+ * that a run rewrites), not code, so a run in a checkout with committed results stays clean.
+ */
 export function gitCommit(): string | undefined {
   try {
     const run = (args: string[]) =>
@@ -16,7 +30,7 @@ export function gitCommit(): string | undefined {
       ).trim();
     const head = run(["rev-parse", "--short=12", "HEAD"]);
     if (!head) return undefined;
-    return run(["status", "--porcelain", "--untracked-files=no"]) ? `${head}-dirty` : head;
+    return run(DIRTY_CHECK) ? `${head}-dirty` : head;
   } catch {
     return undefined;
   }
