@@ -316,9 +316,13 @@ export async function readInput(path: string, options: ReadInputOptions = {}): P
   return await readArray(path, options);
 }
 
-/** Reads every input; refuses a `--range` that no input can take. */
+/**
+ * Reads every input, in order, so that a mistake in INPUT1 is the one reported when both have one
+ * (read concurrently, whichever failed first won); refuses a `--range` that no input can take.
+ */
 export async function readInputs(paths: string[], options: ReadInputOptions): Promise<Input[]> {
-  const inputs = await Promise.all(paths.map((path) => readInput(path, options)));
+  const inputs: Input[] = [];
+  for (const path of paths) inputs.push(await readInput(path, options));
   if (options.range && !paths.some((path, i) => path.endsWith(".npy") && inputs[i].image)) {
     throw new UsageError(
       `--range applies to .npy image arrays (N x H x W [x C]); none of ${
