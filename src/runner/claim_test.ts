@@ -89,7 +89,12 @@ Deno.test("a killed process's claim is released by the system: the cell shows as
   const child = worker.child;
   try {
     await worker.until("ready");
-    for (let i = 0; (await probeClaim(path)).state !== "held"; i++) {
+    // Held, and its owner written: the lock is taken a moment before the file names its owner.
+    const claimed = async () => {
+      const probe = await probeClaim(path);
+      return probe.state === "held" && probe.info?.pid === child.pid;
+    };
+    for (let i = 0; !(await claimed()); i++) {
       assert.ok(i < 300, "the worker claims the cell");
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
