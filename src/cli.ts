@@ -30,6 +30,7 @@ import { parseShard } from "./runner/shard.ts";
 import { suiteDir } from "./runner/store.ts";
 import { renderPlan, renderStatus, type Survey, surveyRun } from "./runner/survey.ts";
 import {
+  datasetBudget,
   listSuiteNames,
   loadSuite,
   noProfileMessage,
@@ -401,7 +402,10 @@ function checkSelection(
   }
   const budget = suite.profiles[profile];
   if (!budget) throw new UsageError(`--profile: ${noProfileMessage(suite, profile)}`);
-  const seeds = budget.seeds ?? suite.seeds;
+  // Every dataset's seeds: a profile may give one dataset more (see datasetBudget).
+  const seeds = [
+    ...new Set(suite.datasets.flatMap((name) => datasetBudget(suite, budget, name).seeds)),
+  ].sort((a, b) => a - b);
   const missing = (selection.seeds ?? []).filter((seed) => !seeds.includes(seed));
   if (missing.length) {
     throw new UsageError(

@@ -12,6 +12,7 @@ import { METRICS } from "../metrics/mod.ts";
 import { ARCHITECTURES } from "../models/mod.ts";
 import { TRAINERS } from "../train/mod.ts";
 import {
+  datasetBudget,
   describeIssue,
   gridSizeProblem,
   type Profile,
@@ -267,13 +268,26 @@ export function buildMatrix(suite: Suite, options: MatrixOptions): Cell[] {
   }
   const selected = options.variants ?? budget.variants;
   const entries = suite.variants.filter((e) => !selected || selected.includes(variantLabel(e)));
-  const seeds = options.seeds ?? budget.seeds ?? suite.seeds;
-  const tooLarge = gridSizeProblem(suite.datasets.length, entries.length, seeds.length);
+  const budgets = new Map(
+    suite.datasets.map((dataset) => [dataset, datasetBudget(suite, budget, dataset)]),
+  );
+  // Selected seeds run on every dataset, except one that only other datasets' seeds name (a seed a
+  // profile gives the ring alone does not run on MNIST).
+  const named = new Set([...budgets.values()].flatMap((b) => b.seeds));
+  const seedsOf = (dataset: string) => {
+    const own = budgets.get(dataset)!.seeds;
+    return options.seeds?.filter((seed) => own.includes(seed) || !named.has(seed)) ?? own;
+  };
+  const tooLarge = gridSizeProblem(
+    suite.datasets.length,
+    entries.length,
+    Math.max(...suite.datasets.map((dataset) => seedsOf(dataset).length)),
+  );
   if (tooLarge) {
     throw new SuiteError(`Suite '${suite.name}' at profile '${options.profile}': ${tooLarge}`);
   }
   for (const dataset of suite.datasets) {
-    const tooMany = heldOutProblem(dataset, budget);
+    const tooMany = heldOutProblem(dataset, budgets.get(dataset)!);
     if (tooMany) {
       throw new SuiteError(`Suite '${suite.name}' at profile '${options.profile}': ${tooMany}`);
     }
@@ -290,12 +304,13 @@ export function buildMatrix(suite: Suite, options: MatrixOptions): Cell[] {
   }
   const cells: Cell[] = [];
   for (const dataset of suite.datasets) {
+    const budget = budgets.get(dataset)!;
     for (const entry of entries) {
       const variantName = typeof entry === "string" ? entry : entry.name;
       const variant = VARIANTS.get(variantName);
       const model = resolveModel(suite, options.profile, entry);
       const trainerOptions = resolveTrainerOptions(suite, entry);
-      for (const seed of seeds) {
+      for (const seed of seedsOf(dataset)) {
         const config: CellConfig = {
           format: RESULT_FORMAT,
           suite: suite.name,

@@ -21,6 +21,7 @@ import type { Registry } from "../registry.ts";
 import { UserError, userErrorFromOs } from "../errors.ts";
 import { JsonInputError, parseJson } from "../json_input.ts";
 import { ReplicationSchema } from "./replication_section.ts";
+import { unknownNameMessage } from "../registry.ts";
 
 /** The one-line form of a schema problem, shared with the variant schema (src/schema_errors.ts). */
 export { describeIssue };
@@ -61,6 +62,21 @@ const boundedInt = (max: number) => positiveInt.max(max);
 /** A list of seeds: 1 to SUITE_LIMITS.seeds integers. */
 const seedList = z.array(z.int()).min(1).max(SUITE_LIMITS.seeds);
 
+/**
+ * A profile's budget for one of the suite's datasets, over the profile's own: for a suite whose
+ * datasets differ in cost (CycleGAN's 2-D ring trains in seconds where its MNIST cells take
+ * minutes), so that the cheap one gets the steps and seeds it needs without the others paying.
+ */
+export const DatasetBudgetSchema = z.strictObject({
+  steps: boundedInt(SUITE_LIMITS.steps).optional(),
+  batchSize: boundedInt(SUITE_LIMITS.batchSize).optional(),
+  evalEvery: positiveInt.optional(),
+  logEvery: positiveInt.optional(),
+  evalSamples: boundedInt(SUITE_LIMITS.evalSamples).optional(),
+  finalSamples: boundedInt(SUITE_LIMITS.evalSamples).optional(),
+  seeds: seedList.optional(),
+});
+
 /** One profile's budget and default hyper-parameters. */
 export const BudgetSchema = z.strictObject({
   steps: boundedInt(SUITE_LIMITS.steps),
@@ -85,6 +101,8 @@ export const BudgetSchema = z.strictObject({
   variants: z.array(z.string()).min(1).max(SUITE_LIMITS.variants).optional(),
   /** Generated (and real reference) samples of the final evaluation; default evalSamples. */
   finalSamples: boundedInt(SUITE_LIMITS.evalSamples).optional(),
+  /** Overrides of this budget for some of the suite's datasets, by dataset name. */
+  datasets: z.record(z.string(), DatasetBudgetSchema).optional(),
 });
 
 /** A variant as a suite lists it: a registered name, or the name with overrides. */
@@ -214,34 +232,55 @@ export const SuiteSchema = SuiteFields.superRefine((suite, ctx) => {
         });
       }
     });
-    if (budget.steps > 0 && budget.evalEvery > budget.steps) {
-      ctx.addIssue({
-        code: "custom",
-        message: `must be <= steps (${budget.steps}), got ${budget.evalEvery}`,
-        path: ["profiles", profile, "evalEvery"],
-      });
-    }
-    for (const key of ["evalEvery", "logEvery"] as const) {
-      const every = budget[key] ?? Math.max(1, Math.floor(budget.steps / 100));
-      const least = Math.ceil(budget.steps / SUITE_LIMITS.curvePoints);
-      if (every < least) {
+    for (const name of Object.keys(budget.datasets ?? {})) {
+      if (!suite.datasets.includes(name)) {
         ctx.addIssue({
           code: "custom",
-          message: `must be >= ${least}: steps / ${key} = ${
-            Math.ceil(budget.steps / every)
-          } points per run, more than ${SUITE_LIMITS.curvePoints}, got ${every}`,
-          path: ["profiles", profile, key],
+          message: unknownNameMessage("dataset", name, suite.datasets, " in the suite's datasets"),
+          path: ["profiles", profile, "datasets", name],
         });
       }
     }
+    const checked: [Budget, (string | number)[]][] = [[budget, ["profiles", profile]]];
+    for (const [name, own] of Object.entries(budget.datasets ?? {})) {
+      // Only where the override sets the figures compared: a profile-level problem is said once.
+      if (own.steps || own.evalEvery || own.logEvery) {
+        checked.push([{ ...budget, ...own }, ["profiles", profile, "datasets", name]]);
+      }
+    }
+    for (const [checkedBudget, path] of checked) stepIssues(checkedBudget, path, ctx);
     const problem = gridSizeProblem(
       suite.datasets.length,
       budget.variants?.length ?? suite.variants.length,
-      (budget.seeds ?? suite.seeds).length,
+      Math.max(...suite.datasets.map((name) => datasetBudget(suite, budget, name).seeds.length)),
     );
     if (problem) ctx.addIssue({ code: "custom", message: problem, path: ["profiles", profile] });
   }
 });
+
+/** Issues of a budget's evaluation and logging intervals against its steps. */
+function stepIssues(budget: Budget, path: (string | number)[], ctx: z.RefinementCtx): void {
+  if (budget.steps > 0 && budget.evalEvery > budget.steps) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be <= steps (${budget.steps}), got ${budget.evalEvery}`,
+      path: [...path, "evalEvery"],
+    });
+  }
+  for (const key of ["evalEvery", "logEvery"] as const) {
+    const every = budget[key] ?? Math.max(1, Math.floor(budget.steps / 100));
+    const least = Math.ceil(budget.steps / SUITE_LIMITS.curvePoints);
+    if (every < least) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be >= ${least}: steps / ${key} = ${
+          Math.ceil(budget.steps / every)
+        } points per run, more than ${SUITE_LIMITS.curvePoints}, got ${every}`,
+        path: [...path, key],
+      });
+    }
+  }
+}
 
 /** Issues of a suite's replication section that need the rest of the suite: names it refers to. */
 function replicationIssues(
@@ -310,6 +349,17 @@ export function profileBudget(suite: Suite, profile: Profile): Budget {
   const budget = suite.profiles[profile];
   if (!budget) throw new SuiteError(noProfileMessage(suite, profile));
   return budget;
+}
+
+/** A profile's budget for one dataset: the profile's, with that dataset's overrides, and its seeds. */
+export function datasetBudget(
+  suite: Pick<Suite, "seeds">,
+  budget: Budget,
+  dataset: string,
+): Budget & { seeds: number[] } {
+  const { datasets: _overrides, ...own } = budget;
+  const merged = { ...own, ...budget.datasets?.[dataset] };
+  return { ...merged, seeds: merged.seeds ?? suite.seeds };
 }
 
 /** "Suite 'pacgan' has no profile 'quick'. Its profiles: smoke, replicate, paper". */
