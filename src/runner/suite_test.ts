@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { buildMatrix } from "./cells.ts";
-import { suiteError, TEST_SUITE } from "../../testing/suites.ts";
+import { suiteError, TEST_BUDGET, TEST_SUITE } from "../../testing/suites.ts";
 import { loadSuite, parseSuite } from "./suite.ts";
 
 const VALID = {
@@ -128,4 +128,59 @@ Deno.test("a suite's headline figures are checked by name and change no cell's c
   const hashes = (suite: typeof plain) =>
     buildMatrix(suite, { profile: "quick", backend: "cpu" }).map((c) => c.hash);
   assert.deepEqual(hashes(withHeadline), hashes(plain));
+});
+
+Deno.test("a profile's dataset budget changes that dataset's cells only, and is checked by name", () => {
+  const two = { ...VALID, datasets: ["ring8", "grid25"] };
+  const plain = buildMatrix(parseSuite(JSON.stringify(two), "t", "suites/t.json"), {
+    profile: "quick",
+    backend: "cpu",
+  });
+  const withRing = structuredClone(two) as typeof two & Record<string, unknown>;
+  (withRing.profiles.quick as Record<string, unknown>).datasets = {
+    ring8: { steps: 40, batchSize: 16, seeds: [0, 1, 2, 3] },
+  };
+  const cells = buildMatrix(parseSuite(JSON.stringify(withRing), "t", "suites/t.json"), {
+    profile: "quick",
+    backend: "cpu",
+  });
+  const of = (list: typeof cells, dataset: string) =>
+    list.filter((c) => c.config.dataset === dataset);
+  assert.deepEqual(
+    of(cells, "grid25").map((c) => c.hash),
+    of(plain, "grid25").map((c) => c.hash),
+    "the other dataset's cells keep their configurations",
+  );
+  const ring = of(cells, "ring8");
+  assert.equal(ring.length, 2 * 4, "2 variants x the ring's 4 seeds");
+  assert.ok(ring.every((c) => c.config.budget.steps === 40 && c.config.budget.batchSize === 16));
+  assert.equal(ring[0].config.budget.evalEvery, TEST_BUDGET.evalEvery, "the rest is the profile's");
+  const picked = buildMatrix(parseSuite(JSON.stringify(withRing), "t", "suites/t.json"), {
+    profile: "quick",
+    backend: "cpu",
+    seeds: [1, 3],
+  });
+  assert.deepEqual(
+    picked.map((c) => `${c.config.dataset}/${c.config.seed}`).sort(),
+    ["grid25/1", "grid25/1", "ring8/1", "ring8/1", "ring8/3", "ring8/3"],
+    "a seed only the ring's budget names runs on the ring alone",
+  );
+  assert.match(
+    suiteError(two, (s) => ((s.profiles.quick as Record<string, unknown>).datasets = { rng8: {} })),
+    /profiles\.quick\.datasets\.rng8: Unknown dataset 'rng8' in the suite's datasets\. Did you mean 'ring8'\?/,
+  );
+  assert.match(
+    suiteError(
+      two,
+      (s) => ((s.profiles.quick as Record<string, unknown>).datasets = { ring8: { steps: 4 } }),
+    ),
+    /profiles\.quick\.datasets\.ring8\.evalEvery: must be <= steps \(4\)/,
+  );
+  assert.match(
+    suiteError(
+      two,
+      (s) => ((s.profiles.quick as Record<string, unknown>).datasets = { ring8: { model: {} } }),
+    ),
+    /profiles\.quick\.datasets\.ring8: Unrecognized key: "model"/,
+  );
 });
