@@ -30,12 +30,12 @@ import { parseShard } from "./runner/shard.ts";
 import { suiteDir } from "./runner/store.ts";
 import { renderPlan, renderStatus, type Survey, surveyRun } from "./runner/survey.ts";
 import {
-  datasetBudget,
   listSuiteNames,
   loadSuite,
   noProfileMessage,
   type Profile,
   PROFILES,
+  profileSeeds,
   type Suite,
   SuiteError,
   suiteUnavailableReason,
@@ -402,10 +402,7 @@ function checkSelection(
   }
   const budget = suite.profiles[profile];
   if (!budget) throw new UsageError(`--profile: ${noProfileMessage(suite, profile)}`);
-  // Every dataset's seeds: a profile may give one dataset more (see datasetBudget).
-  const seeds = [
-    ...new Set(suite.datasets.flatMap((name) => datasetBudget(suite, budget, name).seeds)),
-  ].sort((a, b) => a - b);
+  const seeds = profileSeeds(suite, budget);
   const missing = (selection.seeds ?? []).filter((seed) => !seeds.includes(seed));
   if (missing.length) {
     throw new UsageError(

@@ -17,6 +17,7 @@ import {
   gridSizeProblem,
   type Profile,
   profileBudget,
+  profileSeeds,
   type Suite,
   SuiteError,
   type VariantEntry,
@@ -273,7 +274,7 @@ export function buildMatrix(suite: Suite, options: MatrixOptions): Cell[] {
   );
   // Selected seeds run on every dataset, except one that only other datasets' seeds name (a seed a
   // profile gives the ring alone does not run on MNIST).
-  const named = new Set([...budgets.values()].flatMap((b) => b.seeds));
+  const named = new Set(profileSeeds(suite, budget));
   const seedsOf = (dataset: string) => {
     const own = budgets.get(dataset)!.seeds;
     return options.seeds?.filter((seed) => own.includes(seed) || !named.has(seed)) ?? own;

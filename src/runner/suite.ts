@@ -17,11 +17,10 @@ import { REGULARISERS } from "../losses/mod.ts";
 import { allFigures, METRICS } from "../metrics/mod.ts";
 import { chooseExtractor, EXTRACTORS } from "../metrics/extractors.ts";
 import { ARCHITECTURES } from "../models/mod.ts";
-import type { Registry } from "../registry.ts";
+import { type Registry, unknownNameMessage } from "../registry.ts";
 import { UserError, userErrorFromOs } from "../errors.ts";
 import { JsonInputError, parseJson } from "../json_input.ts";
 import { ReplicationSchema } from "./replication_section.ts";
-import { unknownNameMessage } from "../registry.ts";
 
 /** The one-line form of a schema problem, shared with the variant schema (src/schema_errors.ts). */
 export { describeIssue };
@@ -241,14 +240,17 @@ export const SuiteSchema = SuiteFields.superRefine((suite, ctx) => {
         });
       }
     }
-    const checked: [Budget, (string | number)[]][] = [[budget, ["profiles", profile]]];
+    stepIssues(budget, ["profiles", profile], ctx);
     for (const [name, own] of Object.entries(budget.datasets ?? {})) {
       // Only where the override sets the figures compared: a profile-level problem is said once.
       if (own.steps || own.evalEvery || own.logEvery) {
-        checked.push([{ ...budget, ...own }, ["profiles", profile, "datasets", name]]);
+        stepIssues(
+          datasetBudget(suite, budget, name),
+          ["profiles", profile, "datasets", name],
+          ctx,
+        );
       }
     }
-    for (const [checkedBudget, path] of checked) stepIssues(checkedBudget, path, ctx);
     const problem = gridSizeProblem(
       suite.datasets.length,
       budget.variants?.length ?? suite.variants.length,
@@ -360,6 +362,12 @@ export function datasetBudget(
   const { datasets: _overrides, ...own } = budget;
   const merged = { ...own, ...budget.datasets?.[dataset] };
   return { ...merged, seeds: merged.seeds ?? suite.seeds };
+}
+
+/** Every seed a profile runs on any of the suite's datasets, in increasing order. */
+export function profileSeeds(suite: Pick<Suite, "seeds" | "datasets">, budget: Budget): number[] {
+  return [...new Set(suite.datasets.flatMap((name) => datasetBudget(suite, budget, name).seeds))]
+    .sort((a, b) => a - b);
 }
 
 /** "Suite 'pacgan' has no profile 'quick'. Its profiles: smoke, replicate, paper". */
