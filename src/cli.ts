@@ -17,8 +17,7 @@ import { DATASETS } from "./data/mod.ts";
 import { BACKEND_CHOICES, type BackendChoice, listBackends } from "./engine/backend.ts";
 import { isUserError, UsageError, userErrorFromOs } from "./errors.ts";
 import { LOSSES, REGULARISERS, VARIANTS } from "./losses/mod.ts";
-import { METRICS } from "./metrics/mod.ts";
-import { FEATURE_METRICS } from "./metrics/feature_metrics.ts";
+import { featureMetrics, sampleMetrics } from "./metrics/mod.ts";
 import { EXTRACTORS } from "./metrics/extractors.ts";
 import { ARCHITECTURES } from "./models/mod.ts";
 import { ProgressDisplay } from "./progress.ts";
@@ -523,11 +522,8 @@ async function listEverything(): Promise<number> {
   section("regularisers", REGULARISERS.entries().map(([name, r]) => [name, r.description]));
   section("datasets", DATASETS.entries().map(([name, d]) => [name, d.description]));
   section("architectures", ARCHITECTURES.entries().map(([name, a]) => [name, a.description]));
-  section("metrics", METRICS.entries().map(([name, m]) => [name, m.description]));
-  section(
-    "feature metrics (score)",
-    FEATURE_METRICS.entries().map(([name, m]) => [name, m.description]),
-  );
+  section("metrics", sampleMetrics().map(([name, m]) => [name, m.description]));
+  section("feature metrics (score)", featureMetrics().map((m) => [m.name, m.description]));
   section("feature extractors (score --features, suites' features)", [
     ...EXTRACTORS.entries().map(([name, e]): [string, string] => [name, e.description]),
     ["inception=PATH", "a TF.js graph or layers model of yours, e.g. a converted InceptionV3"],

@@ -44,18 +44,36 @@ export function unknownNameMessage(
 export class Registry<T> {
   readonly kind: string;
   #entries = new Map<string, T>();
+  #frozen = false;
 
   /** @param kind what the entries are, for messages ("variant", "dataset", ...). */
   constructor(kind: string) {
     this.kind = kind;
   }
 
-  /** Adds `entry` under `name`; a malformed or duplicate name is a programming error. */
+  /**
+   * Adds `entry` under `name`; a malformed or duplicate name, or a registration after
+   * {@linkcode Registry.freeze}, is a programming error.
+   */
   register(name: string, entry: T): T {
+    if (this.#frozen) {
+      throw new TypeError(`Cannot register ${this.kind} '${name}': the registry is frozen`);
+    }
     if (!NAME_PATTERN.test(name)) throw new TypeError(`Invalid ${this.kind} name '${name}'`);
     if (this.#entries.has(name)) throw new TypeError(`Duplicate ${this.kind} name '${name}'`);
     this.#entries.set(name, entry);
     return entry;
+  }
+
+  /** Refuses every later registration: the entries are fixed once start-up has registered them. */
+  freeze(): this {
+    this.#frozen = true;
+    return this;
+  }
+
+  /** True once {@linkcode Registry.freeze} has run. */
+  get frozen(): boolean {
+    return this.#frozen;
   }
 
   /** True when `name` is registered. */

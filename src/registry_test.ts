@@ -26,3 +26,16 @@ Deno.test("Registry rejects malformed and duplicate names", () => {
   assert.throws(() => registry.register("modes", 2), TypeError);
   assert.throws(() => registry.register("Bad Name", 2), TypeError);
 });
+
+Deno.test("a frozen Registry refuses new entries and keeps its own", () => {
+  const registry = new Registry<number>("metric");
+  registry.register("modes", 1);
+  assert.equal(registry.freeze().frozen, true);
+  assert.throws(
+    () => registry.register("spread", 2),
+    (error: Error) =>
+      error instanceof TypeError &&
+      error.message === "Cannot register metric 'spread': the registry is frozen",
+  );
+  assert.deepEqual(registry.names(), ["modes"]);
+});

@@ -6,15 +6,19 @@
 import { DATASETS, sampleSize } from "./data/mod.ts";
 import { writeNpz } from "./data/npz.ts";
 import { type FeatureMatrix, gaussianStats } from "./metrics/features.ts";
+import { FEATURE_METRIC_DEFAULTS, type FeatureMetricOptions } from "./metrics/feature_metrics.ts";
 import {
-  FEATURE_METRIC_DEFAULTS,
-  FEATURE_METRICS,
-  type FeatureMetricOptions,
-} from "./metrics/feature_metrics.ts";
-import { METRICS } from "./metrics/mod.ts";
+  featureMetrics,
+  figureField,
+  isFeatureMetric,
+  METRICS,
+  needsReference,
+  sampleMetric,
+  sampleMetrics,
+} from "./metrics/mod.ts";
 import { type Extracted, resolveExtractor } from "./metrics/extractors.ts";
 import { initBackend } from "./engine/backend.ts";
-import { UnknownNameError } from "./registry.ts";
+import { UnknownNameError, unknownNameMessage } from "./registry.ts";
 import { UsageError } from "./errors.ts";
 import {
   describeInput,
@@ -80,13 +84,10 @@ function checkRequest(request: ScoreRequest): void {
   const known = scoreMetricNames();
   for (const name of request.metrics) {
     if (!known.includes(name)) {
-      throw new UnknownNameError(`Unknown metric '${name}'. Available: ${known.join(", ")}`);
+      throw new UnknownNameError(unknownNameMessage("metric", name, known));
     }
   }
-  const needsReference = request.metrics.some((m) =>
-    FEATURE_METRICS.has(m) && FEATURE_METRICS.get(m).needsReference
-  );
-  const expected = needsReference ? 2 : 1;
+  const expected = request.metrics.some((m) => needsReference(METRICS.get(m))) ? 2 : 1;
   if (request.inputs.length !== expected) {
     const wanted = expected === 2
       ? "need INPUT1 (generated) and INPUT2 (reference)"
@@ -123,8 +124,8 @@ export async function score(request: ScoreRequest): Promise<Record<string, unkno
   };
   const featuresOf = (input: Input, i: number) => extractedOf(input, i).features;
   for (const name of request.metrics) {
-    if (FEATURE_METRICS.has(name)) {
-      const metric = FEATURE_METRICS.get(name);
+    const metric = METRICS.get(name);
+    if (isFeatureMetric(metric)) {
       // Statistics (an .npz) reach only the metrics that accept them (FID).
       const sets = metric.acceptsStatistics ? inputs : inputs.map(extractedOf);
       Object.assign(
@@ -285,14 +286,13 @@ async function extractFeatures(inputs: Input[], request: ScoreRequest): Promise<
  * the samples and a dataset (`modes`).
  */
 export function scoreMetricNames(): string[] {
-  const sampleMetrics = METRICS.entries().filter(([, metric]) => metric.scoresUserSamples);
-  return [...FEATURE_METRICS.names(), ...sampleMetrics.map(([name]) => name)];
+  const ofSamples = sampleMetrics().filter(([, metric]) => metric.scoresUserSamples);
+  return [...featureMetrics().map((m) => m.name), ...ofSamples.map(([name]) => name)];
 }
 
 /** The feature metrics that take FID statistics in place of features, for messages. */
 function statisticsMetrics(): string {
-  return FEATURE_METRICS.entries().filter(([, m]) => m.acceptsStatistics).map(([n]) => n)
-    .join(", ");
+  return featureMetrics().filter((m) => m.acceptsStatistics).map((m) => m.name).join(", ");
 }
 
 /**
@@ -305,7 +305,7 @@ async function scoreSamples(
   datasetName: string | undefined,
   path: string,
 ): Promise<Record<string, number>> {
-  const metric = METRICS.get(name);
+  const metric = sampleMetric(name);
   if (!datasetName) {
     const fitting = DATASETS.entries().filter(([, d]) => !metric.unsupportedReason(d));
     throw new ScoreInputError(
@@ -321,7 +321,7 @@ async function scoreSamples(
   }
   const figures = await metric.evaluate(Float32Array.from(samples.data), { dataset });
   return Object.fromEntries(
-    Object.entries(figures).map(([key, value]) => [key.slice(`${name}.`.length), value]),
+    Object.entries(figures).map(([key, value]) => [figureField(metric, key), value]),
   );
 }
 

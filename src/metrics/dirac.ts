@@ -7,52 +7,73 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { EvalPoint } from "../train/mod.ts";
 import { trailingWindow } from "./dynamics.ts";
-import type { Figure, Metric } from "./metric.ts";
+import { type Figure, NON_NEGATIVE, type SampleMetric, UNIT } from "./metric.ts";
 
 /** A run has converged when the distance to (0, 0) stays below this over the trailing window. */
 export const CONVERGENCE_TOLERANCE = 0.05;
 
+/** Extra key: θ, the generator's parameter. */
+export const KEY_DIRAC_THETA = "dirac.theta";
+/** Extra key: ψ, the discriminator's parameter. */
+export const KEY_DIRAC_PSI = "dirac.psi";
+/** Figure key: distance to the equilibrium. */
+export const KEY_DIRAC_DISTANCE = "dirac.distance";
+/** Figure key: smallest distance over the trailing window. */
+export const KEY_DIRAC_WINDOW_MIN = "dirac.window_min";
+/** Figure key: largest distance over the trailing window. */
+export const KEY_DIRAC_WINDOW_MAX = "dirac.window_max";
+/** Figure key: the convergence flag. */
+export const KEY_DIRAC_CONVERGED = "dirac.converged";
+
 /** The game's state: θ is any generated sample, ψ = D(1) for the linear discriminator. */
 export function diracState(samples: Float32Array, psi: number): Record<string, number> {
   const theta = samples[0];
-  return { "dirac.theta": theta, "dirac.psi": psi, "dirac.distance": Math.hypot(theta, psi) };
+  return {
+    [KEY_DIRAC_THETA]: theta,
+    [KEY_DIRAC_PSI]: psi,
+    [KEY_DIRAC_DISTANCE]: Math.hypot(theta, psi),
+  };
 }
 
 /** Final distance, its min and max over the trailing 25% of evaluations, and convergence (0/1). */
 export function summariseTrajectory(evals: EvalPoint[]): Record<string, number> {
-  const distances = evals.map((e) => e.metrics["dirac.distance"]).filter((d) => d !== undefined);
+  const distances = evals.map((e) => e.metrics[KEY_DIRAC_DISTANCE]).filter((d) => d !== undefined);
   if (!distances.length) return {};
   const window = trailingWindow(distances);
   const windowMax = Math.max(...window);
   return {
-    "dirac.window_min": Math.min(...window),
-    "dirac.window_max": windowMax,
-    "dirac.converged": windowMax < CONVERGENCE_TOLERANCE ? 1 : 0,
+    [KEY_DIRAC_WINDOW_MIN]: Math.min(...window),
+    [KEY_DIRAC_WINDOW_MAX]: windowMax,
+    [KEY_DIRAC_CONVERGED]: windowMax < CONVERGENCE_TOLERANCE ? 1 : 0,
   };
 }
 
 /** The figures the `dirac` metric reports. */
 export const DIRAC_FIGURES: Figure[] = [
   {
-    key: "dirac.distance",
+    key: KEY_DIRAC_DISTANCE,
     label: "dist",
+    range: NON_NEGATIVE,
     higherIsBetter: false,
     description: "distance √(θ² + ψ²) to the equilibrium at the end",
   },
   {
-    key: "dirac.window_min",
+    key: KEY_DIRAC_WINDOW_MIN,
     label: "min dist (last 25%)",
+    range: NON_NEGATIVE,
     description: "smallest distance to equilibrium over the last 25% of evaluations",
   },
   {
-    key: "dirac.window_max",
+    key: KEY_DIRAC_WINDOW_MAX,
     label: "max dist (last 25%)",
+    range: NON_NEGATIVE,
     higherIsBetter: false,
     description: "largest distance to equilibrium over the last 25% of evaluations (oscillation)",
   },
   {
-    key: "dirac.converged",
+    key: KEY_DIRAC_CONVERGED,
     label: "converged",
+    range: UNIT,
     higherIsBetter: true,
     binary: true,
     description:
@@ -61,10 +82,13 @@ export const DIRAC_FIGURES: Figure[] = [
 ];
 
 /** The `dirac` metric. */
-export const diracMetric: Metric = {
+export const diracMetric: SampleMetric = {
+  name: "dirac",
+  inputs: ["samples", "discriminator"],
+  convergence: { figure: KEY_DIRAC_CONVERGED, threshold: CONVERGENCE_TOLERANCE },
   description: "Dirac-GAN: distance of (θ, ψ) to the equilibrium (0, 0), oscillation, convergence",
   figures: DIRAC_FIGURES,
-  extraKeys: ["dirac.theta", "dirac.psi"],
+  extraKeys: [KEY_DIRAC_THETA, KEY_DIRAC_PSI],
   unsupportedReason: (dataset) =>
     dataset.name === "dirac" ? undefined : "it needs the dirac dataset",
   async evaluate(samples, { discriminator }) {

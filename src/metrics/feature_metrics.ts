@@ -1,19 +1,27 @@
 /**
  * The feature metrics (FID, KID, IS, precision/recall, density/coverage): each scores generated
  * features, against reference features where it needs them, and returns typed, named figures.
- * The `images` metric of the suites calls the typed constants; `score` looks them up by name in
- * {@linkcode FEATURE_METRICS}; both run the same `compute`.
+ * They are registered in the one metric registry (src/metrics/registry.ts); the `images` metric
+ * of the suites and `score` look them up there by name and run the same `compute`.
  *
  * @module
  */
 import { Rng } from "../engine/rng.ts";
-import { Registry } from "../registry.ts";
 import type { Extracted } from "./extractors.ts";
 import { type GaussianStats, gaussianStats } from "./features.ts";
 import { frechetDistance } from "./fid.ts";
 import { inceptionScore } from "./inception_score.ts";
 import { kid } from "./kid.ts";
-import type { FeatureMetric, FeatureMetricOptions, FeatureSet, MeanStd } from "./metric.ts";
+import {
+  ANY,
+  type FeatureMetric,
+  type FeatureMetricOptions,
+  type FeatureSet,
+  type Figure,
+  type MeanStd,
+  NON_NEGATIVE,
+  UNIT,
+} from "./metric.ts";
 import { densityCoverage, precisionRecall } from "./prdc.ts";
 
 export type {
@@ -46,6 +54,32 @@ function statisticsOf(input: FeatureSet): GaussianStats {
   return input.stats ? input.stats : gaussianStats(input.features);
 }
 
+/** Figure key of {@linkcode fidMetric}. */
+export const KEY_METRIC_FID = "fid";
+/** Figure key of {@linkcode kidMetric} (a mean ± std over subsets). */
+export const KEY_METRIC_KID = "kid";
+/** Figure key of {@linkcode inceptionScoreMetric} (a mean ± std over splits). */
+export const KEY_METRIC_IS = "is";
+/** Figure keys of {@linkcode precisionRecallMetric}. */
+export const KEY_METRIC_PRECISION = "prc.precision";
+/** @see KEY_METRIC_PRECISION */
+export const KEY_METRIC_RECALL = "prc.recall";
+/** Figure keys of {@linkcode densityCoverageMetric}. */
+export const KEY_METRIC_DENSITY = "dc.density";
+/** @see KEY_METRIC_DENSITY */
+export const KEY_METRIC_COVERAGE = "dc.coverage";
+
+/** A feature metric's figure. */
+function figure(
+  key: string,
+  label: string,
+  higherIsBetter: boolean,
+  range: Figure["range"],
+  description: string,
+): Figure {
+  return { key, label, higherIsBetter, range, description };
+}
+
 /** What {@linkcode fidMetric} returns. */
 export type FidFigures = { fid: number };
 /** What {@linkcode kidMetric} returns. */
@@ -59,10 +93,11 @@ export type DensityCoverageFigures = { density: number; coverage: number };
 
 /** `fid`: from features, or from precomputed statistics (μ, Σ) for either set. */
 export const fidMetric: FeatureMetric<FidFigures> = {
+  name: "fid",
   description: "Fréchet distance between Gaussian fits of the two feature sets",
-  needsReference: true,
+  inputs: ["features", "reference-features"],
   acceptsStatistics: true,
-  figures: ["fid"],
+  figures: [figure(KEY_METRIC_FID, "FID", false, NON_NEGATIVE, "Fréchet distance")],
   compute(x, y) {
     if (!y) throw new TypeError("the fid metric needs reference features");
     return { fid: frechetDistance(statisticsOf(x), statisticsOf(y)) };
@@ -71,10 +106,12 @@ export const fidMetric: FeatureMetric<FidFigures> = {
 
 /** `kid`: mean and std of the unbiased MMD² over random subsets. */
 export const kidMetric: FeatureMetric<KidFigures> = {
+  name: "kid",
   description: "unbiased MMD² with a cubic polynomial kernel, mean ± std over subsets",
-  needsReference: true,
+  inputs: ["features", "reference-features"],
   acceptsStatistics: false,
-  figures: ["kid"],
+  // The unbiased MMD² estimate is negative when the sets are closer than chance.
+  figures: [figure(KEY_METRIC_KID, "KID", false, ANY, "kernel inception distance")],
   compute(x, y, options) {
     const result = kid(
       featuresOf(x, "kid").features,
@@ -90,9 +127,17 @@ export const kidMetric: FeatureMetric<KidFigures> = {
 export const inceptionScoreMetric: FeatureMetric<InceptionScoreFigures> = {
   description:
     "Inception Score of the classifier's probabilities (with --features raw, rows of INPUT1 must be probabilities)",
-  needsReference: false,
+  name: "is",
+  inputs: ["features"],
   acceptsStatistics: false,
-  figures: ["is"],
+  // exp(mean KL(p(y|x) ‖ p(y))) >= 1.
+  figures: [figure(KEY_METRIC_IS, "IS", true, { min: 1, max: Infinity }, "Inception Score")],
+  skipReason: (generated, options) =>
+    !generated.probabilities
+      ? "the feature network gives no class probabilities"
+      : generated.probabilities.n < options.isSplits
+      ? `fewer samples than the ${options.isSplits} splits`
+      : undefined,
   compute(x, _y, options) {
     const extracted = featuresOf(x, "is");
     const probabilities = extracted.probabilities ?? extracted.features;
@@ -109,27 +154,28 @@ export const inceptionScoreMetric: FeatureMetric<InceptionScoreFigures> = {
 
 /** `prc`: improved precision and recall (k = 3). */
 export const precisionRecallMetric: FeatureMetric<PrecisionRecallFigures> = {
+  name: "prc",
   description: "improved precision and recall (k = 3)",
-  needsReference: true,
+  inputs: ["features", "reference-features"],
   acceptsStatistics: false,
-  figures: ["precision", "recall"],
+  figures: [
+    figure(KEY_METRIC_PRECISION, "precision", true, UNIT, "improved precision (k = 3)"),
+    figure(KEY_METRIC_RECALL, "recall", true, UNIT, "improved recall (k = 3)"),
+  ],
   compute: (x, y) =>
     precisionRecall(featuresOf(y, "prc").features, featuresOf(x, "prc").features, 3),
 };
 
 /** `dc`: density and coverage (k = 5). */
 export const densityCoverageMetric: FeatureMetric<DensityCoverageFigures> = {
+  name: "dc",
   description: "density and coverage (k = 5)",
-  needsReference: true,
+  inputs: ["features", "reference-features"],
   acceptsStatistics: false,
-  figures: ["density", "coverage"],
+  figures: [
+    // Density counts the real k-NN balls a sample falls in, over k: above 1 where they crowd.
+    figure(KEY_METRIC_DENSITY, "density", true, NON_NEGATIVE, "density (k = 5)"),
+    figure(KEY_METRIC_COVERAGE, "coverage", true, UNIT, "coverage (k = 5)"),
+  ],
   compute: (x, y) => densityCoverage(featuresOf(y, "dc").features, featuresOf(x, "dc").features, 5),
 };
-
-/** Every feature metric `score` may name. */
-export const FEATURE_METRICS: Registry<FeatureMetric> = new Registry<FeatureMetric>("metric");
-FEATURE_METRICS.register("fid", fidMetric);
-FEATURE_METRICS.register("kid", kidMetric);
-FEATURE_METRICS.register("is", inceptionScoreMetric);
-FEATURE_METRICS.register("prc", precisionRecallMetric);
-FEATURE_METRICS.register("dc", densityCoverageMetric);

@@ -1,9 +1,13 @@
 /**
- * The two metric interfaces. A {@linkcode Metric} scores generated samples of a dataset (what a
- * suite names, e.g. `modes`, `images`); a {@linkcode FeatureMetric} scores a set of features
- * against a reference set (FID, KID, IS, precision/recall, density/coverage) and returns typed,
- * named figures. The `images` metric and the `score` command call the same feature metrics, and
- * `score` runs the sample metrics that need nothing but the samples and a dataset (`modes`).
+ * The one metric spec. Every metric (what a suite names, e.g. `modes`, `images`; what `score`
+ * names, e.g. `fid`, `prc`) is one {@linkcode MetricSpec} in the one registry
+ * (`METRICS`, src/metrics/registry.ts): its name, the inputs it needs, and its figures, each with
+ * its direction, its range and, where it has one, a convergence threshold. A metric of samples
+ * ({@linkcode SampleMetric}) scores a generator's samples of a dataset; a metric of features
+ * ({@linkcode FeatureMetric}) scores a set of features, against a reference set where it needs
+ * one (FID, KID, IS, precision/recall, density/coverage). Suites run the sample metrics; the
+ * `images` metric runs the feature metrics a suite asks for; `score` runs the feature metrics and
+ * the sample metrics that need nothing but samples and a dataset (`modes`).
  *
  * @module
  */
@@ -14,15 +18,40 @@ import type { Extracted } from "./extractors.ts";
 import type { GaussianStats } from "./features.ts";
 import type { EvalPoint } from "../train/mod.ts";
 
+/** The closed interval a figure's values lie in (`Infinity` where unbounded). */
+export interface FigureRange {
+  min: number;
+  max: number;
+}
+
+/** Values of any sign. */
+export const ANY: FigureRange = { min: -Infinity, max: Infinity };
+/** Values >= 0 (distances, divergences, counts). */
+export const NON_NEGATIVE: FigureRange = { min: 0, max: Infinity };
+/** Shares and 0/1 flags. */
+export const UNIT: FigureRange = { min: 0, max: 1 };
+
+/** `interval` cut to `range` (unchanged without a range); undefined stays undefined. */
+export function clipToRange(
+  interval: [number, number] | undefined,
+  range: FigureRange | undefined,
+): [number, number] | undefined {
+  if (!interval || !range) return interval;
+  const clip = (v: number) => Math.min(range.max, Math.max(range.min, v));
+  return [clip(interval[0]), clip(interval[1])];
+}
+
 /** One number a metric reports, with its direction. */
 export interface Figure {
-  /** Key in results and tables, `<metric>.<figure>`. */
+  /** Key in results and tables: `<metric>.<figure>` (or the metric's name for its only figure). */
   key: string;
   /** Short column label. */
   label: string;
   /** true ↑, false ↓, undefined when neither is better. */
   higherIsBetter?: boolean;
   description: string;
+  /** The values it can take: checked by the conformance tests, and the bounds of its intervals. */
+  range: FigureRange;
   /** A 0/1 flag per seed (collapse, converged): tables count the seeds flagged ("1/3"). */
   binary?: boolean;
   /**
@@ -36,6 +65,45 @@ export interface Figure {
   notConvergedBelow?: number;
 }
 
+/**
+ * What a metric reads. `samples`: a generator's samples of the cell's dataset; `discriminator`:
+ * the discriminator at the evaluation step (the game's state); `translations`: a translation
+ * model's outputs on held-out samples; `features`: a set of extracted features (or their
+ * statistics, for a metric that accepts them); `reference-features`: a second, reference set.
+ */
+export type MetricInput =
+  | "samples"
+  | "discriminator"
+  | "translations"
+  | "features"
+  | "reference-features";
+
+/** How a metric judges convergence: its 0/1 figure, and the tolerance it applies. */
+export interface Convergence {
+  /** The binary figure that is 1 for a run that converged. */
+  figure: string;
+  /** The threshold behind it (e.g. distance to the equilibrium below 0.05). */
+  threshold: number;
+}
+
+/** What every metric declares. */
+interface MetricBase {
+  /** Its registry name: the prefix of every figure key. */
+  name: string;
+  description: string;
+  /** What it reads; a sample metric reads `samples`, a feature metric `features`. */
+  inputs: readonly MetricInput[];
+  /** The figures shown in tables, in table order. */
+  figures: readonly Figure[];
+  /**
+   * Keys it returns besides its figures, stored in results but never shown as columns (counts,
+   * spreads, per-class values, the game's raw state): exact keys, or patterns for indexed ones.
+   */
+  extraKeys?: readonly (string | RegExp)[];
+  /** How it judges convergence, where it does. */
+  convergence?: Convergence;
+}
+
 /** What a metric sees besides the samples. */
 export interface MetricContext {
   dataset: Dataset;
@@ -43,6 +111,11 @@ export interface MetricContext {
   discriminator?: Discriminator;
   /** The suite's feature extractor (image metrics). */
   features?: string;
+  /**
+   * The feature metrics the `images` metric computes (registry names, e.g. `["fid", "kid"]`);
+   * undefined: the defaults every stored image result was computed with.
+   */
+  featureMetrics?: readonly string[];
   /** The class each sample was generated for, when the generator is conditional. */
   labels?: Int32Array;
   /**
@@ -52,16 +125,8 @@ export interface MetricContext {
   translations?: TranslationOutputs;
 }
 
-/** A metric of generated samples. */
-export interface Metric {
-  description: string;
-  /** The figures shown in tables, which `evaluate` and `summarise` return. */
-  figures: Figure[];
-  /**
-   * Keys it returns besides its figures, stored in results but never shown as columns (counts,
-   * spreads, per-class values, the game's raw state): exact keys, or patterns for indexed ones.
-   */
-  extraKeys?: readonly (string | RegExp)[];
+/** A metric of a generator's samples of a dataset: what a suite names. */
+export interface SampleMetric extends MetricBase {
   /**
    * True when it needs nothing but the samples and the dataset, so that `score` can run it on a
    * user's samples (against the dataset `--mixture` names).
@@ -78,10 +143,18 @@ export interface Metric {
   summarise?(evals: EvalPoint[]): Record<string, number>;
 }
 
+/** The name callers outside src/metrics/ use for a {@linkcode SampleMetric}. */
+export type Metric = SampleMetric;
+
 /** True when `key` is one of `metric`'s figures or extra keys. */
-export function declaresKey(metric: Metric, key: string): boolean {
+export function declaresKey(metric: MetricSpec, key: string): boolean {
   return metric.figures.some((f) => f.key === key) ||
     (metric.extraKeys ?? []).some((k) => (typeof k === "string" ? k === key : k.test(key)));
+}
+
+/** The name a feature metric's figure has in its `compute` result and in `score`'s JSON. */
+export function figureField(metric: Pick<MetricBase, "name">, key: string): string {
+  return key === metric.name ? key : key.slice(metric.name.length + 1);
 }
 
 /** A mean and standard deviation over subsets (KID) or splits (IS). */
@@ -93,7 +166,7 @@ export interface MeanStd {
 /** One value a feature metric returns: a number, or a mean and std. */
 export type ScoreValue = number | MeanStd;
 
-/** A feature metric's figures: JSON key → value (declared by each metric as a type alias). */
+/** A feature metric's figures: field → value (declared by each metric as a type alias). */
 export type FeatureFigures = Record<string, ScoreValue>;
 
 /** Options shared by the feature metrics, with torch-fidelity's defaults. */
@@ -115,17 +188,21 @@ export interface FeatureStatistics {
 /** What a feature metric scores: extracted features, or (for FID) their Gaussian statistics. */
 export type FeatureSet = (Extracted & { stats?: undefined }) | FeatureStatistics;
 
-/** A metric over feature sets; `F` names its figures and their types. */
-export interface FeatureMetric<F extends FeatureFigures = FeatureFigures> {
-  description: string;
-  /** Whether it compares against a reference set (score's INPUT2). */
-  needsReference: boolean;
+/**
+ * A metric over feature sets; `F` names its figures' fields (the figure keys less the metric's
+ * name, see {@linkcode figureField}) and their types.
+ */
+export interface FeatureMetric<F extends FeatureFigures = FeatureFigures> extends MetricBase {
   /** Whether it takes {@linkcode FeatureStatistics} in place of features (FID). */
   acceptsStatistics: boolean;
-  /** The keys `compute` returns, in order (checked for every entry by the conformance tests). */
-  figures: readonly string[];
   /**
-   * Scores `generated` (against `reference` when it needs one).
+   * Why the `images` metric of a suite leaves it out for `generated` (e.g. IS, when the feature
+   * network gives no class probabilities), or undefined when it computes it.
+   */
+  skipReason?(generated: FeatureSet, options: FeatureMetricOptions): string | undefined;
+  /**
+   * Scores `generated` (against `reference` when its inputs name `reference-features`); returns
+   * one field per figure, in order (checked for every entry by the conformance tests).
    *
    * @throws {RangeError} for inputs it cannot score (too few samples, mismatched dimensions)
    */
@@ -134,4 +211,17 @@ export interface FeatureMetric<F extends FeatureFigures = FeatureFigures> {
     reference: FeatureSet | undefined,
     options: FeatureMetricOptions,
   ): F;
+}
+
+/** Any registered metric. */
+export type MetricSpec = SampleMetric | FeatureMetric;
+
+/** True for a metric of feature sets (what `score` and the `images` metric compute). */
+export function isFeatureMetric(metric: MetricSpec): metric is FeatureMetric {
+  return metric.inputs.includes("features");
+}
+
+/** True for a metric that compares against a reference set (score's INPUT2). */
+export function needsReference(metric: MetricSpec): boolean {
+  return metric.inputs.includes("reference-features");
 }

@@ -1,11 +1,16 @@
 /**
- * The conformance test every registered metric passes. A sample metric declares its figures
- * (unique keys under its own name), refuses each dataset it does not support with a one-line
- * reason, and on a tiny valid input (real samples of every dataset it supports) returns only
- * declared keys, all finite, the same on a rerun, and summarises the curve into declared figures.
- * A feature metric returns exactly the figures it declares, finite, the same on a rerun; takes
- * Gaussian statistics only if it declares so (then with the same result as from the features);
- * works without a reference only if it declares so; and refuses too few samples with a RangeError.
+ * The conformance test every registered metric passes, looping over the one registry. Every
+ * metric is registered under its own name, declares its inputs, and declares its figures: unique
+ * keys under its name, a label, a description and a valid range (a binary flag within [0, 1], a
+ * not-converged threshold and a convergence figure that are its own). A metric of samples refuses
+ * each dataset it does not support with a one-line reason, and on a tiny valid input (real
+ * samples of every dataset it supports) returns only declared keys, all finite, each figure
+ * within its range, the same on a rerun, and summarises the curve into declared figures. A
+ * feature metric returns exactly the figures it declares, finite and within range, the same on a
+ * rerun; takes Gaussian statistics only if it declares so (then with the same result as from the
+ * features); works without a reference only if its inputs say so; refuses too few samples with a
+ * RangeError; and the `images` metric computes it alone when a suite names only it. Every
+ * committed result's figures are declared by its metrics and lie within their ranges.
  */
 import assert from "node:assert/strict";
 import { type Dataset, DATASETS } from "../data/mod.ts";
@@ -13,14 +18,39 @@ import { initBackend } from "../engine/backend.ts";
 import { Rng } from "../engine/rng.ts";
 import { ARCHITECTURES, disposePair, type GanPair, type PairArchitecture } from "../models/mod.ts";
 import { EXTRACTORS } from "./extractors.ts";
-import { FEATURE_METRIC_DEFAULTS, FEATURE_METRICS } from "./feature_metrics.ts";
+import { listResultFiles, listSuiteDirs, readResult } from "../runner/store.ts";
+import { FEATURE_METRIC_DEFAULTS } from "./feature_metrics.ts";
 import { type FeatureMatrix, gaussianStats } from "./features.ts";
-import { declaresKey, type MetricContext, METRICS } from "./mod.ts";
+import {
+  allFigures,
+  declaresKey,
+  featureMetrics,
+  type Figure,
+  figureField,
+  isFeatureMetric,
+  type MetricContext,
+  METRICS,
+  needsReference,
+  sampleMetrics,
+} from "./mod.ts";
 
 await initBackend("cpu");
 
 /** Samples per evaluation: enough for IS's 10 splits, k-NN radii and two samples per class. */
 const N = 40;
+
+/** Rounding slack of a range check, relative to the bound (IS >= 1 is exp of a sum >= 0). */
+const SLACK = 1e-9;
+
+/** `value` lies within `figure`'s range. */
+function assertInRange(value: number, figure: Figure) {
+  const { min, max } = figure.range;
+  const slack = (bound: number) => SLACK * Math.max(1, Math.abs(bound));
+  assert.ok(
+    value >= min - slack(min) && value <= max + slack(max),
+    `${figure.key} = ${value} outside [${min}, ${max}]`,
+  );
+}
 
 /** A finite number, or a mean and std of finite numbers. */
 function assertFinite(value: unknown, what: string) {
@@ -58,16 +88,45 @@ function pairFor(dataset: Dataset): GanPair {
   });
 }
 
+Deno.test("the metric registry is frozen after start-up", () => {
+  assert.ok(METRICS.frozen);
+  assert.throws(() => METRICS.register("late", featureMetrics()[0]), TypeError);
+});
+
 for (const [name, metric] of METRICS.entries()) {
-  Deno.test(`metric '${name}' declares its figures and refuses unsupported datasets with a reason`, () => {
+  Deno.test(`metric '${name}' declares its inputs and figures: keys under its name, valid ranges`, () => {
+    assert.equal(metric.name, name, "registered under its own name");
     assert.ok(metric.description.length > 0);
+    assert.ok(
+      metric.inputs.includes(isFeatureMetric(metric) ? "features" : "samples"),
+      `inputs ${metric.inputs}`,
+    );
     assert.ok(metric.figures.length > 0, "at least one figure");
     const keys = metric.figures.map((f) => f.key);
     assert.equal(new Set(keys).size, keys.length, "unique figure keys");
+    const ownKey = (key: string) => key === name || key.startsWith(`${name}.`);
     for (const figure of metric.figures) {
-      assert.ok(figure.key.startsWith(`${name}.`), `${figure.key} is under '${name}.'`);
+      assert.ok(ownKey(figure.key), `${figure.key} is under '${name}.'`);
       assert.ok(figure.label.length > 0 && figure.description.length > 0, figure.key);
+      const { min, max } = figure.range;
+      assert.ok(min <= max && !Number.isNaN(min) && !Number.isNaN(max), `${figure.key} range`);
+      if (figure.binary) assert.ok(min >= 0 && max <= 1, `binary ${figure.key} within [0, 1]`);
+      if (figure.notConvergedBelow !== undefined) {
+        assertInRange(figure.notConvergedBelow, figure);
+      }
     }
+    for (const key of metric.extraKeys ?? []) {
+      if (typeof key === "string") assert.ok(ownKey(key), `extra key ${key} is under '${name}.'`);
+    }
+    if (metric.convergence) {
+      const flag = metric.figures.find((f) => f.key === metric.convergence!.figure);
+      assert.ok(flag?.binary, "its convergence figure is one of its binary figures");
+    }
+  });
+}
+
+for (const [name, metric] of sampleMetrics()) {
+  Deno.test(`metric '${name}' refuses unsupported datasets with a one-line reason`, () => {
     let supported = 0;
     for (const [datasetName, dataset] of DATASETS.entries()) {
       const reason = metric.unsupportedReason(dataset);
@@ -96,9 +155,11 @@ for (const [name, metric] of METRICS.entries()) {
       };
       const figures = await metric.evaluate(drawn.samples, context);
       assert.ok(Object.keys(figures).length > 0);
+      const declared = new Map(metric.figures.map((f) => [f.key, f]));
       for (const [key, value] of Object.entries(figures)) {
         assert.ok(declaresKey(metric, key), `'${key}' is not declared by '${name}'`);
         assertFinite(value, key);
+        if (declared.has(key)) assertInRange(value, declared.get(key)!);
       }
       assert.ok(metric.figures.some((f) => f.key in figures), "it returns a declared figure");
       assert.deepEqual(await metric.evaluate(drawn.samples, context), figures, "rerun");
@@ -107,6 +168,7 @@ for (const [name, metric] of METRICS.entries()) {
         for (const [key, value] of Object.entries(metric.summarise(evals))) {
           assert.ok(declaresKey(metric, key), `summary '${key}' is not declared by '${name}'`);
           assertFinite(value, key);
+          if (declared.has(key)) assertInRange(value, declared.get(key)!);
         }
       }
       disposePair(pair);
@@ -129,16 +191,20 @@ function extracted(n: number, d: number, phase: number) {
 
 const OPTIONS = { ...FEATURE_METRIC_DEFAULTS, kidSubsets: 5 };
 
-for (const [name, metric] of FEATURE_METRICS.entries()) {
-  Deno.test(`feature metric '${name}' returns exactly its declared figures, finite and reproducible`, () => {
-    assert.ok(metric.description.length > 0);
-    assert.ok(metric.figures.length > 0 && new Set(metric.figures).size === metric.figures.length);
+for (const metric of featureMetrics()) {
+  const name = metric.name;
+  Deno.test(`feature metric '${name}' returns exactly its declared figures, finite, in range and reproducible`, () => {
     const generated = extracted(N, 4, 0), reference = extracted(N + 5, 4, 1);
     const figures = metric.compute(generated, reference, OPTIONS);
-    assert.deepEqual(Object.keys(figures), [...metric.figures], "the declared keys, in order");
-    for (const [key, value] of Object.entries(figures)) assertFinite(value, key);
+    const fields = metric.figures.map((f) => figureField(metric, f.key));
+    assert.deepEqual(Object.keys(figures), fields, "the declared figures, in order");
+    metric.figures.forEach((figure, i) => {
+      const value = figures[fields[i]];
+      assertFinite(value, figure.key);
+      assertInRange(typeof value === "number" ? value : value.mean, figure);
+    });
     assert.deepEqual(metric.compute(generated, reference, OPTIONS), figures, "rerun");
-    if (!metric.needsReference) {
+    if (!needsReference(metric)) {
       assert.deepEqual(metric.compute(generated, undefined, OPTIONS), figures, "no reference");
     }
   });
@@ -164,3 +230,47 @@ for (const [name, metric] of FEATURE_METRICS.entries()) {
     );
   });
 }
+
+const mnist = DATASETS.get("mnist");
+const mnistSamples = mnist.sample(N, new Rng(3));
+const images = sampleMetrics().find(([name]) => name === "images")![1];
+
+for (const metric of featureMetrics()) {
+  Deno.test(`the images metric computes '${metric.name}' alone when a suite names only it`, async () => {
+    const context = { dataset: mnist, features: "mnist", featureMetrics: [metric.name] };
+    const figures = await images.evaluate(mnistSamples, context);
+    const label = "mnist-net";
+    // A mean ± std figure (KID, IS) is stored as the mean and a `-std` key.
+    const shape = metric.compute(extracted(N, 4, 0), extracted(N + 5, 4, 1), OPTIONS);
+    const expected = Object.entries(shape).flatMap(([field, value]) =>
+      typeof value === "number"
+        ? [`images.${field}[${label}]`]
+        : [`images.${field}[${label}]`, `images.${field}-std[${label}]`]
+    );
+    const split = mnist.trainingSplit && metric.acceptsStatistics ? ["images.fid-reference"] : [];
+    assert.deepEqual(
+      Object.keys(figures).sort(),
+      [...expected, ...split, "images.reference", "images.samples"].sort(),
+    );
+  });
+}
+
+Deno.test("every committed result's figures are declared by its metrics and lie within their ranges", async () => {
+  const figures = allFigures();
+  let checked = 0;
+  const root = `${import.meta.dirname}/../../results`;
+  for (const [suite, profile] of await listSuiteDirs(root)) {
+    for (const path of await listResultFiles(`${root}/${suite}/${profile}`)) {
+      const result = (await readResult(path))!;
+      const metrics = result.config.metrics.map((name) => METRICS.get(name));
+      for (const [key, value] of Object.entries(result.final)) {
+        const owner = metrics.find((m) => key.startsWith(`${m.name}.`));
+        if (!owner) continue; // dynamics, and figures of metrics since removed
+        assert.ok(declaresKey(owner, key), `${path}: '${key}' is not declared by '${owner.name}'`);
+        if (figures.has(key)) assertInRange(value, figures.get(key)!);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 1000, `${checked} figures checked`);
+});

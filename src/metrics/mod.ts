@@ -1,45 +1,58 @@
 /**
- * The metric registry. Every metric declares its figures with their direction (↑/↓), which the
- * leaderboard uses for sorting and arrows.
+ * The metrics: one spec per metric ({@linkcode MetricSpec}), one registry
+ * ({@linkcode METRICS}). Every metric declares its figures with their direction (↑/↓) and range,
+ * which the leaderboard uses for sorting, arrows and intervals.
  *
  * @module
  */
-import { Registry } from "../registry.ts";
-import type { Figure, Metric } from "./metric.ts";
-import { modesMetric } from "./modes.ts";
 import { DYNAMICS_FIGURES, NETWORK_DYNAMICS_FIGURES } from "./dynamics.ts";
-import { diracMetric } from "./dirac.ts";
-import { imageMetric } from "./image_metrics.ts";
-import { stackedModesMetric } from "./stacked_modes.ts";
-import { translationMetric } from "./translation.ts";
+import type { Figure } from "./metric.ts";
+import { sampleMetrics } from "./registry.ts";
 
 export type {
+  Convergence,
   FeatureFigures,
   FeatureMetric,
   FeatureMetricOptions,
   FeatureSet,
   FeatureStatistics,
   Figure,
+  FigureRange,
   MeanStd,
   Metric,
   MetricContext,
+  MetricInput,
+  MetricSpec,
+  SampleMetric,
   ScoreValue,
 } from "./metric.ts";
-export { declaresKey } from "./metric.ts";
+export {
+  ANY,
+  clipToRange,
+  declaresKey,
+  figureField,
+  isFeatureMetric,
+  needsReference,
+  NON_NEGATIVE,
+  UNIT,
+} from "./metric.ts";
 export { dynamicsFigures } from "./dynamics.ts";
+export {
+  featureMetric,
+  featureMetrics,
+  METRICS,
+  notASampleMetric,
+  sampleMetric,
+  sampleMetrics,
+} from "./registry.ts";
 
-/** Every metric a suite may name. */
-export const METRICS: Registry<Metric> = new Registry<Metric>("metric");
-METRICS.register("modes", modesMetric);
-METRICS.register("dirac", diracMetric);
-METRICS.register("images", imageMetric);
-METRICS.register("stacked-modes", stackedModesMetric);
-METRICS.register("translation", translationMetric);
-
-/** Every figure a result may carry (metric figures, then dynamics), keyed by figure key. */
+/**
+ * Every figure a result may carry (the figures of the metrics of samples, then dynamics), keyed
+ * by figure key.
+ */
 export function allFigures(): Map<string, Figure> {
   const figures = new Map<string, Figure>();
-  for (const [, metric] of METRICS.entries()) for (const f of metric.figures) figures.set(f.key, f);
+  for (const [, metric] of sampleMetrics()) for (const f of metric.figures) figures.set(f.key, f);
   for (const f of [...DYNAMICS_FIGURES, ...NETWORK_DYNAMICS_FIGURES]) figures.set(f.key, f);
   return figures;
 }

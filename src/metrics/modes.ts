@@ -5,7 +5,7 @@
  */
 import { gammaln } from "simple-statistics";
 import type { MixtureSpec } from "../data/dataset.ts";
-import type { Figure, Metric } from "./metric.ts";
+import { type Figure, NON_NEGATIVE, type SampleMetric, UNIT } from "./metric.ts";
 
 /** Mode-coverage figures of one sample set. */
 export interface ModeCoverage {
@@ -118,42 +118,60 @@ export function collapseFlag(covered: number[]): number | undefined {
  */
 export const HQ_CONVERGED = 0.5;
 
+/** Figure key: modes covered. */
+export const KEY_MODES_COVERED = "modes.covered";
+/** Figure key: share of high-quality samples. */
+export const KEY_MODES_HQ = "modes.hq";
+/** Figure key: KL of the high-quality samples' histogram to uniform. */
+export const KEY_MODES_KL = "modes.kl";
+/** Figure key: share of the data's probability mass reproduced. */
+export const KEY_MODES_MASS = "modes.mass";
+/** Figure key: the collapse flag. */
+export const KEY_MODES_COLLAPSE = "modes.collapse";
+/** Extra key: modes in the mixture. */
+export const KEY_MODES_TOTAL = "modes.total";
+
 /** The figures the `modes` metric reports, in table order. */
 export const MODES_FIGURES: Figure[] = [
   {
-    key: "modes.covered",
+    key: KEY_MODES_COVERED,
     label: "modes",
+    range: NON_NEGATIVE,
     higherIsBetter: true,
     dependsOnSampleSize: true,
     description: "modes that are the nearest centre of at least one high-quality sample",
   },
   {
-    key: "modes.hq",
+    key: KEY_MODES_HQ,
     label: "hq",
+    range: UNIT,
     higherIsBetter: true,
     dependsOnSampleSize: false,
     notConvergedBelow: HQ_CONVERGED,
     description: "share of high-quality samples: those within 3 std of their nearest mode centre",
   },
   {
-    key: "modes.kl",
+    key: KEY_MODES_KL,
     label: "KL",
+    range: NON_NEGATIVE,
     higherIsBetter: false,
     dependsOnSampleSize: true,
     description:
       "KL(histogram of the high-quality samples over modes ‖ uniform), nats; rests on the high-quality samples alone",
   },
   {
-    key: "modes.mass",
+    key: KEY_MODES_MASS,
     label: "mass",
+    range: UNIT,
     higherIsBetter: true,
     dependsOnSampleSize: true,
     description:
       "share of the data's probability mass reproduced: 1 − total variation distance between all samples and the data, binned into each mode's 3-std ball and the rest (1 = the data's proportions)",
   },
   {
-    key: "modes.collapse",
+    key: KEY_MODES_COLLAPSE,
     label: "collapse",
+    range: UNIT,
     higherIsBetter: false,
     binary: true,
     description:
@@ -162,28 +180,30 @@ export const MODES_FIGURES: Figure[] = [
 ];
 
 /** The `modes` metric: mode coverage, quality, balance and mass on Gaussian mixtures. */
-export const modesMetric: Metric = {
+export const modesMetric: SampleMetric = {
+  name: "modes",
+  inputs: ["samples"],
   description:
     "mode coverage on Gaussian mixtures: modes covered, high-quality share, KL to uniform, data mass reproduced",
   figures: MODES_FIGURES,
-  extraKeys: ["modes.total"],
+  extraKeys: [KEY_MODES_TOTAL],
   scoresUserSamples: true,
   unsupportedReason: (dataset) =>
     dataset.mixture ? undefined : `dataset '${dataset.name}' is not a Gaussian mixture`,
   evaluate(samples, { dataset }) {
     const result = modeCoverage(samples, dataset.sampleShape[0], dataset.mixture!);
     return {
-      "modes.covered": result.covered,
-      "modes.total": result.total,
-      "modes.hq": result.hq,
-      "modes.kl": result.kl,
-      "modes.mass": result.mass,
+      [KEY_MODES_COVERED]: result.covered,
+      [KEY_MODES_TOTAL]: result.total,
+      [KEY_MODES_HQ]: result.hq,
+      [KEY_MODES_KL]: result.kl,
+      [KEY_MODES_MASS]: result.mass,
     };
   },
   summarise(evals): Record<string, number> {
     const flag = collapseFlag(
-      evals.map((e) => e.metrics["modes.covered"]).filter((c) => c !== undefined),
+      evals.map((e) => e.metrics[KEY_MODES_COVERED]).filter((c) => c !== undefined),
     );
-    return flag === undefined ? {} : { "modes.collapse": flag };
+    return flag === undefined ? {} : { [KEY_MODES_COLLAPSE]: flag };
   },
 };

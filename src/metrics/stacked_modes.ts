@@ -9,7 +9,7 @@
  */
 import type { Dataset } from "../data/dataset.ts";
 import { classifierFeatures } from "./extractors.ts";
-import type { Metric } from "./metric.ts";
+import { NON_NEGATIVE, type SampleMetric } from "./metric.ts";
 
 /** The number of digit triples. */
 export const STACKED_MODES = 1000;
@@ -28,29 +28,40 @@ export function tripleCoverage(triples: ArrayLike<number>): { covered: number; k
   return { covered, kl };
 }
 
+/** Figure key: digit triples found. */
+export const KEY_STACKED_MODES_COVERED = "stacked-modes.covered";
+/** Figure key: KL of the triples' histogram to uniform. */
+export const KEY_STACKED_MODES_KL = "stacked-modes.kl";
+/** Extra key: samples classified. */
+export const KEY_STACKED_MODES_SAMPLES = "stacked-modes.samples";
+
 const isStacked = (dataset: Dataset) =>
   dataset.sampleShape.length === 3 && dataset.sampleShape[0] === 28 &&
   dataset.sampleShape[1] === 28 && dataset.sampleShape[2] === 3;
 
 /** The `stacked-modes` metric. */
-export const stackedModesMetric: Metric = {
+export const stackedModesMetric: SampleMetric = {
+  name: "stacked-modes",
+  inputs: ["samples"],
   description:
     "stacked-MNIST modes: digit triples found by mnist-net per channel (of 1000), KL to uniform",
   figures: [
     {
-      key: "stacked-modes.covered",
+      key: KEY_STACKED_MODES_COVERED,
       label: "modes[mnist-net]",
+      range: { min: 0, max: STACKED_MODES },
       higherIsBetter: true,
       description: "digit triples (of 1000) among the generated samples, read by mnist-net",
     },
     {
-      key: "stacked-modes.kl",
+      key: KEY_STACKED_MODES_KL,
       label: "KL[mnist-net]",
+      range: NON_NEGATIVE,
       higherIsBetter: false,
       description: "KL(histogram of triples ‖ uniform over 1000), nats",
     },
   ],
-  extraKeys: ["stacked-modes.samples"],
+  extraKeys: [KEY_STACKED_MODES_SAMPLES],
   unsupportedReason: (dataset) =>
     isStacked(dataset) ? undefined : `dataset '${dataset.name}' is not 28x28x3 stacked MNIST`,
   async evaluate(samples) {
@@ -78,9 +89,9 @@ export const stackedModesMetric: Metric = {
     );
     const { covered, kl } = tripleCoverage(triples);
     return {
-      "stacked-modes.covered": covered,
-      "stacked-modes.kl": kl,
-      "stacked-modes.samples": n,
+      [KEY_STACKED_MODES_COVERED]: covered,
+      [KEY_STACKED_MODES_KL]: kl,
+      [KEY_STACKED_MODES_SAMPLES]: n,
     };
   },
 };

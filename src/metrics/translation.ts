@@ -23,7 +23,7 @@ import {
   samplesForExtractor,
 } from "./extractors.ts";
 import { FEATURE_METRIC_DEFAULTS, fidMetric } from "./feature_metrics.ts";
-import type { Figure, Metric } from "./metric.ts";
+import { type Figure, NON_NEGATIVE, type SampleMetric, UNIT } from "./metric.ts";
 import { modeCoverage } from "./modes.ts";
 
 /** A figure of the metric; every one but the FIDs and mode counts is a mean over samples. */
@@ -34,7 +34,16 @@ function figure(
   description: string,
   dependsOnSampleSize = false,
 ): Figure {
-  return { key: `translation.${name}`, label, higherIsBetter, dependsOnSampleSize, description };
+  // Accuracies and the mass are shares; errors, FIDs and mode counts are >= 0.
+  const range = /^(accuracy|mass)/.test(name) ? UNIT : NON_NEGATIVE;
+  return {
+    key: `translation.${name}`,
+    label,
+    higherIsBetter,
+    dependsOnSampleSize,
+    description,
+    range,
+  };
 }
 
 /** The figures of the `translation` metric, in table order. */
@@ -136,7 +145,9 @@ function referenceFeatures(
 }
 
 /** The `translation` metric. */
-export const translationMetric: Metric = {
+export const translationMetric: SampleMetric = {
+  name: "translation",
+  inputs: ["samples", "translations"],
   description:
     "unpaired translation against the known map T: ground-truth error, class accuracy, distribution match, cycle and identity errors",
   figures: TRANSLATION_FIGURES,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { allFigures, type Figure } from "../metrics/mod.ts";
+import { allFigures, clipToRange, type Figure, sampleMetrics } from "../metrics/mod.ts";
 import type { CellResult } from "../runner/store.ts";
 import { summarise, type Summary } from "./aggregate.ts";
 import {
@@ -103,10 +103,13 @@ export interface MissingFigure {
   of: number;
 }
 
+/** A figure column of a leaderboard: the figure less its range (JSON has no Infinity). */
+export type BoardFigure = Omit<Figure, "range">;
+
 /** A suite's leaderboard at one profile. */
 export interface Leaderboard extends SuiteInfo {
   /** Figure columns, in table order (the primary first), with directions. */
-  figures: Figure[];
+  figures: BoardFigure[];
   rows: LeaderboardRow[];
   /** Pairwise comparisons per dataset. */
   comparisons: TableComparisons[];
@@ -124,8 +127,13 @@ export interface Leaderboard extends SuiteInfo {
   missing: MissingFigure[];
 }
 
-/** The 0/1 figure whose share over seeds (diverged seeds count as not converged) is a row's `converged`. */
-const CONVERGENCE_FIGURE = "dirac.converged";
+/**
+ * The 0/1 figures whose share over seeds (diverged seeds count as not converged) is a row's
+ * `converged`: each metric's declared convergence figure.
+ */
+function convergenceFigures(): string[] {
+  return sampleMetrics().flatMap(([, m]) => (m.convergence ? [m.convergence.figure] : []));
+}
 
 function bestOverEvals(result: CellResult, key: string, higherIsBetter: boolean) {
   const values = result.evals.map((e) => e.metrics[key]).filter((v) =>
@@ -160,11 +168,12 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
   for (const r of results) {
     for (const key of Object.keys(r.final)) figureKeys.add(key);
   }
-  const figures = [...known.values()].filter((f) => figureKeys.has(f.key))
-    .sort((a, b) => Number(b.key === info.primary) - Number(a.key === info.primary));
+  const figures: BoardFigure[] = [...known.values()].filter((f) => figureKeys.has(f.key))
+    .sort((a, b) => Number(b.key === info.primary) - Number(a.key === info.primary))
+    .map(({ range: _, ...figure }) => figure);
   const primaryFigure = known.get(info.primary);
   const higherIsBetter = primaryFigure?.higherIsBetter ?? false;
-  const reportsConvergence = results.some((r) => CONVERGENCE_FIGURE in r.final);
+  const convergence = convergenceFigures().find((key) => results.some((r) => key in r.final));
   const distinct = (values: number[]) => [...new Set(values)].sort((a, b) => a - b);
   const evalSamples = distinct(results.map((r) => r.config.evalSamples));
   const finalSamples = distinct(results.map((r) => r.config.finalSamples ?? r.config.evalSamples));
@@ -195,15 +204,16 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
         ? [`${f.label} ${formatNumber(mean)} < ${f.notConvergedBelow}`]
         : [];
     });
-    const interval = meanInterval(primaryValues);
+    // Cut at the figure's range: a share's interval stays within [0, 1], a distance's above 0.
+    const interval = clipToRange(meanInterval(primaryValues), primaryFigure?.range);
     const row: LeaderboardRow = {
       rankLabel: "—",
       dataset: cells[0].config.dataset,
       variant: cells[0].config.variant,
       variantName: cells[0].config.variantName ?? cells[0].config.variant,
       scheme: cells[0].config.hyper?.scheme ?? "alternating",
-      ...(reportsConvergence
-        ? { converged: ok.filter((c) => c.final[CONVERGENCE_FIGURE] === 1).length / cells.length }
+      ...(convergence
+        ? { converged: ok.filter((c) => c.final[convergence] === 1).length / cells.length }
         : {}),
       ...(notConverged.length ? { notConverged } : {}),
       seeds: cells.length,
@@ -367,7 +377,7 @@ export interface Column {
   /** The cell text of a row. */
   cell(row: LeaderboardRow): string;
   /** The figure the column shows, for figure columns. */
-  figure?: Figure;
+  figure?: BoardFigure;
 }
 
 const PERCENT = `${CONFIDENCE * 100}%`;
@@ -539,7 +549,7 @@ export function methodNote(board: Leaderboard): string[] {
       BOOTSTRAP_RESAMPLES.toLocaleString("en")
     } stratified bootstrap resamples (each row's seeds resampled on their own, seed 0), widened to every rank that the pairwise tests cannot exclude (at 2-3 seeds a bootstrap interval is about the range of the seeds and understates the uncertainty).` +
     ` Pairwise claims: exact two-sided permutation tests of the difference of means over every split of the two rows' seeds, Holm-corrected over all pairs of the table, family-wise level ${ALPHA}.` +
-    ` ${PERCENT} CI: Student's t interval of the mean over seeds.`,
+    ` ${PERCENT} CI: Student's t interval of the mean over seeds, cut to the values the figure can take.`,
   ];
   const thresholds = board.figures.filter((f) => f.notConvergedBelow !== undefined);
   if (thresholds.length) {

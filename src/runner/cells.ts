@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import stringify from "safe-stable-stringify";
 import { DATASETS } from "../data/mod.ts";
 import { Hyper, trainerOptionsProblem, VARIANTS } from "../losses/mod.ts";
-import { METRICS } from "../metrics/mod.ts";
+import { sampleMetric } from "../metrics/mod.ts";
 import { ARCHITECTURES } from "../models/mod.ts";
 import { TRAINERS } from "../train/mod.ts";
 import {
@@ -65,6 +65,8 @@ export interface CellConfig {
   };
   evalSamples: number;
   metrics: string[];
+  /** The feature metrics the `images` metric computes, when the suite names them. */
+  featureMetrics?: string[];
   seed: number;
   /** The tfjs backend that runs it. */
   backend: string;
@@ -224,7 +226,7 @@ export function incompatibility(
   const reason = ARCHITECTURES.get(architecture).unsupportedReason?.(dataset.sampleShape, outputs);
   if (reason) return `architecture '${architecture}' (trainer '${trainer}'): ${reason}`;
   for (const metric of suite.metrics) {
-    const reason = METRICS.get(metric).unsupportedReason(dataset);
+    const reason = sampleMetric(metric).unsupportedReason(dataset);
     if (reason) return `metric '${metric}' cannot score it: ${reason}`;
   }
   return undefined;
@@ -347,6 +349,7 @@ export function buildMatrix(suite: Suite, options: MatrixOptions): Cell[] {
           },
           evalSamples: budget.evalSamples,
           metrics: suite.metrics,
+          ...(suite.featureMetrics ? { featureMetrics: suite.featureMetrics } : {}),
           seed,
           backend: options.backend,
         };

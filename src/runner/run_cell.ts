@@ -22,7 +22,7 @@ import {
   pictureInputs,
   sampleGrid,
 } from "../metrics/latent_pictures.ts";
-import { dynamicsFigures, METRICS } from "../metrics/mod.ts";
+import { dynamicsFigures, sampleMetric } from "../metrics/mod.ts";
 import { classifierArithmetic } from "../metrics/vector_arithmetic.ts";
 import { buildConditional } from "../models/conditional.ts";
 import {
@@ -174,13 +174,14 @@ type Scorer = (
 
 /** The cell's {@linkcode Scorer}: its metrics, with the cell's dataset, discriminator and features. */
 function scorer({ config, dataset, pair }: CellContext): Scorer {
-  const metrics = config.metrics.map((name) => METRICS.get(name));
+  const metrics = config.metrics.map(sampleMetric);
   return async (generator, batch) => {
     const samples = await generateSamples(generator, batch.latent, batch.labelTensor);
     const context = {
       dataset,
       discriminator: pair.discriminator,
       features: config.features,
+      featureMetrics: config.featureMetrics,
       labels: batch.labels,
     };
     const figures = await Promise.all(metrics.map((m) => m.evaluate(samples, context)));
@@ -238,7 +239,7 @@ async function finalFigures(
       disposeBatch(batch);
     }
   }
-  const metrics = config.metrics.map((name) => METRICS.get(name));
+  const metrics = config.metrics.map(sampleMetric);
   return {
     ...figures,
     ...Object.assign({}, ...metrics.map((m) => m.summarise?.(outcome.evals) ?? {})),

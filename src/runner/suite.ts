@@ -14,7 +14,7 @@ import {
   VARIANTS,
 } from "../losses/mod.ts";
 import { REGULARISERS } from "../losses/mod.ts";
-import { allFigures, METRICS } from "../metrics/mod.ts";
+import { allFigures, isFeatureMetric, METRICS, notASampleMetric } from "../metrics/mod.ts";
 import { chooseExtractor, EXTRACTORS } from "../metrics/extractors.ts";
 import { ARCHITECTURES } from "../models/mod.ts";
 import { type Registry, unknownNameMessage } from "../registry.ts";
@@ -143,6 +143,11 @@ const SuiteFields = z.strictObject({
   variants: z.array(VariantEntrySchema).min(1).max(SUITE_LIMITS.variants),
   seeds: seedList,
   metrics: z.array(z.string()).min(1).max(SUITE_LIMITS.metrics),
+  /**
+   * The feature metrics (`fid`, `kid`, `is`, `prc`, `dc`, ...) the `images` metric computes;
+   * unset: those five. Part of each cell's configuration only when set.
+   */
+  featureMetrics: z.array(z.string()).min(1).max(SUITE_LIMITS.metrics).optional(),
   primary: z.string(),
   /**
    * The few figures a reader needs first, shown next to the primary on the overview page. Not part
@@ -177,7 +182,29 @@ export const SuiteSchema = SuiteFields.superRefine((suite, ctx) => {
     suite.features.forEach((name, i) => known(EXTRACTORS, name, ["features", i]));
   }
   known(ARCHITECTURES, suite.architecture, ["architecture"]);
-  suite.metrics.forEach((name, i) => known(METRICS, name, ["metrics", i]));
+  suite.metrics.forEach((name, i) => {
+    known(METRICS, name, ["metrics", i]);
+    if (METRICS.has(name) && isFeatureMetric(METRICS.get(name))) {
+      ctx.addIssue({ code: "custom", message: notASampleMetric(name), path: ["metrics", i] });
+    }
+  });
+  (suite.featureMetrics ?? []).forEach((name, i) => {
+    known(METRICS, name, ["featureMetrics", i]);
+    if (METRICS.has(name) && !isFeatureMetric(METRICS.get(name))) {
+      ctx.addIssue({
+        code: "custom",
+        message: `metric '${name}' scores a generator's samples: name it in 'metrics'`,
+        path: ["featureMetrics", i],
+      });
+    }
+  });
+  if (suite.featureMetrics && !suite.metrics.includes("images")) {
+    ctx.addIssue({
+      code: "custom",
+      message: "featureMetrics chooses what the 'images' metric computes: add 'images' to metrics",
+      path: ["featureMetrics"],
+    });
+  }
   suite.variants.forEach((entry, i) => {
     const name = typeof entry === "string" ? entry : entry.name;
     known(VARIANTS, name, ["variants", i, ...(typeof entry === "string" ? [] : ["name"])]);

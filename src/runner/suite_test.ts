@@ -184,3 +184,41 @@ Deno.test("a profile's dataset budget changes that dataset's cells only, and is 
     /profiles\.quick\.datasets\.ring8: Unrecognized key: "model"/,
   );
 });
+
+Deno.test("parseSuite keeps feature metrics out of metrics and sample metrics out of featureMetrics", () => {
+  assert.match(
+    errorFor((s) => (s.metrics = ["fid"])),
+    /metrics\[0\]: metric 'fid' scores feature sets: a suite names it in 'featureMetrics' and adds 'images' to its metrics$/,
+  );
+  assert.match(
+    errorFor((s) => (s.featureMetrics = ["kid"])),
+    /featureMetrics: featureMetrics chooses what the 'images' metric computes: add 'images' to metrics$/,
+  );
+  assert.match(
+    errorFor((s) => {
+      s.metrics = ["images"];
+      s.featureMetrics = ["modes"];
+    }),
+    /featureMetrics\[0\]: metric 'modes' scores a generator's samples: name it in 'metrics'/,
+  );
+  assert.match(
+    errorFor((s) => {
+      s.metrics = ["images"];
+      s.featureMetrics = ["kdi"];
+    }),
+    /featureMetrics\[0\]: Unknown metric 'kdi'\. Did you mean 'kid'\?/,
+  );
+});
+
+Deno.test("a suite's featureMetrics enter its cells' configuration only when set", () => {
+  const mnist = loadSuite("mnist");
+  const [plain] = buildMatrix(mnist, { profile: "smoke", backend: "cpu", seeds: [0] });
+  assert.ok(!("featureMetrics" in plain.config), "unset: the stored cells' hashes are kept");
+  const [chosen] = buildMatrix({ ...mnist, featureMetrics: ["fid", "prc"] }, {
+    profile: "smoke",
+    backend: "cpu",
+    seeds: [0],
+  });
+  assert.deepEqual(chosen.config.featureMetrics, ["fid", "prc"]);
+  assert.notEqual(chosen.hash, plain.hash);
+});

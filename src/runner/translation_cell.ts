@@ -11,7 +11,7 @@
 import type { Dataset } from "../data/dataset.ts";
 import type { Rng } from "../engine/rng.ts";
 import { ganLossOf } from "../losses/mod.ts";
-import { dynamicsFigures, METRICS } from "../metrics/mod.ts";
+import { dynamicsFigures, sampleMetric } from "../metrics/mod.ts";
 import { translationStrip } from "../metrics/translation_pictures.ts";
 import {
   ARCHITECTURES,
@@ -72,7 +72,7 @@ export async function runTranslationCell(
     if (outcome.status === "diverged") return { outcome, final: {}, lastSamples };
     let figures = outcome.evals.at(-1)?.metrics;
     if (config.finalSamples) figures = (await score(config.finalSamples)).figures;
-    const metrics = config.metrics.map((name) => METRICS.get(name));
+    const metrics = config.metrics.map(sampleMetric);
     const final = {
       ...figures,
       ...Object.assign({}, ...metrics.map((m) => m.summarise?.(outcome.evals) ?? {})),
@@ -102,7 +102,7 @@ export async function runTranslationCell(
  */
 function scorer(config: CellConfig, dataset: Dataset, networks: TranslationNetworks) {
   const translation = dataset.translation!;
-  const metrics = config.metrics.map((name) => METRICS.get(name));
+  const metrics = config.metrics.map(sampleMetric);
   return async (n: number) => {
     const a = translation.heldOut(n).samples;
     const outputs = await translationOutputs(

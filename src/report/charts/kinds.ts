@@ -8,6 +8,8 @@ import { Buffer } from "node:buffer";
 import { quantileSorted } from "simple-statistics";
 import type { TopLevelSpec } from "vega-lite";
 import { DATASETS, type MixtureSpec } from "../../data/mod.ts";
+import { KEY_DIRAC_PSI, KEY_DIRAC_THETA } from "../../metrics/dirac.ts";
+import { KEY_MODES_COVERED, KEY_MODES_TOTAL } from "../../metrics/modes.ts";
 import type { CellResult } from "../../runner/store.ts";
 import {
   type ChartContext,
@@ -392,12 +394,12 @@ const modeCoverage: ChartKind = {
   description:
     "modes covered at the end per variant: mean over seeds (bar) ± sample std (error bar), each seed (dots); dashed: all modes",
   spec(context) {
-    const rows = context.results.filter((r) => Number.isFinite(r.final["modes.covered"])).map((
+    const rows = context.results.filter((r) => Number.isFinite(r.final[KEY_MODES_COVERED])).map((
       r,
     ) => ({
       ...base(r),
-      value: r.final["modes.covered"],
-      total: r.final["modes.total"],
+      value: r.final[KEY_MODES_COVERED],
+      total: r.final[KEY_MODES_TOTAL],
     }));
     if (!rows.length) return undefined;
     return perDataset(rows, "y", {
@@ -567,13 +569,13 @@ const diracPhase: ChartKind = {
     )
       .flatMap((r) =>
         r.evals.filter((e) =>
-          Number.isFinite(e.metrics["dirac.theta"]) && Number.isFinite(e.metrics["dirac.psi"])
+          Number.isFinite(e.metrics[KEY_DIRAC_THETA]) && Number.isFinite(e.metrics[KEY_DIRAC_PSI])
         )
           .map((e) => ({
             variant: r.config.variant,
             step: e.step,
-            theta: Math.round(e.metrics["dirac.theta"] * 1e5) / 1e5,
-            psi: Math.round(e.metrics["dirac.psi"] * 1e5) / 1e5,
+            theta: Math.round(e.metrics[KEY_DIRAC_THETA] * 1e5) / 1e5,
+            psi: Math.round(e.metrics[KEY_DIRAC_PSI] * 1e5) / 1e5,
           }))
       );
     if (!rows.length) return undefined;
