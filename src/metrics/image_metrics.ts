@@ -77,16 +77,19 @@ export interface FeatureMetricLookup {
 
 /** The figures `images` reports for one extractor label. */
 function figuresFor(label: string, featureMetrics: FeatureMetric[]): Figure[] {
-  const figure = (field: string, base: Omit<Figure, "key" | "label">): Figure => ({
+  const figure = (field: string, base: Omit<Figure, "key" | "label">): Figure => {
     // Direction, range and flags as the feature metric declares them; key and label per network.
-    ...base,
-    key: imageKey(field, label),
-    label: `${field}[${label}]`,
-    description: `${IMAGE_DESCRIPTIONS[field] ?? base.description} (features: ${label})`,
-  });
+    const { description, ...flags } = base;
+    return {
+      key: imageKey(field, label),
+      label: `${field}[${label}]`,
+      ...flags,
+      description: `${IMAGE_DESCRIPTIONS[field] ?? description} (features: ${label})`,
+    };
+  };
   return [
     ...featureMetrics.flatMap((metric) =>
-      metric.figures.map((f) => figure(figureField(metric, f.key), f))
+      metric.figures.map(({ key, label: _, ...f }) => figure(figureField(metric, key), f))
     ),
     figure("accuracy", {
       higherIsBetter: true,

@@ -529,6 +529,15 @@ export function missingSentences(board: Pick<Leaderboard, "missing" | "figures">
   });
 }
 
+/** True when a row's interval of the primary ends at a bound of the figure's range (was cut). */
+function reachesRange(board: Leaderboard): boolean {
+  const range = allFigures().get(board.primary)?.range;
+  return !!range &&
+    board.rows.some((row) =>
+      row.primaryInterval?.some((end) => end === range.min || end === range.max)
+    );
+}
+
 /**
  * The method and caveats, in words: the note under a board's tables (Markdown and HTML), one
  * paragraph per entry; the commits are stated apart ({@linkcode commitsSentence}).
@@ -549,7 +558,9 @@ export function methodNote(board: Leaderboard): string[] {
       BOOTSTRAP_RESAMPLES.toLocaleString("en")
     } stratified bootstrap resamples (each row's seeds resampled on their own, seed 0), widened to every rank that the pairwise tests cannot exclude (at 2-3 seeds a bootstrap interval is about the range of the seeds and understates the uncertainty).` +
     ` Pairwise claims: exact two-sided permutation tests of the difference of means over every split of the two rows' seeds, Holm-corrected over all pairs of the table, family-wise level ${ALPHA}.` +
-    ` ${PERCENT} CI: Student's t interval of the mean over seeds, cut to the values the figure can take.`,
+    ` ${PERCENT} CI: Student's t interval of the mean over seeds${
+      reachesRange(board) ? ", cut to the values the figure can take" : ""
+    }.`,
   ];
   const thresholds = board.figures.filter((f) => f.notConvergedBelow !== undefined);
   if (thresholds.length) {
