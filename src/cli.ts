@@ -17,7 +17,7 @@ import { DATASETS } from "./data/mod.ts";
 import { BACKEND_CHOICES, type BackendChoice, listBackends } from "./engine/backend.ts";
 import { isUserError, UsageError, userErrorFromOs } from "./errors.ts";
 import { LOSSES, REGULARISERS, VARIANTS } from "./losses/mod.ts";
-import { featureMetrics, sampleMetrics } from "./metrics/mod.ts";
+import { featureMetrics, METRICS, sampleMetrics } from "./metrics/mod.ts";
 import { EXTRACTORS } from "./metrics/extractors.ts";
 import { ARCHITECTURES } from "./models/mod.ts";
 import { ProgressDisplay } from "./progress.ts";
@@ -574,6 +574,8 @@ function reportError(error: unknown): number {
 
 /** Runs the command line `args`; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
+  // Start-up is over: every metric (and any a test entry point registered) is in the registry.
+  METRICS.freeze();
   const [name, ...rest] = args;
   if (!name || name === "help" || name === "--help" || name === "-h") {
     (name ? console.log : console.error)(renderHelp());

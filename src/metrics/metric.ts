@@ -90,6 +90,11 @@ export interface Convergence {
 interface MetricBase {
   /** Its registry name: the prefix of every figure key. */
   name: string;
+  /**
+   * Bumped whenever its figures change for the same samples (a fix, a new reference draw), so
+   * that scores stored under an older version are recomputed; 1 when absent.
+   */
+  version?: number;
   description: string;
   /** What it reads; a sample metric reads `samples`, a feature metric `features`. */
   inputs: readonly MetricInput[];

@@ -88,7 +88,15 @@ function pairFor(dataset: Dataset): GanPair {
   });
 }
 
-Deno.test("the metric registry is frozen after start-up", () => {
+Deno.test("the metric registry is frozen once the command line starts", async () => {
+  const { main } = await import("../cli.ts");
+  const log = console.log;
+  console.log = () => {};
+  try {
+    assert.equal(await main(["--help"]), 0);
+  } finally {
+    console.log = log;
+  }
   assert.ok(METRICS.frozen);
   assert.throws(() => METRICS.register("late", featureMetrics()[0]), TypeError);
 });
@@ -96,6 +104,8 @@ Deno.test("the metric registry is frozen after start-up", () => {
 for (const [name, metric] of METRICS.entries()) {
   Deno.test(`metric '${name}' declares its inputs and figures: keys under its name, valid ranges`, () => {
     assert.equal(metric.name, name, "registered under its own name");
+    const version = metric.version ?? 1;
+    assert.ok(Number.isInteger(version) && version >= 1, `version ${version}`);
     assert.ok(metric.description.length > 0);
     assert.ok(
       metric.inputs.includes(isFeatureMetric(metric) ? "features" : "samples"),
