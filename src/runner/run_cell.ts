@@ -22,7 +22,8 @@ import {
   pictureInputs,
   sampleGrid,
 } from "../metrics/latent_pictures.ts";
-import { dynamicsFigures, METRICS } from "../metrics/mod.ts";
+import { allFigures, dynamicsFigures, METRICS } from "../metrics/mod.ts";
+import { declaresKey } from "../metrics/metric.ts";
 import { classifierArithmetic } from "../metrics/vector_arithmetic.ts";
 import { buildConditional } from "../models/conditional.ts";
 import {
@@ -35,6 +36,14 @@ import {
 import { imageGridPng } from "../report/pictures.ts";
 import { type Progress, TRAINERS, type TrainOptions, type TrainOutcome } from "../train/mod.ts";
 import type { Cell, CellConfig } from "./cells.ts";
+import { scoringConfig } from "./cell_keys.ts";
+import {
+  CheckpointKeeper,
+  readStoredGenerators,
+  SMALL_DISCRIMINATOR,
+  StoredGeneratorError,
+  valueCount,
+} from "./checkpoints.ts";
 import type { CellResult, Environment } from "./store.ts";
 import { runTranslationCell } from "./translation_cell.ts";
 
@@ -77,11 +86,14 @@ export async function runCell(
     classes: pair.classes,
   });
   const pictures = dataset.sampleShape.length === 3 ? new CellPictures(context) : undefined;
+  const keeper = checkpointKeeper(cell);
   try {
     let lastSamples: Float32Array | undefined;
     const outcome = await train(context, {
       async evaluate(generator, at) {
+        const snapshot = keeper.take(at, keptNetworks(pair));
         const { samples, figures } = await score(generator, evaluation);
+        keeper.keep(snapshot, figures);
         lastSamples = samples;
         await pictures?.addGrid(generator, at);
         return figures;
@@ -96,6 +108,7 @@ export async function runCell(
       points: pointsToStore(lastSamples, dataset.sampleShape),
       pictures: pictures?.images,
       arithmetic,
+      generators: keeper.encode(),
       wallSeconds: (performance.now() - started) / 1000,
       environment,
     });
@@ -104,6 +117,131 @@ export async function runCell(
     pictures?.dispose();
     disposePair(pair);
   }
+}
+
+/** The keeper of a cell's generators: every evaluation when small, else the last and the best. */
+function checkpointKeeper({ config, primary }: Cell): CheckpointKeeper {
+  const higherIsBetter = primary ? allFigures().get(primary)?.higherIsBetter : undefined;
+  return new CheckpointKeeper({
+    evaluations: Math.floor(config.budget.steps / config.budget.evalEvery) + 2,
+    ...(primary && higherIsBetter !== undefined
+      ? { primary: { key: primary, higherIsBetter } }
+      : {}),
+  });
+}
+
+/** The networks a cell keeps: its generator, and its discriminator when that is small. */
+function keptNetworks(pair: GanPair) {
+  return {
+    generator: pair.generator,
+    ...(valueCount(pair.discriminator) <= SMALL_DISCRIMINATOR
+      ? { discriminator: pair.discriminator }
+      : {}),
+  };
+}
+
+/**
+ * Re-scores `stored`, a result of `cell`'s training (same training hash), under `cell`'s metric
+ * configuration from its stored generators (read from the suite/profile folder `dir`): every
+ * evaluation whose networks are stored is scored again with every metric; at the others, the
+ * figures of the metrics whose configuration did not change are kept and the rest dropped; the
+ * final figures come from the last evaluation's networks. Training's curves, timing, pictures and
+ * environment are kept.
+ *
+ * @throws {StoredGeneratorError} one line, when the cell's generators are not stored or unreadable
+ */
+export async function rescoreCell(
+  cell: Cell,
+  stored: CellResult,
+  dir: string,
+  environment: Environment,
+): Promise<CellResult> {
+  const { config } = cell;
+  const started = performance.now();
+  const label = `${config.dataset} ${config.variant} seed ${config.seed}`;
+  const generators = await readStoredGenerators(dir, stored.checkpoints, label);
+  const last = stored.evals.at(-1)?.step;
+  if (last === undefined || !generators.has(last)) {
+    throw new StoredGeneratorError(
+      `${label}: the generator of its last evaluation (step ${last}) is not stored; --force retrains it`,
+    );
+  }
+  const dataset = DATASETS.get(config.dataset);
+  const rng = new Rng(config.seed);
+  const context: CellContext = { config, dataset, pair: buildPair(config, dataset, rng), rng };
+  const { pair } = context;
+  const score = scorer(context);
+  const evaluation = evaluationBatch(config.evalSamples, rng.stream("eval"), {
+    latentDim: config.latentDim,
+    classes: pair.classes,
+  });
+  const carried = unchangedMetrics(stored, config);
+  try {
+    let lastSamples: Float32Array | undefined;
+    const evals = [];
+    for (const point of stored.evals) {
+      if (!generators.has(point.step)) {
+        const kept = Object.entries(point.metrics).filter(([key]) =>
+          carried.some((metric) => declaresKey(metric, key))
+        );
+        evals.push({ ...point, metrics: Object.fromEntries(kept) });
+        continue;
+      }
+      generators.restore(point.step, {
+        generator: pair.generator,
+        discriminator: pair.discriminator,
+      }, label);
+      const { samples, figures } = await score(pair.generator, evaluation);
+      lastSamples = samples;
+      evals.push({ ...point, metrics: figures });
+    }
+    const outcome: TrainOutcome = {
+      status: stored.status,
+      ...(stored.divergence ? { divergence: stored.divergence } : {}),
+      steps: stored.steps,
+      curves: stored.curves,
+      evals,
+      trainSeconds: stored.timing.trainSeconds,
+      evalSeconds: stored.timing.evalSeconds,
+    };
+    const final = stored.status === "diverged" ? {} : await finalFigures(context, outcome, score);
+    const points = pointsToStore(lastSamples, dataset.sampleShape);
+    return {
+      ...stored,
+      hash: cell.hash,
+      scoreKey: cell.scoreKey,
+      scoring: scoringConfig(config),
+      config,
+      final,
+      evals,
+      ...(points ? { samples: points } : {}),
+      rescored: {
+        at: new Date().toISOString(),
+        seconds: (performance.now() - started) / 1000,
+        ...(environment.commit ? { commit: environment.commit } : {}),
+        steps: generators.steps,
+      },
+    };
+  } finally {
+    disposeBatch(evaluation);
+    disposePair(pair);
+  }
+}
+
+/**
+ * The metrics of `config` whose figures in `stored` are still valid: the same metric at the same
+ * version, scored on as many samples with the same features.
+ */
+function unchangedMetrics(stored: CellResult, config: CellConfig) {
+  const before = stored.scoring ?? scoringConfig(stored.config, () => 1);
+  const now = scoringConfig(config);
+  const same = before.evalSamples === now.evalSamples && before.features === now.features &&
+    before.featuresModel === now.featuresModel;
+  return same
+    ? config.metrics.filter((name) => before.metrics[name] === now.metrics[name]).map((name) =>
+      METRICS.get(name)
+    )
+    : [];
 }
 
 /** What the steps of a cell share: its configuration, dataset, networks and seeded source. */
@@ -321,6 +459,8 @@ function pointsToStore(
 
 /** What a cell's run adds to its training outcome in the stored result. */
 interface ResultParts {
+  /** The stored generators (checkpoints.ts), when the cell keeps them. */
+  generators?: CellResult["generators"];
   /** Empty for a diverged run. */
   final: Record<string, number>;
   points?: number[][];
@@ -332,9 +472,11 @@ interface ResultParts {
 
 /** The stored result of `cell` (its keys in the order the result files have always had). */
 function assembleResult(cell: Cell, outcome: TrainOutcome, parts: ResultParts): CellResult {
-  const { pictures, points, arithmetic } = parts;
+  const { pictures, points, arithmetic, generators } = parts;
   return {
     hash: cell.hash,
+    scoreKey: cell.scoreKey,
+    scoring: scoringConfig(cell.config),
     config: cell.config,
     status: outcome.status,
     ...(outcome.divergence ? { divergence: outcome.divergence } : {}),
@@ -351,6 +493,7 @@ function assembleResult(cell: Cell, outcome: TrainOutcome, parts: ResultParts): 
     ...(points ? { samples: points } : {}),
     ...(pictures && Object.keys(pictures).length ? { pictures } : {}),
     ...(arithmetic ? { arithmetic } : {}),
+    ...(generators ? { generators } : {}),
     environment: parts.environment,
     finishedAt: new Date().toISOString(),
   };
