@@ -61,6 +61,10 @@ export interface NetworkTensors {
   state?: readonly tf.Variable[];
 }
 
+/** What a cell that keeps no stored generator says, after its name. */
+export const NO_GENERATOR =
+  "no stored generator (computed before generators were kept, or by a trainer that keeps none); --force retrains it";
+
 /** Raised when a cell's stored generator is absent or unreadable; its message is one line. */
 export class StoredGeneratorError extends UserError {
   override name = "StoredGeneratorError";
@@ -249,9 +253,7 @@ export async function readStoredGenerators(
   label: string,
 ): Promise<StoredGenerators> {
   if (!index) {
-    throw new StoredGeneratorError(
-      `${label}: no stored generator (its result was computed before generators were kept); --force retrains it`,
-    );
+    throw new StoredGeneratorError(`${label}: ${NO_GENERATOR}`);
   }
   const path = join(dir, index.file);
   let bytes: Uint8Array;

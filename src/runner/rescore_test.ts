@@ -20,9 +20,9 @@ import { initBackend } from "../engine/backend.ts";
 import { buildMatrix } from "./cells.ts";
 import { ALL_POINTS_BYTES, GENERATORS_FILE } from "./checkpoints.ts";
 import { describeEnvironment } from "./environment.ts";
-import { rescoreCell } from "./run_cell.ts";
-import { cellPath, type CellResult, readResult, suiteDir } from "./store.ts";
-import { parseSuite } from "./suite.ts";
+import { rescoreCell, runCell } from "./run_cell.ts";
+import { cellPath, type CellResult, readResult, suiteDir, writeResult } from "./store.ts";
+import { loadSuite, parseSuite } from "./suite.ts";
 
 /** A suite of `tiny-counted` on `tiny-pair`, seeds 0 and 1, 6 steps evaluated every 3. */
 function tinySuite(metrics: string[], hidden = [8]) {
@@ -174,6 +174,23 @@ Deno.test("a stored generator re-scored gives the figures of the original run bi
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("a Dirac-GAN cell keeps its discriminator, which its metric reads, and re-scores bit for bit", async () => {
+  const out = await Deno.makeTempDir({ prefix: "ganbench-rescore-dirac-" });
+  const backend = await initBackend("cpu");
+  const environment = describeEnvironment(backend);
+  const [cell] = buildMatrix(loadSuite("dirac"), { profile: "smoke", backend: backend.name });
+  await writeResult(out, await runCell(cell, environment));
+  const original = (await readResult(cellPath(out, cell.config)))!;
+  const points = original.checkpoints!.points;
+  assert.equal(points.length, original.evals.length, "every evaluation of a tiny game is kept");
+  assert.deepEqual(Object.keys(points[0].networks), ["generator", "discriminator"]);
+  const dir = suiteDir(out, "dirac", "smoke");
+  const again = await rescoreCell(cell, original, dir, environment);
+  assert.deepEqual(again.final, original.final);
+  assert.deepEqual(again.evals, original.evals);
+  await Deno.remove(out, { recursive: true });
+});
+
 Deno.test("a generator too large to keep at every evaluation is kept at the last and the best, and the other evaluations keep their unchanged figures", async () => {
   // 2 → 256 → 256 → 2: 66,818 values, 267 kB each, more than ALL_POINTS_BYTES over five.
   const { dir, suite, out, write } = await workspace(["modes"], [256, 256]);
@@ -235,7 +252,10 @@ Deno.test("rescore says in one line that a stored generator is missing, corrupt 
   await Deno.writeTextFile(path, JSON.stringify(legacy));
   const never = await run("rescore", ...args);
   assert.equal(never.code, 1);
-  assert.match(never.stdout, /seed 0: no stored generator \(its result was computed before/);
+  assert.match(
+    never.stdout,
+    /^tiny-pair tiny-counted seed 0: no stored generator \(computed before generators were kept/m,
+  );
 
   const forced = await run("rescore", ...args, "--force");
   assert.equal(forced.code, 0, forced.stderr);

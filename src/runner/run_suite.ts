@@ -16,7 +16,7 @@ import { claimQueue } from "./claim.ts";
 import { describeEnvironment } from "./environment.ts";
 import { rescoreCell, runCell } from "./run_cell.ts";
 import { compareResult } from "./cell_keys.ts";
-import { StoredGeneratorError } from "./checkpoints.ts";
+import { NO_GENERATOR, StoredGeneratorError } from "./checkpoints.ts";
 import {
   cellPath,
   type CellResult,
@@ -77,10 +77,12 @@ export interface SuitePlan {
   /** The cells of `pending` re-scored from their stored generators rather than trained. */
   rescore: Cell[];
   /**
-   * Cells stored with the same training but stale scores and no stored generator: trained by a
-   * run, left alone with a line each by `rescore` without `force`.
+   * `rescore` without `force`: the cells stored with the same training but stale scores and no
+   * stored generator (a line each, and exit 1), which a run would train.
    */
-  unscorable: { cell: Cell; reason: string }[];
+  unscorable: Cell[];
+  /** `rescore` without `force`: the cells with no result of their training (one line in all). */
+  untrained: Cell[];
 }
 
 /** What a suite run did. */
@@ -253,7 +255,8 @@ export async function planSuite(suite: Suite, options: PlanSuiteOptions): Promis
   const stored: CellResult[] = [];
   const pending: Cell[] = [];
   const rescore: Cell[] = [];
-  const unscorable: SuitePlan["unscorable"] = [];
+  const unscorable: Cell[] = [];
+  const untrained: Cell[] = [];
   const retrain = options.force && !options.rescoreOnly;
   for (const cell of cells) {
     const path = cellPath(options.outDir, cell.config);
@@ -262,12 +265,8 @@ export async function planSuite(suite: Suite, options: PlanSuiteOptions): Promis
     if (standing === "current") stored.push(result!);
     else if (standing === "stale" && result!.checkpoints) rescore.push(cell);
     else if (options.rescoreOnly && !options.force) {
-      unscorable.push({
-        cell,
-        reason: standing === "stale"
-          ? "no stored generator (its result was computed before generators were kept); --force retrains it"
-          : "not trained with this configuration, nothing to re-score; --force trains it",
-      });
+      if (standing === "stale") unscorable.push(cell);
+      else untrained.push(cell);
     } else pending.push(cell);
     if (rescore.at(-1) === cell) pending.push(cell);
   }
@@ -281,6 +280,7 @@ export async function planSuite(suite: Suite, options: PlanSuiteOptions): Promis
     pending,
     rescore,
     unscorable,
+    untrained,
   };
 }
 
@@ -304,8 +304,8 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
   );
   // Which features the image figures go through, where the suite's choice depends on the machine.
   if (suite.featuresNote) options.log(suite.featuresNote);
-  const { rescore, unscorable } = plan;
-  const cached = cells.length - pending.length - unscorable.length;
+  const { rescore, unscorable, untrained } = plan;
+  const cached = cells.length - pending.length - unscorable.length - untrained.length;
   if (cached) {
     options.log(
       `${cached} cells already stored with the same configuration: skipped (--force recomputes)`,
@@ -316,7 +316,12 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
       `${rescore.length} cells stored with the same training and other metrics: re-scored from their stored generators`,
     );
   }
-  for (const { cell, reason } of unscorable) options.log(`${describeCell(cell)}: ${reason}`);
+  for (const cell of unscorable) options.log(`${describeCell(cell)}: ${NO_GENERATOR}`);
+  if (untrained.length) {
+    options.log(
+      `${untrained.length} cells not trained with this configuration: nothing to re-score (deno task suite ${suite.name} trains them, as does rescore --force)`,
+    );
+  }
   const toRescore = new Set(rescore);
 
   const jobs = Math.max(1, Math.min(options.jobs ?? 1, pending.length));
