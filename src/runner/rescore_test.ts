@@ -174,20 +174,27 @@ Deno.test("a stored generator re-scored gives the figures of the original run bi
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("a Dirac-GAN cell keeps its discriminator, which its metric reads, and re-scores bit for bit", async () => {
-  const out = await Deno.makeTempDir({ prefix: "ganbench-rescore-dirac-" });
+Deno.test("a Dirac-GAN cell (its metric reads the discriminator) and a CycleGAN ring cell (two translators) re-score bit for bit", async () => {
+  const out = await Deno.makeTempDir({ prefix: "ganbench-rescore-kinds-" });
   const backend = await initBackend("cpu");
   const environment = describeEnvironment(backend);
-  const [cell] = buildMatrix(loadSuite("dirac"), { profile: "smoke", backend: backend.name });
-  await writeResult(out, await runCell(cell, environment));
-  const original = (await readResult(cellPath(out, cell.config)))!;
-  const points = original.checkpoints!.points;
-  assert.equal(points.length, original.evals.length, "every evaluation of a tiny game is kept");
-  assert.deepEqual(Object.keys(points[0].networks), ["generator", "discriminator"]);
-  const dir = suiteDir(out, "dirac", "smoke");
-  const again = await rescoreCell(cell, original, dir, environment);
-  assert.deepEqual(again.final, original.final);
-  assert.deepEqual(again.evals, original.evals);
+  const cases = [
+    { suite: "dirac", networks: ["generator", "discriminator"] },
+    { suite: "cyclegan", networks: ["forward", "backward"] },
+  ];
+  for (const { suite, networks } of cases) {
+    const [cell] = buildMatrix(loadSuite(suite), { profile: "smoke", backend: backend.name });
+    await writeResult(out, await runCell(cell, environment));
+    const original = (await readResult(cellPath(out, cell.config)))!;
+    const points = original.checkpoints!.points;
+    assert.equal(points.length, original.evals.length, `${suite}: every evaluation is kept`);
+    assert.deepEqual(Object.keys(points[0].networks), networks);
+    const dir = suiteDir(out, suite, "smoke");
+    const again = await rescoreCell(cell, original, dir, environment);
+    assert.deepEqual(again.final, original.final, suite);
+    assert.deepEqual(again.evals, original.evals, suite);
+    assert.deepEqual(again.samples, original.samples, suite);
+  }
   await Deno.remove(out, { recursive: true });
 });
 

@@ -45,7 +45,7 @@ import {
   valueCount,
 } from "./checkpoints.ts";
 import type { CellResult, Environment } from "./store.ts";
-import { runTranslationCell } from "./translation_cell.ts";
+import { runTranslationCell, translationScoringTarget } from "./translation_cell.ts";
 
 /** Generated points stored with a result of a 2-D dataset, for scatter plots. */
 const STORED_POINTS = 500;
@@ -69,22 +69,19 @@ export async function runCell(
   const trainer = TRAINERS.get(config.trainer ?? "gan");
   if (trainer.networks === "translation") {
     // Not one generator: the translation networks' own steps build, train, score and picture them.
-    const run = await runTranslationCell({ config, dataset, rng }, trainer, onProgress);
+    const keeper = checkpointKeeper(cell);
+    const run = await runTranslationCell({ config, dataset, rng, keeper }, trainer, onProgress);
     return assembleResult(cell, run.outcome, {
       final: run.final,
       points: pointsToStore(run.lastSamples, dataset.sampleShape),
       pictures: run.pictures,
+      generators: keeper.encode(),
       wallSeconds: (performance.now() - started) / 1000,
       environment,
     });
   }
-  const context: CellContext = { config, dataset, pair: buildPair(config, dataset, rng), rng };
+  const { context, score, evaluation } = scoringSetup(config, dataset, rng);
   const { pair } = context;
-  const score = scorer(context);
-  const evaluation = evaluationBatch(config.evalSamples, rng.stream("eval"), {
-    latentDim: config.latentDim,
-    classes: pair.classes,
-  });
   const pictures = dataset.sampleShape.length === 3 ? new CellPictures(context) : undefined;
   const keeper = checkpointKeeper(cell);
   try {
@@ -117,6 +114,19 @@ export async function runCell(
     pictures?.dispose();
     disposePair(pair);
   }
+}
+
+/**
+ * A cell's networks as its seed builds them, its scorer, and its evaluation batch (from its
+ * `eval` stream): what training and re-scoring score with alike.
+ */
+function scoringSetup(config: CellConfig, dataset: Dataset, rng: Rng) {
+  const context: CellContext = { config, dataset, pair: buildPair(config, dataset, rng), rng };
+  const evaluation = evaluationBatch(config.evalSamples, rng.stream("eval"), {
+    latentDim: config.latentDim,
+    classes: context.pair.classes,
+  });
+  return { context, score: scorer(context), evaluation };
 }
 
 /** The keeper of a cell's generators: every evaluation when small, else the last and the best. */
@@ -168,13 +178,9 @@ export async function rescoreCell(
   }
   const dataset = DATASETS.get(config.dataset);
   const rng = new Rng(config.seed);
-  const context: CellContext = { config, dataset, pair: buildPair(config, dataset, rng), rng };
-  const { pair } = context;
-  const score = scorer(context);
-  const evaluation = evaluationBatch(config.evalSamples, rng.stream("eval"), {
-    latentDim: config.latentDim,
-    classes: pair.classes,
-  });
+  const target = TRAINERS.get(config.trainer ?? "gan").networks === "translation"
+    ? translationScoringTarget(config, dataset, rng)
+    : pairScoringTarget(config, dataset, rng);
   const carried = unchangedMetrics(stored, config);
   try {
     let lastSamples: Float32Array | undefined;
@@ -187,11 +193,8 @@ export async function rescoreCell(
         evals.push({ ...point, metrics: Object.fromEntries(kept) });
         continue;
       }
-      generators.restore(point.step, {
-        generator: pair.generator,
-        discriminator: pair.discriminator,
-      }, label);
-      const { samples, figures } = await score(pair.generator, evaluation);
+      generators.restore(point.step, target.networks, label);
+      const { samples, figures } = await target.evaluate();
       lastSamples = samples;
       evals.push({ ...point, metrics: figures });
     }
@@ -204,7 +207,7 @@ export async function rescoreCell(
       trainSeconds: stored.timing.trainSeconds,
       evalSeconds: stored.timing.evalSeconds,
     };
-    const final = stored.status === "diverged" ? {} : await finalFigures(context, outcome, score);
+    const final = stored.status === "diverged" ? {} : await target.final(outcome);
     const points = pointsToStore(lastSamples, dataset.sampleShape);
     return {
       ...stored,
@@ -223,9 +226,26 @@ export async function rescoreCell(
       },
     };
   } finally {
-    disposeBatch(evaluation);
-    disposePair(pair);
+    target.dispose();
   }
+}
+
+/**
+ * A pair cell's networks as its seed builds them, for re-scoring: the generator and discriminator
+ * to restore stored values into, scoring on the evaluation batch, the final figures.
+ */
+function pairScoringTarget(config: CellConfig, dataset: Dataset, rng: Rng) {
+  const { context, score, evaluation } = scoringSetup(config, dataset, rng);
+  const { pair } = context;
+  return {
+    networks: { generator: pair.generator, discriminator: pair.discriminator },
+    evaluate: () => score(pair.generator, evaluation),
+    final: (outcome: TrainOutcome) => finalFigures(context, outcome, score),
+    dispose() {
+      disposeBatch(evaluation);
+      disposePair(pair);
+    },
+  };
 }
 
 /**
