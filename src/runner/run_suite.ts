@@ -365,6 +365,12 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
               options.log(error.message);
               if (options.rescoreOnly && !options.force) return undefined;
             }
+            if (!result && options.rescoreOnly && !options.force) {
+              options.log(
+                `${describeCell(cell)}: its result changed since planning; not re-scored`,
+              );
+              return undefined;
+            }
           }
           if (result) rescored++;
           result ??= await run(cell);
