@@ -189,6 +189,29 @@ export const COMMANDS: Record<string, CommandSpec> = {
     run: (values, [name]) =>
       runSuites([name], values, { variants: values.variants, seeds: values.seeds }),
   }),
+  rescore: defineCommand({
+    summary:
+      "re-score stored generators under the suites' current metrics, without training; print the leaderboards",
+    positionals: {
+      usage: "[NAME]",
+      noun: "suite name",
+      description: "a suite in suites/ or the path of a suite file; without it, every suite",
+      min: 0,
+      max: 1,
+    },
+    options: {
+      ...RUN_OPTIONS,
+      force: {
+        type: "boolean",
+        description: "train the cells that cannot be re-scored (no stored generator)",
+      },
+    },
+    run: (values, [name]) =>
+      runSuites(name === undefined ? suitesWithProfile(values.profile as Profile) : [name], {
+        ...values,
+        rescoreOnly: true,
+      }, {}),
+  }),
   list: defineCommand({
     summary: "list suites, variants, datasets, architectures, metrics and backends",
     options: {},
@@ -418,7 +441,7 @@ function checkSelection(
  */
 async function runSuites(
   names: string[],
-  values: RunValues,
+  values: RunValues & { rescoreOnly?: boolean },
   selection: { variants?: string[]; seeds?: number[] },
 ): Promise<number> {
   const profile = values.profile as Profile;
@@ -432,12 +455,15 @@ async function runSuites(
   }
   const display = new ProgressDisplay();
   const plans: SuitePlan[] = [];
+  // Cells `rescore` could not re-score (each said so in one line): exit 1.
+  let failed = 0;
   try {
     const options = {
       profile,
       backend: values.backend as (typeof BACKEND_CHOICES)[number],
       outDir: values.out,
       force: values.force,
+      rescoreOnly: values.rescoreOnly,
       jobs: values.jobs,
       ...selection,
       log: (line: string) => display.log(line),
@@ -452,11 +478,12 @@ async function runSuites(
     if (reuse) display.log(`${reuse}\n`);
     display.start(plans.reduce((sum, plan) => sum + plan.pending.length, 0));
     for (const plan of plans) {
-      await runPlan(plan, {
+      const summary = await runPlan(plan, {
         ...options,
         onProgress: (cell, progress) => display.update(cell, progress),
         onCellDone: (cell) => display.cellDone(cell),
       });
+      failed += summary.failed;
     }
   } finally {
     display.close();
@@ -467,7 +494,7 @@ async function runSuites(
     console.log(
       `Shard ${shard.index}/${shard.count}: its ${cells} cells are stored under ${values.out}/. A shard writes no leaderboard: once every shard is done, run deno task report --results ${values.out}`,
     );
-    return 0;
+    return failed ? 1 : 0;
   }
   // The whole site is rebuilt; only the leaderboards of what ran are printed.
   const report = await buildReport(values.out);
@@ -479,7 +506,14 @@ async function runSuites(
   );
   console.log(`\n${boards.map(renderMarkdown).join("\n")}`);
   console.log(`Results and leaderboards: ${values.out}/ (site: ${join(values.out, "index.html")})`);
-  return problems.length ? 1 : 0;
+  if (failed) {
+    console.error(
+      `ganbench: ${failed} cell${
+        failed > 1 ? "s" : ""
+      } could not be re-scored (see above); --force trains them`,
+    );
+  }
+  return problems.length || failed ? 1 : 0;
 }
 
 /** The cells `plan` and `status` look at: those of `suite NAME`, or of `bench` (with --suites). */

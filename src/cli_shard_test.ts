@@ -88,7 +88,7 @@ Deno.test("--shard I/N runs only its cells and writes no leaderboard; the shards
   assert.equal(status.code, 3, status.stderr);
   assert.match(
     status.stdout,
-    /^8 cells \(backend cpu\) under .*: 3 stored, 0 running, 0 failed, 5 missing$/m,
+    /^8 cells \(backend cpu\) under .*: 3 stored, 0 to re-score, 0 running, 0 failed, 5 missing$/m,
   );
   assert.equal(status.stdout.match(/^ {2}missing +tiny\/smoke\/\S+ +shard [02]$/gm)?.length, 5);
   assert.match(status.stdout, /^shards to resubmit \(of 3\): 0,2$/m);
@@ -105,7 +105,7 @@ Deno.test("--shard I/N runs only its cells and writes no leaderboard; the shards
   const json = JSON.parse(
     (await tinyCli("status", ...SELECTION, "--results", sharded, "--shards", "3", "--json")).stdout,
   );
-  assert.deepEqual(json.counts, { stored: 3, running: 0, failed: 0, missing: 5 });
+  assert.deepEqual(json.counts, { stored: 3, rescore: 0, running: 0, failed: 0, missing: 5 });
   assert.deepEqual(json.resubmit, [0, 2]);
   const partial = await tinyCli("report", "--results", sharded);
   assert.equal(partial.code, 0, partial.stderr);
@@ -131,7 +131,7 @@ Deno.test("--shard I/N runs only its cells and writes no leaderboard; the shards
   }
   const done = await tinyCli("status", ...SELECTION, "--results", sharded, "--shards", "3");
   assert.equal(done.code, 0, done.stdout);
-  assert.match(done.stdout, /8 stored, 0 running, 0 failed, 0 missing/);
+  assert.match(done.stdout, /8 stored, 0 to re-score, 0 running, 0 failed, 0 missing/);
   const full = await tinyCli("report", "--results", sharded);
   assert.equal(full.code, 0);
   assert.doesNotMatch(full.stderr, /missing/);

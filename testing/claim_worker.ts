@@ -18,6 +18,7 @@ export function fakeCells(count: number): Cell[] {
   return Array.from({ length: count }, (_, seed) =>
     ({
       hash: `hash-${seed}`,
+      scoreKey: "score",
       config: {
         suite: "claims",
         profile: "smoke",
@@ -33,6 +34,7 @@ export function fakeCells(count: number): Cell[] {
 export function fakeResult(cell: Cell): CellResult {
   return {
     hash: cell.hash,
+    scoreKey: cell.scoreKey,
     config: cell.config,
     status: "completed",
     steps: 1,

@@ -1,11 +1,10 @@
 /**
  * The cell matrix: every (dataset, variant, seed) of a suite at a profile, each with its fully
- * resolved configuration and a hash of it that keys the stored result.
+ * resolved configuration and the two keys of its stored result (training hash, scoring key).
  *
  * @module
  */
-import { createHash } from "node:crypto";
-import stringify from "safe-stable-stringify";
+import { scoringConfig, scoringKey, trainingHash } from "./cell_keys.ts";
 import { DATASETS } from "../data/mod.ts";
 import { Hyper, trainerOptionsProblem, VARIANTS } from "../losses/mod.ts";
 import { sampleMetric } from "../metrics/mod.ts";
@@ -24,10 +23,16 @@ import {
   variantLabel,
 } from "./suite.ts";
 
-/** Bumped whenever stored results become incomparable with new ones (training or metric changes). */
+/**
+ * Bumped whenever stored results become incomparable with new ones through training changes (a
+ * metric's change bumps that metric's version instead, which re-scores; see cell_keys.ts).
+ */
 export const RESULT_FORMAT = 1;
 
-/** Everything that determines a cell's result. */
+/**
+ * Everything that determines a cell's result. `format` is the training code's version: bumped
+ * whenever stored generators become incomparable with new ones (it is in the training hash).
+ */
 export interface CellConfig {
   format: number;
   suite: string;
@@ -72,10 +77,15 @@ export interface CellConfig {
   backend: string;
 }
 
-/** A cell and its config hash. */
+/** A cell and its keys (see cell_keys.ts). */
 export interface Cell {
   config: CellConfig;
+  /** The training hash: what a stored result must have to be reused without training. */
   hash: string;
+  /** The scoring key: what a stored result must have to be reused without re-scoring. */
+  scoreKey: string;
+  /** The suite's primary figure, whose best evaluation a cell keeps the generator of. */
+  primary?: string;
 }
 
 /** Selection of a suite's matrix from the command line. */
@@ -86,11 +96,6 @@ export interface MatrixOptions {
   /** Seeds to run (the profile's or the suite's when undefined). */
   seeds?: number[];
   backend: string;
-}
-
-/** sha256 of the config's canonical JSON, 16 hex digits. */
-export function configHash(config: CellConfig): string {
-  return createHash("sha256").update(stringify(config)!).digest("hex").slice(0, 16);
 }
 
 function resolveHyper(suite: Suite, profile: Profile, entry: VariantEntry): Hyper {
@@ -353,7 +358,12 @@ export function buildMatrix(suite: Suite, options: MatrixOptions): Cell[] {
           seed,
           backend: options.backend,
         };
-        cells.push({ config, hash: configHash(config) });
+        cells.push({
+          config,
+          hash: trainingHash(config),
+          scoreKey: scoringKey(scoringConfig(config)),
+          primary: suite.primary,
+        });
       }
     }
   }

@@ -26,6 +26,7 @@
 import { dirname } from "node:path";
 import { userErrorFromOs } from "../errors.ts";
 import type { Cell } from "./cells.ts";
+import { compareResult } from "./cell_keys.ts";
 import { cellPath, type CellResult, readResult } from "./store.ts";
 
 /** What a claim file says about its owner. */
@@ -277,7 +278,7 @@ export function claimQueue(
     } catch {
       return undefined; // Unreadable: computing the cell replaces it.
     }
-    if (result?.hash !== cell.hash) return undefined;
+    if (!result || compareResult(result, cell) !== "current") return undefined;
     return !options.force || String(result.finishedAt) >= startedAt ? result : undefined;
   };
   return {

@@ -22,7 +22,7 @@ import {
   pictureInputs,
   sampleGrid,
 } from "../metrics/latent_pictures.ts";
-import { dynamicsFigures, sampleMetric } from "../metrics/mod.ts";
+import { allFigures, declaresKey, dynamicsFigures, sampleMetric } from "../metrics/mod.ts";
 import { classifierArithmetic } from "../metrics/vector_arithmetic.ts";
 import { buildConditional } from "../models/conditional.ts";
 import {
@@ -35,8 +35,16 @@ import {
 import { imageGridPng } from "../report/pictures.ts";
 import { type Progress, TRAINERS, type TrainOptions, type TrainOutcome } from "../train/mod.ts";
 import type { Cell, CellConfig } from "./cells.ts";
+import { scoringConfig } from "./cell_keys.ts";
+import {
+  CheckpointKeeper,
+  readStoredGenerators,
+  SMALL_DISCRIMINATOR,
+  StoredGeneratorError,
+  valueCount,
+} from "./checkpoints.ts";
 import type { CellResult, Environment } from "./store.ts";
-import { runTranslationCell } from "./translation_cell.ts";
+import { runTranslationCell, translationScoringTarget } from "./translation_cell.ts";
 
 /** Generated points stored with a result of a 2-D dataset, for scatter plots. */
 const STORED_POINTS = 500;
@@ -60,28 +68,28 @@ export async function runCell(
   const trainer = TRAINERS.get(config.trainer ?? "gan");
   if (trainer.networks === "translation") {
     // Not one generator: the translation networks' own steps build, train, score and picture them.
-    const run = await runTranslationCell({ config, dataset, rng }, trainer, onProgress);
+    const keeper = checkpointKeeper(cell);
+    const run = await runTranslationCell({ config, dataset, rng, keeper }, trainer, onProgress);
     return assembleResult(cell, run.outcome, {
       final: run.final,
       points: pointsToStore(run.lastSamples, dataset.sampleShape),
       pictures: run.pictures,
+      generators: keeper.encode(),
       wallSeconds: (performance.now() - started) / 1000,
       environment,
     });
   }
-  const context: CellContext = { config, dataset, pair: buildPair(config, dataset, rng), rng };
+  const { context, score, evaluation } = scoringSetup(config, dataset, rng);
   const { pair } = context;
-  const score = scorer(context);
-  const evaluation = evaluationBatch(config.evalSamples, rng.stream("eval"), {
-    latentDim: config.latentDim,
-    classes: pair.classes,
-  });
   const pictures = dataset.sampleShape.length === 3 ? new CellPictures(context) : undefined;
+  const keeper = checkpointKeeper(cell);
   try {
     let lastSamples: Float32Array | undefined;
     const outcome = await train(context, {
       async evaluate(generator, at) {
+        const snapshot = keeper.take(at, keptNetworks(pair));
         const { samples, figures } = await score(generator, evaluation);
+        keeper.keep(snapshot, figures);
         lastSamples = samples;
         await pictures?.addGrid(generator, at);
         return figures;
@@ -96,6 +104,7 @@ export async function runCell(
       points: pointsToStore(lastSamples, dataset.sampleShape),
       pictures: pictures?.images,
       arithmetic,
+      generators: keeper.encode(),
       wallSeconds: (performance.now() - started) / 1000,
       environment,
     });
@@ -104,6 +113,152 @@ export async function runCell(
     pictures?.dispose();
     disposePair(pair);
   }
+}
+
+/**
+ * A cell's networks as its seed builds them, its scorer, and its evaluation batch (from its
+ * `eval` stream): what training and re-scoring score with alike.
+ */
+function scoringSetup(config: CellConfig, dataset: Dataset, rng: Rng) {
+  const context: CellContext = { config, dataset, pair: buildPair(config, dataset, rng), rng };
+  const evaluation = evaluationBatch(config.evalSamples, rng.stream("eval"), {
+    latentDim: config.latentDim,
+    classes: context.pair.classes,
+  });
+  return { context, score: scorer(context), evaluation };
+}
+
+/** The keeper of a cell's generators: every evaluation when small, else the last and the best. */
+function checkpointKeeper({ config, primary }: Cell): CheckpointKeeper {
+  const higherIsBetter = primary ? allFigures().get(primary)?.higherIsBetter : undefined;
+  return new CheckpointKeeper({
+    evaluations: Math.floor(config.budget.steps / config.budget.evalEvery) + 2,
+    ...(primary && higherIsBetter !== undefined
+      ? { primary: { key: primary, higherIsBetter } }
+      : {}),
+  });
+}
+
+/** The networks a cell keeps: its generator, and its discriminator when that is small. */
+function keptNetworks(pair: GanPair) {
+  return {
+    generator: pair.generator,
+    ...(valueCount(pair.discriminator) <= SMALL_DISCRIMINATOR
+      ? { discriminator: pair.discriminator }
+      : {}),
+  };
+}
+
+/**
+ * Re-scores `stored`, a result of `cell`'s training (same training hash), under `cell`'s metric
+ * configuration from its stored generators (read from the suite/profile folder `dir`): every
+ * evaluation whose networks are stored is scored again with every metric; at the others, the
+ * figures of the metrics whose configuration did not change are kept and the rest dropped; the
+ * final figures come from the last evaluation's networks. Training's curves, timing, pictures and
+ * environment are kept.
+ *
+ * @throws {StoredGeneratorError} one line, when the cell's generators are not stored or unreadable
+ */
+export async function rescoreCell(
+  cell: Cell,
+  stored: CellResult,
+  dir: string,
+  environment: Environment,
+): Promise<CellResult> {
+  const { config } = cell;
+  const started = performance.now();
+  const label = `${config.dataset} ${config.variant} seed ${config.seed}`;
+  const generators = await readStoredGenerators(dir, stored.checkpoints, label);
+  const last = stored.evals.at(-1)?.step;
+  if (last === undefined || !generators.has(last)) {
+    throw new StoredGeneratorError(
+      `${label}: the generator of its last evaluation (step ${last}) is not stored; --force retrains it`,
+    );
+  }
+  const dataset = DATASETS.get(config.dataset);
+  const rng = new Rng(config.seed);
+  const target = TRAINERS.get(config.trainer ?? "gan").networks === "translation"
+    ? translationScoringTarget(config, dataset, rng)
+    : pairScoringTarget(config, dataset, rng);
+  const carried = unchangedMetrics(stored, config);
+  try {
+    let lastSamples: Float32Array | undefined;
+    const evals = [];
+    for (const point of stored.evals) {
+      if (!generators.has(point.step)) {
+        const kept = Object.entries(point.metrics).filter(([key]) =>
+          carried.some((metric) => declaresKey(metric, key))
+        );
+        evals.push({ ...point, metrics: Object.fromEntries(kept) });
+        continue;
+      }
+      generators.restore(point.step, target.networks, label);
+      const { samples, figures } = await target.evaluate();
+      lastSamples = samples;
+      evals.push({ ...point, metrics: figures });
+    }
+    const outcome: TrainOutcome = {
+      status: stored.status,
+      ...(stored.divergence ? { divergence: stored.divergence } : {}),
+      steps: stored.steps,
+      curves: stored.curves,
+      evals,
+      trainSeconds: stored.timing.trainSeconds,
+      evalSeconds: stored.timing.evalSeconds,
+    };
+    const final = stored.status === "diverged" ? {} : await target.final(outcome);
+    const points = pointsToStore(lastSamples, dataset.sampleShape);
+    return {
+      ...stored,
+      hash: cell.hash,
+      scoreKey: cell.scoreKey,
+      scoring: scoringConfig(config),
+      config,
+      final,
+      evals,
+      ...(points ? { samples: points } : {}),
+      rescored: {
+        at: new Date().toISOString(),
+        seconds: (performance.now() - started) / 1000,
+        ...(environment.commit ? { commit: environment.commit } : {}),
+        steps: generators.steps,
+      },
+    };
+  } finally {
+    target.dispose();
+  }
+}
+
+/**
+ * A pair cell's networks as its seed builds them, for re-scoring: the generator and discriminator
+ * to restore stored values into, scoring on the evaluation batch, the final figures.
+ */
+function pairScoringTarget(config: CellConfig, dataset: Dataset, rng: Rng) {
+  const { context, score, evaluation } = scoringSetup(config, dataset, rng);
+  const { pair } = context;
+  return {
+    networks: { generator: pair.generator, discriminator: pair.discriminator },
+    evaluate: () => score(pair.generator, evaluation),
+    final: (outcome: TrainOutcome) => finalFigures(context, outcome, score),
+    dispose() {
+      disposeBatch(evaluation);
+      disposePair(pair);
+    },
+  };
+}
+
+/**
+ * The metrics of `config` whose figures in `stored` are still valid: the same metric at the same
+ * version, scored on as many samples with the same features.
+ */
+function unchangedMetrics(stored: CellResult, config: CellConfig) {
+  const before = stored.scoring ?? scoringConfig(stored.config, () => 1);
+  const now = scoringConfig(config);
+  const same = before.evalSamples === now.evalSamples && before.features === now.features &&
+    before.featuresModel === now.featuresModel;
+  return same
+    ? config.metrics.filter((name) => before.metrics[name] === now.metrics[name]).map(sampleMetric)
+    : [];
 }
 
 /** What the steps of a cell share: its configuration, dataset, networks and seeded source. */
@@ -322,6 +477,8 @@ function pointsToStore(
 
 /** What a cell's run adds to its training outcome in the stored result. */
 interface ResultParts {
+  /** The stored generators (checkpoints.ts), when the cell keeps them. */
+  generators?: CellResult["generators"];
   /** Empty for a diverged run. */
   final: Record<string, number>;
   points?: number[][];
@@ -333,9 +490,11 @@ interface ResultParts {
 
 /** The stored result of `cell` (its keys in the order the result files have always had). */
 function assembleResult(cell: Cell, outcome: TrainOutcome, parts: ResultParts): CellResult {
-  const { pictures, points, arithmetic } = parts;
+  const { pictures, points, arithmetic, generators } = parts;
   return {
     hash: cell.hash,
+    scoreKey: cell.scoreKey,
+    scoring: scoringConfig(cell.config),
     config: cell.config,
     status: outcome.status,
     ...(outcome.divergence ? { divergence: outcome.divergence } : {}),
@@ -352,6 +511,7 @@ function assembleResult(cell: Cell, outcome: TrainOutcome, parts: ResultParts): 
     ...(points ? { samples: points } : {}),
     ...(pictures && Object.keys(pictures).length ? { pictures } : {}),
     ...(arithmetic ? { arithmetic } : {}),
+    ...(generators ? { generators } : {}),
     environment: parts.environment,
     finishedAt: new Date().toISOString(),
   };

@@ -1,7 +1,8 @@
 /**
- * Runs a suite's cell matrix: skips cells whose stored result has the same config hash, runs the
- * rest (in worker threads when `jobs` > 1), stores each result atomically as soon as it is done,
- * and rebuilds the leaderboard.
+ * Runs a suite's cell matrix: skips cells whose stored result has the same training hash and
+ * scoring key, re-scores those stored with the same training hash and another scoring key from
+ * their stored generators, trains the rest (in worker threads when `jobs` > 1), stores each result
+ * atomically as soon as it is done, and rebuilds the leaderboard.
  *
  * @module
  */
@@ -13,7 +14,9 @@ import type { Progress } from "../train/mod.ts";
 import { buildMatrix, type Cell } from "./cells.ts";
 import { claimQueue } from "./claim.ts";
 import { describeEnvironment } from "./environment.ts";
-import { runCell } from "./run_cell.ts";
+import { rescoreCell, runCell } from "./run_cell.ts";
+import { compareResult } from "./cell_keys.ts";
+import { NO_GENERATOR, StoredGeneratorError } from "./checkpoints.ts";
 import {
   cellPath,
   type CellResult,
@@ -33,8 +36,13 @@ export interface PlanSuiteOptions {
   seeds?: number[];
   backend: BackendChoice;
   outDir: string;
-  /** Recompute cells even when a result with the same config hash exists. */
+  /**
+   * Train cells even when a result with the same configuration exists; with `rescoreOnly`, train
+   * the cells that cannot be re-scored (no stored generator, or no result of their training).
+   */
   force?: boolean;
+  /** Re-score only (`rescore`): train nothing, unless `force`. */
+  rescoreOnly?: boolean;
   /** Plan only this shard's cells (see shard.ts). */
   shard?: Shard;
   /** The position of the suite's first cell in the run's whole cell list (a bench's suites). */
@@ -62,16 +70,29 @@ export interface SuitePlan {
   matrix: Cell[];
   /** The cells this run handles: the matrix, or its shard's part of it. */
   cells: Cell[];
-  /** The stored results reused (same configuration hash), unless `force`. */
+  /** The stored results reused (same training hash and scoring key), unless `force`. */
   stored: CellResult[];
-  /** The cells to compute. */
+  /** The cells to compute: trained, or re-scored when in `rescore`. */
   pending: Cell[];
+  /** The cells of `pending` re-scored from their stored generators rather than trained. */
+  rescore: Cell[];
+  /**
+   * `rescore` without `force`: the cells stored with the same training but stale scores and no
+   * stored generator (a line each, and exit 1), which a run would train.
+   */
+  unscorable: Cell[];
+  /** `rescore` without `force`: the cells with no result of their training (one line in all). */
+  untrained: Cell[];
 }
 
 /** What a suite run did. */
 export interface RunSuiteSummary {
   cells: Cell[];
   computed: number;
+  /** Of `computed`, the cells re-scored from their stored generators. */
+  rescored: number;
+  /** Cells `rescore` could not re-score (each said so in one line). */
+  failed: number;
   cached: number;
   backend: BackendInfo;
   dir: string;
@@ -100,7 +121,7 @@ function describeCell(cell: Cell): string {
   return `${c.dataset} ${c.variant} seed ${c.seed}`;
 }
 
-function describeOutcome(result: CellResult): string {
+function describeOutcome(result: CellResult, rescored = false): string {
   // The metrics' declared figures only (not dynamics, spreads, per-class values or counts),
   // labelled as in the tables.
   const known = allFigures();
@@ -110,6 +131,12 @@ function describeOutcome(result: CellResult): string {
       `${known.get(key)!.label}=${Number.isInteger(value) ? value : value.toFixed(3)}`
     )
     .join(" ");
+  if (rescored && result.rescored) {
+    const { steps, seconds } = result.rescored;
+    return `re-scored from ${steps.length} stored generator${steps.length > 1 ? "s" : ""} in ${
+      seconds.toFixed(1)
+    } s ${figures}`.trim();
+  }
   const status = result.status === "diverged"
     ? `diverged at step ${result.divergence!.step} (${result.divergence!.network} loss not finite)`
     : result.status === "time-limit"
@@ -118,11 +145,10 @@ function describeOutcome(result: CellResult): string {
   return `${status} in ${result.timing.wallSeconds.toFixed(1)} s ${figures}`.trim();
 }
 
-/** Returns the stored result for `cell` if it is valid and has the same config hash. */
-async function cachedResult(path: string, cell: Cell, log: (line: string) => void) {
+/** Returns the stored result for `cell` if it is valid (whatever its keys). */
+async function cachedResult(path: string, log: (line: string) => void) {
   try {
-    const stored = await readResult(path);
-    return stored?.hash === cell.hash ? stored : undefined;
+    return await readResult(path);
   } catch (error) {
     if (!(error instanceof CorruptResultError)) throw error;
     const aside = `${path}.corrupt-${Date.now()}`;
@@ -138,12 +164,21 @@ async function cachedResult(path: string, cell: Cell, log: (line: string) => voi
   }
 }
 
-/** Trains and scores one cell. */
-export type CellRunner = (cell: Cell) => Promise<CellResult>;
+/**
+ * Trains and scores one cell, or, given `rescore` (its stored result and the suite/profile folder
+ * of its generators), re-scores it.
+ */
+export type CellRunner = (
+  cell: Cell,
+  rescore?: { stored: CellResult; dir: string },
+) => Promise<CellResult>;
 
 function inProcessRunner(backend: BackendInfo, options: RunSuiteOptions): CellRunner {
   const environment = describeEnvironment(backend);
-  return (cell) => runCell(cell, environment, (p) => options.onProgress?.(cell, p));
+  return (cell, rescore) =>
+    rescore
+      ? rescoreCell(cell, rescore.stored, rescore.dir, environment)
+      : runCell(cell, environment, (p) => options.onProgress?.(cell, p));
 }
 
 /**
@@ -175,7 +210,7 @@ export function cellWorkerPool(
     else idle.push(worker);
   };
   return {
-    async run(cell) {
+    async run(cell, rescore) {
       const worker = await acquire();
       try {
         return await new Promise<CellResult>((resolve, reject) => {
@@ -189,7 +224,7 @@ export function cellWorkerPool(
             event.preventDefault();
             reject(new Error(`${describeCell(cell)}: worker failed: ${event.message}`));
           };
-          worker.postMessage({ cell, backend: options.backend });
+          worker.postMessage({ cell, backend: options.backend, ...rescore });
         });
       } finally {
         release(worker);
@@ -204,8 +239,9 @@ export function cellWorkerPool(
 /**
  * Plans `suite` as `options` select, before any cell starts: initialises the backend, resolves
  * the cell matrix (which checks that every selected variant can run on every dataset), and reads
- * the stored results that can be reused. A corrupt result file is kept aside and its cell
- * recomputed.
+ * the stored results: reused when current, re-scored when only their scores are stale and their
+ * generators are stored, trained otherwise (`rescore` trains nothing without `force`). A corrupt
+ * result file is kept aside and its cell recomputed.
  */
 export async function planSuite(suite: Suite, options: PlanSuiteOptions): Promise<SuitePlan> {
   const backend = await initBackend(options.backend);
@@ -218,13 +254,34 @@ export async function planSuite(suite: Suite, options: PlanSuiteOptions): Promis
   const cells = options.shard ? selectShard(matrix, options.shard, options.firstCell ?? 0) : matrix;
   const stored: CellResult[] = [];
   const pending: Cell[] = [];
+  const rescore: Cell[] = [];
+  const unscorable: Cell[] = [];
+  const untrained: Cell[] = [];
+  const retrain = options.force && !options.rescoreOnly;
   for (const cell of cells) {
     const path = cellPath(options.outDir, cell.config);
-    const result = options.force ? undefined : await cachedResult(path, cell, options.log);
-    if (result) stored.push(result);
-    else pending.push(cell);
+    const result = retrain ? undefined : await cachedResult(path, options.log);
+    const standing = compareResult(result, cell);
+    if (standing === "current") stored.push(result!);
+    else if (standing === "stale" && result!.checkpoints) rescore.push(cell);
+    else if (options.rescoreOnly && !options.force) {
+      if (standing === "stale") unscorable.push(cell);
+      else untrained.push(cell);
+    } else pending.push(cell);
+    if (rescore.at(-1) === cell) pending.push(cell);
   }
-  return { suite, profile: options.profile, backend, matrix, cells, stored, pending };
+  return {
+    suite,
+    profile: options.profile,
+    backend,
+    matrix,
+    cells,
+    stored,
+    pending,
+    rescore,
+    unscorable,
+    untrained,
+  };
 }
 
 /** Runs the pending cells of `plan`, storing each result under `options.outDir` as it is done. */
@@ -247,17 +304,32 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
   );
   // Which features the image figures go through, where the suite's choice depends on the machine.
   if (suite.featuresNote) options.log(suite.featuresNote);
-  const cached = cells.length - pending.length;
+  const { rescore, unscorable, untrained } = plan;
+  const cached = cells.length - pending.length - unscorable.length - untrained.length;
   if (cached) {
     options.log(
       `${cached} cells already stored with the same configuration: skipped (--force recomputes)`,
     );
   }
+  if (rescore.length) {
+    options.log(
+      `${rescore.length} cells stored with the same training and other metrics: re-scored from their stored generators`,
+    );
+  }
+  for (const cell of unscorable) options.log(`${describeCell(cell)}: ${NO_GENERATOR}`);
+  if (untrained.length) {
+    options.log(
+      `${untrained.length} cells not trained with this configuration: nothing to re-score (deno task suite ${suite.name} trains them, as does rescore --force)`,
+    );
+  }
+  const toRescore = new Set(rescore);
 
   const jobs = Math.max(1, Math.min(options.jobs ?? 1, pending.length));
   const pool = jobs > 1 ? cellWorkerPool({ ...options, jobs }) : undefined;
   const run = pool?.run ?? inProcessRunner(backend, options);
   let done = 0;
+  let rescored = 0;
+  let failed = unscorable.length;
   // Stored by another process on the same folder while this run went (see claim.ts).
   let elsewhere = 0;
   try {
@@ -281,15 +353,39 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
       for (let next = await queue.next(); next; next = await queue.next()) {
         const { cell, claim } = next;
         const result = await claim.hold(async () => {
-          const result = await run(cell);
+          let result: CellResult | undefined;
+          if (toRescore.has(cell)) {
+            const stored = await readResult(cellPath(options.outDir, cell.config));
+            try {
+              if (stored && compareResult(stored, cell) === "stale") {
+                result = await run(cell, { stored, dir });
+              }
+            } catch (error) {
+              if (!(error instanceof StoredGeneratorError)) throw error;
+              options.log(error.message);
+              if (options.rescoreOnly && !options.force) return undefined;
+            }
+            if (!result && options.rescoreOnly && !options.force) {
+              options.log(
+                `${describeCell(cell)}: its result changed since planning; not re-scored`,
+              );
+              return undefined;
+            }
+          }
+          if (result) rescored++;
+          result ??= await run(cell);
           await writeResult(options.outDir, result);
           return result;
         });
+        if (!result) {
+          failed++;
+          continue;
+        }
         done++;
         options.onCellDone?.(cell, result);
         options.log(
           `[${done + cached + elsewhere}/${cells.length}] ${describeCell(cell)}: ${
-            describeOutcome(result)
+            describeOutcome(result, toRescore.has(cell))
           }`,
         );
       }
@@ -298,7 +394,7 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
   } finally {
     pool?.close();
   }
-  return { cells, computed: done, cached: cached + elsewhere, backend, dir };
+  return { cells, computed: done, rescored, failed, cached: cached + elsewhere, backend, dir };
 }
 
 /** The command that trains a first suite for real, for those whose results all came stored. */
@@ -313,7 +409,8 @@ export function describeReuse(plans: SuitePlan[], outDir: string): string | unde
   const stored = plans.flatMap((plan) => plan.stored);
   if (!stored.length) return undefined;
   const total = plans.reduce((sum, plan) => sum + plan.cells.length, 0);
-  const pending = total - stored.length;
+  const rescore = plans.reduce((sum, plan) => sum + plan.rescore.length, 0);
+  const pending = plans.reduce((sum, plan) => sum + plan.pending.length, 0) - rescore;
   const commits = new Map<string, { cells: number; dates: Set<string> }>();
   for (const result of stored) {
     const commit = result.environment?.commit
@@ -330,8 +427,8 @@ export function describeReuse(plans: SuitePlan[], outDir: string): string | unde
   );
   return [
     `Reusing ${stored.length} of ${total} cells already stored under ${outDir}/ with the same configuration${
-      pending ? `; ${pending} left to train` : ": nothing to train"
-    }`,
+      rescore ? `; ${rescore} to re-score from their stored generators` : ""
+    }${pending ? `; ${pending} left to train` : ": nothing to train"}`,
     `  computed at ${sources.join(", ")}`,
     `  --force recomputes them; a first real run, which trains: ${FIRST_RUN}`,
   ].join("\n");

@@ -9,6 +9,8 @@ import { z } from "zod";
 import type { BackendInfo } from "../engine/backend.ts";
 import type { CurvePoint, EvalPoint, TrainStatus } from "../train/mod.ts";
 import type { CellConfig } from "./cells.ts";
+import type { ScoringConfig } from "./cell_keys.ts";
+import { type CheckpointIndex, GENERATORS_FILE } from "./checkpoints.ts";
 import { writeBytesAtomic, writeFileAtomic } from "../atomic_write.ts";
 import { UserError, userErrorFromOs } from "../errors.ts";
 import { JsonInputError, parseJson } from "../json_input.ts";
@@ -28,7 +30,12 @@ export interface Environment {
 
 /** One cell's stored result. */
 export interface CellResult {
+  /** The training hash (cell_keys.ts); the full configuration hash in results written before. */
   hash: string;
+  /** The scoring key (absent in results written before it: see `compareResult` in cell_keys.ts). */
+  scoreKey?: string;
+  /** What the scoring key covers, for telling which metrics changed. */
+  scoring?: ScoringConfig;
   config: CellConfig;
   status: TrainStatus;
   /** "diverged at step N (D)" or undefined. */
@@ -56,6 +63,15 @@ export interface CellResult {
   images?: Record<string, string>;
   /** The classes of the vector-arithmetic row: A − B + C, and what the classifier calls it. */
   arithmetic?: { a: number; b: number; c: number; result: number };
+  /**
+   * The stored generators' file bytes, as run produces them; {@linkcode writeResult} stores them
+   * beside the result and indexes them in `checkpoints` instead.
+   */
+  generators?: { bytes: Uint8Array; index: Omit<CheckpointIndex, "file"> };
+  /** The index of the stored generators (checkpoints.ts), absent when none are kept. */
+  checkpoints?: CheckpointIndex;
+  /** Set when the scores were recomputed from the stored generators rather than by training. */
+  rescored?: { at: string; seconds: number; commit?: string; steps: number[] };
   environment: Environment;
   finishedAt: string;
 }
@@ -106,18 +122,27 @@ export function cellPath(
 export { writeBytesAtomic, writeFileAtomic };
 
 /**
- * Stores a cell result: its pictures first (under `cells/<cell>/`), then the result file, which
- * lists them; the result file is the commit point, so an interrupted write leaves no result.
- * Pictures of an earlier result of the cell that the new one does not list (another budget's
- * evaluation steps) are removed after it.
+ * Stores a cell result: its pictures and generators first (under `cells/<cell>/`), then the
+ * result file, which lists them; the result file is the commit point, so an interrupted write
+ * leaves no result. Pictures of an earlier result of the cell that the new one does not list
+ * (another budget's evaluation steps) are removed after it; a re-scored result keeps the
+ * pictures it lists.
  */
 export async function writeResult(outDir: string, result: CellResult): Promise<string> {
   const path = cellPath(outDir, result.config);
   const folder = path.slice(0, -".json".length);
-  const { pictures, ...stored } = result;
-  const written = new Set<string>();
+  const { pictures, generators, ...stored } = result;
+  const base = suiteDir(outDir, result.config.suite, result.config.profile);
+  const written = new Set<string>(
+    Object.values(stored.images ?? {}).map((file) => file.split("/").at(-1)!),
+  );
+  if (generators) {
+    const file = join(folder, GENERATORS_FILE);
+    await writeBytesAtomic(file, generators.bytes);
+    stored.checkpoints = { file: relative(base, file), ...generators.index };
+  }
   if (pictures) {
-    const base = suiteDir(outDir, result.config.suite, result.config.profile);
+    written.clear();
     stored.images = {};
     for (const [name, bytes] of Object.entries(pictures)) {
       const file = join(folder, `${name}.png`);
@@ -126,12 +151,16 @@ export async function writeResult(outDir: string, result: CellResult): Promise<s
       written.add(`${name}.png`);
     }
   }
+  if (stored.checkpoints) written.add(GENERATORS_FILE);
   await writeFileAtomic(path, JSON.stringify(stored, null, 1) + "\n");
   await removeStalePictures(folder, written);
   return path;
 }
 
-/** Removes the PNG files of `folder` not in `keep` (and the folder, if that empties it). */
+/**
+ * Removes the PNG files and stored generators of `folder` not in `keep` (and the folder, if that
+ * empties it).
+ */
 async function removeStalePictures(folder: string, keep: Set<string>): Promise<void> {
   let entries: Deno.DirEntry[];
   try {
@@ -140,7 +169,9 @@ async function removeStalePictures(folder: string, keep: Set<string>): Promise<v
     if (error instanceof Deno.errors.NotFound) return;
     throw userErrorFromOs(error, folder) ?? error;
   }
-  const stale = entries.filter((e) => e.isFile && e.name.endsWith(".png") && !keep.has(e.name));
+  const stale = entries.filter((e) =>
+    e.isFile && (e.name.endsWith(".png") || e.name === GENERATORS_FILE) && !keep.has(e.name)
+  );
   try {
     for (const entry of stale) await Deno.remove(join(folder, entry.name));
     if (stale.length === entries.length) await Deno.remove(folder);

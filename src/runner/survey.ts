@@ -8,17 +8,20 @@
 import { basename } from "node:path";
 import { type BackendChoice, initBackend } from "../engine/backend.ts";
 import { buildMatrix, type Cell } from "./cells.ts";
+import { compareResult } from "./cell_keys.ts";
 import { probeClaim } from "./claim.ts";
 import { shardOf } from "./shard.ts";
 import { cellPath, CorruptResultError, readResult } from "./store.ts";
 import type { Profile, Suite } from "./suite.ts";
 
 /**
- * A cell's state in a results folder: `stored` (a result with the cell's configuration hash),
- * `running` (a process holds its claim), `failed` (its last run failed or was killed, or its result
- * file is corrupt) or `missing` (never computed, or stored with another configuration).
+ * A cell's state in a results folder: `stored` (a result with the cell's training hash and scoring
+ * key), `rescore` (a result of the same training with other metrics, and its generators stored: a
+ * run re-scores it without training), `running` (a process holds its claim), `failed` (its last
+ * run failed or was killed, or its result file is corrupt) or `missing` (never computed, or
+ * stored with another training, or with other metrics and no stored generator: a run trains it).
  */
-export type CellState = "stored" | "running" | "failed" | "missing";
+export type CellState = "stored" | "rescore" | "running" | "failed" | "missing";
 
 /** One cell of a run, where it stands. */
 export interface SurveyedCell {
@@ -29,7 +32,7 @@ export interface SurveyedCell {
   dataset: string;
   variant: string;
   seed: number;
-  /** The configuration hash a stored result must have. */
+  /** The training hash a stored result must have. */
   hash: string;
   /** The shard it belongs to, of {@linkcode Survey.shards}. */
   shard: number;
@@ -68,8 +71,18 @@ async function cellState(
   let note: string | undefined;
   try {
     const stored = await readResult(path);
-    if (stored?.hash === cell.hash) return { state: "stored" };
-    if (stored) {
+    const standing = compareResult(stored, cell);
+    if (standing === "current") return { state: "stored" };
+    if (standing === "stale" && stored?.checkpoints) {
+      return {
+        state: "rescore",
+        detail: "stored with other metrics: re-scored from its stored generators, not trained",
+      };
+    }
+    if (standing === "stale") {
+      note =
+        "stored with other metrics and no stored generator (computed before generators were kept): it will be trained again";
+    } else if (stored) {
       note =
         `a result with another configuration is stored (hash ${stored.hash}, backend ${stored.config.backend}); it will be recomputed`;
     }
@@ -131,7 +144,13 @@ export async function surveyRun(suites: Suite[], options: SurveyOptions): Promis
 
 /** Counts of cells by state. */
 export function countStates(cells: SurveyedCell[]): Record<CellState, number> {
-  const counts: Record<CellState, number> = { stored: 0, running: 0, failed: 0, missing: 0 };
+  const counts: Record<CellState, number> = {
+    stored: 0,
+    rescore: 0,
+    running: 0,
+    failed: 0,
+    missing: 0,
+  };
   for (const cell of cells) counts[cell.state]++;
   return counts;
 }
@@ -143,9 +162,45 @@ export function countStates(cells: SurveyedCell[]): Record<CellState, number> {
 export function shardsToResubmit(survey: Survey): number[] {
   const running = new Set(survey.cells.filter((c) => c.state === "running").map((c) => c.shard));
   const wanted = new Set(
-    survey.cells.filter((c) => c.state === "failed" || c.state === "missing").map((c) => c.shard),
+    survey.cells.filter((c) => c.state !== "stored" && c.state !== "running").map((c) => c.shard),
   );
   return [...wanted].filter((shard) => !running.has(shard)).sort((a, b) => a - b);
+}
+
+/** What a run does per suite/profile: how many cells are stored, only re-score, and train. */
+export interface SuiteCounts {
+  suite: string;
+  profile: string;
+  stored: number;
+  rescore: number;
+  train: number;
+  running: number;
+}
+
+/** The counts of {@linkcode SuiteCounts}, per suite/profile in the run's order. */
+export function suiteCounts(cells: SurveyedCell[]): SuiteCounts[] {
+  const bySuite = new Map<string, SuiteCounts>();
+  for (const cell of cells) {
+    const id = `${cell.suite}/${cell.profile}`;
+    const counts = bySuite.get(id) ??
+      { suite: cell.suite, profile: cell.profile, stored: 0, rescore: 0, train: 0, running: 0 };
+    bySuite.set(id, counts);
+    if (cell.state === "stored" || cell.state === "rescore" || cell.state === "running") {
+      counts[cell.state]++;
+    } else counts.train++;
+  }
+  return [...bySuite.values()];
+}
+
+/** One line per suite/profile: "mixtures/quick: 80 cells: 72 stored, 8 re-score only, 0 train". */
+function suiteLines(cells: SurveyedCell[]): string[] {
+  return suiteCounts(cells).map(({ suite, profile, stored, rescore, train, running }) =>
+    `${suite}/${profile}: ${
+      stored + rescore + train + running
+    } cells: ${stored} stored, ${rescore} re-score only, ${train} train${
+      running ? `, ${running} running` : ""
+    }`
+  );
 }
 
 /** Pads the columns of `rows` (the last one left as it is). */
@@ -172,9 +227,11 @@ export function renderPlan(survey: Survey, json = false): string {
       resultsDir: survey.resultsDir,
       backend: survey.backend,
       shards: survey.shards,
+      suites: suiteCounts(survey.cells),
       cells: survey.cells.map(({ state, detail: _, ...cell }) => ({
         ...cell,
         stored: state === "stored",
+        rescore: state === "rescore",
       })),
     });
   }
@@ -185,7 +242,7 @@ export function renderPlan(survey: Survey, json = false): string {
       cell.profile,
       fileName(cell),
       String(cell.shard),
-      cell.state === "stored" ? "yes" : "no",
+      cell.state === "stored" ? "yes" : cell.state === "rescore" ? "re-score" : "no",
     ]),
   ];
   const counts = countStates(survey.cells);
@@ -201,6 +258,7 @@ export function renderPlan(survey: Survey, json = false): string {
   return [
     ...columns(rows),
     "",
+    ...suiteLines(survey.cells),
     `${total} cells (backend ${survey.backend}), ${stored} stored under ${survey.resultsDir}/, ${
       total - stored
     } to compute${shardLine}`,
@@ -228,16 +286,18 @@ export function renderStatus(
       shards: survey.shards,
       total: survey.cells.length,
       counts,
+      suites: suiteCounts(survey.cells),
       resubmit,
       cells: open,
     });
   }
   const total = survey.cells.length;
   const lines = [
-    `${total} cells (backend ${survey.backend}) under ${survey.resultsDir}/: ${counts.stored} stored, ${counts.running} running, ${counts.failed} failed, ${counts.missing} missing`,
+    `${total} cells (backend ${survey.backend}) under ${survey.resultsDir}/: ${counts.stored} stored, ${counts.rescore} to re-score, ${counts.running} running, ${counts.failed} failed, ${counts.missing} missing`,
+    ...suiteLines(survey.cells).map((line) => `  ${line}`),
   ];
   if (!open.length) return lines.join("\n");
-  const order: CellState[] = ["failed", "missing", "running"];
+  const order: CellState[] = ["failed", "missing", "rescore", "running"];
   const sorted = order.flatMap((state) => open.filter((cell) => cell.state === state));
   lines.push(
     ...columns(sorted.map((cell) => [

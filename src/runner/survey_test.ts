@@ -63,7 +63,7 @@ Deno.test("surveyRun tells stored, running, failed, interrupted, corrupt, stale 
     const text = renderStatus(survey);
     assert.match(
       text,
-      /^16 cells \(backend cpu\) under .*: 8 stored, 1 running, 3 failed, 4 missing$/m,
+      /^16 cells \(backend cpu\) under .*: 8 stored, 0 to re-score, 1 running, 3 failed, 4 missing$/m,
     );
     assert.match(
       text,

@@ -22,6 +22,7 @@ import {
 import { imageGridPng } from "../report/pictures.ts";
 import type { Progress, TrainOutcome, TranslationTrainer } from "../train/mod.ts";
 import type { CellConfig } from "./cells.ts";
+import type { CheckpointKeeper, NetworkTensors } from "./checkpoints.ts";
 
 /** What a translation cell's run produced, for the result. */
 export interface TranslationRun {
@@ -36,21 +37,13 @@ export interface TranslationRun {
 
 /** Trains and scores the translation networks of a cell with `trainer`. */
 export async function runTranslationCell(
-  cell: { config: CellConfig; dataset: Dataset; rng: Rng },
+  cell: { config: CellConfig; dataset: Dataset; rng: Rng; keeper?: CheckpointKeeper },
   trainer: TranslationTrainer,
   onProgress?: (progress: Progress) => void,
 ): Promise<TranslationRun> {
-  const { config, dataset, rng } = cell;
-  const architecture = ARCHITECTURES.get(config.architecture);
-  const translation = dataset.translation;
-  // The matrix checks both before any cell starts (cells.ts, incompatibility).
-  if (architecture.networks !== "translation" || !translation) {
-    throw new TypeError(`'${config.architecture}' on '${dataset.name}' cannot train translators`);
-  }
-  const networks = architecture.build(config.model, {
-    sampleShape: dataset.sampleShape,
-    rng: rng.stream("init"),
-  });
+  const { config, dataset, rng, keeper } = cell;
+  const translation = dataset.translation!;
+  const networks = buildTranslation(config, dataset, rng);
   const score = scorer(config, dataset, networks);
   try {
     let lastSamples: Float32Array | undefined;
@@ -62,22 +55,17 @@ export async function runTranslationCell(
       budget: config.budget,
       trainerOptions: config.trainerOptions ?? {},
       rng,
-      async evaluate() {
+      async evaluate(at) {
+        const snapshot = keeper?.take(at, translators(networks));
         const { samples, figures } = await score(config.evalSamples);
+        if (snapshot) keeper!.keep(snapshot, figures);
         lastSamples = samples;
         return figures;
       },
       onProgress,
     });
     if (outcome.status === "diverged") return { outcome, final: {}, lastSamples };
-    let figures = outcome.evals.at(-1)?.metrics;
-    if (config.finalSamples) figures = (await score(config.finalSamples)).figures;
-    const metrics = config.metrics.map(sampleMetric);
-    const final = {
-      ...figures,
-      ...Object.assign({}, ...metrics.map((m) => m.summarise?.(outcome.evals) ?? {})),
-      ...dynamicsFigures(outcome.curves),
-    };
+    const final = await finalTranslationFigures(config, outcome, score);
     const shape = dataset.sampleShape;
     const pictures = shape.length === 3
       ? {
@@ -96,11 +84,72 @@ export async function runTranslationCell(
   }
 }
 
+/** Builds a translation cell's networks from its `init` stream. */
+function buildTranslation(config: CellConfig, dataset: Dataset, rng: Rng): TranslationNetworks {
+  const architecture = ARCHITECTURES.get(config.architecture);
+  // The matrix checks both before any cell starts (cells.ts, incompatibility).
+  if (architecture.networks !== "translation" || !dataset.translation) {
+    throw new TypeError(`'${config.architecture}' on '${dataset.name}' cannot train translators`);
+  }
+  return architecture.build(config.model, {
+    sampleShape: dataset.sampleShape,
+    rng: rng.stream("init"),
+  });
+}
+
+/** The networks a translation cell keeps: its two translators (the metrics read only them). */
+function translators(networks: TranslationNetworks): Record<string, NetworkTensors> {
+  return { forward: networks.forward, backward: networks.backward };
+}
+
+/**
+ * The final figures of a translation run that did not diverge: the last evaluation's metrics (or
+ * those of `finalSamples` held-out samples), the metrics' summaries, the dynamics figures.
+ */
+async function finalTranslationFigures(
+  config: CellConfig,
+  outcome: TrainOutcome,
+  score: TranslationScorer,
+): Promise<Record<string, number>> {
+  let figures = outcome.evals.at(-1)?.metrics;
+  if (config.finalSamples) figures = (await score(config.finalSamples)).figures;
+  const metrics = config.metrics.map(sampleMetric);
+  return {
+    ...figures,
+    ...Object.assign({}, ...metrics.map((m) => m.summarise?.(outcome.evals) ?? {})),
+    ...dynamicsFigures(outcome.curves),
+  };
+}
+
+/** Scores a translation cell's networks on n held-out samples: G(a) and the figures. */
+type TranslationScorer = (
+  n: number,
+) => Promise<{ samples: Float32Array; figures: Record<string, number> }>;
+
+/**
+ * A translation cell's networks as its seed builds them, for re-scoring: the translators to
+ * restore stored values into, scoring on the evaluation samples, the final figures.
+ */
+export function translationScoringTarget(config: CellConfig, dataset: Dataset, rng: Rng) {
+  const networks = buildTranslation(config, dataset, rng);
+  const score = scorer(config, dataset, networks);
+  return {
+    networks: translators(networks),
+    evaluate: () => score(config.evalSamples),
+    final: (outcome: TrainOutcome) => finalTranslationFigures(config, outcome, score),
+    dispose: () => disposeTranslation(networks),
+  };
+}
+
 /**
  * Scores `networks` on the dataset's first n held-out samples a (and b = T(a)) with every metric
  * of the cell: the G(a) and the figures.
  */
-function scorer(config: CellConfig, dataset: Dataset, networks: TranslationNetworks) {
+function scorer(
+  config: CellConfig,
+  dataset: Dataset,
+  networks: TranslationNetworks,
+): TranslationScorer {
   const translation = dataset.translation!;
   const metrics = config.metrics.map(sampleMetric);
   return async (n: number) => {
