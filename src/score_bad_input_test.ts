@@ -558,7 +558,7 @@ for (const [name, change, pattern] of BAD_SUITES) {
   });
 }
 
-Deno.test("buildMatrix refuses model sizes beyond the bounds and absurd command-line grids", () => {
+Deno.test("parseSuite and buildMatrix refuse model sizes beyond the bounds and absurd grids", () => {
   const wide = structuredClone(TEST_SUITE) as SuiteJson;
   wide.model = { generator: { hidden: [1e9] } };
   assert.throws(
@@ -567,7 +567,7 @@ Deno.test("buildMatrix refuses model sizes beyond the bounds and absurd command-
         profile: "quick",
         backend: "cpu",
       }),
-    /model: generator\.hidden\[0\]: Too big: expected number to be <=16384, got 1000000000/,
+    /model\.generator\.hidden\[0\]: Too big: expected number to be <=16384, got 1000000000/,
   );
   const suite = parseSuite(JSON.stringify(TEST_SUITE), "t", "t.json");
   const seeds = Array.from({ length: SUITE_LIMITS.cells + 1 }, (_, i) => i);

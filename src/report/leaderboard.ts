@@ -122,6 +122,8 @@ export interface Leaderboard extends SuiteInfo {
   /** The commits that produced the cells, most cells first. */
   commits: CommitCount[];
   missing: MissingFigure[];
+  /** Stored cells left out (corrupt, misplaced or out of range; see cell_checks.ts). */
+  leftOut?: number;
 }
 
 /** The 0/1 figure whose share over seeds (diverged seeds count as not converged) is a row's `converged`. */
@@ -541,6 +543,13 @@ export function methodNote(board: Leaderboard): string[] {
     ` Pairwise claims: exact two-sided permutation tests of the difference of means over every split of the two rows' seeds, Holm-corrected over all pairs of the table, family-wise level ${ALPHA}.` +
     ` ${PERCENT} CI: Student's t interval of the mean over seeds.`,
   ];
+  if (board.leftOut) {
+    notes.push(
+      `Warning: ${board.leftOut} stored cell${
+        board.leftOut > 1 ? "s were" : " was"
+      } left out (corrupt, misplaced or with figures out of range); \`deno task report\` names each.`,
+    );
+  }
   const thresholds = board.figures.filter((f) => f.notConvergedBelow !== undefined);
   if (thresholds.length) {
     notes.push(
