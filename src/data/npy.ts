@@ -248,7 +248,7 @@ export async function readNpy(path: string, options: ReadNpyOptions = {}): Promi
   const most = 10 + 2 + MAX_NPY_HEADER + MAX_ARRAY_VALUES * 8;
   const size = await regularFileSize(path, most, "a .npy array");
   const header = parseHeader(await readPrefix(path, Math.min(size, 12 + MAX_NPY_HEADER)), path);
-  checkDataSize(header, size - header.dataOffset, path);
   options.checkShape?.(header.shape);
+  checkDataSize(header, size - header.dataOffset, path);
   return parseNpy(await readPrefix(path, size), path);
 }
