@@ -104,24 +104,23 @@ Deno.test("readNpz checks each member's CRC-32 and reads only the arrays asked f
   );
 });
 
+/** `score` of raw features, without warnings. */
+function scoreRaw(inputs: string[], saveStats?: string) {
+  return score({
+    metrics: ["fid"],
+    features: "raw",
+    inputs,
+    saveStats,
+    options: FEATURE_METRIC_DEFAULTS,
+    warn: () => {},
+  });
+}
+
 Deno.test("score --save-stats with one input saves statistics whose FID to that input is 0", async () => {
   const gen = await put("gen.npy", f8([50, 3], uniform(150, 1)));
-  const output = await score({
-    metrics: ["fid"],
-    features: "raw",
-    inputs: [gen],
-    saveStats: at("gen_stats.npz"),
-    options: FEATURE_METRIC_DEFAULTS,
-    warn: () => {},
-  });
+  const output = await scoreRaw([gen], at("gen_stats.npz"));
   assert.equal(output.fid, undefined, "FID needs a second input");
-  const fid = await score({
-    metrics: ["fid"],
-    features: "raw",
-    inputs: [gen, at("gen_stats.npz")],
-    options: FEATURE_METRIC_DEFAULTS,
-    warn: () => {},
-  });
+  const fid = await scoreRaw([gen, at("gen_stats.npz")]);
   assert.ok(Math.abs(fid.fid as number) < 1e-9, `FID ${fid.fid}`);
   // The same statistics with an extra int64 key give the same FID.
   const { mu, sigma } = await readNpz(at("gen_stats.npz"));
@@ -130,14 +129,7 @@ Deno.test("score --save-stats with one input saves statistics whose FID to that 
     "with_n.npz",
     npzBytes({ mu, sigma }, { "n.npy": n.map((b, i) => (i === 22 ? 0x69 : b)) }), // '<f8' → '<i8'
   );
-  const again = await score({
-    metrics: ["fid"],
-    features: "raw",
-    inputs: [gen, at("with_n.npz")],
-    options: FEATURE_METRIC_DEFAULTS,
-    warn: () => {},
-  });
-  assert.equal(again.fid, fid.fid);
+  assert.equal((await scoreRaw([gen, at("with_n.npz")])).fid, fid.fid);
 });
 
 Deno.test("the score command line reads --range -1-1 as written and refuses -h.npy as no option", () => {

@@ -28,6 +28,7 @@ for (const fuzzCase of cases) {
   Deno.test(`${fuzzCase.kind}: ${fuzzCase.name} gets exit ${fuzzCase.code}${fuzzCase.stderr ? " and one line" : ""}`, async () => {
     const { problems } = await runCase(
       fuzzCase,
+      0,
       fuzzCase.shared ? shared : (args) => runMain(...args),
     );
     assert.deepEqual(problems, []);

@@ -39,9 +39,16 @@ export interface FuzzCase {
 }
 
 /** The bytes of a .npy file (format 1.0) with the header given, padded as NumPy pads it. */
-export function npyBytes(descr: string, shape: number[], data: Uint8Array): Uint8Array {
+export function npyBytes(
+  descr: string,
+  shape: number[],
+  data: Uint8Array,
+  fortran = false,
+): Uint8Array {
   const dims = shape.join(", ") + (shape.length === 1 ? "," : "");
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${dims}), }`;
+  let header = `{'descr': '${descr}', 'fortran_order': ${
+    fortran ? "True" : "False"
+  }, 'shape': (${dims}), }`;
   header = header.padEnd(header.length + (64 - ((10 + header.length + 1) % 64)) % 64, " ") + "\n";
   const bytes = new Uint8Array(10 + header.length + data.length);
   bytes.set([0x93, ...new TextEncoder().encode("NUMPY"), 1, 0]);
