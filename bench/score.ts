@@ -276,9 +276,9 @@ async function extractWithTorch(
   if (info) peerLines.add(`PyTorch extraction ${describePeer(info)}`);
   let largest = 0, difference = 0;
   for (const [i, path] of out.entries()) {
-    const [theirs, ours] = (await Promise.all([path, ganbenchFeatures[i]].map(readNpy))).map((a) =>
-      a.data
-    );
+    const [theirs, ours] = (await Promise.all([path, ganbenchFeatures[i]].map((file) =>
+      readNpy(file)
+    ))).map((a) => a.data);
     for (let j = 0; j < ours.length; j++) {
       largest = Math.max(largest, Math.abs(ours[j]));
       difference = Math.max(difference, Math.abs(ours[j] - theirs[j]));

@@ -14,6 +14,7 @@ import {
   renderUsage,
 } from "./cli_options.ts";
 import { DATASETS } from "./data/mod.ts";
+import { printable } from "./data/input_file.ts";
 import { BACKEND_CHOICES, type BackendChoice, listBackends } from "./engine/backend.ts";
 import { isUserError, UsageError, userErrorFromOs } from "./errors.ts";
 import { LOSSES, REGULARISERS, VARIANTS } from "./losses/mod.ts";
@@ -230,7 +231,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
     async run(values) {
       const report = await buildReport(values.results, values.out ?? values.results);
-      for (const problem of report.problems) console.error(`ganbench: ${problem}`);
+      for (const problem of report.problems) console.error(`ganbench: ${printable(problem)}`);
       for (const { suite, profile, missing, planned } of report.missing) {
         console.error(
           `ganbench: ${suite}/${profile}: ${missing} of ${planned} cells missing, left out of its leaderboard (deno task status lists them)`,
@@ -595,7 +596,7 @@ export function renderHelp(): string {
 function reportError(error: unknown): number {
   const user = isUserError(error) ? error : userErrorFromOs(error);
   if (user) {
-    console.error(`ganbench: ${user.message.split("\n")[0]}`);
+    console.error(`ganbench: ${printable(user.message.split("\n")[0])}`);
     return user.exitCode;
   }
   if (Deno.env.get("GANBENCH_DEBUG")) console.error(error);

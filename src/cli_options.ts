@@ -176,6 +176,17 @@ export function parseCommandLine<O extends Record<string, OptionSpec>>(
     allowPositionals: true,
     tokens: true,
   });
+  // A short option joined to more letters (`-h.npy`) is no option ganbench has: parseArgs would
+  // read it as -h -. -n -p -y and print help. Say so, and how to name such a file.
+  const grouped = tokens.find((token) =>
+    token.kind === "option" && token.rawName.length === 2 && args[token.index] !== token.rawName
+  );
+  if (grouped?.kind === "option") {
+    const arg = args[grouped.index];
+    throw new UsageError(
+      `Unknown option '${arg}' (options are --name, -h alone): to name a file that starts with '-', write './${arg}'`,
+    );
+  }
   if (tokens.some((token) => token.kind === "option" && token.name === HELP_OPTION.name)) {
     return { help: true };
   }
@@ -196,7 +207,9 @@ export function parseCommandLine<O extends Record<string, OptionSpec>>(
     }
     const value = token.value;
     if (
-      value === undefined || (!token.inlineValue && value.startsWith("-") && !INTEGER.test(value))
+      value === undefined ||
+      (!token.inlineValue && value.startsWith("-") && !INTEGER.test(value) &&
+        !definition.choices?.includes(value))
     ) {
       throw new UsageError(
         `Option '${token.rawName}' needs a value: ${token.rawName} ${placeholder(definition)}`,

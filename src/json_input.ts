@@ -37,6 +37,14 @@ export function parseJson(text: string, maxDepth: number = MAX_JSON_DEPTH): unkn
       `invalid JSON at line ${before.length}, column ${before.at(-1)!.length + 1}: ${reason}`,
     );
   }
+  const proto = protoKeyPath(value);
+  if (proto !== undefined) {
+    throw new JsonInputError(
+      `a key "__proto__" at ${
+        proto || "the top level"
+      }: no ganbench file has one, and JavaScript objects would drop it silently`,
+    );
+  }
   const tooDeep = deeperThan(value, maxDepth);
   if (tooDeep !== undefined) {
     throw new JsonInputError(
@@ -44,6 +52,25 @@ export function parseJson(text: string, maxDepth: number = MAX_JSON_DEPTH): unkn
     );
   }
   return value;
+}
+
+/**
+ * The path of the first object in `value` that has a key `__proto__` (`JSON.parse` keeps it as an
+ * own key, but spreading or validating the object drops it), if any; only the first 64 levels are
+ * searched, deeper nesting being refused anyway.
+ */
+function protoKeyPath(value: unknown): string | undefined {
+  const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: "" }];
+  while (stack.length) {
+    const { value, depth, path } = stack.pop()!;
+    if (value === null || typeof value !== "object" || depth > MAX_JSON_DEPTH) continue;
+    if (!Array.isArray(value) && Object.hasOwn(value, "__proto__")) return path.slice(0, 80);
+    for (const [key, child] of Object.entries(value)) {
+      const step = Array.isArray(value) ? `[${key}]` : `${path ? "." : ""}${key}`;
+      stack.push({ value: child, depth: depth + 1, path: path + step });
+    }
+  }
+  return undefined;
 }
 
 /** The path (`a.b[0]...`) of the first place `value` nests deeper than `maxDepth`, if any. */

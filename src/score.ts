@@ -16,9 +16,10 @@ import {
   sampleMetric,
   sampleMetrics,
 } from "./metrics/mod.ts";
-import { type Extracted, resolveExtractor } from "./metrics/extractors.ts";
+import { type Extracted, EXTRACTORS, resolveExtractor } from "./metrics/extractors.ts";
 import { initBackend } from "./engine/backend.ts";
-import { UnknownNameError, unknownNameMessage } from "./registry.ts";
+import { resolve } from "node:path";
+import { didYouMean, UnknownNameError, unknownNameMessage } from "./registry.ts";
 import { UsageError } from "./errors.ts";
 import {
   describeInput,
@@ -64,8 +65,48 @@ function guarded<T>(name: string, compute: () => T): T {
   }
 }
 
+/** `--features` resolved, or a usage error with the closest name (exit 2). */
+function checkFeatures(features: string): void {
+  try {
+    resolveExtractor(features);
+  } catch (error) {
+    if (!(error instanceof UnknownNameError)) throw error;
+    const forms: Record<string, string> = {
+      ...Object.fromEntries(EXTRACTORS.names().map((name) => [name, name])),
+      "inception-fid": "inception-fid=DIR",
+      inception: "inception=PATH",
+    };
+    const guess = /'(.*)'/.exec(didYouMean(features, Object.keys(forms)))?.[1];
+    throw new UsageError(
+      `--features must be one of ${Object.values(forms).join(", ")}, got '${features}'${
+        guess ? `. Did you mean '${forms[guess]}'?` : ""
+      }`,
+    );
+  }
+}
+
+/** Refuses a `--save-stats` path that is one of the inputs: writing it would replace an input. */
+function checkOutput(request: ScoreRequest): void {
+  if (!request.saveStats) return;
+  const same = (path: string) => {
+    try {
+      return Deno.realPathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  const output = same(request.saveStats);
+  const input = request.inputs.find((path) => same(path) === output);
+  if (input !== undefined) {
+    throw new UsageError(
+      `--save-stats '${request.saveStats}' is the input '${input}': writing it would replace that input; name another file`,
+    );
+  }
+}
+
 function checkRequest(request: ScoreRequest): void {
-  resolveExtractor(request.features);
+  checkFeatures(request.features);
+  checkOutput(request);
   if (!request.metrics.length && !request.saveStats) {
     throw new UsageError(
       `--metrics names no metric; available: ${scoreMetricNames().join(", ")}`,
@@ -100,8 +141,17 @@ function checkRequest(request: ScoreRequest): void {
 
 /** Runs the request; returns the JSON object `score --json` prints. */
 export async function score(request: ScoreRequest): Promise<Record<string, unknown>> {
+  // With one input, --save-stats saves its statistics; FID itself needs a second input.
+  if (request.saveStats && request.inputs.length === 1) {
+    request = { ...request, metrics: request.metrics.filter((name) => name !== "fid") };
+  }
   checkRequest(request);
-  const read = await readInputs(request.inputs, { range: request.range });
+  const read = await readInputs(request.inputs, {
+    range: request.range,
+    // Raw values are the features: their width is known from an .npy header, before its data.
+    checkWidth: request.features === "raw" ? (d) => checkFeatureWidth(d, request) : undefined,
+  });
+  checkProbabilityInputs(read, request);
   const inputs = await extractFeatures(read, request);
   checkWidths(inputs, read, request);
   checkFeatureSizes(inputs, request);
@@ -175,9 +225,23 @@ const MAX_FEATURE_WIDTH = 65_536;
 /** The widest features FID takes: its d x d covariances, in float64. */
 const MAX_FID_WIDTH = 16_384;
 
+/** Refuses images given raw to the Inception Score, which needs a classifier's probabilities. */
+function checkProbabilityInputs(read: Input[], request: ScoreRequest): void {
+  if (request.features !== "raw" || !request.metrics.includes("is") || !read[0].image) return;
+  throw new ScoreInputError(
+    `is: '${request.inputs[0]}' holds images (${
+      describeInput(read[0])
+    }), not class probabilities: score them through a classifier with --features`,
+  );
+}
+
 /** Refuses features too wide for the kernels' memory, before a worker runs out of it. */
 function checkFeatureSizes(inputs: Input[], request: ScoreRequest): void {
-  const d = widthOf(inputs[0]);
+  checkFeatureWidth(widthOf(inputs[0]), request);
+}
+
+/** Refuses features of `d` values that the request's metrics cannot take. */
+function checkFeatureWidth(d: number, request: ScoreRequest): void {
   const fid = request.metrics.includes("fid") || request.saveStats !== undefined;
   const others = ["kid", "prc", "dc"].filter((m) => request.metrics.includes(m));
   const advice = "use --features to score images through a network";

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import sharp from "sharp";
 import { cli } from "../testing/cli.ts";
+import { npyBytes, uniform } from "../testing/fuzz_corpus.ts";
 import { TEST_SUITE } from "../testing/suites.ts";
 import { FileSystemError, UsageError, UserError, userErrorFromOs } from "./errors.ts";
 import { readNpz, writeNpz } from "./data/npz.ts";
@@ -20,38 +21,12 @@ import { readInput } from "./score_input.ts";
 // ---------------------------------------------------------------------------------------------
 // Inputs, written into a temporary folder.
 
-/** The bytes of a .npy file with the header given, as NumPy writes it (format 1.0). */
-function npyBytes(descr: string, shape: number[], data: Uint8Array, fortran = false): Uint8Array {
-  const dims = shape.join(", ") + (shape.length === 1 ? "," : "");
-  let header = `{'descr': '${descr}', 'fortran_order': ${
-    fortran ? "True" : "False"
-  }, 'shape': (${dims}), }`;
-  header = header.padEnd(header.length + (64 - ((10 + header.length + 1) % 64)) % 64, " ") + "\n";
-  const bytes = new Uint8Array(10 + header.length + data.length);
-  bytes.set([0x93, ...new TextEncoder().encode("NUMPY"), 1, 0]);
-  new DataView(bytes.buffer).setUint16(8, header.length, true);
-  bytes.set(new TextEncoder().encode(header), 10);
-  bytes.set(data, 10 + header.length);
-  return bytes;
-}
-
 const f8 = (shape: number[], values: ArrayLike<number>) =>
   npyBytes("<f8", shape, new Uint8Array(Float64Array.from(values).buffer));
 const f4 = (shape: number[], values: ArrayLike<number>) =>
   npyBytes("<f4", shape, new Uint8Array(Float32Array.from(values).buffer));
 const u1 = (shape: number[], values: ArrayLike<number>) =>
   npyBytes("|u1", shape, Uint8Array.from(values));
-
-/** A seeded sequence in [0, 1) (a linear congruential generator: test data, not statistics). */
-function uniform(count: number, seed: number): Float64Array {
-  const out = new Float64Array(count);
-  let state = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 32;
-  }
-  return out;
-}
 
 /** 40 "images" of 6x6 grey pixels, quantised to k/255 so that every scaling is exact. */
 const N = 40, SIDE = 6;
@@ -558,7 +533,7 @@ for (const [name, change, pattern] of BAD_SUITES) {
   });
 }
 
-Deno.test("buildMatrix refuses model sizes beyond the bounds and absurd command-line grids", () => {
+Deno.test("parseSuite and buildMatrix refuse model sizes beyond the bounds and absurd grids", () => {
   const wide = structuredClone(TEST_SUITE) as SuiteJson;
   wide.model = { generator: { hidden: [1e9] } };
   assert.throws(
@@ -567,7 +542,7 @@ Deno.test("buildMatrix refuses model sizes beyond the bounds and absurd command-
         profile: "quick",
         backend: "cpu",
       }),
-    /model: generator\.hidden\[0\]: Too big: expected number to be <=16384, got 1000000000/,
+    /model\.generator\.hidden\[0\]: Too big: expected number to be <=16384, got 1000000000/,
   );
   const suite = parseSuite(JSON.stringify(TEST_SUITE), "t", "t.json");
   const seeds = Array.from({ length: SUITE_LIMITS.cells + 1 }, (_, i) => i);

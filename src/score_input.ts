@@ -7,10 +7,19 @@
  * @module
  */
 import { join } from "node:path";
-import { CholeskyDecomposition, Matrix } from "ml-matrix";
+import { Matrix } from "ml-matrix";
 import sharp from "sharp";
 import { UsageError, UserError, userErrorFromOs } from "./errors.ts";
-import { describePosition, dtypeName, type FloatArray, readNpy } from "./data/npy.ts";
+import { printable, readPrefix, regularFileSize } from "./data/input_file.ts";
+import {
+  ArrayFileError,
+  describePosition,
+  dtypeName,
+  type FloatArray,
+  MAX_ARRAY_VALUES,
+  MAX_NPY_HEADER,
+  readNpy,
+} from "./data/npy.ts";
 import { readNpz } from "./data/npz.ts";
 import type { FeatureMatrix, GaussianStats } from "./metrics/features.ts";
 
@@ -59,6 +68,11 @@ export type Input = {
 export interface ReadInputOptions {
   /** The value range of `.npy` image arrays; guessed from the dtype and the values when unset. */
   range?: ValueRange;
+  /**
+   * Refuses (throws) a width of the values per sample the metrics asked for cannot take; called
+   * with an .npy header's width before its data is read.
+   */
+  checkWidth?: (d: number) => void;
 }
 
 /** Runs a file-system call on `path`, turning an OS fault into one line naming `path`. */
@@ -70,47 +84,138 @@ async function onPath<T>(path: string, action: () => T | Promise<T>): Promise<T>
   }
 }
 
+/** The most pixels of one PNG (a 4096 x 4096 image; FID's Inception takes 299 x 299). */
+export const MAX_IMAGE_PIXELS = 4096 * 4096;
+/** The largest PNG file read. */
+const MAX_PNG_BYTES = 256 * 2 ** 20;
+
+/** What a PNG's IHDR declares. */
+interface PngHeader {
+  width: number;
+  height: number;
+  bitDepth: number;
+  /** 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA. */
+  colourType: number;
+}
+
+/** Channels of each PNG colour type, as read (a palette as RGB; sharp adds alpha for tRNS). */
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 };
+
 /**
- * Reads a folder of PNG images (sorted by name) as N x (H·W·C) pixel values in [0, 1]: grey
- * images as one channel, colour images as 3 (or 4 with alpha), as stored.
+ * The IHDR of the PNG at `file` (its first 26 bytes), so that its size is known before it is
+ * decoded: a 249 kB file may declare 16,000 x 16,000 pixels.
+ */
+async function pngHeader(file: string): Promise<PngHeader> {
+  await regularFileSize(file, MAX_PNG_BYTES, "a PNG image");
+  const bytes = await readPrefix(file, 26);
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (
+    bytes.length < 26 || signature.some((b, i) => bytes[i] !== b) ||
+    String.fromCharCode(...bytes.subarray(12, 16)) !== "IHDR"
+  ) {
+    throw new ScoreInputError(
+      `Cannot read image '${file}': it is no PNG (no PNG signature and IHDR)`,
+    );
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  return {
+    width: view.getUint32(16),
+    height: view.getUint32(20),
+    bitDepth: bytes[24],
+    colourType: bytes[25],
+  };
+}
+
+/**
+ * The PNG files of folder `path`, sorted by name. A symlink is followed to its target, which must
+ * be a regular file (a sample folder of links into a dataset is common); a link to anything else,
+ * or a dangling one, is refused by name rather than skipped, so that every sample is scored.
+ */
+async function pngFiles(path: string): Promise<string[]> {
+  const entries = await onPath(path, () => Array.fromAsync(Deno.readDir(path)));
+  const names = entries.filter((e) => (e.isFile || e.isSymlink) && /\.png$/i.test(e.name))
+    .map((e) => e.name).sort();
+  if (!names.length) throw new ScoreInputError(`'${path}' holds no .png images`);
+  return names.map((name) => join(path, name));
+}
+
+/**
+ * Reads a folder of PNG images (sorted by name) as N x (H·W·C) pixel values in [0, 1], as the PNG
+ * format means them: grey images as one channel, grey+alpha as two, colour images as 3 (or 4
+ * with alpha), 16-bit samples at 16 bits (divided by 65535). Every IHDR is read first: images of
+ * more than {@linkcode MAX_IMAGE_PIXELS}, or a folder of more than {@linkcode MAX_ARRAY_VALUES}
+ * values, are refused before any is decoded.
  */
 async function readPngFolder(path: string): Promise<Input> {
-  const entries = await onPath(path, () => Array.fromAsync(Deno.readDir(path)));
-  const names = entries.filter((e) => e.isFile && /\.png$/i.test(e.name)).map((e) => e.name)
-    .sort();
-  if (!names.length) throw new ScoreInputError(`'${path}' holds no .png images`);
-  let image: ImageShape | undefined;
-  const rows: Uint8Array[] = [];
-  for (const name of names) {
-    const file = join(path, name);
-    const bytes = await onPath(file, () => Deno.readFile(file));
-    let decoded;
-    try {
-      const png = sharp(bytes);
-      // sharp decodes grey images to 3 equal channels unless told to keep them grey.
-      if ((await png.metadata()).channels === 1) png.toColourspace("b-w");
-      decoded = await png.raw().toBuffer({ resolveWithObject: true });
-    } catch (error) {
+  const files = await pngFiles(path);
+  let total = 0;
+  const headers: PngHeader[] = [];
+  for (const file of files) {
+    const header = await pngHeader(file);
+    const pixels = header.width * header.height;
+    if (pixels > MAX_IMAGE_PIXELS) {
       throw new ScoreInputError(
-        `Cannot read image '${file}': ${String((error as Error).message).split("\n")[0]}`,
+        `Cannot read image '${file}': it declares ${header.width} x ${header.height} pixels, more than the ${MAX_IMAGE_PIXELS} (4096 x 4096) ganbench decodes`,
       );
     }
-    const { width, height, channels } = decoded.info;
-    const shape = { height, width, channels };
+    total += pixels * (PNG_CHANNELS[header.colourType] ?? 4);
+    if (total > MAX_ARRAY_VALUES) {
+      throw new ScoreInputError(
+        `'${path}' holds more than ${MAX_ARRAY_VALUES} pixel values (at '${file}'), more than ganbench reads (see docs/inputs.md)`,
+      );
+    }
+    headers.push(header);
+  }
+  let image: ImageShape | undefined;
+  let data: Float64Array | undefined;
+  for (const [i, file] of files.entries()) {
+    const { bitDepth, colourType } = headers[i];
+    const grey = colourType === 0 || colourType === 4;
+    let samples: ArrayLike<number>, shape: ImageShape;
+    try {
+      const bytes = await onPath(file, () => Deno.readFile(file));
+      let png = sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS });
+      if (bitDepth === 16) png = png.toColourspace(grey ? "grey16" : "rgb16");
+      const decoded = await png.raw(bitDepth === 16 ? { depth: "ushort" } : {})
+        .toBuffer({ resolveWithObject: true });
+      const { width, height, channels } = decoded.info;
+      const raw = bitDepth === 16
+        ? new Uint16Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length / 2)
+        : decoded.data;
+      // sharp decodes grey as RGB (grey repeated); keep the grey channel and the alpha.
+      const keep = grey && channels >= 3 ? (channels === 4 ? [0, 3] : [0]) : undefined;
+      samples = keep ? pickChannels(raw, channels, keep) : raw;
+      shape = { height, width, channels: keep?.length ?? channels };
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw new ScoreInputError(
+        `Cannot read image '${file}': ${
+          printable(String((error as Error).message).split("\n")[0])
+        }`,
+      );
+    }
     if (image && describeImage(shape) !== describeImage(image)) {
       throw new ScoreInputError(
         `'${file}' is ${describeImage(shape)}, the images before it are ${describeImage(image)}`,
       );
     }
-    rows.push(new Uint8Array(decoded.data));
     image = shape;
+    const d = shape.height * shape.width * shape.channels;
+    data ??= new Float64Array(files.length * d);
+    const scale = bitDepth === 16 ? 65535 : 255;
+    for (let j = 0; j < d; j++) data[i * d + j] = samples[j] / scale;
   }
-  const d = rows[0].length;
-  const data = new Float64Array(rows.length * d);
-  rows.forEach((r, i) => {
-    for (let j = 0; j < d; j++) data[i * d + j] = r[j] / 255;
-  });
-  return { features: { data, n: rows.length, d }, image };
+  const d = data!.length / files.length;
+  return { features: { data: data!, n: files.length, d }, image };
+}
+
+/** The channels `keep` of interleaved `samples` of `channels` channels. */
+function pickChannels(samples: ArrayLike<number>, channels: number, keep: number[]): number[] {
+  const out: number[] = [];
+  for (let at = 0; at < samples.length; at += channels) {
+    for (const c of keep) out.push(samples[at + c]);
+  }
+  return out;
 }
 
 /** "28x28x1". */
@@ -187,7 +292,9 @@ export function imageRange(array: FloatArray, source: string, stated?: ValueRang
 
 /** Reads an .npy input: N feature vectors (N x D) or N images (N x H x W [x C]). */
 async function readArray(path: string, options: ReadInputOptions): Promise<Input> {
-  const array = await readNpy(path);
+  const array = await readNpy(path, {
+    checkShape: (shape) => options.checkWidth?.(shape.slice(1).reduce((a, b) => a * b, 1)),
+  });
   const { shape } = array;
   if (shape.length < 2 || shape[0] < 1) {
     throw new ScoreInputError(
@@ -216,7 +323,17 @@ async function readArray(path: string, options: ReadInputOptions): Promise<Input
  * covariance is.
  */
 async function readStats(path: string): Promise<GaussianStats> {
-  const arrays = await readNpz(path);
+  const header = MAX_NPY_HEADER + 12;
+  const arrays = await readNpz(path, {
+    arrays: ["mu", "sigma"],
+    maxBytes: { mu: header + MAX_STATS_WIDTH * 8, sigma: header + MAX_STATS_WIDTH ** 2 * 8 },
+  }).catch((error) => {
+    throw error instanceof ArrayFileError && /uncompressed, more than/.test(error.message)
+      ? new ScoreInputError(
+        `${error.message}: FID statistics of at most ${MAX_STATS_WIDTH} features are read`,
+      )
+      : error;
+  });
   const { mu, sigma } = arrays;
   const d = mu?.data.length ?? 0;
   if (!mu || !sigma) {
@@ -235,11 +352,23 @@ async function readStats(path: string): Promise<GaussianStats> {
       }] and sigma [${sigma.shape.join(", ")}]`,
     );
   }
+  if (d > MAX_STATS_WIDTH) {
+    throw new ScoreInputError(
+      `'${path}' holds FID statistics of ${d} features, more than the ${MAX_STATS_WIDTH} ganbench reads (see docs/inputs.md)`,
+    );
+  }
   checkFinite(mu.data, mu.shape, `${path}:mu`);
   checkFinite(sigma.data, sigma.shape, `${path}:sigma`);
   const covariance = checkCovariance(sigma.data, d, `${path}:sigma`);
   return { mean: mu.data, covariance, n: Number.NaN };
 }
+
+/**
+ * The widest FID statistics read: 2,048 features, the width of the FID Inception's pool3 that
+ * pytorch-fid, clean-fid and torch-fidelity save. Checking sigma (a Cholesky factorisation) and
+ * FID itself (an eigendecomposition) cost d³: 3 s at 2,048 on one core here, 25 s at 4,096.
+ */
+export const MAX_STATS_WIDTH = 2048;
 
 /** Relative tolerance of sigma's symmetry (float64 rounding of a saved covariance). */
 const SYMMETRY_TOLERANCE = 1e-6;
@@ -279,24 +408,48 @@ export function checkCovariance(data: Float64Array, d: number, source: string): 
       }
     }
   }
-  const rows = Array.from({ length: d }, (_, i) => Array.from(data.subarray(i * d, (i + 1) * d)));
-  const covariance = new Matrix(rows);
-  if (scale > 0) {
-    const shifted = covariance.clone();
-    for (let i = 0; i < d; i++) shifted.set(i, i, shifted.get(i, i) + PSD_TOLERANCE * scale);
-    if (!new CholeskyDecomposition(shifted).isPositiveDefinite()) {
-      throw new ScoreInputError(
-        `'${source}' is no covariance: it is not positive semi-definite (an eigenvalue is below −${PSD_TOLERANCE} × its largest variance ${
-          valueText(scale)
-        })`,
-      );
-    }
-  } else if (data.some((v) => v !== 0)) {
+  if (scale > 0 && !positiveDefinite(data, d, PSD_TOLERANCE * scale)) {
+    throw new ScoreInputError(
+      `'${source}' is no covariance: it is not positive semi-definite (an eigenvalue is below −${PSD_TOLERANCE} × its largest variance ${
+        valueText(scale)
+      })`,
+    );
+  }
+  if (scale === 0 && data.some((v) => v !== 0)) {
     throw new ScoreInputError(
       `'${source}' is no covariance: its variances are all 0 but other entries are not`,
     );
   }
+  const rows = Array.from({ length: d }, (_, i) => Array.from(data.subarray(i * d, (i + 1) * d)));
+  const covariance = new Matrix(rows);
   return covariance;
+}
+
+/**
+ * Whether `data` + `shift`·I (d x d, row-major, symmetric) is positive definite: a Cholesky
+ * factorisation (row by row, on a copy) that stops at the first pivot that is not positive.
+ * Written here rather than ml-matrix's CholeskyDecomposition, which first copies sigma into
+ * arrays of rows and always runs to the end: a sigma that is no covariance is refused in the time
+ * it takes to reach its first bad row, and a valid one costs d³/6 multiply-adds (3 s at d = 2,048
+ * on one idle core).
+ */
+function positiveDefinite(data: Float64Array, d: number, shift: number): boolean {
+  const l = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    const ri = i * d;
+    for (let j = 0; j <= i; j++) {
+      const rj = j * d;
+      let sum = data[ri + j] + (i === j ? shift : 0);
+      for (let k = 0; k < j; k++) sum -= l[ri + k] * l[rj + k];
+      if (i === j) {
+        if (!(sum > 0)) return false;
+        l[ri + i] = Math.sqrt(sum);
+      } else {
+        l[ri + j] = sum / l[rj + j];
+      }
+    }
+  }
+  return true;
 }
 
 /**

@@ -9,7 +9,8 @@
  * @module
  */
 import npyjs from "npyjs";
-import { UserError, userErrorFromOs } from "../errors.ts";
+import { UserError } from "../errors.ts";
+import { printable, readPrefix, regularFileSize } from "./input_file.ts";
 
 /** A numeric array read from disk. */
 export interface FloatArray {
@@ -68,6 +69,18 @@ interface NpyHeader {
   dataOffset: number;
 }
 
+/**
+ * The longest header read, in bytes: NumPy's own default `max_header_size` (numpy.lib.format),
+ * beyond which `numpy.load` refuses a file too. A longer one is no array NumPy wrote.
+ */
+export const MAX_NPY_HEADER = 10_000;
+
+/**
+ * The most values one array may hold: 200 million, above CIFAR-10's 50,000 training images as
+ * one reference set (153.6 million values); read as float64 they take 1.6 GB.
+ */
+export const MAX_ARRAY_VALUES = 200_000_000;
+
 /** Reads and checks the header of `bytes` (magic, version, dict, dtype). */
 function parseHeader(bytes: Uint8Array, path: string): NpyHeader {
   const fail = (reason: string) =>
@@ -83,6 +96,9 @@ function parseHeader(bytes: Uint8Array, path: string): NpyHeader {
   if (bytes.length < 8 + lengthSize) throw fail("the file ends inside its header");
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataOffset = 8 + lengthSize + headerLength;
+  if (headerLength > MAX_NPY_HEADER) {
+    throw fail(`its header is ${headerLength} bytes long, more than NumPy's ${MAX_NPY_HEADER}`);
+  }
   if (dataOffset > bytes.length) {
     throw fail(`its header says it is ${headerLength} bytes long, the file ends before that`);
   }
@@ -102,13 +118,15 @@ function parseHeader(bytes: Uint8Array, path: string): NpyHeader {
   if (fortran === undefined) throw fail("its header has no 'fortran_order'");
   if (shapeText === undefined) throw fail("its header has no 'shape'");
   const dims = shapeText.split(",").map((s) => s.trim()).filter(Boolean);
-  if (dims.some((s) => !/^\d+L?$/.test(s))) throw fail(`its shape (${shapeText}) is not integers`);
+  if (dims.some((s) => !/^\d{1,15}L?$/.test(s))) {
+    throw fail(`its shape (${printable(shapeText.slice(0, 80))}) is not integers`);
+  }
   const order = /^[<>=|]/.test(descr) ? descr[0] : "=";
   const dtype = /^[<>=|]/.test(descr) ? descr.slice(1) : descr;
   if (!(dtype in DTYPES)) {
     const why = UNREADABLE_KINDS[dtype[0]] ??
       "is not a type ganbench reads (bool, int8 to int32, uint8 to uint32, float16/32/64)";
-    throw new ArrayFileError(`Cannot use '${path}': dtype ${descr} ${why}`);
+    throw new ArrayFileError(`Cannot use '${path}': dtype ${printable(descr.slice(0, 40))} ${why}`);
   }
   if (order === ">" && DTYPES[dtype].size > 1) {
     throw new ArrayFileError(
@@ -159,18 +177,13 @@ function toRowMajor(data: ArrayLike<number>, shape: number[]): Float64Array {
 }
 
 /**
- * Parses the bytes of a `.npy` file; `path` names it in messages. The header is checked against
- * the data's size before anything is allocated: a truncated file, or one whose header promises
- * more (or fewer) values than it holds, is refused, as are dtypes that are not real numbers.
- *
- * @throws {ArrayFileError} for a malformed, truncated or non-numeric array
+ * Refuses a header whose data is not `held` bytes long (a truncated file, or one longer than its
+ * header says), or whose shape holds more than {@linkcode MAX_ARRAY_VALUES} values.
  */
-export function parseNpy(bytes: Uint8Array, path: string): FloatArray {
-  const header = parseHeader(bytes, path);
-  const { dtype, shape, dataOffset } = header;
+function checkDataSize(header: NpyHeader, held: number, path: string): void {
+  const { dtype, shape } = header;
   const count = shape.reduce((a, b) => a * b, 1);
   const needed = count * DTYPES[dtype].size;
-  const held = bytes.length - dataOffset;
   if (held !== needed) {
     const what = held < needed ? "is truncated" : "is longer than its header says";
     throw new ArrayFileError(
@@ -179,6 +192,26 @@ export function parseNpy(bytes: Uint8Array, path: string): FloatArray {
       } needs ${needed} bytes of data, it holds ${held}`,
     );
   }
+  if (count > MAX_ARRAY_VALUES) {
+    throw new ArrayFileError(
+      `Cannot use '${path}': its shape ${
+        shapeText(shape)
+      } holds ${count} values, more than the ${MAX_ARRAY_VALUES} ganbench reads (see docs/inputs.md)`,
+    );
+  }
+}
+
+/**
+ * Parses the bytes of a `.npy` file; `path` names it in messages. The header is checked against
+ * the data's size before anything is allocated: a truncated file, or one whose header promises
+ * more (or fewer) values than it holds, is refused, as are dtypes that are not real numbers.
+ *
+ * @throws {ArrayFileError} for a malformed, truncated or non-numeric array
+ */
+export function parseNpy(bytes: Uint8Array, path: string): FloatArray {
+  const header = parseHeader(bytes, path);
+  checkDataSize(header, bytes.length - header.dataOffset, path);
+  const { dtype, shape } = header;
   let parsed;
   try {
     const buffer = bytes.buffer.slice(
@@ -194,18 +227,28 @@ export function parseNpy(bytes: Uint8Array, path: string): FloatArray {
   return { data, shape, dtype };
 }
 
+/** What {@linkcode readNpy} checks besides the format. */
+export interface ReadNpyOptions {
+  /**
+   * Called with the header's shape before the data is read, to refuse a shape the caller cannot
+   * use (throw a one-line user error) without reading it.
+   */
+  checkShape?: (shape: number[]) => void;
+}
+
 /**
- * Reads a `.npy` file (see {@linkcode parseNpy}).
+ * Reads a `.npy` file (see {@linkcode parseNpy}), bounded before it is read: the path must be a
+ * regular file (a FIFO or `/dev/zero` is refused), and its header is read first and checked
+ * against the file's size and {@linkcode MAX_ARRAY_VALUES}, so that a header promising 10^12
+ * values, or a sparse file of gigabytes, is refused without reading its data.
  *
  * @throws {ArrayFileError} for a malformed array; a one-line user error for an unreadable path
  */
-export async function readNpy(path: string): Promise<FloatArray> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (error) {
-    throw userErrorFromOs(error, path) ??
-      new ArrayFileError(`Cannot read '${path}': ${(error as Error).message}`);
-  }
-  return parseNpy(bytes, path);
+export async function readNpy(path: string, options: ReadNpyOptions = {}): Promise<FloatArray> {
+  const most = 10 + 2 + MAX_NPY_HEADER + MAX_ARRAY_VALUES * 8;
+  const size = await regularFileSize(path, most, "a .npy array");
+  const header = parseHeader(await readPrefix(path, Math.min(size, 12 + MAX_NPY_HEADER)), path);
+  options.checkShape?.(header.shape);
+  checkDataSize(header, size - header.dataOffset, path);
+  return parseNpy(await readPrefix(path, size), path);
 }

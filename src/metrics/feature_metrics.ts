@@ -8,7 +8,7 @@
  */
 import { Rng } from "../engine/rng.ts";
 import type { Extracted } from "./extractors.ts";
-import { type GaussianStats, gaussianStats } from "./features.ts";
+import { type FeatureMatrix, type GaussianStats, gaussianStats } from "./features.ts";
 import { frechetDistance } from "./fid.ts";
 import { inceptionScore } from "./inception_score.ts";
 import { kid } from "./kid.ts";
@@ -123,6 +123,22 @@ export const kidMetric: FeatureMetric<KidFigures> = {
   },
 };
 
+/** How far a row of class probabilities may sum from 1 (float32 softmax rounding is ~1e-6). */
+const ROW_SUM_TOLERANCE = 1e-3;
+
+/** Refuses rows that do not sum to 1 within {@linkcode ROW_SUM_TOLERANCE}: they are no probabilities. */
+function checkProbabilityRows({ data, n, d }: FeatureMatrix): void {
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let j = 0; j < d; j++) sum += data[i * d + j];
+    if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) {
+      throw new RangeError(
+        `the Inception Score needs class probabilities: row ${i} sums to ${sum}, not 1 (within ${ROW_SUM_TOLERANCE}): use a classifier's features`,
+      );
+    }
+  }
+}
+
 /** `is`: the Inception Score of a classifier's probabilities (or of probability rows given raw). */
 export const inceptionScoreMetric: FeatureMetric<InceptionScoreFigures> = {
   description:
@@ -148,6 +164,7 @@ export const inceptionScoreMetric: FeatureMetric<InceptionScoreFigures> = {
         );
       }
     }
+    checkProbabilityRows(probabilities);
     return { is: inceptionScore(probabilities, options.isSplits) };
   },
 };

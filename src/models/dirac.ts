@@ -9,12 +9,18 @@ import { z } from "zod";
 import { ownedVariable } from "./layers.ts";
 import type { BuildContext, GanPair } from "./network.ts";
 
+/**
+ * The largest |θ| and |ψ| a Dirac-GAN starts from: the parameters live in float32, where 1e308
+ * is already Infinity; at 1e6 their products and squares (1e12) stay far inside float32's range.
+ */
+export const DIRAC_MAX_START = 1e6;
+
 /** Options of the `dirac` architecture. */
 export const DiracOptions = z.strictObject({
   /** Initial generator parameter θ. */
-  theta: z.number().default(1),
+  theta: z.number().min(-DIRAC_MAX_START).max(DIRAC_MAX_START).default(1),
   /** Initial discriminator parameter ψ. */
-  psi: z.number().default(1),
+  psi: z.number().min(-DIRAC_MAX_START).max(DIRAC_MAX_START).default(1),
 });
 /** Parsed options of the `dirac` architecture. */
 export type DiracOptions = z.infer<typeof DiracOptions>;

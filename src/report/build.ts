@@ -14,6 +14,8 @@ import {
   writeFileAtomic,
 } from "../runner/store.ts";
 import { allFigures } from "../metrics/mod.ts";
+import { parseJson } from "../json_input.ts";
+import { cellProblem, chartCurves } from "./cell_checks.ts";
 import { buildCharts } from "./charts/mod.ts";
 import { buildLeaderboard, type Leaderboard, renderCsv, renderMarkdown } from "./leaderboard.ts";
 import { overviewPage, suitePage } from "./site.ts";
@@ -35,11 +37,21 @@ export interface ReportSummary {
   written: string[];
 }
 
-async function readMeta(dir: string, suite: string, profile: string): Promise<SuiteMeta> {
+/**
+ * The folder's suite.json, or a one-line problem: without it (missing, corrupt, or naming no
+ * primary figure) the leaderboard would be sorted by whatever figure came first.
+ */
+async function readMeta(dir: string): Promise<SuiteMeta | string> {
+  const path = join(dir, "suite.json");
   try {
-    return JSON.parse(await Deno.readTextFile(join(dir, "suite.json")));
-  } catch {
-    return { suite, version: 0, profile, description: "", primary: "", metrics: [] };
+    const meta = parseJson(await Deno.readTextFile(path)) as Partial<SuiteMeta> | null;
+    if (meta && typeof meta === "object" && typeof meta.primary === "string" && meta.primary) {
+      return meta as SuiteMeta;
+    }
+    return `'${path}' names no primary figure: its leaderboard is not rebuilt (rerun the suite to rewrite it)`;
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound ? "is missing" : "cannot be read";
+    return `'${path}' ${why}: its leaderboard is not rebuilt, the suite's primary figure being unknown (rerun the suite to rewrite it)`;
   }
 }
 
@@ -51,16 +63,27 @@ export async function buildReport(resultsDir: string, outDir = resultsDir): Prom
   const written: string[] = [];
   for (const [suite, profile] of await listSuiteDirs(resultsDir)) {
     const dir = join(resultsDir, suite, profile);
-    const meta = await readMeta(dir, suite, profile);
+    const meta = await readMeta(dir);
+    if (typeof meta === "string") {
+      problems.push(meta);
+      continue;
+    }
     const results: CellResult[] = [];
     const resultFiles = await listResultFiles(dir);
+    let leftOut = 0;
     for (const path of resultFiles) {
       try {
         const result = await readResult(path);
-        if (result) results.push(result);
+        const problem = result &&
+          cellProblem(result, path, { suite, profile, primary: meta.primary });
+        if (problem) {
+          problems.push(`Result file '${path}' left out: ${problem}`);
+          leftOut++;
+        } else if (result) results.push(result);
       } catch (error) {
         if (!(error instanceof CorruptResultError)) throw error;
         problems.push(error.message);
+        leftOut++;
       }
     }
     if (!results.length) continue;
@@ -70,7 +93,7 @@ export async function buildReport(resultsDir: string, outDir = resultsDir): Prom
       const absent = meta.cells.filter((cell) => !present.has(cell)).length;
       if (absent) missing.push({ suite, profile, missing: absent, planned: meta.cells.length });
     }
-    const primary = meta.primary || Object.keys(results[0].final)[0] || "";
+    const primary = meta.primary;
     const board = buildLeaderboard(
       {
         suite,
@@ -81,6 +104,7 @@ export async function buildReport(resultsDir: string, outDir = resultsDir): Prom
       },
       results,
     );
+    if (leftOut) board.leftOut = leftOut;
     leaderboards.push(board);
     const target = join(outDir, suite, profile);
     const files: [string, string][] = [
@@ -94,7 +118,7 @@ export async function buildReport(resultsDir: string, outDir = resultsDir): Prom
         profile,
         primary,
         figures: allFigures(),
-        results,
+        results: results.map(chartCurves),
         picture: (result, name) => {
           const path = result.images?.[name];
           try {

@@ -125,6 +125,8 @@ export interface Leaderboard extends SuiteInfo {
   /** The commits that produced the cells, most cells first. */
   commits: CommitCount[];
   missing: MissingFigure[];
+  /** Stored cells left out (corrupt, misplaced or out of range; see cell_checks.ts). */
+  leftOut?: number;
 }
 
 /**
@@ -562,6 +564,13 @@ export function methodNote(board: Leaderboard): string[] {
       reachesRange(board) ? ", cut to the values the figure can take" : ""
     }.`,
   ];
+  if (board.leftOut) {
+    notes.push(
+      `Warning: ${board.leftOut} stored cell${
+        board.leftOut > 1 ? "s were" : " was"
+      } left out (corrupt, misplaced or with figures out of range); \`deno task report\` names each.`,
+    );
+  }
   const thresholds = board.figures.filter((f) => f.notConvergedBelow !== undefined);
   if (thresholds.length) {
     notes.push(

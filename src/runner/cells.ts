@@ -10,6 +10,7 @@ import { Hyper, trainerOptionsProblem, VARIANTS } from "../losses/mod.ts";
 import { sampleMetric } from "../metrics/mod.ts";
 import { ARCHITECTURES } from "../models/mod.ts";
 import { TRAINERS } from "../train/mod.ts";
+import { modelSize, modelSizeProblem } from "./model_size.ts";
 import {
   datasetBudget,
   describeIssue,
@@ -317,6 +318,17 @@ export function buildMatrix(suite: Suite, options: MatrixOptions): Cell[] {
       const variantName = typeof entry === "string" ? entry : entry.name;
       const variant = VARIANTS.get(variantName);
       const model = resolveModel(suite, options.profile, entry);
+      const tooBig = modelSizeProblem(
+        modelSize(model, DATASETS.get(dataset).sampleShape),
+        budget.batchSize,
+      );
+      if (tooBig) {
+        throw new SuiteError(
+          `Suite '${suite.name}' at profile '${options.profile}': variant '${
+            variantLabel(entry)
+          }' on dataset '${dataset}': ${tooBig}`,
+        );
+      }
       const trainerOptions = resolveTrainerOptions(suite, entry);
       for (const seed of seedsOf(dataset)) {
         const config: CellConfig = {

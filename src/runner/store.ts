@@ -199,13 +199,31 @@ export function parseResult(text: string, path: string): CellResult {
   return parsed.data as unknown as CellResult;
 }
 
+/**
+ * The largest result file read: 64 MiB. A cell logs at most 100,000 curve points (about 300 bytes
+ * each with per-network losses: 30 MB) and 500 sample points; a larger file is no result a run
+ * wrote, and reading it whole would take gigabytes.
+ */
+export const MAX_RESULT_BYTES = 64 * 2 ** 20;
+
 /** Reads a cell result, or undefined when there is none. */
 export async function readResult(path: string): Promise<CellResult | undefined> {
   let text: string;
   try {
+    const info = await Deno.stat(path);
+    if (!info.isFile || info.size > MAX_RESULT_BYTES) {
+      throw new CorruptResultError(
+        `Corrupt result file '${path}': ${
+          info.isFile
+            ? `it is ${info.size} bytes, more than a cell writes (${MAX_RESULT_BYTES})`
+            : "it is not a regular file"
+        }`,
+      );
+    }
     text = await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
+    if (error instanceof CorruptResultError) throw error;
     // A fault of the disk or the path (a folder where the file should be, no permission) is no
     // corrupt result: stop rather than set the file aside.
     throw userErrorFromOs(error, path) ??

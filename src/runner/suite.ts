@@ -56,10 +56,37 @@ export const SUITE_LIMITS = {
   cells: 100_000,
 } as const;
 
+/**
+ * The largest suite file read: 1 MiB, a hundred times the largest bundled suite (9 kB). A file of
+ * millions of seeds or variants is refused before it is parsed.
+ */
+export const MAX_SUITE_BYTES = 2 ** 20;
+
 /** A positive integer of at most `max`. */
 const boundedInt = (max: number) => positiveInt.max(max);
-/** A list of seeds: 1 to SUITE_LIMITS.seeds integers. */
-const seedList = z.array(z.int()).min(1).max(SUITE_LIMITS.seeds);
+/**
+ * A seed: an int32, what the RNG takes (src/engine/rng.ts reduces a seed with `seed | 0`, so that
+ * 2^32 would be seed 0 again and a spread over seeds would be computed over identical runs).
+ */
+const seed = z.int().min(-(2 ** 31)).max(2 ** 31 - 1);
+/** The items of `list` that repeat an earlier one, with their positions. */
+function repeats<T>(list: readonly T[]): [T, number][] {
+  return list.flatMap((item, i) => list.indexOf(item) !== i ? [[item, i] as [T, number]] : []);
+}
+/** A list of distinct items (the same cell would be planned twice). */
+function distinct<T extends z.ZodType<string | number>>(item: T, what: string) {
+  return z.array(item).superRefine((list, ctx) => {
+    for (const [value, i] of repeats(list as (string | number)[])) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${what} ${JSON.stringify(value)} is listed twice`,
+        path: [i],
+      });
+    }
+  });
+}
+/** A list of seeds: 1 to SUITE_LIMITS.seeds distinct int32 integers. */
+const seedList = distinct(seed, "seed").min(1).max(SUITE_LIMITS.seeds);
 
 /**
  * A profile's budget for one of the suite's datasets, over the profile's own: for a suite whose
@@ -97,7 +124,7 @@ export const BudgetSchema = z.strictObject({
   /** Overrides, by architecture, of the options of variants that use another architecture. */
   models: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   /** The variant labels this profile runs (default: all), e.g. to leave costly ones to `full`. */
-  variants: z.array(z.string()).min(1).max(SUITE_LIMITS.variants).optional(),
+  variants: distinct(z.string(), "variant").min(1).max(SUITE_LIMITS.variants).optional(),
   /** Generated (and real reference) samples of the final evaluation; default evalSamples. */
   finalSamples: boundedInt(SUITE_LIMITS.evalSamples).optional(),
   /** Overrides of this budget for some of the suite's datasets, by dataset name. */
@@ -130,7 +157,7 @@ const SuiteFields = z.strictObject({
   $schema: z.string().optional(),
   version: z.int().positive(),
   description: z.string(),
-  datasets: z.array(z.string()).min(1).max(SUITE_LIMITS.datasets),
+  datasets: distinct(z.string(), "dataset").min(1).max(SUITE_LIMITS.datasets),
   architecture: z.string().default("mlp"),
   latentDim: boundedInt(SUITE_LIMITS.latentDim),
   /**
@@ -138,22 +165,23 @@ const SuiteFields = z.strictObject({
    * order of preference: the first that can run here is used (`["inception-fid", "cifar10"]`: the
    * FID Inception when its converted weights are given, else ganbench's own network).
    */
-  features: z.union([z.string(), z.array(z.string()).min(1).max(8)]).optional(),
+  features: z.union([z.string(), distinct(z.string(), "extractor").min(1).max(8)]).optional(),
   model: z.record(z.string(), z.unknown()).default({}),
   variants: z.array(VariantEntrySchema).min(1).max(SUITE_LIMITS.variants),
   seeds: seedList,
-  metrics: z.array(z.string()).min(1).max(SUITE_LIMITS.metrics),
+  metrics: distinct(z.string(), "metric").min(1).max(SUITE_LIMITS.metrics),
   /**
    * The feature metrics (`fid`, `kid`, `is`, `prc`, `dc`, ...) the `images` metric computes;
    * unset: those five. Part of each cell's configuration only when set.
    */
-  featureMetrics: z.array(z.string()).min(1).max(SUITE_LIMITS.metrics).optional(),
+  featureMetrics: distinct(z.string(), "feature metric").min(1).max(SUITE_LIMITS.metrics)
+    .optional(),
   primary: z.string(),
   /**
    * The few figures a reader needs first, shown next to the primary on the overview page. Not part
    * of any cell's configuration, so adding it changes no config hash.
    */
-  headline: z.array(z.string()).min(1).max(8).optional(),
+  headline: distinct(z.string(), "figure").min(1).max(8).optional(),
   /** The profiles the suite has: `smoke` and any of the others (see {@linkcode PROFILES}). */
   profiles: z.strictObject({
     smoke: BudgetSchema,
@@ -227,6 +255,8 @@ export const SuiteSchema = SuiteFields.superRefine((suite, ctx) => {
       });
     }
   });
+  modelIssues(suite, ctx);
+  figureSourceIssues(suite, ctx);
   if (!allFigures().has(suite.primary)) {
     ctx.addIssue({
       code: "custom",
@@ -286,6 +316,69 @@ export const SuiteSchema = SuiteFields.superRefine((suite, ctx) => {
     if (problem) ctx.addIssue({ code: "custom", message: problem, path: ["profiles", profile] });
   }
 });
+
+/**
+ * Issues of each model-option source alone (the suite's, each variant's, each profile's), parsed
+ * by its architecture's schema: merged, a profile's `model.generator` replaces the suite's whole,
+ * so a typo in the suite's would otherwise pass unseen where a profile overrides it.
+ */
+function modelIssues(suite: z.infer<typeof SuiteFields>, ctx: z.RefinementCtx): void {
+  const check = (architecture: string, model: unknown, path: (string | number)[]) => {
+    if (model === undefined || !ARCHITECTURES.has(architecture)) return;
+    const parsed = ARCHITECTURES.get(architecture).options.safeParse(model, { reportInput: true });
+    if (parsed.success) return;
+    const issue = parsed.error.issues[0];
+    ctx.addIssue(
+      { ...issue, path: [...path, ...issue.path] } as Parameters<typeof ctx.addIssue>[0],
+    );
+  };
+  check(suite.architecture, suite.model, ["model"]);
+  suite.variants.forEach((entry, i) => {
+    if (typeof entry === "string") return;
+    check(entry.architecture ?? suite.architecture, entry.model, ["variants", i, "model"]);
+  });
+  for (const profile of PROFILES) {
+    const budget = suite.profiles[profile];
+    check(suite.architecture, budget?.model, ["profiles", profile, "model"]);
+    for (const [architecture, model] of Object.entries(budget?.models ?? {})) {
+      if (!ARCHITECTURES.has(architecture)) {
+        ctx.addIssue({
+          code: "custom",
+          message: ARCHITECTURES.unknownMessage(architecture),
+          path: ["profiles", profile, "models", architecture],
+        });
+      }
+      check(architecture, model, ["profiles", profile, "models", architecture]);
+    }
+  }
+}
+
+/**
+ * Issues of a primary or headline figure that comes from a metric the suite does not compute:
+ * the suite would train every cell and then rank nothing. Dynamics figures come from training.
+ */
+function figureSourceIssues(suite: z.infer<typeof SuiteFields>, ctx: z.RefinementCtx): void {
+  const sources = new Map<string, string>();
+  for (const [name, metric] of METRICS.entries()) {
+    for (const figure of metric.figures) sources.set(figure.key, name);
+  }
+  const figures: [string, (string | number)[]][] = [
+    [suite.primary, ["primary"]],
+    ...(suite.headline ?? []).map((f, i): [string, (string | number)[]] => [f, ["headline", i]]),
+  ];
+  for (const [figure, path] of figures) {
+    const metric = sources.get(figure);
+    if (metric && !suite.metrics.includes(metric)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `figure '${figure}' comes from metric '${metric}', which the suite's metrics (${
+          suite.metrics.join(", ")
+        }) leave out`,
+        path,
+      });
+    }
+  }
+}
 
 /** Issues of a budget's evaluation and logging intervals against its steps. */
 function stepIssues(budget: Budget, path: (string | number)[], ctx: z.RefinementCtx): void {
@@ -486,6 +579,11 @@ export class SuiteError extends UserError {
 
 /** Parses suite JSON text; `name` and `path` identify it in messages. */
 export function parseSuite(text: string, name: string, path: string): Suite {
+  if (text.length > MAX_SUITE_BYTES) {
+    throw new SuiteError(
+      `Cannot parse suite '${path}': it is ${text.length} characters long, more than ${MAX_SUITE_BYTES} (1 MiB); a suite lists its seeds and variants, not data`,
+    );
+  }
   let json: unknown;
   try {
     json = parseJson(text);
@@ -522,8 +620,19 @@ export function loadSuite(nameOrPath: string): Suite {
   const path = isPath ? nameOrPath : `suites/${nameOrPath}.json`;
   let text: string;
   try {
+    const info = Deno.statSync(url ?? nameOrPath);
+    if (!info.isFile || info.size > MAX_SUITE_BYTES) {
+      throw new SuiteError(
+        `Cannot read suite '${path}': ${
+          info.isFile
+            ? `it is ${info.size} bytes, more than ${MAX_SUITE_BYTES} (1 MiB)`
+            : "it is not a regular file"
+        }`,
+      );
+    }
     text = Deno.readTextFileSync(url ?? nameOrPath);
   } catch (error) {
+    if (error instanceof SuiteError) throw error;
     if (error instanceof Deno.errors.NotFound) {
       const available = listSuiteNames().join(", ");
       throw new SuiteError(
