@@ -10,6 +10,7 @@
  */
 import { ACTIVATION_GRADS, ACTIVATIONS, kernelModule, PANEL, TILE_ROWS } from "./_kernel_module.ts";
 import { relaxedSimdAvailable } from "./relaxed_simd.ts";
+import type { BlasOperand } from "./system_blas.ts";
 
 /** The heap the kernels work in: its memory and its allocator. */
 export interface WasmHeap {
@@ -51,6 +52,21 @@ export interface ConvGeometry {
 
 type Kernel = (...args: number[]) => void;
 
+/**
+ * A float32 product from outside the heap's own kernels (a system BLAS, `system_blas.ts`):
+ * C = A·B (C += A·B with `accumulate`) on data in `memory` at byte offsets.
+ */
+export interface HeapProduct {
+  sgemm(
+    memory: ArrayBufferLike,
+    a: BlasOperand,
+    b: BlasOperand,
+    c: BlasOperand,
+    shape: { m: number; n: number; k: number },
+    accumulate?: boolean,
+  ): void;
+}
+
 /** Steps of the reduction per pass over C: A's rows for one tile stay in the L1 cache. */
 const REDUCTION_BLOCK = 256;
 
@@ -74,6 +90,11 @@ export class HeapKernels {
   #rmsprop: Kernel;
   /** Floats of lowered patches held at once (16 MiB by default); a convolution works in chunks. */
   patchChunkFloats = 4 << 20;
+  /**
+   * The product that every matrix product and convolution runs on instead of the heap's own
+   * kernels (a system BLAS); undefined (the default) for the heap's own.
+   */
+  product: HeapProduct | undefined;
 
   /**
    * The kernels of `heap` (one instance per memory).
@@ -262,6 +283,9 @@ export class HeapKernels {
       if (!accumulate) this.#zeroRows(c.offset, m, n, c.ld ?? n);
       return;
     }
+    if (this.product) {
+      return this.product.sgemm(this.#heap.memory.buffer, a, b, c, shape, accumulate);
+    }
     const ldb = b.ld ?? (b.transposed ? k : n);
     const [sk, sn] = b.transposed ? [1, ldb] : [ldb, 1];
     const lda = a.ld ?? (a.transposed ? m : k);
@@ -344,6 +368,19 @@ export class HeapKernels {
   conv2d(x: number, filter: number, y: number, g: ConvGeometry): void {
     const { positions, patch, chunk } = this.#chunking(g);
     const co = g.outChannels;
+    if (this.product) {
+      return this.#withScratch(4 * Math.min(chunk, positions) * patch, (cols) => {
+        for (let first = 0; first < positions; first += chunk) {
+          const count = Math.min(chunk, positions - first);
+          this.#im2col(x, cols, ...this.#patchArgs(g, first, count));
+          this.matmul({ offset: cols }, { offset: filter }, { offset: y + 4 * first * co }, {
+            m: count,
+            n: co,
+            k: patch,
+          });
+        }
+      });
+    }
     const panels = Math.ceil(co / PANEL);
     this.#withScratch(4 * panels * PANEL * patch, (packed) => {
       this.#packB(filter, co, 1, packed, patch, co);
@@ -367,6 +404,18 @@ export class HeapKernels {
     const co = g.outChannels;
     const size = g.batchSize * g.inHeight * g.inWidth * g.inChannels;
     new Float32Array(this.#heap.memory.buffer, dx, size).fill(0);
+    if (this.product) {
+      return this.#withScratch(4 * Math.min(chunk, positions) * patch, (cols) => {
+        for (let first = 0; first < positions; first += chunk) {
+          const count = Math.min(chunk, positions - first);
+          // cols (count x patch) = dy rows · filterᵀ (the filter is stored patch x co).
+          this.matmul({ offset: dy + 4 * first * co }, { offset: filter, transposed: true }, {
+            offset: cols,
+          }, { m: count, n: patch, k: co });
+          this.#col2im(cols, dx, ...this.#patchArgs(g, first, count));
+        }
+      });
+    }
     const panels = Math.ceil(patch / PANEL);
     this.#withScratch(4 * panels * PANEL * co, (packed) => {
       // B = filterᵀ: B[c][j] = filter[j][c] for j over the patch.
