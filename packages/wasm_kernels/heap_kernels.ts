@@ -52,6 +52,12 @@ export interface ConvGeometry {
 
 type Kernel = (...args: number[]) => void;
 
+/** What {@linkcode HeapKernels.meter} counts: FLOPs and milliseconds of products. */
+export interface ProductMeter {
+  flops: number;
+  ms: number;
+}
+
 /**
  * A float32 product from outside the heap's own kernels (a system BLAS, `system_blas.ts`):
  * C = A·B (C += A·B with `accumulate`) on data in `memory` at byte offsets.
@@ -69,6 +75,12 @@ export interface HeapProduct {
 
 /** Steps of the reduction per pass over C: A's rows for one tile stay in the L1 cache. */
 const REDUCTION_BLOCK = 256;
+
+/** FLOPs of a convolution (and of each of its gradients): 2 per tap of every output. */
+function convFlops(g: ConvGeometry): number {
+  return 2 * g.batchSize * g.outHeight * g.outWidth * g.outChannels * g.filterHeight *
+    g.filterWidth * g.inChannels;
+}
 
 const modules: { fused?: WebAssembly.Module; separate?: WebAssembly.Module } = {};
 
@@ -95,6 +107,13 @@ export class HeapKernels {
    * kernels (a system BLAS); undefined (the default) for the heap's own.
    */
   product: HeapProduct | undefined;
+  /**
+   * When set, every product and convolution adds its arithmetic (2·m·n·k per product) and its
+   * wall time (packing, im2col and col2im included) here: what `bench:speed` reports as the time
+   * in products. Unset (the default), nothing is measured.
+   */
+  meter: ProductMeter | undefined;
+  #metering = false;
 
   /**
    * The kernels of `heap` (one instance per memory).
@@ -278,6 +297,9 @@ export class HeapKernels {
     accumulate = false,
   ): void {
     const { m, n, k } = shape;
+    if (this.meter && !this.#metering) {
+      return this.#metered(2 * m * n * k, () => this.matmul(a, b, c, shape, accumulate));
+    }
     if (m === 0 || n === 0) return;
     if (k === 0) {
       if (!accumulate) this.#zeroRows(c.offset, m, n, c.ld ?? n);
@@ -307,6 +329,20 @@ export class HeapKernels {
         this.#multiply(layout, aBlock, lda, scratch, c, { m, n, k: depth }, accumulate || t > 0);
       }
     });
+  }
+
+  /** Runs `body` as a product of `flops` FLOPs, adding both to the meter when one is set. */
+  #metered(flops: number, body: () => void): void {
+    if (!this.meter || this.#metering) return body();
+    this.#metering = true;
+    const start = performance.now();
+    try {
+      body();
+    } finally {
+      this.meter.ms += performance.now() - start;
+      this.meter.flops += flops;
+      this.#metering = false;
+    }
   }
 
   /** C (+)= A·B with B packed by pack_8 and A in `layout` at `a` (same k). */
@@ -366,6 +402,9 @@ export class HeapKernels {
 
   /** y = conv2d(x, filter) for NHWC x and [fh, fw, in, out] filter. */
   conv2d(x: number, filter: number, y: number, g: ConvGeometry): void {
+    if (this.meter && !this.#metering) {
+      return this.#metered(convFlops(g), () => this.conv2d(x, filter, y, g));
+    }
     const { positions, patch, chunk } = this.#chunking(g);
     const co = g.outChannels;
     if (this.product) {
@@ -400,6 +439,9 @@ export class HeapKernels {
 
   /** dx = the gradient of conv2d with respect to x, given dy (dx is overwritten). */
   conv2dBackpropInput(dy: number, filter: number, dx: number, g: ConvGeometry): void {
+    if (this.meter && !this.#metering) {
+      return this.#metered(convFlops(g), () => this.conv2dBackpropInput(dy, filter, dx, g));
+    }
     const { positions, patch, chunk } = this.#chunking(g);
     const co = g.outChannels;
     const size = g.batchSize * g.inHeight * g.inWidth * g.inChannels;
@@ -436,6 +478,9 @@ export class HeapKernels {
 
   /** dw = the gradient of conv2d with respect to the filter, given x and dy. */
   conv2dBackpropFilter(x: number, dy: number, dw: number, g: ConvGeometry): void {
+    if (this.meter && !this.#metering) {
+      return this.#metered(convFlops(g), () => this.conv2dBackpropFilter(x, dy, dw, g));
+    }
     const { positions, patch, chunk } = this.#chunking(g);
     const co = g.outChannels;
     if (positions === 0) return this.#zeroRows(dw, patch, co, co); // an empty batch: no gradient

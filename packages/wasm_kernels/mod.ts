@@ -43,5 +43,5 @@ export * from "./heap_kernels.ts";
 export * from "./relaxed_simd.ts";
 export * from "./row_products.ts";
 export * from "./system_blas.ts";
-export { registerWasmTrainingKernels, useHeapProduct } from "./wasm_kernels.ts";
+export { meterHeapProducts, registerWasmTrainingKernels, useHeapProduct } from "./wasm_kernels.ts";
 export { registerWasmFusedKernels } from "./wasm_fused_kernels.ts";

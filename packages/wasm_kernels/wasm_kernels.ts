@@ -58,7 +58,7 @@ import {
   unregisterKernel,
   util,
 } from "@tensorflow/tfjs-core";
-import { HeapKernels, type HeapProduct } from "./heap_kernels.ts";
+import { HeapKernels, type HeapProduct, type ProductMeter } from "./heap_kernels.ts";
 import { attrsOf, heapOf, type WasmBackend, wasmBackendOf } from "./_tfjs_wasm_internals.ts";
 
 /** A kernel's inputs by name. */
@@ -493,6 +493,17 @@ function sharingConfig(
  */
 export function useHeapProduct(backend: unknown, product: HeapProduct | undefined): void {
   kernelsOf(wasmBackendOf(backend)).product = product;
+}
+
+/**
+ * Counts the FLOPs and the time of every product and convolution of the wasm backend `backend`
+ * into `meter` from now on (undefined: stop counting).
+ *
+ * @param backend the active wasm backend
+ * @param meter where to add FLOPs and milliseconds
+ */
+export function meterHeapProducts(backend: unknown, meter: ProductMeter | undefined): void {
+  kernelsOf(wasmBackendOf(backend)).meter = meter;
 }
 
 let registered = false;
