@@ -6,13 +6,12 @@
  */
 import type { Dataset } from "../src/data/dataset.ts";
 import { DATASETS } from "../src/data/mod.ts";
-import { trainingData } from "../src/data/training_set.ts";
 import { Rng } from "../src/engine/rng.ts";
-import { DEFAULT_HYPER, ganLossOf, LOSSES, REGULARISERS } from "../src/losses/mod.ts";
-import { ARCHITECTURES, disposePair, type GanPair } from "../src/models/mod.ts";
+import { DEFAULT_HYPER, LOSSES } from "../src/losses/mod.ts";
+import { disposePair, type GanPair } from "../src/models/mod.ts";
 import { buildMatrix } from "../src/runner/cells.ts";
+import { buildPair, trainPair } from "../src/runner/run_cell.ts";
 import { loadSuite, type Profile } from "../src/runner/suite.ts";
-import { TRAINERS } from "../src/train/mod.ts";
 import { train } from "../src/train/train.ts";
 
 /** A stand-in for 28x28 data: the step's cost does not depend on the pixel values. */
@@ -57,43 +56,22 @@ export async function msPerCellStep(
   cell: { suite: string; profile: Profile; variant: string; dataset: string },
   steps: number,
 ): Promise<number> {
-  const config = buildMatrix(loadSuite(cell.suite), {
+  const found = buildMatrix(loadSuite(cell.suite), {
     profile: cell.profile,
     variants: [cell.variant],
     seeds: [0],
     backend: "wasm",
   }).find((c) => c.config.dataset === cell.dataset)?.config;
-  if (!config) {
-    throw new Error(`suite ${cell.suite} has no cell ${cell.variant} on ${cell.dataset}`);
-  }
+  if (!found) throw new Error(`suite ${cell.suite} has no cell ${cell.variant} on ${cell.dataset}`);
+  const config = {
+    ...found,
+    budget: { ...found.budget, steps, logEvery: steps + 1, evalEvery: steps },
+  };
   const dataset = DATASETS.get(config.dataset);
   const rng = new Rng(config.seed);
-  const architecture = ARCHITECTURES.get(config.architecture);
-  if (architecture.networks === "translation") {
-    throw new Error("not a generator/discriminator pair");
-  }
-  const trainer = TRAINERS.get(config.trainer ?? "gan");
-  if (trainer.networks === "translation") throw new Error("not a generator/discriminator trainer");
-  const pair = architecture.build(config.model, {
-    sampleShape: dataset.sampleShape,
-    latentDim: config.latentDim,
-    rng: rng.stream("init"),
-  });
+  const pair = buildPair(config, dataset, rng);
   try {
-    const outcome = await trainer.train({
-      dataset: trainingData(dataset, rng.stream("training-set")),
-      pair,
-      loss: ganLossOf(config.loss, config.trainer),
-      regularisers: Object.entries(config.regularisers).map(([name, weight]) => ({
-        name,
-        regulariser: REGULARISERS.get(name),
-        weight,
-      })),
-      hyper: config.hyper,
-      budget: { ...config.budget, steps, logEvery: steps + 1, evalEvery: steps },
-      rng,
-      evaluate: () => ({}),
-    });
+    const outcome = await trainPair({ config, dataset, pair, rng }, { evaluate: () => ({}) });
     return (1000 * outcome.trainSeconds) / steps;
   } finally {
     disposePair(pair);

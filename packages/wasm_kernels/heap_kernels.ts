@@ -10,7 +10,7 @@
  */
 import { ACTIVATION_GRADS, ACTIVATIONS, kernelModule, PANEL, TILE_ROWS } from "./_kernel_module.ts";
 import { relaxedSimdAvailable } from "./relaxed_simd.ts";
-import type { BlasOperand } from "./system_blas.ts";
+import type { SystemBlas } from "./system_blas.ts";
 
 /** The heap the kernels work in: its memory and its allocator. */
 export interface WasmHeap {
@@ -59,19 +59,10 @@ export interface ProductMeter {
 }
 
 /**
- * A float32 product from outside the heap's own kernels (a system BLAS, `system_blas.ts`):
- * C = A·B (C += A·B with `accumulate`) on data in `memory` at byte offsets.
+ * A float32 product from outside the heap's own kernels: a system BLAS (`system_blas.ts`), whose
+ * `sgemm` computes C = A·B (C += A·B with `accumulate`) on data in a memory at byte offsets.
  */
-export interface HeapProduct {
-  sgemm(
-    memory: ArrayBufferLike,
-    a: BlasOperand,
-    b: BlasOperand,
-    c: BlasOperand,
-    shape: { m: number; n: number; k: number },
-    accumulate?: boolean,
-  ): void;
-}
+export type HeapProduct = Pick<SystemBlas, "sgemm">;
 
 /** Steps of the reduction per pass over C: A's rows for one tile stay in the L1 cache. */
 const REDUCTION_BLOCK = 256;

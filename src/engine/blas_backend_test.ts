@@ -9,26 +9,13 @@ import { disposePair } from "../models/mod.ts";
 import { planSuite } from "../runner/run_suite.ts";
 import { loadSuite } from "../runner/suite.ts";
 import { train } from "../train/train.ts";
-import { ROOT } from "../../testing/cli.ts";
+import { ROOT, runDeno } from "../../testing/cli.ts";
 import { initBackend } from "./backend.ts";
 import { Rng } from "./rng.ts";
 
 const loaded = systemBlas();
 /** Why the tests that need a system BLAS are skipped here (in their names), or "". */
 const SKIP = loaded.ok ? "" : ` [skipped: no system BLAS here (${loaded.reason})]`;
-
-/** `code` run by a fresh Deno with `env` added to this process's environment. */
-async function runCode(code: string, env: Record<string, string>, args = ["eval", "--ext=ts"]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [...args, code],
-    env: { NO_COLOR: "1", ...env },
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
 
 const backendModule = new URL("./backend.ts", import.meta.url).href;
 
@@ -148,23 +135,13 @@ Deno.test("a committed profile's cells have the same hashes under blas, wasm and
 });
 
 Deno.test("--backend blas without a system BLAS is one line and exit 1", async () => {
-  const run = await runCode(
-    "suite",
+  const out = await Deno.makeTempDir({ prefix: "ganbench-no-blas-" });
+  const run = await runDeno(
+    ["run", "-A", "src/cli.ts", "suite", "dirac", "--profile", "smoke", "--backend", "blas"]
+      .concat(["--out", out]),
     { GANBENCH_BLAS: "none" },
-    [
-      "run",
-      "-A",
-      "src/cli.ts",
-      "suite",
-      "dirac",
-      "--profile",
-      "smoke",
-      "--backend",
-      "blas",
-      "--out",
-    ],
   );
-  // The code argument is the --out folder here: the run never gets that far.
+  await Deno.remove(out, { recursive: true });
   assert.equal(run.code, 1, run.stderr);
   const lines = run.stderr.trim().split("\n");
   assert.equal(lines.length, 1, run.stderr);
@@ -172,9 +149,13 @@ Deno.test("--backend blas without a system BLAS is one line and exit 1", async (
 });
 
 Deno.test("auto without a system BLAS runs wasm and says why in one line", async () => {
-  const run = await runCode(
-    `import { initBackend } from "${backendModule}";
-     console.log((await initBackend("auto")).name);`,
+  const run = await runDeno(
+    [
+      "eval",
+      "--ext=ts",
+      `import { initBackend } from "${backendModule}";
+       console.log((await initBackend("auto")).name);`,
+    ],
     { GANBENCH_BLAS: "none" },
   );
   assert.equal(run.code, 0, run.stderr);

@@ -79,7 +79,7 @@ export async function runCell(
   const pictures = dataset.sampleShape.length === 3 ? new CellPictures(context) : undefined;
   try {
     let lastSamples: Float32Array | undefined;
-    const outcome = await train(context, {
+    const outcome = await trainPair(context, {
       async evaluate(generator, at) {
         const { samples, figures } = await score(generator, evaluation);
         lastSamples = samples;
@@ -107,7 +107,7 @@ export async function runCell(
 }
 
 /** What the steps of a cell share: its configuration, dataset, networks and seeded source. */
-interface CellContext {
+export interface CellContext {
   config: CellConfig;
   dataset: Dataset;
   pair: GanPair;
@@ -116,7 +116,7 @@ interface CellContext {
 }
 
 /** Builds the cell's networks from its `init` stream: the architecture's pair, conditional when the variant is. */
-function buildPair(config: CellConfig, dataset: Dataset, rng: Rng): GanPair {
+export function buildPair(config: CellConfig, dataset: Dataset, rng: Rng): GanPair {
   const architecture = ARCHITECTURES.get(config.architecture);
   if (architecture.networks === "translation") {
     throw new TypeError(
@@ -189,7 +189,7 @@ function scorer({ config, dataset, pair }: CellContext): Scorer {
 }
 
 /** Trains the cell's pair with its trainer, loss, regularisers, hyper-parameters and budget. */
-function train(
+export function trainPair(
   { config, dataset, pair, rng }: CellContext,
   hooks: Pick<TrainOptions, "evaluate" | "onProgress">,
 ): Promise<TrainOutcome> {
