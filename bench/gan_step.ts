@@ -5,9 +5,13 @@
  * @module
  */
 import type { Dataset } from "../src/data/dataset.ts";
+import { DATASETS } from "../src/data/mod.ts";
 import { Rng } from "../src/engine/rng.ts";
 import { DEFAULT_HYPER, LOSSES } from "../src/losses/mod.ts";
 import { disposePair, type GanPair } from "../src/models/mod.ts";
+import { buildMatrix } from "../src/runner/cells.ts";
+import { buildPair, trainPair } from "../src/runner/run_cell.ts";
+import { loadSuite, type Profile } from "../src/runner/suite.ts";
 import { train } from "../src/train/train.ts";
 
 /** A stand-in for 28x28 data: the step's cost does not depend on the pixel values. */
@@ -41,4 +45,35 @@ export async function msPerStep(model: StepModel, steps: number): Promise<number
   });
   disposePair(pair);
   return (1000 * outcome.trainSeconds) / steps;
+}
+
+/**
+ * ms per step of a suite's cell (its networks, trainer, loss, regularisers, optimiser and batch,
+ * as `runCell` trains them, without evaluations): the `variant` label's cell of `suite`'s
+ * `profile` on `dataset`, seed 0, run for `steps` steps.
+ */
+export async function msPerCellStep(
+  cell: { suite: string; profile: Profile; variant: string; dataset: string },
+  steps: number,
+): Promise<number> {
+  const found = buildMatrix(loadSuite(cell.suite), {
+    profile: cell.profile,
+    variants: [cell.variant],
+    seeds: [0],
+    backend: "wasm",
+  }).find((c) => c.config.dataset === cell.dataset)?.config;
+  if (!found) throw new Error(`suite ${cell.suite} has no cell ${cell.variant} on ${cell.dataset}`);
+  const config = {
+    ...found,
+    budget: { ...found.budget, steps, logEvery: steps + 1, evalEvery: steps },
+  };
+  const dataset = DATASETS.get(config.dataset);
+  const rng = new Rng(config.seed);
+  const pair = buildPair(config, dataset, rng);
+  try {
+    const outcome = await trainPair({ config, dataset, pair, rng }, { evaluate: () => ({}) });
+    return (1000 * outcome.trainSeconds) / steps;
+  } finally {
+    disposePair(pair);
+  }
 }

@@ -1,19 +1,29 @@
 /**
- * Training-step speed: ms per GAN step (D step + G step, non-saturating loss, Adam) of the
- * harness's own training path on every available backend, next to the same networks and batch
- * in PyTorch (bench/train_step_torch.py, Debian python3-torch, one thread like tfjs-wasm) run in
- * the same invocation, with the tfjs/PyTorch ratio and achieved GFLOP/s against the peak measured
- * by a 1024² matmul in PyTorch, and the step's floor on each backend: its FLOPs at that backend's
- * own best product speed, about the least time a step can take there (the FLOPs are
- * PyTorch's count; tfjs skips D's weight gradient in the G step, about 8% of them).
+ * Training-step speed: ms per training step of the harness's own training path on every
+ * available backend, next to the same networks, batch and step in PyTorch
+ * (bench/train_step_torch.py, Debian python3-torch, one thread like tfjs-wasm) run in the same
+ * invocation, with the tfjs/PyTorch ratio.
+ *
+ * Models: the MLP, MNIST-MLP and DCGAN GAN steps (D step + G step, non-saturating loss, Adam), and
+ * two replication cells as their suites train them (`msPerCellStep`): `pacgan1`/`pacgan4`
+ * (PacGAN's joint step, batch 100, pack 1 and 4; suites/pacgan.json's replicate profile) and
+ * `wgan-gp-toy` (5 critic steps with the gradient penalty, then a G step, batch 256, 512-wide ReLU
+ * MLPs; suites/wgan-gp-toy.json).
+ *
+ * On the wasm-based backends (`wasm`, `blas`) each row also gives the FLOPs of the products and
+ * convolutions a step runs (counted as they run: 2·m·n·k each) and the share of the step's time
+ * spent in them (packing, im2col and col2im included), the rest being elementwise kernels,
+ * dispatch and the training loop; and the step's floor: its FLOPs at the backend's own best
+ * product speed, about the least time a step can take there.
  *
  * The peer runs without the variables that pin OpenBLAS to another CPU's kernels (`peer.ts`), with
  * one BLAS thread as well as one ATen thread, and the output ends with its description (BLAS,
  * kernels, threads, CPU capability). `--json` prints `{"<model>": {backend, tfjs_ms, torch_ms,
  * ratio, floor_ms}}` for each model's fastest backend, plus `_runs` (every model and backend
- * timed, with its device) and `_peer` (that description; null without PyTorch).
+ * timed, with its device, FLOPs and product share) and `_peer` (that description; null without
+ * PyTorch).
  *
- * Usage: deno task bench:speed [--json] [--backends wasm,cpu] [--models mixture-mlp,mnist-mlp] [--seconds 3]
+ * Usage: deno task bench:speed [--json] [--backends blas,wasm] [--models mixture-mlp,pacgan4] [--seconds 3]
  *
  * @module
  */
@@ -21,22 +31,23 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Dataset } from "../src/data/dataset.ts";
 import { ring8 } from "../src/data/mixtures.ts";
 import { type BackendChoice, initBackend, listBackends } from "../src/engine/backend.ts";
+import { meterHeapProducts, type ProductMeter } from "@ganbench/wasm-kernels";
 import { parseScriptArgs } from "../src/cli_options.ts";
 import { mnist } from "../src/data/mnist.ts";
 import { buildDcgan, DcganOptions } from "../src/models/dcgan.ts";
 import { buildMlp, MlpOptions } from "../src/models/mlp.ts";
-import { msPerStep, noise784, type StepModel } from "./gan_step.ts";
+import { msPerCellStep, msPerStep, noise784, type StepModel } from "./gan_step.ts";
 import { describePeer, peerCommand, type PeerInfo } from "./peer.ts";
 
-interface BenchModel extends StepModel {
-  latentDim: number;
-  /** FLOPs (2 x multiply-adds) of one alternating GAN step. */
-  flops: number;
+interface BenchModel {
+  batchSize: number;
+  /** Trains a fresh model for `steps` steps; resolves to ms per step. */
+  time(steps: number): Promise<number>;
 }
 
-/** Multiply-adds x2 of one alternating GAN step: D step B(Gf + 6Df), G step 3B(Gf + Df). */
-function stepFlops(batch: number, gForward: number, dForward: number): number {
-  return batch * (4 * gForward + 9 * dForward);
+/** A GAN step of `model` through the harness's training loop. */
+function ganStep(model: StepModel): BenchModel {
+  return { batchSize: model.batchSize, time: (steps) => msPerStep(model, steps) };
 }
 
 function mlpModel(
@@ -47,40 +58,32 @@ function mlpModel(
   output: "linear" | "tanh",
   batchSize: number,
 ): BenchModel {
-  const forward = (sizes: number[]) =>
-    sizes.slice(1).reduce((s, out, i) => s + 2 * sizes[i] * out, 0);
-  const dim = dataset.sampleShape.reduce((a, b) => a * b, 1);
   const options = MlpOptions.parse({
     generator: { hidden: generator, output },
     discriminator: { hidden: discriminator },
   });
-  return {
+  return ganStep({
     dataset,
-    latentDim,
     batchSize,
     build: (rng) => buildMlp(options, { sampleShape: dataset.sampleShape, latentDim, rng }),
-    flops: stepFlops(
-      batchSize,
-      forward([latentDim, ...generator, dim]),
-      forward([dim, ...discriminator, 1]),
-    ),
-  };
+  });
 }
 
 /** The DCGAN of the image suites: z 100, 64/128 channels, batch 64. */
 function dcganModel(): BenchModel {
-  // Per-sample forward FLOPs: G dense 100→6272, two transposed convs (each input pixel meets the
-  // 4x4 filter once: 7·7·128 → 64, 14·14·64 → 1); D two convs (each output pixel sums 4x4 taps),
-  // dense 6272→1.
-  const gForward = 2 * (100 * 6272 + 7 * 7 * 128 * 16 * 64 + 14 * 14 * 64 * 16 * 1);
-  const dForward = 2 * (14 * 14 * 64 * 16 * 1 + 7 * 7 * 128 * 16 * 64 + 6272);
   const options = DcganOptions.parse({});
-  return {
+  return ganStep({
     dataset: mnist,
-    latentDim: 100,
     batchSize: 64,
     build: (rng) => buildDcgan(options, { sampleShape: [28, 28, 1], latentDim: 100, rng }),
-    flops: stepFlops(64, gForward, dForward),
+  });
+}
+
+/** A replication suite's cell (replicate profile, seed 0), trained by its own trainer. */
+function cellModel(suite: string, variant: string, dataset: string, batchSize: number): BenchModel {
+  return {
+    batchSize,
+    time: (steps) => msPerCellStep({ suite, profile: "replicate", variant, dataset }, steps),
   };
 }
 
@@ -88,12 +91,30 @@ const MODELS: Record<string, () => BenchModel> = {
   "mixture-mlp": () => mlpModel(ring8, 2, [128, 128, 128], [128, 128, 128], "linear", 256),
   "mnist-mlp": () => mlpModel(noise784, 100, [256, 512, 1024], [512, 256], "tanh", 64),
   "mnist-dcgan": dcganModel,
+  pacgan1: () => cellModel("pacgan", "gan", "pacgan-ring8", 100),
+  pacgan4: () => cellModel("pacgan", "pacgan4", "pacgan-ring8", 100),
+  "wgan-gp-toy": () => cellModel("wgan-gp-toy", "wgan-gp", "wgan-gp-8gaussians", 256),
 };
 
-async function timeTfjs(model: BenchModel, seconds: number): Promise<number> {
-  const first = await msPerStep(model, 3); // warm-up, and a first estimate of the step time
+/**
+ * ms per step of `model`, and, on the wasm-based backends, the FLOPs of a step's products and
+ * convolutions and the ms of a step they take.
+ */
+async function timeTfjs(
+  model: BenchModel,
+  seconds: number,
+  metered: boolean,
+): Promise<{ ms: number; flops?: number; productMs?: number }> {
+  const first = await model.time(3); // warm-up, and a first estimate of the step time
   const steps = Math.max(3, Math.min(2000, Math.round((1000 * seconds) / first)));
-  return await msPerStep(model, steps);
+  const meter: ProductMeter = { flops: 0, ms: 0 };
+  if (metered) meterHeapProducts(tf.backend(), meter);
+  try {
+    const ms = await model.time(steps);
+    return metered ? { ms, flops: meter.flops / steps, productMs: meter.ms / steps } : { ms };
+  } finally {
+    if (metered) meterHeapProducts(tf.backend(), undefined);
+  }
 }
 
 /**
@@ -158,18 +179,18 @@ function timeTorch(
 }
 
 const { values } = parseScriptArgs("bench:speed", {
-  summary: "ms per GAN training step on every backend, next to PyTorch",
+  summary: "ms per training step on every backend, next to PyTorch",
   options: {
     json: { type: "boolean", description: "print the results as one line of JSON" },
     backends: {
       type: "string",
-      value: "wasm,cpu,webgpu",
+      value: "blas,wasm,cpu,webgpu",
       defaultText: "every backend that runs here on real hardware",
       description: "the backends to time",
     },
     models: {
       type: "string",
-      value: "mixture-mlp,mnist-mlp,mnist-dcgan",
+      value: "mixture-mlp,mnist-mlp,mnist-dcgan,pacgan1,pacgan4,wgan-gp-toy",
       defaultText: "all",
       description: "the models to time",
     },
@@ -195,42 +216,63 @@ const json: Record<
     torch_ms: number | null;
     ratio: number | null;
     /** The step's FLOPs at the backend's product peak: the least its step could take. */
-    floor_ms: number;
+    floor_ms: number | null;
   }
 > = {};
 /** Every (model, backend) timed, for `--json`'s `_runs`. */
-const runs: ({ model: string; device: string } & (typeof json)[string])[] = [];
+const runs: ({
+  model: string;
+  device: string;
+  flops: number | null;
+  product_ms: number | null;
+} & (typeof json)[string])[] = [];
 const table: string[] = [];
 for (const backend of backends) {
   const info = await initBackend(backend as BackendChoice);
+  // `blas` runs on the wasm backend: named by what the user asked for.
+  const label = info.blas ? "blas" : info.name;
   const peak = await productPeak();
   for (const name of models) {
     if (SLOW.has(`${info.name}/${name}`) && !(values.backends && values.models)) {
       table.push(
-        `| ${name} | ${info.name} | skipped (minutes per step; name both to force) | | | | | | |`,
+        `| ${name} | ${label} | skipped (minutes per step; name both to force) | | | | | | |`,
       );
       continue;
     }
     const model = MODELS[name]();
-    const ms = await timeTfjs(model, Number(values.seconds));
+    const { ms, flops, productMs } = await timeTfjs(
+      model,
+      Number(values.seconds),
+      info.name === "wasm",
+    );
     const torchMs = torch[name]?.ms ?? null;
     const ratio = torchMs ? ms / torchMs : null;
-    const gflops = model.flops / (ms / 1000) / 1e9;
-    const floorMs = model.flops / (peak * 1e9) * 1000;
-    const entry = { backend: info.name, tfjs_ms: ms, torch_ms: torchMs, ratio, floor_ms: floorMs };
+    const floorMs = flops === undefined ? null : flops / (peak * 1e9) * 1000;
+    const entry = { backend: label, tfjs_ms: ms, torch_ms: torchMs, ratio, floor_ms: floorMs };
     if (!json[name] || ms < json[name].tfjs_ms) json[name] = entry;
-    runs.push({ model: name, ...entry, device: info.device });
+    runs.push({
+      model: name,
+      ...entry,
+      device: info.device,
+      flops: flops ?? null,
+      product_ms: productMs ?? null,
+    });
     const cells = [
       name,
-      info.name,
+      label,
       ms.toFixed(2),
       (1000 * model.batchSize / ms).toFixed(0),
       torchMs?.toFixed(2) ?? "—",
       ratio?.toFixed(2) ?? "—",
-      gflops.toFixed(2),
-      torch._peak_gflops ? ((100 * gflops) / torch._peak_gflops).toFixed(1) + "%" : "—",
-      `${floorMs.toFixed(2)} at ${peak.toFixed(0)} GFLOP/s` +
-      (torchMs ? ` (ratio ${(floorMs / torchMs).toFixed(2)})` : ""),
+      flops === undefined ? "—" : (flops / 1e9).toFixed(3),
+      productMs === undefined
+        ? "—"
+        : `${productMs.toFixed(2)} (${(100 * productMs / ms).toFixed(0)}%) · ${
+          (ms - productMs).toFixed(2)
+        }`,
+      flops === undefined ? "—" : (flops / (ms / 1000) / 1e9).toFixed(1),
+      floorMs === null ? "—" : `${floorMs.toFixed(2)} at ${peak.toFixed(0)} GFLOP/s` +
+        (torchMs ? ` (ratio ${(floorMs / torchMs).toFixed(2)})` : ""),
     ];
     table.push(`| ${cells.join(" | ")} |`);
   }
@@ -242,11 +284,12 @@ if (values.json) {
   console.log(
     `| model | backend | tfjs ms/step | samples/s | PyTorch ms/step (1 thread, ${
       torch._torch ?? "absent"
-    }) | ratio | GFLOP/s | of PyTorch's peak (${
-      torch._peak_gflops?.toFixed(0) ?? "?"
-    } GFLOP/s) | floor: the FLOPs at the backend's best product speed, ms |`,
+    }) | ratio | GFLOP/step (products) | ms in products (share) · elsewhere | effective GFLOP/s | floor: the FLOPs at the backend's best product speed, ms |`,
   );
-  console.log("|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const line of table) console.log(line);
+  if (torch._peak_gflops) {
+    console.log(`\nPyTorch's 1024² product, 1 thread: ${torch._peak_gflops.toFixed(0)} GFLOP/s`);
+  }
   if (peer) console.log(`\n${peer}`);
 }

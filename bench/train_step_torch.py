@@ -71,6 +71,38 @@ def dcgan(latent=100, g=64, d=64):
     return generator, discriminator, latent, (1, 28, 28), 64
 
 
+class Maxout(nn.Module):
+    """PacGAN's maxout layer: `pieces` linear pieces per unit, the largest kept."""
+
+    def __init__(self, fan_in, units, pieces=5):
+        super().__init__()
+        self.linear = nn.Linear(fan_in, units * pieces)
+        self.units, self.pieces = units, pieces
+
+    def forward(self, x):
+        return self.linear(x).view(x.shape[0], self.pieces, self.units).amax(1)
+
+
+def pacgan(pack):
+    """PacGAN's networks (suites/pacgan.json, src/models/pacgan.ts): G 4x400 with batch norm and
+    no hidden bias, D 3 maxout layers of 200 units x 5 pieces over `pack` samples side by side."""
+    layers = []
+    for fan_in in (2, 400, 400, 400):
+        layers += [nn.Linear(fan_in, 400, bias=False), nn.BatchNorm1d(400, 1e-4, 0.05), nn.ReLU()]
+    generator = nn.Sequential(*layers, nn.Linear(400, 2))
+    discriminator = nn.Sequential(
+        Maxout(2 * pack, 200), Maxout(200, 200), Maxout(200, 200), nn.Linear(200, 1)
+    )
+    return generator, discriminator
+
+
+def relu_mlp(fan_in, fan_out, width=512):
+    return nn.Sequential(
+        nn.Linear(fan_in, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(),
+        nn.Linear(width, width), nn.ReLU(), nn.Linear(width, fan_out),
+    )
+
+
 MODELS = {
     "mixture-mlp": lambda: (
         mlp([2, 128, 128, 128, 2], nn.ReLU),
@@ -86,7 +118,78 @@ MODELS = {
 }
 
 
+def pacgan_step(pack, batch=100):
+    """PacGAN's joint step (src/train/train_pacgan.ts): D's and G's losses on the same samples,
+    both gradients at the same weights, both updates applied together (Adam 1e-4, betas 0.8, 0.999);
+    written as a PyTorch user would: one generator pass per packed slot, its output detached for D."""
+    g, d = pacgan(pack)
+    g, d = g.to(DEVICE), d.to(DEVICE)
+    opt_g = torch.optim.Adam(g.parameters(), 1e-4, betas=(0.8, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), 1e-4, betas=(0.8, 0.999))
+    softplus = nn.functional.softplus
+
+    def packed(x):  # pack slots of `batch` samples side by side: [batch, 2 * pack]
+        return x.view(pack, batch, -1).transpose(0, 1).reshape(batch, -1)
+
+    def step():
+        real = torch.randn(pack * batch, 2, device=DEVICE)
+        fake = torch.cat([g(torch.randn(batch, 2, device=DEVICE)) for _ in range(pack)])
+        loss_d = softplus(-d(packed(real))).mean() + softplus(d(packed(fake.detach()))).mean()
+        loss_g = softplus(-d(packed(fake))).mean()
+        opt_d.zero_grad()
+        opt_g.zero_grad()
+        grads_d = torch.autograd.grad(loss_d, list(d.parameters()))
+        grads_g = torch.autograd.grad(loss_g, list(g.parameters()))
+        for p, grad in zip(d.parameters(), grads_d):
+            p.grad = grad
+        for p, grad in zip(g.parameters(), grads_g):
+            p.grad = grad
+        opt_d.step()
+        opt_g.step()
+        return loss_d.item() + loss_g.item()
+
+    return step
+
+
+def wgan_gp_step(batch=256, critic_steps=5, penalty=0.1):
+    """WGAN-GP's toy step (gan_toy.py; suites/wgan-gp-toy.json): 5 critic updates with the gradient
+    penalty, then one generator update, 512-wide ReLU MLPs, Adam 1e-4, betas 0.5, 0.9."""
+    g, d = relu_mlp(2, 2).to(DEVICE), relu_mlp(2, 1).to(DEVICE)
+    opt_g = torch.optim.Adam(g.parameters(), 1e-4, betas=(0.5, 0.9))
+    opt_d = torch.optim.Adam(d.parameters(), 1e-4, betas=(0.5, 0.9))
+
+    def step():
+        for _ in range(critic_steps):
+            real = torch.randn(batch, 2, device=DEVICE)
+            with torch.no_grad():
+                fake = g(torch.randn(batch, 2, device=DEVICE))
+            alpha = torch.rand(batch, 1, device=DEVICE)
+            mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+            (grad,) = torch.autograd.grad(d(mixed).sum(), mixed, create_graph=True)
+            gp = ((grad.square().sum(1) + 1e-12).sqrt() - 1).square().mean()
+            loss_d = d(fake).mean() - d(real).mean() + penalty * gp
+            opt_d.zero_grad()
+            loss_d.backward()
+            opt_d.step()
+        loss_g = -d(g(torch.randn(batch, 2, device=DEVICE))).mean()
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+        return loss_d.item() + loss_g.item()
+
+    return step
+
+
+STEPS = {
+    "pacgan1": lambda: pacgan_step(1),
+    "pacgan4": lambda: pacgan_step(4),
+    "wgan-gp-toy": wgan_gp_step,
+}
+
+
 def time_steps(name, warmup=5, seconds=3.0):
+    if name in STEPS:
+        return time_step(STEPS[name](), warmup, seconds)
     g, d, latent, shape, batch = MODELS[name]()
     g, d = g.to(DEVICE), d.to(DEVICE)
     opt_g = torch.optim.Adam(g.parameters(), 1e-3, betas=(0.5, 0.999))
@@ -108,6 +211,10 @@ def time_steps(name, warmup=5, seconds=3.0):
         opt_g.step()
         return loss_d.item() + loss_g.item()  # waits for the device
 
+    return time_step(step, warmup, seconds)
+
+
+def time_step(step, warmup, seconds):
     for _ in range(warmup):
         step()
     steps, start = 0, time.perf_counter()
@@ -134,7 +241,7 @@ def peak_gflops(n=1024, repeats=20):
 
 
 if __name__ == "__main__":
-    out = {name: time_steps(name) for name in ARGS[1:] if name in MODELS}
+    out = {name: time_steps(name) for name in ARGS[1:] if name in MODELS or name in STEPS}
     out["_peak_gflops"] = peak_gflops()
     out["_torch"] = torch.__version__
     out["_device"] = torch.cuda.get_device_name() if DEVICE.startswith("cuda") else "cpu"

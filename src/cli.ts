@@ -63,7 +63,8 @@ const RUN_OPTIONS = {
     type: "string",
     choices: BACKEND_CHOICES,
     default: "auto",
-    description: "TensorFlow.js backend; auto takes the first that runs: tensorflow, webgpu, wasm",
+    description:
+      "TensorFlow.js backend; auto takes the first that runs: tensorflow, webgpu, blas (wasm with the system BLAS's products), wasm",
   },
   out: {
     type: "string",

@@ -20,11 +20,19 @@ export interface CliRun {
   stderr: string;
 }
 
-async function runEntry(entry: string, args: string[]): Promise<CliRun> {
+function runEntry(entry: string, args: string[]): Promise<CliRun> {
+  return runDeno(["run", "-A", fileURLToPath(new URL(entry, import.meta.url)), ...args]);
+}
+
+/**
+ * Runs `deno ...args` from the repository root, without colours, with `env` added to this
+ * process's environment.
+ */
+export async function runDeno(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", fileURLToPath(new URL(entry, import.meta.url)), ...args],
+    args,
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -17,8 +17,35 @@ import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
 import { registerFusedGradients } from "./fused_ops.ts";
+import type { HeapProduct } from "./heap_kernels.ts";
+import { systemBlas } from "./system_blas.ts";
 import { registerWasmFusedKernels } from "./wasm_fused_kernels.ts";
-import { registerWasmTrainingKernels } from "./wasm_kernels.ts";
+import { registerWasmTrainingKernels, useHeapProduct } from "./wasm_kernels.ts";
+
+/** A product the kernels can run on, for tests that loop over every one. */
+export interface TestProduct {
+  /** How test names call it. */
+  label: string;
+  /** undefined: the heap's own kernels. */
+  product?: HeapProduct;
+  /** Why its tests are skipped here (no system BLAS), shown in their names. */
+  skip?: string;
+}
+
+const loaded = systemBlas();
+
+/** The heap's own kernels and the system BLAS (skipped, with the reason, where none loads). */
+export const TEST_PRODUCTS: readonly TestProduct[] = [
+  { label: "wasm kernels" },
+  loaded.ok
+    ? { label: `system BLAS, ${loaded.blas.describe()}`, product: loaded.blas }
+    : { label: "system BLAS", skip: `skipped: no system BLAS here (${loaded.reason})` },
+];
+
+/** A test name for `product`: "name (label)", with the skip reason when it is skipped. */
+export function productTestName(name: string, product: TestProduct): string {
+  return `${name} (${product.label})${product.skip ? ` [${product.skip}]` : ""}`;
+}
 
 /**
  * A seeded random source with the draws the tests need (the same sequence as ganbench's Rng).
@@ -75,9 +102,10 @@ let wasmReady = false;
 
 /**
  * Activates `name` with the package's gradients registered and, for wasm, its kernels registered
- * and the backend pointed at the .wasm files of the installed npm package.
+ * and the backend pointed at the .wasm files of the installed npm package, its products on
+ * `product` (the heap's own kernels when undefined).
  */
-export async function useBackend(name: "cpu" | "wasm"): Promise<void> {
+export async function useBackend(name: "cpu" | "wasm", product?: HeapProduct): Promise<void> {
   tf.enableProdMode();
   registerFusedGradients();
   if (name === "wasm" && !wasmReady) {
@@ -89,4 +117,5 @@ export async function useBackend(name: "cpu" | "wasm"): Promise<void> {
   }
   if (!(await tf.setBackend(name))) throw new Error(`backend '${name}' failed to initialise`);
   await tf.ready();
+  if (name === "wasm") useHeapProduct(tf.backend(), product);
 }

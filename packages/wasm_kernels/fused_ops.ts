@@ -36,6 +36,19 @@ export const ADAM = "GanbenchAdam";
  */
 export const RMSPROP = "GanbenchRmsprop";
 
+/**
+ * A maxout: each unit's largest piece, from rows of `pieces · units` values grouped piece by piece
+ * (unit u's pieces at columns u, units + u, ...). Input x; attributes {@linkcode MaxoutAttrs}.
+ */
+export const MAXOUT = "GanbenchMaxout";
+/** The maxout's gradient: dy routed to each unit's first largest piece. Inputs dy, x. */
+export const MAXOUT_GRAD = "GanbenchMaxoutGrad";
+
+/** Attributes of {@linkcode MAXOUT} and {@linkcode MAXOUT_GRAD}. */
+export interface MaxoutAttrs {
+  pieces: number;
+}
+
 /** The activations a fused dense layer applies. */
 export type DenseActivation = "linear" | "relu" | "leakyrelu" | "tanh";
 
@@ -112,6 +125,54 @@ export function denseLayer(
   }
   const attrs: DenseAttrs = { activation, alpha };
   return tf.engine().runKernel(DENSE, { x, w, b }, { ...attrs }) as tf.Tensor2D;
+}
+
+/** `x`'s pieces, `[n, units]` each, in order. */
+function piecesOf(x: tf.Tensor2D, pieces: number): tf.Tensor2D[] {
+  const [n, width] = x.shape;
+  const units = width / pieces;
+  return Array.from({ length: pieces }, (_, p) => tf.slice(x, [0, p * units], [n, units]));
+}
+
+/**
+ * Masks of each unit's winning piece: 1 at the first piece that holds the unit's largest value
+ * (the piece `tf.maximum`'s gradient, chained over the pieces, routes the gradient to), else 0.
+ */
+function winnerMasks(x: tf.Tensor2D, pieces: number): tf.Tensor[] {
+  const parts = piecesOf(x, pieces);
+  const best = parts.reduce((a, b) => tf.maximum(a, b));
+  let taken: tf.Tensor = tf.zerosLike(best);
+  return parts.map((part) => {
+    const mask = tf.mul(tf.cast(tf.equal(part, best), "float32"), tf.sub(1, taken));
+    taken = tf.add(taken, mask);
+    return mask;
+  });
+}
+
+/**
+ * A maxout over `x`'s columns, grouped piece by piece (unit u's pieces at columns u, units + u,
+ * ...): one kernel where the backend has it, `pieces − 1` elementwise `tf.maximum`s of column
+ * blocks otherwise. Both give the same values, and the same gradients: each unit's gradient goes
+ * to its first largest piece, as the chained maximums' gradient routes it (NaNs aside).
+ *
+ * @param x `[n, pieces · units]`
+ * @returns `[n, units]`
+ */
+export function maxoutPieces(x: tf.Tensor2D, pieces: number): tf.Tensor2D {
+  if (!fusedKernelAvailable(MAXOUT) || x.dtype !== "float32") {
+    return piecesOf(x, pieces).reduce((a, b) => tf.maximum(a, b));
+  }
+  const attrs: MaxoutAttrs = { pieces };
+  return tf.engine().runKernel(MAXOUT, { x }, { ...attrs }) as tf.Tensor2D;
+}
+
+/** The maxout's gradient: `dy` (`[n, units]`) at each unit's winning piece of `x`, 0 elsewhere. */
+function maxoutGrad(dy: tf.Tensor2D, x: tf.Tensor2D, pieces: number): tf.Tensor2D {
+  if (!fusedKernelAvailable(MAXOUT_GRAD)) {
+    return tf.concat(winnerMasks(x, pieces).map((mask) => tf.mul(dy, mask)), 1);
+  }
+  const attrs: MaxoutAttrs = { pieces };
+  return tf.engine().runKernel(MAXOUT_GRAD, { dy, x }, { ...attrs }) as tf.Tensor2D;
 }
 
 /** dy·act'(y), given the activation's output y. */
@@ -218,6 +279,31 @@ export function registerFusedGradients(): void {
         x: () => tf.matMul(dz, w, false, true),
         w: () => tf.matMul(x, dz, true, false),
         b: () => tf.sum(dz, 0),
+      };
+    },
+  });
+  registerGradient({
+    kernelName: MAXOUT,
+    inputsToSave: ["x"],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved as tf.Tensor2D[];
+      const { pieces } = attrsOf<MaxoutAttrs>(attrs);
+      return { x: () => maxoutGrad(dy as tf.Tensor2D, x, pieces) };
+    },
+  });
+  registerGradient({
+    kernelName: MAXOUT_GRAD,
+    inputsToSave: ["dy", "x"],
+    gradFunc: (g, saved, attrs) => {
+      const [, x] = saved as tf.Tensor2D[];
+      const { pieces } = attrsOf<MaxoutAttrs>(attrs);
+      // Linear in dy: its gradient picks g at the winners; piecewise constant in x.
+      return {
+        dy: () =>
+          winnerMasks(x, pieces).map((mask, p) =>
+            tf.mul(piecesOf(g as tf.Tensor2D, pieces)[p], mask)
+          ).reduce((a, b) => tf.add(a, b)),
+        x: () => tf.zerosLike(x),
       };
     },
   });

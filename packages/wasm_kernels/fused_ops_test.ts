@@ -6,6 +6,8 @@ import {
   type DenseActivation,
   denseLayer,
   fusedKernelAvailable,
+  MAXOUT,
+  maxoutPieces,
   setFusedOps,
 } from "./fused_ops.ts";
 import { TestRng, useBackend } from "./_testing.ts";
@@ -131,4 +133,49 @@ Deno.test("backends without the fused kernels compose the ops", async () => {
   const y = denseLayer(tf.tensor2d([[1, -2]]), tf.tensor2d([[1], [1]]), tf.tensor1d([0.5]), "relu");
   assert.deepEqual(Array.from(y.dataSync()), [0]);
   y.dispose();
+});
+
+Deno.test("the maxout kernel gives the chained maximums' bits and gradients, and differentiates twice", async () => {
+  await useBackend("wasm");
+  assert.ok(fusedKernelAvailable(MAXOUT), "the wasm backend registers the maxout kernel");
+  const rng = new TestRng(13);
+  for (const [n, units, pieces] of [[1, 1, 2], [3, 2, 5], [17, 20, 5], [4, 7, 3]]) {
+    // Ties among a unit's pieces (rounded values), where the gradient goes to the first.
+    const values = Array.from(rng.normals(n * units * pieces), (v) => Math.round(2 * v) / 2);
+    const x = tf.tensor2d(values, [n, units * pieces]);
+    const weights = tf.linspace(-1, 2, units);
+    // Squared, so that the gradient of the gradient goes through the maxout's output again.
+    const f = (x: tf.Tensor) =>
+      tf.sum(tf.mul(tf.square(maxoutPieces(x as tf.Tensor2D, pieces)), weights));
+    const [fused, composed] = fusedAndComposed(() => [maxoutPieces(x, pieces), tf.grad(f)(x)]);
+    assert.deepEqual(fused, composed, `${n}x${units}, ${pieces} pieces`);
+    // The composed maximums cannot be differentiated twice (tfjs has no gradient for Less); the
+    // kernel's second derivative of Σ (2·w·max)² is 8·w²·max at each unit's first largest piece.
+    const penalty = (x: tf.Tensor) => tf.sum(tf.square(tf.grad(f)(x)));
+    const second = tf.grad(penalty)(x).dataSync();
+    const w = weights.dataSync();
+    const expected = new Float32Array(values.length);
+    for (let i = 0; i < n; i++) {
+      for (let u = 0; u < units; u++) {
+        let winner = 0;
+        for (let p = 1; p < pieces; p++) {
+          if (
+            values[i * units * pieces + p * units + u] >
+              values[i * units * pieces + winner * units + u]
+          ) {
+            winner = p;
+          }
+        }
+        const at = i * units * pieces + winner * units + u;
+        expected[at] = 8 * w[u] * w[u] * values[at];
+      }
+    }
+    second.forEach((v, j) =>
+      assert.ok(
+        Math.abs(v - expected[j]) <= 1e-5 * Math.max(1, Math.abs(expected[j])),
+        `second derivative [${j}]: ${v} vs ${expected[j]}`,
+      )
+    );
+    tf.dispose([x, weights]);
+  }
 });

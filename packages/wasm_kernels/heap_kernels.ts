@@ -10,6 +10,7 @@
  */
 import { ACTIVATION_GRADS, ACTIVATIONS, kernelModule, PANEL, TILE_ROWS } from "./_kernel_module.ts";
 import { relaxedSimdAvailable } from "./relaxed_simd.ts";
+import type { SystemBlas } from "./system_blas.ts";
 
 /** The heap the kernels work in: its memory and its allocator. */
 export interface WasmHeap {
@@ -51,8 +52,26 @@ export interface ConvGeometry {
 
 type Kernel = (...args: number[]) => void;
 
+/** What {@linkcode HeapKernels.meter} counts: FLOPs and milliseconds of products. */
+export interface ProductMeter {
+  flops: number;
+  ms: number;
+}
+
+/**
+ * A float32 product from outside the heap's own kernels: a system BLAS (`system_blas.ts`), whose
+ * `sgemm` computes C = A·B (C += A·B with `accumulate`) on data in a memory at byte offsets.
+ */
+export type HeapProduct = Pick<SystemBlas, "sgemm">;
+
 /** Steps of the reduction per pass over C: A's rows for one tile stay in the L1 cache. */
 const REDUCTION_BLOCK = 256;
+
+/** FLOPs of a convolution (and of each of its gradients): 2 per tap of every output. */
+function convFlops(g: ConvGeometry): number {
+  return 2 * g.batchSize * g.outHeight * g.outWidth * g.outChannels * g.filterHeight *
+    g.filterWidth * g.inChannels;
+}
 
 const modules: { fused?: WebAssembly.Module; separate?: WebAssembly.Module } = {};
 
@@ -74,6 +93,18 @@ export class HeapKernels {
   #rmsprop: Kernel;
   /** Floats of lowered patches held at once (16 MiB by default); a convolution works in chunks. */
   patchChunkFloats = 4 << 20;
+  /**
+   * The product that every matrix product and convolution runs on instead of the heap's own
+   * kernels (a system BLAS); undefined (the default) for the heap's own.
+   */
+  product: HeapProduct | undefined;
+  /**
+   * When set, every product and convolution adds its arithmetic (2·m·n·k per product) and its
+   * wall time (packing, im2col and col2im included) here: what `bench:speed` reports as the time
+   * in products. Unset (the default), nothing is measured.
+   */
+  meter: ProductMeter | undefined;
+  #metering = false;
 
   /**
    * The kernels of `heap` (one instance per memory).
@@ -257,10 +288,16 @@ export class HeapKernels {
     accumulate = false,
   ): void {
     const { m, n, k } = shape;
+    if (this.meter && !this.#metering) {
+      return this.#metered(2 * m * n * k, () => this.matmul(a, b, c, shape, accumulate));
+    }
     if (m === 0 || n === 0) return;
     if (k === 0) {
       if (!accumulate) this.#zeroRows(c.offset, m, n, c.ld ?? n);
       return;
+    }
+    if (this.product) {
+      return this.product.sgemm(this.#heap.memory.buffer, a, b, c, shape, accumulate);
     }
     const ldb = b.ld ?? (b.transposed ? k : n);
     const [sk, sn] = b.transposed ? [1, ldb] : [ldb, 1];
@@ -283,6 +320,20 @@ export class HeapKernels {
         this.#multiply(layout, aBlock, lda, scratch, c, { m, n, k: depth }, accumulate || t > 0);
       }
     });
+  }
+
+  /** Runs `body` as a product of `flops` FLOPs, adding both to the meter when one is set. */
+  #metered(flops: number, body: () => void): void {
+    if (!this.meter || this.#metering) return body();
+    this.#metering = true;
+    const start = performance.now();
+    try {
+      body();
+    } finally {
+      this.meter.ms += performance.now() - start;
+      this.meter.flops += flops;
+      this.#metering = false;
+    }
   }
 
   /** C (+)= A·B with B packed by pack_8 and A in `layout` at `a` (same k). */
@@ -342,8 +393,24 @@ export class HeapKernels {
 
   /** y = conv2d(x, filter) for NHWC x and [fh, fw, in, out] filter. */
   conv2d(x: number, filter: number, y: number, g: ConvGeometry): void {
+    if (this.meter && !this.#metering) {
+      return this.#metered(convFlops(g), () => this.conv2d(x, filter, y, g));
+    }
     const { positions, patch, chunk } = this.#chunking(g);
     const co = g.outChannels;
+    if (this.product) {
+      return this.#withScratch(4 * Math.min(chunk, positions) * patch, (cols) => {
+        for (let first = 0; first < positions; first += chunk) {
+          const count = Math.min(chunk, positions - first);
+          this.#im2col(x, cols, ...this.#patchArgs(g, first, count));
+          this.matmul({ offset: cols }, { offset: filter }, { offset: y + 4 * first * co }, {
+            m: count,
+            n: co,
+            k: patch,
+          });
+        }
+      });
+    }
     const panels = Math.ceil(co / PANEL);
     this.#withScratch(4 * panels * PANEL * patch, (packed) => {
       this.#packB(filter, co, 1, packed, patch, co);
@@ -363,10 +430,25 @@ export class HeapKernels {
 
   /** dx = the gradient of conv2d with respect to x, given dy (dx is overwritten). */
   conv2dBackpropInput(dy: number, filter: number, dx: number, g: ConvGeometry): void {
+    if (this.meter && !this.#metering) {
+      return this.#metered(convFlops(g), () => this.conv2dBackpropInput(dy, filter, dx, g));
+    }
     const { positions, patch, chunk } = this.#chunking(g);
     const co = g.outChannels;
     const size = g.batchSize * g.inHeight * g.inWidth * g.inChannels;
     new Float32Array(this.#heap.memory.buffer, dx, size).fill(0);
+    if (this.product) {
+      return this.#withScratch(4 * Math.min(chunk, positions) * patch, (cols) => {
+        for (let first = 0; first < positions; first += chunk) {
+          const count = Math.min(chunk, positions - first);
+          // cols (count x patch) = dy rows · filterᵀ (the filter is stored patch x co).
+          this.matmul({ offset: dy + 4 * first * co }, { offset: filter, transposed: true }, {
+            offset: cols,
+          }, { m: count, n: patch, k: co });
+          this.#col2im(cols, dx, ...this.#patchArgs(g, first, count));
+        }
+      });
+    }
     const panels = Math.ceil(patch / PANEL);
     this.#withScratch(4 * panels * PANEL * co, (packed) => {
       // B = filterᵀ: B[c][j] = filter[j][c] for j over the patch.
@@ -387,6 +469,9 @@ export class HeapKernels {
 
   /** dw = the gradient of conv2d with respect to the filter, given x and dy. */
   conv2dBackpropFilter(x: number, dy: number, dw: number, g: ConvGeometry): void {
+    if (this.meter && !this.#metering) {
+      return this.#metered(convFlops(g), () => this.conv2dBackpropFilter(x, dy, dw, g));
+    }
     const { positions, patch, chunk } = this.#chunking(g);
     const co = g.outChannels;
     if (positions === 0) return this.#zeroRows(dw, patch, co, co); // an empty batch: no gradient

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { type ConvGeometry, HeapKernels, type WasmHeap } from "./heap_kernels.ts";
+import { type ConvGeometry, HeapKernels, type HeapProduct, type WasmHeap } from "./heap_kernels.ts";
 import { relaxedSimdAvailable } from "./relaxed_simd.ts";
-import { TestRng } from "./_testing.ts";
+import { productTestName, TEST_PRODUCTS, TestRng } from "./_testing.ts";
 
 /** A fresh memory with a bump allocator (nothing is freed: each test is small). */
 function testHeap(): WasmHeap & {
@@ -42,15 +42,32 @@ function assertClose(actual: Float32Array, expected: Float64Array, what: string)
   }
 }
 
-for (const fused of [false, true]) {
-  const kind = fused ? "fused" : "separate";
+/** The products under test: the heap's kernels with separate and fused multiply-adds, a BLAS. */
+const MATMUL_CASES = [
+  { fused: false, label: "separate multiply-adds" },
+  {
+    fused: true,
+    label: "fused multiply-adds",
+    skip: relaxedSimdAvailable() ? undefined : "no FMA",
+  },
+  ...TEST_PRODUCTS.filter((p) => p.label !== TEST_PRODUCTS[0].label).map((p) => ({
+    ...p,
+    fused: false,
+  })),
+];
+
+for (const testCase of MATMUL_CASES) {
+  const { fused } = testCase;
   Deno.test({
-    name:
-      `HeapKernels.matmul (${kind} multiply-adds) matches float64 loops for every layout, tail and stride`,
-    ignore: fused && !relaxedSimdAvailable(),
+    name: productTestName(
+      "HeapKernels.matmul matches float64 loops for every layout, tail and stride",
+      testCase,
+    ),
+    ignore: testCase.skip !== undefined,
     fn() {
       const heap = testHeap();
       const kernels = HeapKernels.for(heap, { fused });
+      kernels.product = "product" in testCase ? testCase.product : undefined;
       const rng = new TestRng(fused ? 1 : 2);
       for (let trial = 0; trial < 60; trial++) {
         // Every tenth reduction is longer than one block of the kernels (256 steps).
@@ -143,9 +160,21 @@ function* taps(g: ConvGeometry): Generator<[number, number, number]> {
   }
 }
 
-Deno.test("HeapKernels convolutions and both gradients match float64 loops (strides, dilations, padding, chunks)", () => {
+for (const product of TEST_PRODUCTS) {
+  Deno.test({
+    name: productTestName(
+      "HeapKernels convolutions and both gradients match float64 loops (strides, dilations, padding, chunks)",
+      product,
+    ),
+    ignore: product.skip !== undefined,
+    fn: () => convolutionsMatchLoops(product.product),
+  });
+}
+
+function convolutionsMatchLoops(product: HeapProduct | undefined): void {
   const heap = testHeap();
   const kernels = HeapKernels.for(heap);
+  kernels.product = product;
   const rng = new TestRng(5);
   for (let trial = 0; trial < 30; trial++) {
     const g = randomGeometry(rng);
@@ -176,7 +205,7 @@ Deno.test("HeapKernels convolutions and both gradients match float64 loops (stri
     assertClose(view.slice(pdx / 4, pdx / 4 + xSize), dx, `input gradient ${what}`);
     assertClose(view.slice(pdw / 4, pdw / 4 + wSize), dw, `filter gradient ${what}`);
   }
-});
+}
 
 Deno.test("HeapKernels' filter gradient of an empty batch is zero", () => {
   const heap = testHeap();

@@ -42,5 +42,6 @@ export * from "./fused_ops.ts";
 export * from "./heap_kernels.ts";
 export * from "./relaxed_simd.ts";
 export * from "./row_products.ts";
-export { registerWasmTrainingKernels } from "./wasm_kernels.ts";
+export * from "./system_blas.ts";
+export { meterHeapProducts, registerWasmTrainingKernels, useHeapProduct } from "./wasm_kernels.ts";
 export { registerWasmFusedKernels } from "./wasm_fused_kernels.ts";

@@ -58,7 +58,7 @@ import {
   unregisterKernel,
   util,
 } from "@tensorflow/tfjs-core";
-import { HeapKernels } from "./heap_kernels.ts";
+import { HeapKernels, type HeapProduct, type ProductMeter } from "./heap_kernels.ts";
 import { attrsOf, heapOf, type WasmBackend, wasmBackendOf } from "./_tfjs_wasm_internals.ts";
 
 /** A kernel's inputs by name. */
@@ -481,6 +481,29 @@ function sharingConfig(
     wasmBackendOf(backend).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   });
+}
+
+/**
+ * Runs the products and convolutions of the wasm backend `backend` (`tf.backend()` once it is
+ * active) on `product` (a system BLAS), or on the heap's own kernels again with undefined. Every
+ * kernel above that multiplies goes through it; elementwise work stays on the heap's kernels.
+ *
+ * @param backend the active wasm backend
+ * @param product the product to use, undefined for the heap's own
+ */
+export function useHeapProduct(backend: unknown, product: HeapProduct | undefined): void {
+  kernelsOf(wasmBackendOf(backend)).product = product;
+}
+
+/**
+ * Counts the FLOPs and the time of every product and convolution of the wasm backend `backend`
+ * into `meter` from now on (undefined: stop counting).
+ *
+ * @param backend the active wasm backend
+ * @param meter where to add FLOPs and milliseconds
+ */
+export function meterHeapProducts(backend: unknown, meter: ProductMeter | undefined): void {
+  kernelsOf(wasmBackendOf(backend)).meter = meter;
 }
 
 let registered = false;

@@ -1,6 +1,29 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
-import { TestRng, useBackend } from "./_testing.ts";
+import {
+  productTestName,
+  TEST_PRODUCTS,
+  type TestProduct,
+  TestRng,
+  useBackend,
+} from "./_testing.ts";
+
+/** The product the wasm backend runs in the current test ({@linkcode productTest}). */
+let current: TestProduct = TEST_PRODUCTS[0];
+
+/** Registers `fn` once per product (the wasm kernels, the system BLAS), each its own test. */
+function productTest(name: string, fn: () => Promise<void>): void {
+  for (const product of TEST_PRODUCTS) {
+    Deno.test({
+      name: productTestName(name, product),
+      ignore: product.skip !== undefined,
+      async fn() {
+        current = product;
+        await fn();
+      },
+    });
+  }
+}
 
 /** Runs `compute` on the cpu and the wasm backend from the same inputs; returns both outputs. */
 async function onBothBackends(
@@ -8,7 +31,7 @@ async function onBothBackends(
 ): Promise<[Float32Array[], Float32Array[]]> {
   const results: Float32Array[][] = [];
   for (const backend of ["cpu", "wasm"] as const) {
-    await useBackend(backend);
+    await useBackend(backend, current.product);
     const before = tf.memory().numTensors;
     const outputs = tf.tidy(compute);
     results.push(outputs.map((t) => t.dataSync() as Float32Array));
@@ -42,7 +65,7 @@ type Padding = "same" | "valid" | [
   [number, number],
 ];
 
-Deno.test("wasm conv2d gradients (filter and input) match the cpu backend", async () => {
+productTest("wasm conv2d gradients (filter and input) match the cpu backend", async () => {
   const rng = new TestRng(42);
   const paddings: Padding[] = ["same", "valid", [[0, 0], [1, 2], [2, 0], [0, 0]]];
   for (let trial = 0; trial < 12; trial++) {
@@ -97,7 +120,7 @@ async function assertTransposeParity(
   );
 }
 
-Deno.test("wasm conv2dTranspose and its gradients match the cpu backend", async () => {
+productTest("wasm conv2dTranspose and its gradients match the cpu backend", async () => {
   const rng = new TestRng(7);
   for (let trial = 0; trial < 8; trial++) {
     const stride = 1 + rng.int(2);
@@ -109,32 +132,35 @@ Deno.test("wasm conv2dTranspose and its gradients match the cpu backend", async 
   }
 });
 
-Deno.test("wasm matMul with transposed operands, and its gradients, match the cpu backend", async () => {
-  const rng = new TestRng(3);
-  for (
-    const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]
-  ) {
-    const [m, k, n] = [3 + rng.int(40), 2 + rng.int(30), 1 + rng.int(20)];
-    const a = rng.normals(m * k);
-    const b = rng.normals(k * n);
+productTest(
+  "wasm matMul with transposed operands, and its gradients, match the cpu backend",
+  async () => {
+    const rng = new TestRng(3);
+    for (
+      const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]
+    ) {
+      const [m, k, n] = [3 + rng.int(40), 2 + rng.int(30), 1 + rng.int(20)];
+      const a = rng.normals(m * k);
+      const b = rng.normals(k * n);
+      const [cpu, wasm] = await onBothBackends(() => {
+        const at = tf.tensor2d(a, transposeA ? [k, m] : [m, k]);
+        const bt = tf.tensor2d(b, transposeB ? [n, k] : [k, n]);
+        const f = (...[x, y]: tf.Tensor[]) =>
+          tf.sum(tf.square(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, transposeA, transposeB)));
+        return [tf.matMul(at, bt, transposeA, transposeB), ...tf.grads(f)([at, bt])];
+      });
+      assertClose(cpu, wasm, `transposeA ${transposeA} transposeB ${transposeB}`);
+    }
     const [cpu, wasm] = await onBothBackends(() => {
-      const at = tf.tensor2d(a, transposeA ? [k, m] : [m, k]);
-      const bt = tf.tensor2d(b, transposeB ? [n, k] : [k, n]);
-      const f = (...[x, y]: tf.Tensor[]) =>
-        tf.sum(tf.square(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, transposeA, transposeB)));
-      return [tf.matMul(at, bt, transposeA, transposeB), ...tf.grads(f)([at, bt])];
+      const x = random(new TestRng(9), [2, 5, 4]);
+      const y = random(new TestRng(10), [2, 6, 4]);
+      return [tf.matMul(x, y, false, true)];
     });
-    assertClose(cpu, wasm, `transposeA ${transposeA} transposeB ${transposeB}`);
-  }
-  const [cpu, wasm] = await onBothBackends(() => {
-    const x = random(new TestRng(9), [2, 5, 4]);
-    const y = random(new TestRng(10), [2, 6, 4]);
-    return [tf.matMul(x, y, false, true)];
-  });
-  assertClose(cpu, wasm, "batched, transposeB");
-});
+    assertClose(cpu, wasm, "batched, transposeB");
+  },
+);
 
-Deno.test("wasm strided conv2dTranspose (sub-pixel phases) matches the cpu backend", async () => {
+productTest("wasm strided conv2dTranspose (sub-pixel phases) matches the cpu backend", async () => {
   const rng = new TestRng(11);
   // [kernel, stride, input size, padding]: the DCGAN layers (4, 2, same), odd kernels whose
   // phases take different numbers of taps, stride 3, a 1x1 kernel that leaves phases untouched
@@ -173,89 +199,103 @@ Deno.test("wasm clone shares data: values survive the original, memory is freed 
   assert.equal(backend.numDataIds(), dataIds, "data leaked");
 });
 
-Deno.test("wasm sums and means over leading axes, splits and concatenations match the cpu backend", async () => {
-  const rng = new TestRng(13);
-  const x = rng.normals(3 * 5 * 4 * 7);
-  const ints = Int32Array.from({ length: 6 * 5 }, () => rng.int(100) - 50);
-  const [cpu, wasm] = await onBothBackends(() => {
-    const t = tf.tensor4d(x, [3, 5, 4, 7]);
-    const reductions = [[0], [0, 1], [0, 1, 2], [1], [2, 3], [0, 2]].flatMap((axes) => [
-      tf.sum(t, axes),
-      tf.mean(t, axes, true),
-    ]);
-    const pieces = [
-      ...tf.split(t, [1, 3, 1], 1),
-      ...tf.split(tf.reshape(t, [-1]), [100, 0, 320]),
-      ...tf.split(t, 7, 3),
-    ];
-    const intPieces = tf.split(tf.tensor2d(ints, [6, 5], "int32"), [2, 3], 1).map((p) =>
-      tf.cast(p, "float32")
-    );
-    const joined = [0, 1, 2, 3].map((axis) =>
-      tf.concat([
-        t,
-        tf.mul(t, 2),
-        tf.slice(t, [0, 0, 0, 0], axis === 0 ? [1, 5, 4, 7] : [3, 5, 4, 7]),
-      ], axis)
-    );
-    const ragged = tf.concat([tf.reshape(t, [60, 7]), tf.zeros([60, 0]), tf.ones([60, 3])], 1);
-    const intJoined = tf.cast(
-      tf.concat([tf.tensor2d(ints, [6, 5], "int32"), tf.tensor2d(ints, [6, 5], "int32")], 0),
-      "float32",
-    );
-    return [...reductions, ...pieces, ...intPieces, ...joined, ragged, intJoined];
-  });
-  assertClose(cpu, wasm, "reductions, splits and concatenations");
-});
-
-Deno.test("wasm fused convolutions and products (bias; every activation) match the cpu backend", async () => {
-  const rng = new TestRng(19);
-  const x = rng.normals(2 * 9 * 9 * 3), w = rng.normals(3 * 3 * 3 * 6), bias = rng.normals(6);
-  const a = rng.normals(7 * 5), b = rng.normals(5 * 6);
-  const activations = ["linear", "relu", "leakyrelu", "prelu", "elu", "relu6", "sigmoid"] as const;
-  const [cpu, wasm] = await onBothBackends(() => {
-    const xt = tf.tensor4d(x, [2, 9, 9, 3]), wt = tf.tensor4d(w, [3, 3, 3, 6]);
-    const biasT = tf.tensor1d(bias), slopes = tf.fill([6], 0.3);
-    return activations.flatMap((activation) => {
-      const prelu = activation === "prelu" ? { preluActivationWeights: slopes } : {};
-      return [
-        tf.fused.conv2d({
-          x: xt,
-          filter: wt,
-          strides: 2,
-          pad: "same",
-          bias: biasT,
-          activation,
-          ...prelu,
-          leakyreluAlpha: 0.1,
-        }),
-        tf.fused.conv2d({
-          x: xt,
-          filter: wt,
-          strides: 1,
-          pad: "valid",
-          activation,
-          ...prelu,
-          leakyreluAlpha: 0.3,
-        }),
-        tf.fused.matMul({
-          a: tf.tensor2d(a, [7, 5]),
-          b: tf.tensor2d(b, [5, 6]),
-          bias: biasT,
-          activation,
-          ...prelu,
-        }),
-        tf.fused.matMul({
-          a: tf.tensor2d(a, [5, 7]),
-          b: tf.tensor2d(b, [6, 5]),
-          transposeA: true,
-          transposeB: true,
-          bias: biasT,
-          activation,
-          ...prelu,
-        }),
+productTest(
+  "wasm sums and means over leading axes, splits and concatenations match the cpu backend",
+  async () => {
+    const rng = new TestRng(13);
+    const x = rng.normals(3 * 5 * 4 * 7);
+    const ints = Int32Array.from({ length: 6 * 5 }, () => rng.int(100) - 50);
+    const [cpu, wasm] = await onBothBackends(() => {
+      const t = tf.tensor4d(x, [3, 5, 4, 7]);
+      const reductions = [[0], [0, 1], [0, 1, 2], [1], [2, 3], [0, 2]].flatMap((axes) => [
+        tf.sum(t, axes),
+        tf.mean(t, axes, true),
+      ]);
+      const pieces = [
+        ...tf.split(t, [1, 3, 1], 1),
+        ...tf.split(tf.reshape(t, [-1]), [100, 0, 320]),
+        ...tf.split(t, 7, 3),
       ];
+      const intPieces = tf.split(tf.tensor2d(ints, [6, 5], "int32"), [2, 3], 1).map((p) =>
+        tf.cast(p, "float32")
+      );
+      const joined = [0, 1, 2, 3].map((axis) =>
+        tf.concat([
+          t,
+          tf.mul(t, 2),
+          tf.slice(t, [0, 0, 0, 0], axis === 0 ? [1, 5, 4, 7] : [3, 5, 4, 7]),
+        ], axis)
+      );
+      const ragged = tf.concat([tf.reshape(t, [60, 7]), tf.zeros([60, 0]), tf.ones([60, 3])], 1);
+      const intJoined = tf.cast(
+        tf.concat([tf.tensor2d(ints, [6, 5], "int32"), tf.tensor2d(ints, [6, 5], "int32")], 0),
+        "float32",
+      );
+      return [...reductions, ...pieces, ...intPieces, ...joined, ragged, intJoined];
     });
-  });
-  assertClose(cpu, wasm, "fused kernels");
-});
+    assertClose(cpu, wasm, "reductions, splits and concatenations");
+  },
+);
+
+productTest(
+  "wasm fused convolutions and products (bias; every activation) match the cpu backend",
+  async () => {
+    const rng = new TestRng(19);
+    const x = rng.normals(2 * 9 * 9 * 3), w = rng.normals(3 * 3 * 3 * 6), bias = rng.normals(6);
+    const a = rng.normals(7 * 5), b = rng.normals(5 * 6);
+    const activations = [
+      "linear",
+      "relu",
+      "leakyrelu",
+      "prelu",
+      "elu",
+      "relu6",
+      "sigmoid",
+    ] as const;
+    const [cpu, wasm] = await onBothBackends(() => {
+      const xt = tf.tensor4d(x, [2, 9, 9, 3]), wt = tf.tensor4d(w, [3, 3, 3, 6]);
+      const biasT = tf.tensor1d(bias), slopes = tf.fill([6], 0.3);
+      return activations.flatMap((activation) => {
+        const prelu = activation === "prelu" ? { preluActivationWeights: slopes } : {};
+        return [
+          tf.fused.conv2d({
+            x: xt,
+            filter: wt,
+            strides: 2,
+            pad: "same",
+            bias: biasT,
+            activation,
+            ...prelu,
+            leakyreluAlpha: 0.1,
+          }),
+          tf.fused.conv2d({
+            x: xt,
+            filter: wt,
+            strides: 1,
+            pad: "valid",
+            activation,
+            ...prelu,
+            leakyreluAlpha: 0.3,
+          }),
+          tf.fused.matMul({
+            a: tf.tensor2d(a, [7, 5]),
+            b: tf.tensor2d(b, [5, 6]),
+            bias: biasT,
+            activation,
+            ...prelu,
+          }),
+          tf.fused.matMul({
+            a: tf.tensor2d(a, [5, 7]),
+            b: tf.tensor2d(b, [6, 5]),
+            transposeA: true,
+            transposeB: true,
+            bias: biasT,
+            activation,
+            ...prelu,
+          }),
+        ];
+      });
+    });
+    assertClose(cpu, wasm, "fused kernels");
+  },
+);

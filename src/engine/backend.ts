@@ -1,7 +1,14 @@
 /**
  * Backend selection: one registry of TensorFlow.js backends, each with a probe
  * that says whether it can run here and a loader. `auto` walks the registry in
- * preference order (tensorflow > webgpu > wasm > cpu).
+ * preference order (tensorflow > webgpu > blas > wasm > cpu).
+ *
+ * `blas` is the wasm backend with its products and convolutions on the system's BLAS (OpenBLAS,
+ * Accelerate; `@ganbench/wasm-kernels`' `system_blas.ts`): the same tfjs backend and elementwise
+ * kernels, another product. A cell's configuration (and its hash) names the tfjs backend, `wasm`
+ * for both, as it names neither the engine's fused multiply-adds: the two agree within float32
+ * rounding (tested), so results stored by one are reused by the other, and the environment
+ * stored with each result says which product ran (`BackendInfo.blas`).
  *
  * WebGPU is probed once per process, only when `webgpu` or `auto` is asked for (or the
  * backends are listed), without noise on stderr ({@linkcode ensureRuntimeDir}); its backend
@@ -18,22 +25,25 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { createRequire } from "node:module";
 import {
+  type BlasInfo,
   registerFusedGradients,
   registerWasmFusedKernels,
   registerWasmTrainingKernels,
   relaxedSimdAvailable,
+  systemBlas,
+  useHeapProduct,
 } from "@ganbench/wasm-kernels";
 import { registerDifferentiableGradients } from "./gradients.ts";
 import { UserError } from "../errors.ts";
 
 /** Backend names a user may ask for. */
-export const BACKEND_CHOICES = ["auto", "tensorflow", "webgpu", "wasm", "cpu"] as const;
+export const BACKEND_CHOICES = ["auto", "tensorflow", "webgpu", "blas", "wasm", "cpu"] as const;
 /** A backend name a user may ask for. */
 export type BackendChoice = typeof BACKEND_CHOICES[number];
 
 /** What ran: recorded in every result. */
 export interface BackendInfo {
-  /** The tfjs backend that ran (`tensorflow`, `webgpu`, `wasm`, `cpu`). */
+  /** The tfjs backend that ran (`tensorflow`, `webgpu`, `wasm`, `cpu`; `wasm` for `blas`). */
   name: string;
   /** What the user asked for. */
   requested: BackendChoice;
@@ -41,6 +51,8 @@ export interface BackendInfo {
   device: string;
   /** The @tensorflow/tfjs-core version. */
   tfjsVersion: string;
+  /** The system BLAS that ran the products (backend `blas`): library, version, kernels, threads. */
+  blas?: BlasInfo;
 }
 
 /** Raised when a backend that was asked for cannot run; its message is one line for the user. */
@@ -267,6 +279,27 @@ function watchWebGpuErrors(backend: WebGPUBackend): void {
   };
 }
 
+const BLAS_HINT = Deno.build.os === "linux"
+  ? "install OpenBLAS (Debian/Ubuntu: apt-get install libopenblas0)"
+  : "ganbench finds OpenBLAS on Linux and Accelerate on macOS";
+
+/**
+ * Activates the wasm backend with its products on `blas` (the system BLAS) or, with undefined,
+ * on ganbench's own wasm kernels.
+ */
+async function activateWasm(blas: Parameters<typeof useHeapProduct>[1]): Promise<void> {
+  if (!wasmReady) {
+    configureWasmPaths();
+    registerWasmTrainingKernels();
+    registerWasmFusedKernels();
+    wasmReady = true;
+  }
+  if (!(await tf.setBackend("wasm"))) {
+    throw new BackendUnavailableError("backend 'wasm' failed to initialise");
+  }
+  useHeapProduct(tf.backend(), blas);
+}
+
 const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
   tensorflow: {
     probe() {
@@ -311,6 +344,22 @@ const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
       return "webgpu";
     },
   },
+  blas: {
+    probe() {
+      const loaded = systemBlas();
+      return Promise.resolve(
+        loaded.ok
+          ? { ok: true, device: `CPU (wasm SIMD; products: ${loaded.blas.describe()})` }
+          : { ok: false, reason: `no system BLAS: ${loaded.reason}; ${BLAS_HINT}` },
+      );
+    },
+    async activate() {
+      const loaded = systemBlas();
+      if (!loaded.ok) throw new BackendUnavailableError(`backend 'blas': ${loaded.reason}`);
+      await activateWasm(loaded.blas);
+      return "wasm";
+    },
+  },
   wasm: {
     probe() {
       // Relaxed SIMD's fused multiply-add changes the last bits of the products: recorded.
@@ -318,15 +367,7 @@ const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
       return Promise.resolve({ ok: true, device: `CPU (wasm SIMD${fma})` });
     },
     async activate() {
-      if (!wasmReady) {
-        configureWasmPaths();
-        registerWasmTrainingKernels();
-        registerWasmFusedKernels();
-        wasmReady = true;
-      }
-      if (!(await tf.setBackend("wasm"))) {
-        throw new BackendUnavailableError("backend 'wasm' failed to initialise");
-      }
+      await activateWasm(undefined);
       return "wasm";
     },
   },
@@ -342,15 +383,30 @@ const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
 };
 
 /** Preference order for `auto`. */
-export const AUTO_ORDER = ["tensorflow", "webgpu", "wasm", "cpu"] as const;
+export const AUTO_ORDER = ["tensorflow", "webgpu", "blas", "wasm", "cpu"] as const;
 
-/** Which backend `auto` resolves to, without activating it: the first whose probe passes. */
+/** Whether this code runs in a worker (where `auto`'s note was already given by the main thread). */
+const IN_WORKER = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !==
+  "undefined";
+
+/**
+ * Which backend `auto` resolves to, without activating it: the first whose probe passes. When
+ * the system BLAS cannot be used and auto settles on the wasm kernels, one line on stderr says why
+ * (from the main thread only).
+ */
 async function resolveAuto(): Promise<{ name: Exclude<BackendChoice, "auto">; device: string }> {
+  let blasReason: string | undefined;
   for (const name of AUTO_ORDER) {
     // tfjs-node is only tried under auto when the package is installed at all.
     if (name === "tensorflow" && !TFJS_NODE_PACKAGES.some(isInstalled)) continue;
     const probe = await BACKENDS[name].probe();
-    if (probe.ok && !probe.software) return { name, device: probe.device };
+    if (probe.ok && !probe.software) {
+      if (blasReason && name === "wasm" && !IN_WORKER) {
+        console.error(`note: auto runs the wasm kernels: ${blasReason}`);
+      }
+      return { name, device: probe.device };
+    }
+    if (name === "blas" && !probe.ok) blasReason = probe.reason;
   }
   return { name: "cpu", device: "CPU (plain JavaScript)" };
 }
@@ -387,7 +443,20 @@ export async function initBackend(requested: BackendChoice = "auto"): Promise<Ba
   }
   const active = await BACKENDS[name].activate();
   await tf.ready();
-  return { name: active, requested, device, tfjsVersion: tf.version_core };
+  const blas = name === "blas" ? blasInfo() : undefined;
+  return {
+    name: active,
+    requested,
+    device,
+    tfjsVersion: tf.version_core,
+    ...(blas ? { blas } : {}),
+  };
+}
+
+/** What the loaded system BLAS says about itself (undefined when none loaded). */
+function blasInfo(): BlasInfo | undefined {
+  const loaded = systemBlas();
+  return loaded.ok ? loaded.blas.info : undefined;
 }
 
 /** The backends a user may ask for, each with whether it can run here. */

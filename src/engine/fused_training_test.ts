@@ -11,6 +11,9 @@ import {
 import { ring8 } from "../data/mixtures.ts";
 import { DEFAULT_HYPER, LOSSES, REGULARISERS } from "../losses/mod.ts";
 import { buildMlp, MlpOptions } from "../models/mlp.ts";
+import { disposePair } from "../models/network.ts";
+import { buildPacgan, PacganOptions } from "../models/pacgan.ts";
+import { trainPacgan } from "../train/train_pacgan.ts";
 import { flatAdam, flatRmsprop } from "../train/optimizers.ts";
 import { train } from "../train/train.ts";
 import { initBackend } from "./backend.ts";
@@ -159,4 +162,50 @@ Deno.test("training with the fused ops gives the composed ops' curves and weight
       `${loss} ${regulariser ?? ""} ${optimizer}`,
     );
   }
+});
+
+Deno.test("PacGAN's joint step with the maxout kernel gives the chained maximums' curves and weights", async () => {
+  await initBackend("wasm");
+  const run = async (fused: boolean) => {
+    setFusedOps(fused);
+    try {
+      const rng = new Rng(23);
+      const options = PacganOptions.parse({
+        generator: { hidden: [16, 16], batchNorm: { refreshBatches: 0 } },
+        discriminator: { hidden: [8, 8], pieces: 5, pack: 2 },
+      });
+      const pair = buildPacgan(options, {
+        sampleShape: [2],
+        latentDim: 2,
+        rng: rng.stream("init"),
+      });
+      const outcome = await trainPacgan({
+        dataset: ring8,
+        pair,
+        loss: LOSSES.get("non-saturating"),
+        regularisers: [],
+        hyper: {
+          ...DEFAULT_HYPER,
+          k: 1,
+          scheme: "simultaneous",
+          lrG: 1e-3,
+          lrD: 1e-3,
+          beta1: 0.8,
+        },
+        budget: { steps: 8, batchSize: 20, logEvery: 2, evalEvery: 8 },
+        rng,
+        evaluate: () => ({}),
+      });
+      const weights = [...pair.generator.variables, ...pair.discriminator.variables];
+      const values = weights.map((v) => Array.from(v.dataSync()));
+      disposePair(pair);
+      return {
+        curves: outcome.curves.map((c) => [c.lossD, c.lossG, c.gradNormD, c.gradNormG]),
+        values,
+      };
+    } finally {
+      setFusedOps(true);
+    }
+  };
+  assert.deepEqual(await run(true), await run(false));
 });

@@ -236,7 +236,10 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
       ...(gaps.length ? { bestLastGap: gaps.reduce((a, b) => a + b, 0) / gaps.length } : {}),
       wallSeconds: summarise(cells.map((c) => c.timing.wallSeconds))!,
       stepsPerSecond: summarise(cells.map((c) => c.timing.stepsPerSecond))!,
-      backends: [...new Set(cells.map((c) => c.config.backend))].sort(),
+      // `blas` cells hash as `wasm`'s (the same tfjs backend); their environment names the BLAS.
+      backends: [
+        ...new Set(cells.map((c) => c.environment?.backend?.blas ? "blas" : c.config.backend)),
+      ].sort(),
       steps: Math.max(...cells.map((c) => c.config.budget.steps)),
     };
     seedValues.set(row, primaryValues);

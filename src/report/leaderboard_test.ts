@@ -300,3 +300,20 @@ Deno.test("the leaderboard names the commits behind its cells and warns when the
     'Cells from commits aaa111 (2 cells), bbb222-dirty (1 cell). Warning: the cells come from 2 different commits, so their figures may come from different code; 1 of them had uncommitted changes ("-dirty"), which no commit records.',
   );
 });
+
+Deno.test("a leaderboard names cells whose products ran on the system BLAS 'blas', though they hash as wasm", () => {
+  const onBlas = (cell: CellResult) =>
+    ({
+      ...cell,
+      environment: { backend: { name: "wasm", blas: { name: "OpenBLAS" } } },
+    }) as unknown as CellResult;
+  const board = buildLeaderboard(INFO, [
+    onBlas(result("gan", 0, 1.0, 4)),
+    onBlas(result("gan", 1, 2.0, 2)),
+    result("nsgan", 0, 0.1, 8),
+  ]);
+  assert.deepEqual(board.rows.map((r) => [r.variant, r.backends]), [["nsgan", ["wasm"]], [
+    "gan",
+    ["blas"],
+  ]]);
+});

@@ -85,7 +85,7 @@ export async function runCell(
   const keeper = checkpointKeeper(cell);
   try {
     let lastSamples: Float32Array | undefined;
-    const outcome = await train(context, {
+    const outcome = await trainPair(context, {
       async evaluate(generator, at) {
         const snapshot = keeper.take(at, keptNetworks(pair));
         const { samples, figures } = await score(generator, evaluation);
@@ -262,7 +262,7 @@ function unchangedMetrics(stored: CellResult, config: CellConfig) {
 }
 
 /** What the steps of a cell share: its configuration, dataset, networks and seeded source. */
-interface CellContext {
+export interface CellContext {
   config: CellConfig;
   dataset: Dataset;
   pair: GanPair;
@@ -271,7 +271,7 @@ interface CellContext {
 }
 
 /** Builds the cell's networks from its `init` stream: the architecture's pair, conditional when the variant is. */
-function buildPair(config: CellConfig, dataset: Dataset, rng: Rng): GanPair {
+export function buildPair(config: CellConfig, dataset: Dataset, rng: Rng): GanPair {
   const architecture = ARCHITECTURES.get(config.architecture);
   if (architecture.networks === "translation") {
     throw new TypeError(
@@ -345,7 +345,7 @@ function scorer({ config, dataset, pair }: CellContext): Scorer {
 }
 
 /** Trains the cell's pair with its trainer, loss, regularisers, hyper-parameters and budget. */
-function train(
+export function trainPair(
   { config, dataset, pair, rng }: CellContext,
   hooks: Pick<TrainOptions, "evaluate" | "onProgress">,
 ): Promise<TrainOutcome> {
