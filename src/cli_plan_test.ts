@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { TINY_SUITE, tinyCli } from "../testing/cli.ts";
+import { TINY_SUITE, tinyCli, writeTinyPlan } from "../testing/cli.ts";
 
 /** The stored cell files of the suite `name` (smoke) under `out`, as `<suite>/smoke/<cell>`. */
 function storedIds(out: string, name: string): string[] {
@@ -19,30 +19,9 @@ function storedIds(out: string, name: string): string[] {
   }
 }
 
-/** Writes `plan TINY --shards 3 --json` for `suite` to `dir/plan.json`; returns its path and plan. */
-async function writePlan(dir: string, suite: string) {
-  const planned = await tinyCli(
-    "plan",
-    suite,
-    "--profile",
-    "smoke",
-    "--backend",
-    "cpu",
-    "--shards",
-    "3",
-    "--results",
-    join(dir, "results"),
-    "--json",
-  );
-  assert.equal(planned.code, 0, planned.stderr);
-  const path = join(dir, "plan.json");
-  await Deno.writeTextFile(path, planned.stdout);
-  return { path, plan: JSON.parse(planned.stdout) };
-}
-
 Deno.test("a shard run from a plan file computes exactly the plan's cells of that shard, and status from the plan counts them", async () => {
   const dir = await Deno.makeTempDir();
-  const { path, plan } = await writePlan(dir, TINY_SUITE);
+  const { path, plan } = await writeTinyPlan(dir);
   assert.equal(plan.format, "ganbench-plan");
   assert.deepEqual(plan.suites, [TINY_SUITE]);
   assert.equal(plan.profile, "smoke");
@@ -75,7 +54,7 @@ Deno.test("a run from a plan whose suite file changed, with a shard count other 
   const dir = await Deno.makeTempDir();
   const suite = join(dir, "tiny.json");
   await Deno.copyFile(TINY_SUITE, suite);
-  const { path } = await writePlan(dir, suite);
+  const { path } = await writeTinyPlan(dir, suite);
   const out = join(dir, "results");
   const bench = (...args: string[]) =>
     tinyCli("bench", "--plan", path, "--out", out, "--jobs", "1", ...args);

@@ -154,113 +154,119 @@ function processesMentioning(text: string): string[] {
   return found;
 }
 
+/**
+ * A test on a cluster of its own in a temporary folder (ignored, with the reason in its name,
+ * where Slurm cannot be had); the cluster is stopped and the folder removed however it ends.
+ */
+function clusterTest(name: string, fn: (dir: string, cluster: Cluster) => Promise<void>): void {
+  Deno.test({
+    name: name + (SKIP ? ` (ignored: ${SKIP})` : ""),
+    ignore: SKIP !== undefined,
+    async fn() {
+      const dir = await Deno.makeTempDir({ prefix: "ganbench-slurm-" });
+      const cluster = await startCluster(join(dir, "slurm"));
+      try {
+        await fn(dir, cluster);
+      } finally {
+        const stopped = await cluster.stop();
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+        assert.equal(stopped.code, 0, `slurm_local.sh stop: ${stopped.stderr}`);
+      }
+    },
+  });
+}
+
 /** `deno run -A src/cli.ts ...args` from the repository root. */
 function cli(...args: string[]): Promise<Run> {
   return sh([Deno.execPath(), "run", "-A", "src/cli.ts", ...args]);
 }
 
-Deno.test({
-  name:
-    "on a real Slurm cluster, a 4-task array and its report job store the cells a single process computes, and a resubmitted index recomputes only its deleted cell" +
-    (SKIP ? ` (ignored: ${SKIP})` : ""),
-  ignore: SKIP !== undefined,
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "ganbench-slurm-" });
-    const cluster = await startCluster(join(dir, "slurm"));
-    try {
-      const env = cluster.env;
-      const results = join(dir, "results"), reference = join(dir, "reference");
-      const logs = join(dir, "logs");
-      await Deno.mkdir(logs);
-      const selection = ["--suites", "dirac,mixtures", "--profile", "smoke", "--backend", "wasm"];
-      const sbatch = `--cpus-per-task=1 --mem-per-cpu=1G --output=${logs}/%x-%j.out`;
-      const submit = (...args: string[]) => submitShards(args, { results, sbatch, selection, env });
+clusterTest(
+  "on a real Slurm cluster, a 4-task array and its report job store the cells a single process computes, and a resubmitted index recomputes only its deleted cell",
+  async (dir, cluster) => {
+    const env = cluster.env;
+    const results = join(dir, "results"), reference = join(dir, "reference");
+    const logs = join(dir, "logs");
+    await Deno.mkdir(logs);
+    const selection = ["--suites", "dirac,mixtures", "--profile", "smoke", "--backend", "wasm"];
+    const sbatch = `--cpus-per-task=1 --mem-per-cpu=1G --output=${logs}/%x-%j.out`;
+    const submit = (...args: string[]) => submitShards(args, { results, sbatch, selection, env });
 
-      // The array and, meanwhile, the same cells in one process.
-      const single = cli("bench", ...selection, "--out", reference, "--jobs", "1");
-      const first = submitted(await submit());
-      assert.equal(first.shards, "0-3");
-      await waitFor(cluster, [first.array, first.report]);
-      const jobs = await cluster.finished();
-      const tasks = jobs.filter((job) => job.ArrayJobId === first.array);
-      assert.deepEqual(tasks.map((job) => job.ArrayTaskId).sort(), ["0", "1", "2", "3"]);
-      for (const task of tasks) {
-        assert.equal(task.JobState, "COMPLETED", JSON.stringify(task));
-        assert.equal(task.ExitCode, "0:0");
-      }
-      const report = jobs.find((job) => job.JobId === first.report);
-      assert.equal(report?.JobState, "COMPLETED", JSON.stringify(report));
-      const referenceRun = await single;
-      assert.equal(referenceRun.code, 0, referenceRun.stderr);
-
-      const suites = ["dirac", "mixtures"];
-      const expected = cellFiles(reference, suites);
-      const stored = cellFiles(results, suites);
-      const smokeCells = suites.map((name) =>
-        buildMatrix(loadSuite(name), { profile: "smoke", backend: "wasm" }).length
-      );
-      assert.ok(smokeCells.every((n) => n > 0));
-      assert.equal(expected.size, smokeCells[0] + smokeCells[1], "every dirac and mixtures cell");
-      assert.deepEqual([...stored.keys()], [...expected.keys()]);
-      for (const [name, path] of expected) {
-        assert.deepEqual(figures(stored.get(name)!), figures(path), `${name}: same figures`);
-      }
-      for (const suite of suites) {
-        const board = await Deno.readTextFile(join(results, suite, "smoke", "leaderboard.md"));
-        assert.match(board, new RegExp(`${suite}`), "the report job built the leaderboard");
-      }
-      assert.ok((await Deno.stat(join(results, "index.html"))).isFile);
-
-      // One cell deleted: only its shard (in the plan submit.sh wrote) is resubmitted, and only
-      // that cell recomputed.
-      const plan = JSON.parse(await Deno.readTextFile(join(results, "plan.json")));
-      const victim = plan.cells[21];
-      const victimName = `${victim.suite}/${victim.id.split("/").at(-1)}.json`;
-      const before = new Map(
-        [...stored].map(([name, path]) => [name, Deno.statSync(path).mtime?.getTime()]),
-      );
-      await Deno.remove(stored.get(victimName)!);
-      const second = submitted(await submit("--resubmit"));
-      assert.equal(second.shards, String(victim.shard), "only the deleted cell's shard");
-      await waitFor(cluster, [second.array, second.report]);
-      const rerun = (await cluster.finished()).filter((job) => job.ArrayJobId === second.array);
-      assert.deepEqual(rerun.map((job) => [job.ArrayTaskId, job.JobState]), [
-        [String(victim.shard), "COMPLETED"],
-      ]);
-      const after = cellFiles(results, suites);
-      assert.deepEqual([...after.keys()], [...expected.keys()]);
-      for (const [name, path] of after) {
-        if (name === victimName) {
-          assert.deepEqual(figures(path), figures(expected.get(name)!), "recomputed alike");
-          assert.notEqual(Deno.statSync(path).mtime?.getTime(), before.get(name));
-        } else {
-          assert.equal(Deno.statSync(path).mtime?.getTime(), before.get(name), `${name} untouched`);
-        }
-      }
-      const status = await cli(
-        "status",
-        "--plan",
-        join(results, "plan.json"),
-        "--results",
-        results,
-      );
-      assert.equal(status.code, 0, status.stdout + status.stderr);
-    } finally {
-      const stopped = await cluster.stop();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-      assert.equal(stopped.code, 0, `slurm_local.sh stop: ${stopped.stderr}`);
+    // The array and, meanwhile, the same cells in one process.
+    const single = cli("bench", ...selection, "--out", reference, "--jobs", "1");
+    const first = submitted(await submit());
+    assert.equal(first.shards, "0-3");
+    await waitFor(cluster, [first.array, first.report]);
+    const jobs = await cluster.finished();
+    const tasks = jobs.filter((job) => job.ArrayJobId === first.array);
+    assert.deepEqual(tasks.map((job) => job.ArrayTaskId).sort(), ["0", "1", "2", "3"]);
+    for (const task of tasks) {
+      assert.equal(task.JobState, "COMPLETED", JSON.stringify(task));
+      assert.equal(task.ExitCode, "0:0");
     }
-  },
-});
+    const report = jobs.find((job) => job.JobId === first.report);
+    assert.equal(report?.JobState, "COMPLETED", JSON.stringify(report));
+    const referenceRun = await single;
+    assert.equal(referenceRun.code, 0, referenceRun.stderr);
 
-Deno.test({
-  name:
-    "on a real Slurm cluster beside another that stops, scancel ends a running array at once, leaving no process and no claim, and its resubmission completes the run" +
-    (SKIP ? ` (ignored: ${SKIP})` : ""),
-  ignore: SKIP !== undefined,
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "ganbench-slurm-" });
-    const cluster = await startCluster(join(dir, "slurm"));
+    const suites = ["dirac", "mixtures"];
+    const expected = cellFiles(reference, suites);
+    const stored = cellFiles(results, suites);
+    const smokeCells = suites.map((name) =>
+      buildMatrix(loadSuite(name), { profile: "smoke", backend: "wasm" }).length
+    );
+    assert.ok(smokeCells.every((n) => n > 0));
+    assert.equal(expected.size, smokeCells[0] + smokeCells[1], "every dirac and mixtures cell");
+    assert.deepEqual([...stored.keys()], [...expected.keys()]);
+    for (const [name, path] of expected) {
+      assert.deepEqual(figures(stored.get(name)!), figures(path), `${name}: same figures`);
+    }
+    for (const suite of suites) {
+      const board = await Deno.readTextFile(join(results, suite, "smoke", "leaderboard.md"));
+      assert.match(board, new RegExp(`${suite}`), "the report job built the leaderboard");
+    }
+    assert.ok((await Deno.stat(join(results, "index.html"))).isFile);
+
+    // One cell deleted: only its shard (in the plan submit.sh wrote) is resubmitted, and only
+    // that cell recomputed.
+    const plan = JSON.parse(await Deno.readTextFile(join(results, "plan.json")));
+    const victim = plan.cells[21];
+    const victimName = `${victim.suite}/${victim.id.split("/").at(-1)}.json`;
+    const before = new Map(
+      [...stored].map(([name, path]) => [name, Deno.statSync(path).mtime?.getTime()]),
+    );
+    await Deno.remove(stored.get(victimName)!);
+    const second = submitted(await submit("--resubmit"));
+    assert.equal(second.shards, String(victim.shard), "only the deleted cell's shard");
+    await waitFor(cluster, [second.array, second.report]);
+    const rerun = (await cluster.finished()).filter((job) => job.ArrayJobId === second.array);
+    assert.deepEqual(rerun.map((job) => [job.ArrayTaskId, job.JobState]), [
+      [String(victim.shard), "COMPLETED"],
+    ]);
+    const after = cellFiles(results, suites);
+    assert.deepEqual([...after.keys()], [...expected.keys()]);
+    for (const [name, path] of after) {
+      if (name === victimName) {
+        assert.deepEqual(figures(path), figures(expected.get(name)!), "recomputed alike");
+        assert.notEqual(Deno.statSync(path).mtime?.getTime(), before.get(name));
+      } else {
+        assert.equal(Deno.statSync(path).mtime?.getTime(), before.get(name), `${name} untouched`);
+      }
+    }
+    const status = await cli(
+      "status",
+      "--plan",
+      join(results, "plan.json"),
+      "--results",
+      results,
+    );
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+  },
+);
+
+clusterTest(
+  "on a real Slurm cluster beside another that stops, scancel ends a running array at once, leaving no process and no claim, and its resubmission completes the run",
+  async (dir, cluster) => {
     let other: Cluster | undefined;
     try {
       // A second cluster on the same machine, stopped: the first's MUNGE goes on answering.
@@ -305,6 +311,7 @@ Deno.test({
       assert.equal(cancel.code, 0, cancel.stderr);
       await waitFor(cluster, [first.array], 2);
       const seconds = (Date.now() - cancelledAt) / 1000;
+      console.log(`the array left the queue ${seconds.toFixed(1)} s after scancel`);
       // Slurm's KillWait (30 s) would have passed had a shard ignored SIGTERM.
       assert.ok(seconds < 20, `the array ended ${seconds} s after scancel`);
       // (The report job, queued after the array, may have started: only the shards count.)
@@ -333,9 +340,6 @@ Deno.test({
       assert.match(done.stdout, /^4 cells \(backend wasm\) under .*: 4 stored, 0 running/m);
     } finally {
       await other?.stop();
-      const stopped = await cluster.stop();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-      assert.equal(stopped.code, 0, `slurm_local.sh stop: ${stopped.stderr}`);
     }
   },
-});
+);

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
-import { TINY_SUITE, tinyCli } from "../../testing/cli.ts";
+import { tinyCli, writeTinyPlan } from "../../testing/cli.ts";
 import { fakeResult } from "../../testing/claim_worker.ts";
 import { readPlanFile } from "./plan_file.ts";
 import { collectShard } from "./shard_artifact.ts";
@@ -33,20 +33,7 @@ function copyOver(from: string, to: string): void {
 
 Deno.test("shards' artifacts hold disjoint paths, and merged over stale copies in either order every planned cell is the recomputed one", async () => {
   const dir = await Deno.makeTempDir();
-  const planned = await tinyCli(
-    "plan",
-    TINY_SUITE,
-    "--profile",
-    "smoke",
-    "--backend",
-    "cpu",
-    "--shards",
-    "3",
-    "--json",
-  );
-  assert.equal(planned.code, 0, planned.stderr);
-  const planPath = join(dir, "plan.json");
-  await Deno.writeTextFile(planPath, planned.stdout);
+  const { path: planPath } = await writeTinyPlan(dir);
   const plan = await readPlanFile(planPath);
 
   // A checkout: every cell stored with another configuration (stale), as a committed folder may.
