@@ -8,7 +8,9 @@
 #   scripts/slurm_local.sh stop [DIR]    cancel the cluster's jobs, scontrol shutdown, stop munged
 #   scripts/slurm_local.sh install       only install the packages (what .ci/run does first)
 #
-# DIR (default /tmp/ganbench-slurm) holds slurm.conf, the state, logs and pid files. After start:
+# DIR (default /tmp/ganbench-slurm) holds slurm.conf, the state, logs, pid files and the cluster's
+# own MUNGE key; its munged listens on a socket of its own (/run/ganbench-slurm/<hash of DIR>/), so
+# clusters in different DIRs (with different SLURM_LOCAL_PORTs) run side by side. After start:
 #   export SLURM_CONF=DIR/slurm.conf   (then sbatch, squeue, sinfo, scontrol talk to this cluster)
 # Needs root (apt-get and the daemons) and Slurm 22.05 or later (Debian bookworm's). Exit status:
 # 0 done, 1 failed, 3 Slurm could not be installed (no root, no apt-get, no package source).
@@ -50,35 +52,40 @@ install() {
   return 0
 }
 
-# True when a munged answers on the default socket (ours or the system's).
+# This cluster's own munged: its key, pid, log and seed in DIR/munge (private to root), its
+# socket in a folder of its own under /run (munged wants every folder above its socket searchable
+# by all, which a private DIR is not). No other cluster, nor the system's munged, shares either, so
+# stopping one cluster never takes another's authentication down.
+munge_dir="$dir/munge"
+socket_dir=/run/ganbench-slurm/$(printf %s "$(realpath -m "$dir")" | md5sum | cut -c1-16)
+socket="$socket_dir/munge.socket"
+
+# True when this cluster's munged answers on its socket.
 munge_alive() {
-  munge -n 2>/dev/null | unmunge >/dev/null 2>&1
+  munge -S "$socket" -n 2>/dev/null | unmunge -S "$socket" >/dev/null 2>&1
 }
 
 start_munge() {
   if munge_alive; then
     return 0
   fi
-  if [[ ! -s /etc/munge/munge.key ]]; then
-    mungekey --create --keyfile=/etc/munge/munge.key 2>/dev/null ||
-      dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none
+  mkdir -p "$munge_dir" "$socket_dir"
+  chmod 700 "$munge_dir"
+  chmod 755 /run/ganbench-slurm "$socket_dir"
+  if [[ ! -s $munge_dir/munge.key ]]; then
+    mungekey --create --keyfile="$munge_dir/munge.key" 2>/dev/null ||
+      dd if=/dev/urandom of="$munge_dir/munge.key" bs=1024 count=1 status=none
   fi
-  chown munge:munge /etc/munge/munge.key
-  chmod 400 /etc/munge/munge.key
-  # munged insists on folders only munge can write (DIR may be private to root): the package's.
-  mkdir -p /run/munge /var/log/munge /var/lib/munge
-  chown munge:munge /run/munge /var/log/munge /var/lib/munge
-  chmod 755 /run/munge
-  runuser -u munge -- munged || fail "munged did not start (see /var/log/munge/munged.log)"
+  chmod 400 "$munge_dir/munge.key"
+  munged --socket="$socket" --key-file="$munge_dir/munge.key" \
+    --pid-file="$munge_dir/munged.pid" --log-file="$munge_dir/munged.log" \
+    --seed-file="$munge_dir/munged.seed" ||
+    fail "munged did not start (see $munge_dir/munged.log)"
   for _ in $(seq 50); do
-    if munge_alive; then
-      # Marks it as this cluster's, for stop.
-      cp /run/munge/munged.pid "$dir/munged.pid"
-      return 0
-    fi
+    munge_alive && return 0
     sleep 0.1
   done
-  fail "munged does not answer (see /var/log/munge/munged.log)"
+  fail "munged does not answer on $socket (see $munge_dir/munged.log)"
 }
 
 write_conf() {
@@ -97,14 +104,19 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
+# This cluster's munged (see start_munge), never the system's or another cluster's.
+AuthInfo=socket=$socket
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
 SlurmctldPidFile=$dir/slurmctld.pid
 SlurmdPidFile=$dir/slurmd.pid
 SlurmctldLogFile=$dir/slurmctld.log
 SlurmdLogFile=$dir/slurmd.log
-# No systemd or cgroups here: track processes through /proc, no task containment.
-ProctrackType=proctrack/linuxproc
+# No systemd or cgroups here: a job's processes are those of its process group. (linuxproc, the
+# other choice without cgroups, parses /proc/PID/stat with sscanf and loses any process whose
+# name has a space, such as npm's "npm exec deno@2", with its children: scancel and time limits
+# then could not stop them.)
+ProctrackType=proctrack/pgid
 TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
@@ -175,12 +187,13 @@ stop() {
       wait_gone "$dir/$daemon.pid" 50 || kill -9 "$(cat "$dir/$daemon.pid")" 2>/dev/null
     fi
   done
-  # Only the munged this script started (a system one has no pid file here).
-  if [[ -f $dir/munged.pid ]]; then
-    kill "$(cat "$dir/munged.pid")" 2>/dev/null
-    wait_gone "$dir/munged.pid" 50 || kill -9 "$(cat "$dir/munged.pid")" 2>/dev/null
-    rm -f "$dir/munged.pid"
+  # This cluster's own munged only (see start_munge).
+  if [[ -f $munge_dir/munged.pid ]]; then
+    kill "$(cat "$munge_dir/munged.pid")" 2>/dev/null
+    wait_gone "$munge_dir/munged.pid" 50 || kill -9 "$(cat "$munge_dir/munged.pid")" 2>/dev/null
+    rm -f "$munge_dir/munged.pid"
   fi
+  rm -rf "$socket_dir"
   echo "Slurm is down"
 }
 

@@ -26,9 +26,19 @@ import { unknownNameMessage } from "./registry.ts";
 import { buildReport } from "./report/build.ts";
 import { renderMarkdown } from "./report/leaderboard.ts";
 import { describeReuse, planSuite, runPlan, type SuitePlan } from "./runner/run_suite.ts";
+import { releaseHeldClaims } from "./runner/claim.ts";
+import { estimateRun, renderCost } from "./runner/cost.ts";
+import { cellId, checkPlanCells, readPlanFile, type RunPlan } from "./runner/plan_file.ts";
 import { parseShard } from "./runner/shard.ts";
 import { suiteDir } from "./runner/store.ts";
-import { renderPlan, renderStatus, type Survey, surveyRun } from "./runner/survey.ts";
+import {
+  renderPlan,
+  renderStatus,
+  runPlanOf,
+  type Survey,
+  surveyPlan,
+  surveyRun,
+} from "./runner/survey.ts";
 import {
   listSuiteNames,
   loadSuite,
@@ -118,6 +128,14 @@ const SEEDS_OPTION = {
   description: "the seeds to run, among the suite's",
 } as const;
 
+/** `--plan` of `bench` and `status`. */
+const PLAN_OPTION = {
+  type: "string",
+  value: "FILE",
+  description:
+    "the run plan `plan --json` wrote: its suites, profile, backend, selection and shards, the same on every node",
+} as const;
+
 /** `--results` of `report`, `plan` and `status`. */
 const RESULTS_OPTION = {
   type: "string",
@@ -167,9 +185,18 @@ const MIXTURES = DATASETS.entries().filter(([, dataset]) => dataset.mixture).map
 export const COMMANDS: Record<string, CommandSpec> = {
   bench: defineCommand({
     summary: "run every suite in suites/ and print their leaderboards",
-    options: { ...RUN_OPTIONS, suites: SUITES_OPTION },
-    run: (values) => {
+    options: { ...RUN_OPTIONS, suites: SUITES_OPTION, plan: PLAN_OPTION },
+    run: async (values) => {
       useDataFolder(values.data);
+      if (values.plan !== undefined) {
+        if (values.suites) throw new UsageError(`--suites: a --plan names its own suites`);
+        const plan = await readPlanFile(values.plan);
+        const { profile, backend, variants, seeds } = plan;
+        return runSuites(plan.suites, { ...values, profile, backend }, { variants, seeds }, {
+          plan,
+          path: values.plan,
+        });
+      }
       return runSuites(values.suites ?? suitesWithProfile(values.profile as Profile), values, {});
     },
   }),
@@ -249,9 +276,32 @@ export const COMMANDS: Record<string, CommandSpec> = {
   plan: defineCommand({
     summary: "list a run's cells, each with its shard and whether it is stored",
     positionals: SURVEY_POSITIONALS,
-    options: SURVEY_OPTIONS,
+    options: {
+      ...SURVEY_OPTIONS,
+      nodes: {
+        type: "count",
+        defaultText: "--shards",
+        description: "nodes of the projected cost's cluster, each running one shard at a time",
+      },
+      cores: {
+        type: "count",
+        default: () => navigator.hardwareConcurrency || 1,
+        defaultText: "CPU cores here",
+        description: "cores per node of the projected cost's cluster (a shard's --jobs)",
+      },
+    },
     async run(values, names) {
-      console.log(renderPlan(await surveyCommandLine(values, names), values.json));
+      const survey = await surveyCommandLine(values, names);
+      const estimate = await estimateRun(survey.suites.map(loadNamedSuite), survey, {
+        nodes: values.nodes ?? survey.shards,
+        cores: values.cores,
+        shards: survey.shards,
+      });
+      console.log(
+        values.json
+          ? JSON.stringify({ ...runPlanOf(survey), estimate })
+          : `${renderPlan(survey)}\n${renderCost(estimate)}`,
+      );
       return 0;
     },
   }),
@@ -261,6 +311,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
     positionals: SURVEY_POSITIONALS,
     options: {
       ...SURVEY_OPTIONS,
+      plan: PLAN_OPTION,
       indices: {
         type: "boolean",
         description: "print only the shards to resubmit, comma-separated (for sbatch --array)",
@@ -445,9 +496,15 @@ async function runSuites(
   names: string[],
   values: RunValues & { rescoreOnly?: boolean },
   selection: { variants?: string[]; seeds?: number[] },
+  planned?: { plan: RunPlan; path: string },
 ): Promise<number> {
   const profile = values.profile as Profile;
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (shard && planned && shard.count !== planned.plan.shards) {
+    throw new UsageError(
+      `--shard ${values.shard}: the plan '${planned.path}' splits the run into ${planned.plan.shards} shards, not ${shard.count}`,
+    );
+  }
   useDataFolder(values.data);
   const suites = names.map(loadNamedSuite);
   for (const suite of suites) checkSelection(suite, profile, selection);
@@ -459,6 +516,7 @@ async function runSuites(
   const plans: SuitePlan[] = [];
   // Cells `rescore` could not re-score (each said so in one line): exit 1.
   let failed = 0;
+  const stopListening = stopOnSignals(() => display.close());
   try {
     const options = {
       profile,
@@ -476,6 +534,14 @@ async function runSuites(
       plans.push(await planSuite(suite, { ...options, shard, firstCell }));
       firstCell += plans.at(-1)!.matrix.length;
     }
+    if (planned) {
+      const cells = plans.flatMap((plan) => plan.matrix);
+      checkPlanCells(
+        planned.plan,
+        planned.path,
+        cells.map((cell) => ({ id: cellId(cell.config), hash: cell.hash })),
+      );
+    }
     const reuse = describeReuse(plans, values.out);
     if (reuse) display.log(`${reuse}\n`);
     display.start(plans.reduce((sum, plan) => sum + plan.pending.length, 0));
@@ -488,6 +554,7 @@ async function runSuites(
       failed += summary.failed;
     }
   } finally {
+    stopListening();
     display.close();
   }
   if (shard) {
@@ -518,11 +585,47 @@ async function runSuites(
   return problems.length || failed ? 1 : 0;
 }
 
+/**
+ * While a run trains: on SIGTERM (`scancel`, a Slurm time limit, a Kubernetes pod deletion) or
+ * SIGINT (Ctrl-C), releases the claims of the cells in progress, so that they read as missing,
+ * not running, and a resubmission computes them at once; says so in one line and exits 143 (130
+ * for SIGINT) without waiting for the cells. Results already stored stay (each was written whole).
+ *
+ * @param beforeExit called first (restores the terminal)
+ * @returns a function that stops listening
+ */
+function stopOnSignals(beforeExit: () => void): () => void {
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGTERM", "SIGINT"];
+  const handlers = signals.map((signal) => {
+    const handler = async () => {
+      beforeExit();
+      const released = await releaseHeldClaims().catch(() => 0);
+      console.error(
+        `ganbench: stopped by ${signal}; ${released} cell${
+          released === 1 ? "" : "s"
+        } in progress released unstored (status lists them as missing; rerun or resubmit to compute them)`,
+      );
+      Deno.exit(signal === "SIGINT" ? 130 : 143);
+    };
+    Deno.addSignalListener(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  };
+}
+
 /** The cells `plan` and `status` look at: those of `suite NAME`, or of `bench` (with --suites). */
 async function surveyCommandLine(
-  values: OptionValues<typeof SURVEY_OPTIONS>,
+  values: OptionValues<typeof SURVEY_OPTIONS> & { plan?: string },
   [name]: string[],
 ): Promise<Survey> {
+  if (values.plan !== undefined) {
+    if (name !== undefined || values.suites || values.variants || values.seeds) {
+      throw new UsageError(`--plan names the run's suites and selection: give it alone`);
+    }
+    return await surveyPlan(await readPlanFile(values.plan), values.results);
+  }
   if (name !== undefined && values.suites) {
     throw new UsageError(`--suites selects a bench's suites: give it or a suite NAME, not both`);
   }
@@ -542,6 +645,7 @@ async function surveyCommandLine(
     ...selection,
     resultsDir: values.results,
     shards: values.shards,
+    suiteNames: name === undefined ? values.suites ?? suites.map((suite) => suite.name) : [name],
   });
 }
 

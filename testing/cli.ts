@@ -5,7 +5,9 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { RunPlan } from "../src/runner/plan_file.ts";
 
 /** The repository root, where the command line runs. */
 export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
@@ -72,4 +74,21 @@ export async function runMain(...args: string[]): Promise<CliRun> {
     console.log = log;
     console.error = error;
   }
+}
+
+/**
+ * Writes the run plan of `suite` (default the tiny suite) at profile smoke on the cpu backend in 3
+ * shards (`plan SUITE ... --shards 3 --json`) to `dir/plan.json`, with `dir/results` as its results
+ * folder; returns the file's path and the plan. Throws when `plan` fails.
+ */
+export async function writeTinyPlan(
+  dir: string,
+  suite: string = TINY_SUITE,
+): Promise<{ path: string; plan: RunPlan }> {
+  const args = ["--profile", "smoke", "--backend", "cpu", "--shards", "3", "--json"];
+  const planned = await tinyCli("plan", suite, ...args, "--results", join(dir, "results"));
+  if (planned.code !== 0) throw new Error(`plan failed: ${planned.stderr}`);
+  const path = join(dir, "plan.json");
+  await Deno.writeTextFile(path, planned.stdout);
+  return { path, plan: JSON.parse(planned.stdout) };
 }

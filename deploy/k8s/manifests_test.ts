@@ -18,6 +18,9 @@ import { parseShard } from "../../src/runner/shard.ts";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DIR = fileURLToPath(new URL(".", import.meta.url));
 
+/** The image reference in the manifests, which deploy/k8s/run.sh replaces with IMAGE. */
+const IMAGE_PLACEHOLDER = "set-your-registry.invalid/ganbench:set-me";
+
 // deno-lint-ignore no-explicit-any
 type Manifest = any;
 
@@ -75,10 +78,14 @@ async function checkFieldNames(docs: Manifest[]): Promise<{ ok: boolean; output:
   return { ok: output.success, output: text };
 }
 
-/** The ganbench command lines (`deno task NAME ARGS`) of a container's `sh -c` script. */
+/**
+ * The ganbench command lines (`deno run -A src/cli.ts NAME ARGS`, or `deno task NAME ARGS`) of a
+ * container's `sh -c` script, without output redirections.
+ */
 function ganbenchCommands(script: string, env: Record<string, string>): string[][] {
-  return script.split(/;|&&/).filter((part) => / task /.test(part)).map((part) =>
-    part.slice(part.indexOf(" task ") + 6).trim().split(/\s+/).map((word) =>
+  const entry = / src\/cli\.ts | task /;
+  return script.split(/;|&&/).filter((part) => entry.test(part)).map((part) =>
+    part.split(">")[0].split(entry)[1].trim().split(/\s+/).map((word) =>
       word.replaceAll('"', "").replace(/\$([A-Z_]+)/g, (_, name) => {
         assert.ok(name in env, `$${name} is defined`);
         return env[name];
@@ -99,7 +106,12 @@ Deno.test("every Kubernetes manifest validates against the API schema and uses o
   const all = manifests();
   assert.deepEqual(
     all.map(({ file, doc }) => `${file}: ${doc.kind}`),
-    ["pvc.yaml: PersistentVolumeClaim", "report-job.yaml: Job", "shards-job.yaml: Job"],
+    [
+      "plan-job.yaml: Job",
+      "pvc.yaml: PersistentVolumeClaim",
+      "report-job.yaml: Job",
+      "shards-job.yaml: Job",
+    ],
   );
   for (const { doc } of all) kindOf(doc).validate(doc);
   const checked = await checkFieldNames(all.map(({ doc }) => doc));
@@ -129,7 +141,7 @@ Deno.test("a misspelled field or a wrong type in a manifest is caught", async ()
   assert.throws(() => kindOf(wrongEnum).validate(wrongEnum), /completionMode/);
 });
 
-Deno.test("the shards Job is an Indexed Job of N shards on the results volume, and the report Job reads that volume", () => {
+Deno.test("the shards Job is an Indexed Job of N shards that runs the plan Job's plan on the results volume, and the report Job reads that volume", () => {
   const all = manifests();
   const pvc = all.find(({ doc }) => doc.kind === "PersistentVolumeClaim")!.doc;
   assert.ok(pvc.spec.accessModes.includes("ReadWriteMany"), "pods on many nodes mount it");
@@ -139,6 +151,7 @@ Deno.test("the shards Job is an Indexed Job of N shards on the results volume, a
     ),
   );
   const shards = jobs["shards-job.yaml"];
+  const commands: string[] = [];
   assert.equal(shards.spec.completionMode, "Indexed");
   assert.equal(shards.spec.parallelism, shards.spec.completions);
   assert.ok(shards.spec.backoffLimitPerIndex >= 1, "a failed index is retried on its own");
@@ -161,9 +174,18 @@ Deno.test("the shards Job is an Indexed Job of N shards on the results volume, a
         String(folder).startsWith(container.volumeMounts[0].mountPath),
         `${name} works on the volume`,
       );
-      if (name === "bench" || name === "status") {
+      if (name === "plan") {
         assert.notEqual(values.backend, "auto", `${name} pins --backend`);
+        assert.equal(values.json, true);
+        assert.match(
+          container.args.join(" "),
+          /&& mv \/results\/plan\.json\.tmp \/results\/plan\.json/,
+        );
       }
+      if (name === "bench" || name === "status") {
+        assert.equal(values.plan, "/results/plan.json", `${name} runs the plan Job's plan`);
+      }
+      commands.push(name);
       if (name === "bench") {
         assert.deepEqual(parseShard(String(values.shard)), {
           index: 0,
@@ -171,5 +193,84 @@ Deno.test("the shards Job is an Indexed Job of N shards on the results volume, a
         });
       }
     }
+    assert.equal(container.image, IMAGE_PLACEHOLDER, "an image the user must set (run.sh does)");
   }
+  assert.deepEqual(commands.sort(), ["bench", "plan", "report", "status"]);
+  assert.ok(
+    shards.spec.template.spec.containers[0].args.join(" ").trim().startsWith("exec deno run"),
+    "the shard execs Deno, which gets the pod's SIGTERM",
+  );
+  const rules = shards.spec.podFailurePolicy.rules;
+  assert.deepEqual(rules[0], {
+    action: "Ignore",
+    onPodConditions: [{ type: "DisruptionTarget" }],
+  }, "evictions and node loss use up no retries");
+});
+
+Deno.test("the image leaves out host node_modules, .git and results", () => {
+  const ignored = Deno.readTextFileSync(join(ROOT, ".dockerignore")).split("\n")
+    .filter((line) => line && !line.startsWith("#"));
+  for (const path of ["node_modules/", ".git/", "results/"]) {
+    assert.ok(ignored.includes(path), path);
+  }
+});
+
+/** A kubectl stub: logs its calls, keeps what `apply -f -` gets, answers `get job/NAME`. */
+async function kubectlStub(dir: string, states: Record<string, string>): Promise<string> {
+  const path = join(dir, "kubectl");
+  const answers = Object.entries(states).map(([job, state]) =>
+    `  *"get job/${job} -o"*) echo ${state} ;;`
+  ).join("\n");
+  await Deno.writeTextFile(
+    path,
+    `#!/usr/bin/env bash
+echo "$*" >>"${dir}/calls.log"
+case "$*" in
+  "apply -f -") cat >>"${dir}/applied.yaml"; echo --- >>"${dir}/applied.yaml" ;;
+${answers}
+  *"get job/"*) exit 1 ;;
+  "logs job/ganbench-report") echo "report log: 3 missing" ;;
+esac
+`,
+  );
+  await Deno.chmod(path, 0o755);
+  return path;
+}
+
+Deno.test("run.sh runs the report also when the shards Job failed, shows its log, and exits 1; without IMAGE it refuses", async () => {
+  const dir = await Deno.makeTempDir();
+  const kubectl = await kubectlStub(dir, {
+    "ganbench-plan": "Complete",
+    "ganbench-shards": "FailureTarget Failed",
+    "ganbench-report": "Complete",
+  });
+  const run = async (env: Record<string, string>) => {
+    const output = await new Deno.Command(join(ROOT, "deploy/k8s/run.sh"), {
+      env: { KUBECTL: kubectl, POLL_SECONDS: "0", ...env },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder();
+    return { code: output.code, out: text.decode(output.stdout), err: text.decode(output.stderr) };
+  };
+  const noImage = await run({});
+  assert.equal(noImage.code, 2);
+  assert.match(noImage.err, /^run\.sh: set IMAGE to your ganbench image/);
+
+  const failed = await run({ IMAGE: "registry.example/ganbench:v1" });
+  assert.equal(failed.code, 1, failed.err);
+  assert.match(failed.out, /the shards Job ended: Failed/);
+  assert.match(failed.out, /report log: 3 missing/);
+  const applied = parseAllDocuments(await Deno.readTextFile(join(dir, "applied.yaml")))
+    .map((document) => document.toJS()).filter(Boolean);
+  assert.deepEqual(applied.map((doc) => doc.metadata.name), [
+    "ganbench-results",
+    "ganbench-plan",
+    "ganbench-shards",
+    "ganbench-report",
+  ]);
+  for (const doc of applied.filter((doc) => doc.kind === "Job")) {
+    assert.equal(doc.spec.template.spec.containers[0].image, "registry.example/ganbench:v1");
+  }
+  await Deno.remove(dir, { recursive: true });
 });

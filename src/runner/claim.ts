@@ -62,6 +62,9 @@ async function overwrite(file: Deno.FsFile, text: string): Promise<void> {
   }
 }
 
+/** The claims this process holds now, for {@linkcode releaseHeldClaims}. */
+const heldClaims = new Set<CellClaim>();
+
 /** The owner of this process's claims. */
 function owner(): ClaimInfo {
   return { host: Deno.hostname(), pid: Deno.pid, since: new Date().toISOString() };
@@ -85,6 +88,7 @@ export class CellClaim {
     this.locked = file !== undefined;
     this.#file = file;
     this.#info = info;
+    if (file) heldClaims.add(this);
   }
 
   /** Gives the claim up once the cell's result is stored: removes the claim file, then unlocks. */
@@ -92,6 +96,7 @@ export class CellClaim {
     const file = this.#file;
     if (!file) return;
     this.#file = undefined;
+    heldClaims.delete(this);
     try {
       // Removed while still locked: a process that opened the old file and locks it after us
       // finds it unlinked (see claimCell) and claims a new one, which sees the stored result.
@@ -108,6 +113,7 @@ export class CellClaim {
     const file = this.#file;
     if (!file) return;
     this.#file = undefined;
+    heldClaims.delete(this);
     try {
       const message = error instanceof Error ? error.message : String(error);
       await overwrite(file, JSON.stringify({ ...this.#info, error: message.split("\n")[0] }));
@@ -133,6 +139,19 @@ export class CellClaim {
     await this.release();
     return value;
   }
+}
+
+/**
+ * Releases every claim this process holds (removing their claim files), for a process that is
+ * told to stop (`scancel`, a time limit, Ctrl-C) before its cells are done: their cells are then
+ * missing, not running or failed, and a resubmitted shard computes them without waiting.
+ *
+ * @returns how many claims were released
+ */
+export async function releaseHeldClaims(): Promise<number> {
+  const claims = [...heldClaims];
+  await Promise.all(claims.map((claim) => claim.release()));
+  return claims.length;
 }
 
 /**

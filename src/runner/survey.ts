@@ -10,6 +10,7 @@ import { type BackendChoice, initBackend } from "../engine/backend.ts";
 import { buildMatrix, type Cell } from "./cells.ts";
 import { compareResult } from "./cell_keys.ts";
 import { probeClaim } from "./claim.ts";
+import { cellId, PLAN_FORMAT, type RunPlan } from "./plan_file.ts";
 import { shardOf } from "./shard.ts";
 import { cellPath, CorruptResultError, readResult } from "./store.ts";
 import type { Profile, Suite } from "./suite.ts";
@@ -43,6 +44,11 @@ export interface SurveyedCell {
 
 /** Every cell of a run and where it stands. */
 export interface Survey {
+  /** The suites as they were named (names in suites/ or paths), in the run's order. */
+  suites: string[];
+  profile: Profile;
+  variants?: string[];
+  seeds?: number[];
   resultsDir: string;
   /** The backend the cells' configurations name. */
   backend: string;
@@ -60,6 +66,8 @@ export interface SurveyOptions {
   resultsDir: string;
   /** How many shards the run is split into (default 1). */
   shards?: number;
+  /** How the suites were named (names or paths); default: their names. */
+  suiteNames?: string[];
 }
 
 /** Where one cell stands in `resultsDir`. */
@@ -127,7 +135,7 @@ export async function surveyRun(suites: Suite[], options: SurveyOptions): Promis
     for (const cell of matrix) {
       const c = cell.config;
       cells.push({
-        id: `${c.suite}/${c.profile}/${c.dataset}__${c.variant}__seed${c.seed}`,
+        id: cellId(c),
         suite: c.suite,
         profile: c.profile,
         dataset: c.dataset,
@@ -139,7 +147,49 @@ export async function surveyRun(suites: Suite[], options: SurveyOptions): Promis
       });
     }
   }
-  return { resultsDir: options.resultsDir, backend, shards, cells };
+  return {
+    suites: options.suiteNames ?? suites.map((suite) => suite.name),
+    profile: options.profile,
+    ...(options.variants ? { variants: options.variants } : {}),
+    ...(options.seeds ? { seeds: options.seeds } : {}),
+    resultsDir: options.resultsDir,
+    backend,
+    shards,
+    cells,
+  };
+}
+
+/**
+ * The cells of a run plan (see plan_file.ts) and where they stand in `resultsDir`, from the plan
+ * alone: no suite file is read, so it answers also where a suite's cells could not be rebuilt
+ * alike (a merge job without a suite's data). A run from the plan checks the suite files.
+ */
+export async function surveyPlan(plan: RunPlan, resultsDir: string): Promise<Survey> {
+  const cells: SurveyedCell[] = [];
+  for (const { id, suite, profile, dataset, variant, seed, hash, shard } of plan.cells) {
+    const cell = { hash, config: { suite, profile, dataset, variant, seed } } as Cell;
+    cells.push({
+      id,
+      suite,
+      profile,
+      dataset,
+      variant,
+      seed,
+      hash,
+      shard,
+      ...await cellState(resultsDir, cell),
+    });
+  }
+  return {
+    suites: plan.suites,
+    profile: plan.profile,
+    ...(plan.variants ? { variants: plan.variants } : {}),
+    ...(plan.seeds ? { seeds: plan.seeds } : {}),
+    resultsDir,
+    backend: plan.backend,
+    shards: plan.shards,
+    cells,
+  };
 }
 
 /** Counts of cells by state. */
@@ -218,23 +268,35 @@ function fileName(cell: SurveyedCell): string {
 }
 
 /**
+ * The run plan of `survey` (see plan_file.ts): its selection, shard count and cells, each with
+ * its configuration hash, shard and whether it is stored now.
+ */
+export function runPlanOf(survey: Survey): RunPlan {
+  return {
+    format: PLAN_FORMAT,
+    suites: survey.suites,
+    profile: survey.profile,
+    backend: survey.backend as BackendChoice,
+    ...(survey.variants ? { variants: survey.variants } : {}),
+    ...(survey.seeds ? { seeds: survey.seeds } : {}),
+    shards: survey.shards,
+    resultsDir: survey.resultsDir,
+    counts: suiteCounts(survey.cells),
+    cells: survey.cells.map(({ state, detail: _, ...cell }) => ({
+      ...cell,
+      profile: cell.profile as Profile,
+      stored: state === "stored",
+      rescore: state === "rescore",
+    })),
+  };
+}
+
+/**
  * `plan`'s output: every cell with its shard and whether it is stored, then a summary line; with
- * `json`, one JSON object (`{"shards", "backend", "cells": [{"id", ..., "shard", "stored"}]}`).
+ * `json`, the run plan (see {@linkcode runPlanOf}), which `bench --plan FILE` runs.
  */
 export function renderPlan(survey: Survey, json = false): string {
-  if (json) {
-    return JSON.stringify({
-      resultsDir: survey.resultsDir,
-      backend: survey.backend,
-      shards: survey.shards,
-      suites: suiteCounts(survey.cells),
-      cells: survey.cells.map(({ state, detail: _, ...cell }) => ({
-        ...cell,
-        stored: state === "stored",
-        rescore: state === "rescore",
-      })),
-    });
-  }
+  if (json) return JSON.stringify(runPlanOf(survey));
   const rows = [
     ["suite", "profile", "cell", "shard", "stored"],
     ...survey.cells.map((cell) => [

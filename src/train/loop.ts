@@ -93,6 +93,9 @@ export async function runTrainingLoop(options: LoopOptions): Promise<TrainOutcom
           0;
     }
     if (g % progressEvery === 0) {
+      // A turn of the event loop (100 per run): training in the main thread (`--jobs 1`) would
+      // otherwise hold off signal handlers (SIGTERM from scancel) until the cell ends.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       options.onProgress?.({
         step: g,
         steps: budget.steps,

@@ -1,0 +1,53 @@
+/**
+ * What the Slurm tests share: running a program from the repository root, and submit.sh with the
+ * options every test gives it.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+
+/** The repository root, where submit.sh and the jobs run. */
+export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+
+/** What a program printed and its exit code. */
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `args` from the repository root with `env` added. */
+export async function sh(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const output = await new Deno.Command(args[0], {
+    args: args.slice(1),
+    cwd: ROOT,
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
+}
+
+/** What {@linkcode submitShards} passes to submit.sh besides its own arguments. */
+export interface SubmitOptions {
+  /** --results */
+  results: string;
+  /** --sbatch: the options every sbatch call gets */
+  sbatch: string;
+  /** the suite selection after `--` (none for --resubmit) */
+  selection: string[];
+  /** added to the environment */
+  env: Record<string, string>;
+}
+
+/**
+ * Runs `deploy/slurm/submit.sh --shards 4 --results R --sbatch S ...args -- ...selection` (no
+ * `--` and selection when `args` has --resubmit).
+ */
+export function submitShards(args: string[], options: SubmitOptions): Promise<Run> {
+  const { results, sbatch, selection, env } = options;
+  const command = ["deploy/slurm/submit.sh", "--shards", "4", "--results", results];
+  const tail = args.includes("--resubmit") ? [] : ["--", ...selection];
+  return sh([...command, "--sbatch", sbatch, ...args, ...tail], env);
+}
