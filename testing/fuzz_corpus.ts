@@ -13,7 +13,8 @@ import { zipSync } from "fflate";
 import { dump } from "npyjs";
 import { pngBytes } from "./png.ts";
 import { TEST_SUITE } from "./suites.ts";
-import { type CellConfig, configHash } from "../src/runner/cells.ts";
+import type { CellConfig } from "../src/runner/cells.ts";
+import { legacyHash, trainingHash } from "../src/runner/cell_keys.ts";
 
 /** How large the cases are: `small` for the test run, `large` as the issue reproduced them. */
 export type Scale = "small" | "large";
@@ -553,7 +554,10 @@ async function reportCases(dir: string, scale: Scale): Promise<FuzzCase[]> {
       if (!entry.name.endsWith(".json")) continue;
       const result = JSON.parse(await Deno.readTextFile(join(cells, entry.name))) as Cell;
       result.config.suite = suite;
-      result.hash = configHash(result.config as unknown as CellConfig);
+      const config = result.config as unknown as CellConfig;
+      result.hash = (result as { scoreKey?: string }).scoreKey
+        ? trainingHash(config)
+        : legacyHash(config);
       await Deno.writeTextFile(join(cells, entry.name), JSON.stringify(result));
     }
     const result = JSON.parse(await Deno.readTextFile(join(cells, cell))) as Cell;

@@ -34,7 +34,7 @@ function config(
 }
 
 function cell(options: Parameters<typeof config>[0] = {}): Cell {
-  return { hash: "h", config: config(options) };
+  return { hash: "h", scoreKey: "s", config: config(options) };
 }
 
 /** A measurement at another profile (fewer steps, another seed) of the same configuration. */

@@ -40,7 +40,7 @@ Deno.test("shards' artifacts hold disjoint paths, and merged over stale copies i
   const stale = join(dir, "stale");
   for (const cell of plan.cells) {
     const config = { ...cell, backend: "cpu" } as unknown as Cell["config"];
-    await writeResult(stale, fakeResult({ hash: `stale-${cell.hash}`, config }));
+    await writeResult(stale, fakeResult({ hash: `stale-${cell.hash}`, scoreKey: "stale", config }));
   }
   const staleFiles = filesUnder(stale);
   const artifacts: string[] = [];

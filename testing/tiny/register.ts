@@ -10,7 +10,7 @@
 import { DATASETS } from "../../src/data/mod.ts";
 import { mixtureDataset } from "../../src/data/mixtures.ts";
 import { LOSSES, VARIANTS } from "../../src/losses/mod.ts";
-import { METRICS } from "../../src/metrics/mod.ts";
+import { METRICS, NON_NEGATIVE } from "../../src/metrics/mod.ts";
 import type { Metric } from "../../src/metrics/metric.ts";
 
 /** Two Gaussians at (±1, 0), std 0.05: two modes a tiny generator can cover or miss. */
@@ -79,13 +79,16 @@ export const TINY_SPREAD = "tiny-spread";
 export const spreadEvaluations = { count: 0 };
 /** The registered entry, whose `version` a test bumps. */
 export const tinySpread: Metric & { version: number } = {
+  name: TINY_SPREAD,
   version: 1,
   description: "test only: mean distance between consecutive pairs of samples",
+  inputs: ["samples"],
   figures: [{
     key: "tiny-spread.distance",
     label: "spread",
     higherIsBetter: true,
     description: "mean distance between samples 2i and 2i + 1",
+    range: NON_NEGATIVE,
     dependsOnSampleSize: false,
   }],
   unsupportedReason: (dataset) =>
