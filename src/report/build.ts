@@ -14,6 +14,8 @@ import {
   writeFileAtomic,
 } from "../runner/store.ts";
 import { allFigures } from "../metrics/mod.ts";
+import { listSuiteNames, loadSuite } from "../runner/suite.ts";
+import { UserError } from "../errors.ts";
 import { buildCharts } from "./charts/mod.ts";
 import { buildLeaderboard, type Leaderboard, renderCsv, renderMarkdown } from "./leaderboard.ts";
 import { overviewPage, suitePage } from "./site.ts";
@@ -40,6 +42,22 @@ async function readMeta(dir: string, suite: string, profile: string): Promise<Su
     return JSON.parse(await Deno.readTextFile(join(dir, "suite.json")));
   } catch {
     return { suite, version: 0, profile, description: "", primary: "", metrics: [] };
+  }
+}
+
+/**
+ * The suite's baseline row: the stored one, else the bundled suite file's (folders written before
+ * suites declared one) when its version is the stored one's.
+ */
+function baselineOf(meta: SuiteMeta): string | undefined {
+  if (meta.baseline) return meta.baseline;
+  if (!listSuiteNames().includes(meta.suite)) return undefined;
+  try {
+    const suite = loadSuite(meta.suite);
+    return suite.version === meta.version ? suite.baseline : undefined;
+  } catch (error) {
+    if (error instanceof UserError) return undefined;
+    throw error;
   }
 }
 
@@ -78,6 +96,7 @@ export async function buildReport(resultsDir: string, outDir = resultsDir): Prom
         description: meta.description,
         primary,
         ...(meta.headline?.length ? { headline: meta.headline } : {}),
+        ...(baselineOf(meta) ? { baseline: baselineOf(meta) } : {}),
       },
       results,
     );

@@ -149,6 +149,11 @@ const SuiteFields = z.strictObject({
    * of any cell's configuration, so adding it changes no config hash.
    */
   headline: z.array(z.string()).min(1).max(8).optional(),
+  /**
+   * The variant label every other row is compared with first (difference, bootstrap interval,
+   * probability of improvement; see src/report/ranking.ts). Not part of any cell's configuration.
+   */
+  baseline: z.string().optional(),
   /** The profiles the suite has: `smoke` and any of the others (see {@linkcode PROFILES}). */
   profiles: z.strictObject({
     smoke: BudgetSchema,
@@ -218,6 +223,13 @@ export const SuiteSchema = SuiteFields.superRefine((suite, ctx) => {
       });
     }
   });
+  if (suite.baseline !== undefined && !labels.includes(suite.baseline)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `unknown variant '${suite.baseline}'. Available: ${labels.join(", ")}`,
+      path: ["baseline"],
+    });
+  }
   if (suite.replication) replicationIssues(suite, labels, ctx);
   for (const profile of PROFILES) {
     const budget = suite.profiles[profile];
