@@ -12,7 +12,7 @@ import {
   type FeatureMetricOptions,
 } from "./metrics/feature_metrics.ts";
 import { METRICS } from "./metrics/mod.ts";
-import { type Extracted, resolveExtractor } from "./metrics/extractors.ts";
+import { type Extracted, type FidResize, resolveExtractor } from "./metrics/extractors.ts";
 import { initBackend } from "./engine/backend.ts";
 import { UnknownNameError } from "./registry.ts";
 import { UsageError } from "./errors.ts";
@@ -35,6 +35,8 @@ export interface ScoreRequest {
   model?: { inputSize: number; node?: string };
   /** Mixture for the `modes` metric. */
   mixture?: string;
+  /** How the FID Inception resizes images to 299x299 (`--fid-resize`); default `tf1`. */
+  fidResize?: FidResize;
   inputs: string[];
   options: FeatureMetricOptions;
   /** Where to write INPUT1's FID statistics (mu, sigma) as .npz. */
@@ -43,6 +45,14 @@ export interface ScoreRequest {
   range?: ValueRange;
   /** Where warnings go (too few samples for a figure to mean much); default: stderr. */
   warn?: (message: string) => void;
+}
+
+/** The request's extractor, with its model options and FID resize. */
+function extractorOf(request: ScoreRequest) {
+  return resolveExtractor(request.features, {
+    ...request.model,
+    ...(request.fidResize ? { fidResize: request.fidResize } : {}),
+  });
 }
 
 /** The width of an input's features. */
@@ -61,7 +71,7 @@ function guarded<T>(name: string, compute: () => T): T {
 }
 
 function checkRequest(request: ScoreRequest): void {
-  resolveExtractor(request.features);
+  extractorOf(request);
   if (!request.metrics.length && !request.saveStats) {
     throw new UsageError(
       `--metrics names no metric; available: ${scoreMetricNames().join(", ")}`,
@@ -108,8 +118,11 @@ export async function score(request: ScoreRequest): Promise<Record<string, unkno
   sampleSizeWarnings(inputs, request).forEach(request.warn ?? warnOnStderr);
   const output: Record<string, unknown> = {
     features: request.features,
-    feature_label: resolveExtractor(request.features).label,
+    feature_label: extractorOf(request).label,
   };
+  // Every FID Inception figure says which resize fed the network (they are not comparable).
+  const resize = extractorOf(request).resize;
+  if (resize) output.fid_resize = resize;
   if (first.features) output.samples = first.features.n;
   if (second?.features) output.reference_samples = second.features.n;
   const extractedOf = (input: Input, i: number): Extracted => {
@@ -154,7 +167,7 @@ export async function score(request: ScoreRequest): Promise<Record<string, unkno
 function checkWidths(inputs: Input[], read: Input[], request: ScoreRequest): void {
   const [first, second] = inputs;
   if (!second || widthOf(second) === widthOf(first)) return;
-  const label = resolveExtractor(request.features).label;
+  const label = extractorOf(request).label;
   const holds = (i: number) =>
     `'${request.inputs[i]}' holds ${
       read[i].stats || request.features === "raw"
@@ -271,7 +284,7 @@ function checkFigures(output: Record<string, unknown>, request: ScoreRequest): v
 /** Replaces the inputs' samples by the features of `--features` (statistics pass through). */
 async function extractFeatures(inputs: Input[], request: ScoreRequest): Promise<Input[]> {
   if (request.features === "raw") return inputs;
-  const extractor = resolveExtractor(request.features, request.model);
+  const extractor = extractorOf(request);
   await initBackend("auto");
   const extracted: Input[] = [];
   for (const [i, input] of inputs.entries()) {

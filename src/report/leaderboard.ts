@@ -96,6 +96,8 @@ export interface TableComparisons {
   deterministic: boolean;
   /** Seeds per row, when every ranked row has the same number. */
   seedsPerRow?: number;
+  /** The suite's baseline, when it names one that no ranked row of this table is. */
+  baselineAbsent?: string;
   /** Each other row against the suite's baseline row (absent without a baseline in the table). */
   baseline?: {
     variant: string;
@@ -300,6 +302,9 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
       tooFewSeeds: ranking.tooFewSeeds,
       deterministic: ranking.deterministic,
       ...(counts.size === 1 ? { seedsPerRow: [...counts][0] } : {}),
+      ...(info.baseline && !(baselineIndex >= 0 && seedValues.get(inDataset[baselineIndex])?.length)
+        ? { baselineAbsent: info.baseline }
+        : {}),
       ...(baselineIndex >= 0 && seedValues.get(inDataset[baselineIndex])?.length
         ? {
           baseline: {
@@ -573,6 +578,9 @@ function formatRange([low, high]: [number, number], digits = 3): string {
  * separated (exact permutation tests, Holm over the k − 1 comparisons); empty without a baseline.
  */
 export function baselineSentence(table: TableComparisons): string {
+  if (table.baselineAbsent) {
+    return `No row of this table is the suite's baseline ${table.baselineAbsent}: no comparison with it.`;
+  }
   if (!table.baseline?.comparisons.length) return "";
   const { variant, comparisons } = table.baseline;
   const tested = comparisons.filter((c) => !c.byValue).length;

@@ -361,3 +361,10 @@ Deno.test("each row is compared with the suite's baseline row, beside the all-pa
   // No baseline row in the table: no such sentence.
   assert.equal(buildLeaderboard(INFO, cells).comparisons[0].baseline, undefined);
 });
+
+Deno.test("a baseline no row of a table is gets a sentence saying so, not a failure", () => {
+  const cells = [0, 1].map((seed) => result("a", seed, 1 + seed, 8));
+  const board = buildLeaderboard({ ...INFO, baseline: "nsgan" }, cells);
+  assert.equal(board.comparisons[0].baselineAbsent, "nsgan");
+  assert.match(renderMarkdown(board), /No row of this table is the suite's baseline nsgan/);
+});
