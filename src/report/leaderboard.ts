@@ -71,7 +71,10 @@ export interface LeaderboardRow {
   bestLastGap?: number;
   /** The primary figure of the untrained generator (the step-0 evaluation), over seeds. */
   untrained?: Summary;
-  /** True when the row's final mean of the primary figure is worse than its untrained mean. */
+  /**
+   * True when the row's final mean of the primary figure is worse than its untrained mean; only
+   * judged where the two are comparable (see {@linkcode Leaderboard.bestReported}).
+   */
   worseThanUntrained?: boolean;
   wallSeconds: Summary;
   stepsPerSecond: Summary;
@@ -229,7 +232,8 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
     const untrained = summarise(
       ok.map((c) => untrainedValue(c, info.primary)).filter((v): v is number => v !== undefined),
     );
-    const worse = untrained && primary &&
+    // Only where step 0 and the final figure are comparable (as for "best").
+    const worse = bestReported && untrained && primary &&
       (higherIsBetter ? primary.mean < untrained.mean : primary.mean > untrained.mean);
     const row: LeaderboardRow = {
       rankLabel: "—",
