@@ -242,6 +242,24 @@ Deno.test({
     assert.equal(scored.code, 0, scored.stderr);
     const output = JSON.parse(scored.stdout);
     assert.equal(output.feature_label, "inception");
+    assert.equal(output.fid_resize, "tf1", "every FID Inception result says which resize it used");
+    const resized = await cli(
+      "score",
+      join(dir, "a.npy"),
+      "--features",
+      `inception-fid=${join(dir, "model")}`,
+      "--metrics",
+      "is",
+      "--is-splits",
+      "2",
+      "--fid-resize",
+      "pytorch-fid",
+      "--json",
+    );
+    assert.equal(resized.code, 0, resized.stderr);
+    const other = JSON.parse(resized.stdout);
+    assert.deepEqual([other.fid_resize, other.feature_label], ["pytorch-fid", "inception-ptfid"]);
+    assert.notEqual(other.is.mean, output.is.mean, "the resize changes the figures");
     assert.ok(output.is.mean >= 1 && output.is.mean <= LOGIT_CLASSES);
     const { mu, sigma } = await readNpz(join(dir, "a.npz"));
     assert.deepEqual([mu.shape, sigma.shape], [[POOL3_DIM], [POOL3_DIM, POOL3_DIM]]);
