@@ -19,7 +19,7 @@ import { BACKEND_CHOICES, type BackendChoice, listBackends } from "./engine/back
 import { isUserError, UsageError, userErrorFromOs } from "./errors.ts";
 import { LOSSES, REGULARISERS, VARIANTS } from "./losses/mod.ts";
 import { featureMetrics, METRICS, sampleMetrics } from "./metrics/mod.ts";
-import { EXTRACTORS } from "./metrics/extractors.ts";
+import { EXTRACTORS, FID_RESIZES, type FidResize } from "./metrics/extractors.ts";
 import { ARCHITECTURES } from "./models/mod.ts";
 import { ProgressDisplay } from "./progress.ts";
 import { unknownNameMessage } from "./registry.ts";
@@ -363,6 +363,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
         choices: MIXTURES,
         description: "the mixture the modes metric scores 2-D samples against",
       },
+      "fid-resize": {
+        type: "string",
+        choices: FID_RESIZES,
+        default: "tf1",
+        description:
+          "how the FID Inception resizes images to 299x299: tf1 (TTUR, torch-fidelity) or pytorch-fid",
+      },
       "kid-subsets": {
         type: "count",
         default: FEATURE_METRIC_DEFAULTS.kidSubsets,
@@ -409,6 +416,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
         metrics,
         features: values.features,
         mixture: values.mixture,
+        fidResize: values["fid-resize"] as FidResize,
         inputs,
         saveStats: values["save-stats"],
         range: values.range as ValueRange | undefined,

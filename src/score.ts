@@ -16,7 +16,12 @@ import {
   sampleMetric,
   sampleMetrics,
 } from "./metrics/mod.ts";
-import { type Extracted, EXTRACTORS, resolveExtractor } from "./metrics/extractors.ts";
+import {
+  type Extracted,
+  EXTRACTORS,
+  type FidResize,
+  resolveExtractor,
+} from "./metrics/extractors.ts";
 import { initBackend } from "./engine/backend.ts";
 import { resolve } from "node:path";
 import { didYouMean, UnknownNameError, unknownNameMessage } from "./registry.ts";
@@ -40,6 +45,8 @@ export interface ScoreRequest {
   model?: { inputSize: number; node?: string };
   /** Mixture for the `modes` metric. */
   mixture?: string;
+  /** How the FID Inception resizes images to 299x299 (`--fid-resize`); default `tf1`. */
+  fidResize?: FidResize;
   inputs: string[];
   options: FeatureMetricOptions;
   /** Where to write INPUT1's FID statistics (mu, sigma) as .npz. */
@@ -48,6 +55,14 @@ export interface ScoreRequest {
   range?: ValueRange;
   /** Where warnings go (too few samples for a figure to mean much); default: stderr. */
   warn?: (message: string) => void;
+}
+
+/** The request's extractor, with its model options and FID resize. */
+function extractorOf(request: ScoreRequest) {
+  return resolveExtractor(request.features, {
+    ...request.model,
+    ...(request.fidResize ? { fidResize: request.fidResize } : {}),
+  });
 }
 
 /** The width of an input's features. */
@@ -107,6 +122,7 @@ function checkOutput(request: ScoreRequest): void {
 function checkRequest(request: ScoreRequest): void {
   checkFeatures(request.features);
   checkOutput(request);
+  extractorOf(request);
   if (!request.metrics.length && !request.saveStats) {
     throw new UsageError(
       `--metrics names no metric; available: ${scoreMetricNames().join(", ")}`,
@@ -159,8 +175,11 @@ export async function score(request: ScoreRequest): Promise<Record<string, unkno
   sampleSizeWarnings(inputs, request).forEach(request.warn ?? warnOnStderr);
   const output: Record<string, unknown> = {
     features: request.features,
-    feature_label: resolveExtractor(request.features).label,
+    feature_label: extractorOf(request).label,
   };
+  // Every FID Inception figure says which resize fed the network (they are not comparable).
+  const resize = extractorOf(request).resize;
+  if (resize) output.fid_resize = resize;
   if (first.features) output.samples = first.features.n;
   if (second?.features) output.reference_samples = second.features.n;
   const extractedOf = (input: Input, i: number): Extracted => {
@@ -205,7 +224,7 @@ export async function score(request: ScoreRequest): Promise<Record<string, unkno
 function checkWidths(inputs: Input[], read: Input[], request: ScoreRequest): void {
   const [first, second] = inputs;
   if (!second || widthOf(second) === widthOf(first)) return;
-  const label = resolveExtractor(request.features).label;
+  const label = extractorOf(request).label;
   const holds = (i: number) =>
     `'${request.inputs[i]}' holds ${
       read[i].stats || request.features === "raw"
@@ -336,7 +355,7 @@ function checkFigures(output: Record<string, unknown>, request: ScoreRequest): v
 /** Replaces the inputs' samples by the features of `--features` (statistics pass through). */
 async function extractFeatures(inputs: Input[], request: ScoreRequest): Promise<Input[]> {
   if (request.features === "raw") return inputs;
-  const extractor = resolveExtractor(request.features, request.model);
+  const extractor = extractorOf(request);
   await initBackend("auto");
   const extracted: Input[] = [];
   for (const [i, input] of inputs.entries()) {

@@ -146,7 +146,9 @@ def resize_tf1(images, size):
 
 
 def network_input(images, protocol):
-    """NHWC float32 images in [0, 1] as the network's NCHW input under `protocol`."""
+    """NHWC float32 images in [0, 1] as the network's NCHW input under `protocol` (grey: 3 copies)."""
+    if images.shape[3] == 1:
+        images = np.repeat(images, 3, axis=3)
     if protocol == "pytorch-fid":
         x = torch.from_numpy(images).permute(0, 3, 1, 2)
         x = F.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False)
@@ -171,10 +173,15 @@ def main():
     convert_inception.convert(weights, os.path.join(args.out, "model"), allow_unpublished=True)
     converted = time.time()
     rng = np.random.default_rng(args.seed)
-    # A CIFAR-sized pair, and a non-square image that is resized along each axis differently.
+    # A CIFAR-sized pair, a non-square image that is resized along each axis differently, an
+    # image of the network's own size (no resize), one downsampled along both axes (400x350), and
+    # grey MNIST-sized images (one channel, copied to three).
     sets = [
         rng.random((2, 32, 32, 3), dtype=np.float32),
         rng.random((1, 45, 20, 3), dtype=np.float32),
+        rng.random((1, 299, 299, 3), dtype=np.float32),
+        rng.random((1, 400, 350, 3), dtype=np.float32),
+        rng.random((2, 28, 28, 1), dtype=np.float32),
     ]
     reference = {"images": [], "seconds": {}}
     for images in sets:

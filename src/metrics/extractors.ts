@@ -16,6 +16,7 @@ import {
   InceptionFidError,
   inceptionFidFeatures,
   inceptionFidSource,
+  type InceptionProtocol,
   loadInceptionFid,
 } from "./inception_fid.ts";
 import type { FeatureMatrix } from "./features.ts";
@@ -91,6 +92,8 @@ export interface FeatureExtractor {
    * of its weights (part of a suite cell's configuration), or why it cannot.
    */
   availability?(): Availability;
+  /** For the FID Inception: how its input is resized to 299x299 (what every FID it gives used). */
+  resize?: FidResize;
 }
 
 /** What {@linkcode FeatureExtractor.availability} says. */
@@ -259,6 +262,21 @@ EXTRACTORS.register("cifar10", {
   },
 });
 EXTRACTORS.register("inception-fid", inceptionFidExtractor());
+/**
+ * The same network fed as pytorch-fid feeds it (half-pixel bilinear resize): its own label, so
+ * that its figures (`fid[inception-ptfid]`) never mix with the TF1 resize's. A suite chooses it
+ * with `"fidResize": "pytorch-fid"`; `score` with `--fid-resize pytorch-fid`.
+ */
+EXTRACTORS.register("inception-fid-pytorch", inceptionFidExtractor(undefined, "pytorch-fid"));
+
+/** The `--fid-resize` / `fidResize` choices: the TF1 resize (TTUR, torch-fidelity) or pytorch-fid's. */
+export const FID_RESIZES = ["tf1", "pytorch-fid"] as const;
+/** How images are resized to the FID Inception's 299x299 input. */
+export type FidResize = typeof FID_RESIZES[number];
+/** The extractor name a suite's `inception-fid` becomes under `resize`. */
+export function inceptionFidName(resize: FidResize | undefined): string {
+  return resize === "pytorch-fid" ? "inception-fid-pytorch" : "inception-fid";
+}
 
 /** How to run a user's model for `inception=PATH`. */
 export interface UserModelOptions {
@@ -269,9 +287,15 @@ export interface UserModelOptions {
 }
 
 /** The extractor `spec` names: a registered name, or `inception=PATH`. */
-export function resolveExtractor(spec: string, model: UserModelOptions = {}): FeatureExtractor {
+export function resolveExtractor(
+  spec: string,
+  model: UserModelOptions & { fidResize?: FidResize } = {},
+): FeatureExtractor {
   const fidDir = /^inception-fid=(.+)$/.exec(spec)?.[1];
-  if (fidDir) return inceptionFidExtractor(fidDir);
+  if (fidDir) {
+    return inceptionFidExtractor(fidDir, model.fidResize === "pytorch-fid" ? "pytorch-fid" : "tf");
+  }
+  if (spec === "inception-fid") return EXTRACTORS.get(inceptionFidName(model.fidResize));
   const path = /^inception=(.+)$/.exec(spec)?.[1];
   if (!path) return EXTRACTORS.get(spec);
   return {
@@ -308,12 +332,16 @@ export const INCEPTION_FID_MISSING =
  * The FID Inception network as an extractor: pool3 features and the Inception Score's
  * probabilities, from the converted folder `dir` (default: `GANBENCH_INCEPTION_FID`'s).
  */
-function inceptionFidExtractor(dir?: string): FeatureExtractor {
+function inceptionFidExtractor(dir?: string, protocol: InceptionProtocol = "tf"): FeatureExtractor {
   const folder = () => dir ?? (Deno.env.get(INCEPTION_FID_ENV) || undefined);
+  const resize = protocol === "tf"
+    ? "TF1 bilinear resize to 299x299, as TTUR, compare_gan and torch-fidelity"
+    : "pytorch-fid's half-pixel bilinear resize to 299x299";
   return {
     description:
-      `2048-d pool3 features and 1008-way predictions of the FID Inception-v3 (pytorch-fid's weights converted by scripts/convert_inception.py): inception-fid=DIR, or ${INCEPTION_FID_ENV}=DIR for suites`,
-    label: "inception",
+      `2048-d pool3 features and 1008-way predictions of the FID Inception-v3 (pytorch-fid's weights converted by scripts/convert_inception.py), ${resize}: inception-fid=DIR, or ${INCEPTION_FID_ENV}=DIR for suites`,
+    label: protocol === "tf" ? "inception" : "inception-ptfid",
+    resize: protocol === "tf" ? "tf1" : "pytorch-fid",
     featureDim: 2048,
     classes: 1008,
     availability() {
@@ -329,8 +357,7 @@ function inceptionFidExtractor(dir?: string): FeatureExtractor {
         return {
           ok: true,
           identity: source.sha256.slice(0, 16),
-          about:
-            `features: FID Inception-v3 from ${path} (${weights}), as TTUR/compare_gan feed it (TF1 bilinear resize to 299x299)`,
+          about: `features: FID Inception-v3 from ${path} (${weights}); resize: ${resize}`,
         };
       } catch (error) {
         if (error instanceof InceptionFidError) return { ok: false, reason: error.message };
@@ -361,7 +388,7 @@ function inceptionFidExtractor(dir?: string): FeatureExtractor {
         height: image.height,
         width: image.width,
         channels: image.channels === 4 ? 3 : image.channels,
-      });
+      }, { protocol });
       return { features: out.features, probabilities: out.probabilities };
     },
   };

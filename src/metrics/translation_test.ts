@@ -3,7 +3,7 @@ import type { Dataset } from "../data/dataset.ts";
 import { mnistInverted, ring8Rotated, rotateScalePoints } from "../data/paired_domains.ts";
 import { initBackend } from "../engine/backend.ts";
 import type { TranslationOutputs } from "../models/translation.ts";
-import { translationMetric } from "./translation.ts";
+import { balancedError, translationMetric, trivialMaps } from "./translation.ts";
 
 await initBackend("wasm");
 
@@ -107,4 +107,62 @@ Deno.test("translation: on MNIST inversion, T is read right by mnist-net and a s
   );
   assert.ok(fid(identity) > 2 * fid(right), `${fid(identity)} vs ${fid(right)}`);
   assert.equal(wrong["translation.gt-error-f"], undefined, "no F figures without its outputs");
+});
+
+Deno.test("balancedError weighs T(a)'s foreground and background equally, so a blank image does not win", () => {
+  // 4 values, one foreground (differs from the blank by more than 0.5): t = (1, −1, −1, −1).
+  const t = Float32Array.from([1, -1, -1, -1]), blank = Float32Array.from([-1]);
+  assert.equal(balancedError(t, t, blank), 0);
+  // The blank itself: error 2 on the foreground, 0 elsewhere; the plain mean would be 0.5.
+  assert.equal(balancedError(Float32Array.from([-1, -1, -1, -1]), t, blank), 1);
+  assert.equal(balancedError(Float32Array.from([1, 1, 1, 1]), t, blank), 1);
+  // No foreground at all: the plain mean.
+  assert.equal(balancedError(Float32Array.from([0, 0]), Float32Array.from([-1, -1]), blank), 1);
+});
+
+Deno.test("trivial maps: on the ring the identity is right on half the modes by nearest mode, on none within 3σ", async () => {
+  const n = 800;
+  const translation = ring8Rotated.translation!;
+  const { samples: a, labels } = translation.heldOut(n);
+  const maps = trivialMaps(translation, a, labels, 2);
+  const score = (x: Float32Array) => translationMetric.evaluate(x, { dataset: ring8Rotated });
+  const identity = await score(maps.identity);
+  assert.ok(identity["translation.accuracy"] > 0.4, `${identity["translation.accuracy"]}`);
+  assert.equal(identity["translation.accuracy-3sd"], 0);
+  const permuted = await score(maps["permuted-modes"]);
+  assert.equal(permuted["translation.accuracy"], 0, "every translation on the wrong mode");
+  assert.equal(permuted["translation.accuracy-3sd"], 0);
+  assert.equal(permuted["translation.modes"], 8, "and yet B's distribution");
+  const truth = await score(translation.forward(a));
+  assert.equal(truth["translation.gt-error-rel"], 0);
+  // Within 3σ of a 2-d Gaussian's centre: 1 − e^(−9/2) = 98.9% of the samples.
+  assert.ok(Math.abs(truth["translation.accuracy-3sd"] - (1 - Math.exp(-4.5))) < 0.015);
+  const errors = await Promise.all(Object.values(maps).map(score));
+  const rel = errors.map((f) => f["translation.gt-error-rel"]);
+  assert.equal(Math.min(...rel), 1, "the best trivial map defines the scale");
+  assert.ok(rel.every((r) => r >= 1));
+});
+
+Deno.test("trivial maps on MNIST inversion: the blank image's low plain error is no longer a win", async () => {
+  const n = 300;
+  const translation = mnistInverted.translation!;
+  const { samples: a, labels } = translation.heldOut(n);
+  const maps = trivialMaps(translation, a, labels, 784);
+  const context = { dataset: mnistInverted, features: "mnist" };
+  const blank = await translationMetric.evaluate(maps.blank, context);
+  const identity = await translationMetric.evaluate(maps.identity, context);
+  const right = await translationMetric.evaluate(translation.forward(a), context);
+  // The blank (white) image beats the identity on the plain error: most pixels are background.
+  assert.ok(blank["translation.gt-error"] < 0.3 && identity["translation.gt-error"] > 1);
+  // Foreground-weighted, the blank image's error is half its foreground error: far from T's 0.
+  assert.equal(right["translation.gt-error-fg"], 0);
+  assert.ok(blank["translation.gt-error-fg"] > 0.7, `${blank["translation.gt-error-fg"]}`);
+  // Every image is the same (constant maps), and the permuted map gets no digit right.
+  assert.deepEqual(maps.blank.subarray(0, 784), maps.blank.subarray(784, 1568));
+  assert.deepEqual(
+    maps["best-constant"].subarray(0, 784),
+    maps["best-constant"].subarray(784, 1568),
+  );
+  const permuted = await translationMetric.evaluate(maps["permuted-modes"], context);
+  assert.ok(permuted["translation.accuracy"] < 0.1, `${permuted["translation.accuracy"]}`);
 });

@@ -16,6 +16,8 @@ import {
 import { allFigures } from "../metrics/mod.ts";
 import { parseJson } from "../json_input.ts";
 import { cellProblem, chartCurves } from "./cell_checks.ts";
+import { listSuiteNames, loadSuite } from "../runner/suite.ts";
+import { UserError } from "../errors.ts";
 import { buildCharts } from "./charts/mod.ts";
 import { buildLeaderboard, type Leaderboard, renderCsv, renderMarkdown } from "./leaderboard.ts";
 import { overviewPage, suitePage } from "./site.ts";
@@ -52,6 +54,22 @@ async function readMeta(dir: string): Promise<SuiteMeta | string> {
   } catch (error) {
     const why = error instanceof Deno.errors.NotFound ? "is missing" : "cannot be read";
     return `'${path}' ${why}: its leaderboard is not rebuilt, the suite's primary figure being unknown (rerun the suite to rewrite it)`;
+  }
+}
+
+/**
+ * The suite's baseline row: the stored one, else the bundled suite file's (folders written before
+ * suites declared one) when its version is the stored one's.
+ */
+function baselineOf(meta: SuiteMeta): string | undefined {
+  if (meta.baseline) return meta.baseline;
+  if (!listSuiteNames().includes(meta.suite)) return undefined;
+  try {
+    const suite = loadSuite(meta.suite);
+    return suite.version === meta.version ? suite.baseline : undefined;
+  } catch (error) {
+    if (error instanceof UserError) return undefined;
+    throw error;
   }
 }
 
@@ -101,6 +119,7 @@ export async function buildReport(resultsDir: string, outDir = resultsDir): Prom
         description: meta.description,
         primary,
         ...(meta.headline?.length ? { headline: meta.headline } : {}),
+        ...(baselineOf(meta) ? { baseline: baselineOf(meta) } : {}),
       },
       results,
     );

@@ -10,7 +10,9 @@ import type { CellResult } from "../runner/store.ts";
 import { summarise, type Summary } from "./aggregate.ts";
 import {
   ALPHA,
+  type BaselineComparison,
   BOOTSTRAP_RESAMPLES,
+  compareToBaseline,
   CONFIDENCE,
   meanInterval,
   type PairComparison,
@@ -27,6 +29,8 @@ export interface SuiteInfo {
   primary: string;
   /** The few figures a reader needs first (the overview shows them next to the primary). */
   headline?: string[];
+  /** The suite's baseline row (a variant label): every other row is compared with it. */
+  baseline?: string;
 }
 
 /** One (dataset, variant) row. */
@@ -65,6 +69,13 @@ export interface LeaderboardRow {
   primarySpread?: { std: number; cv: number };
   /** Mean over seeds of |last − best| of the primary figure: what stopping at the best step would gain. */
   bestLastGap?: number;
+  /** The primary figure of the untrained generator (the step-0 evaluation), over seeds. */
+  untrained?: Summary;
+  /**
+   * True when the row's final mean of the primary figure is worse than its untrained mean; only
+   * judged where the two are comparable (see {@linkcode Leaderboard.bestReported}).
+   */
+  worseThanUntrained?: boolean;
   wallSeconds: Summary;
   stepsPerSecond: Summary;
   backends: string[];
@@ -84,6 +95,17 @@ export interface TableComparisons {
   })[];
   /** No pair could be separated at the family-wise level whatever the values: too few seeds. */
   tooFewSeeds: boolean;
+  /** Every row's seeds agree exactly (at least 2 each): ranked exactly, the seed does not matter. */
+  deterministic: boolean;
+  /** Seeds per row, when every ranked row has the same number. */
+  seedsPerRow?: number;
+  /** The suite's baseline, when it names one that no ranked row of this table is. */
+  baselineAbsent?: string;
+  /** Each other row against the suite's baseline row (absent without a baseline in the table). */
+  baseline?: {
+    variant: string;
+    comparisons: (Omit<BaselineComparison, "row"> & { variant: string })[];
+  };
   smallestPossibleP?: { p: number; seeds: [number, number] };
   seedsNeeded?: number;
 }
@@ -137,12 +159,23 @@ function convergenceFigures(): string[] {
   return sampleMetrics().flatMap(([, m]) => (m.convergence ? [m.convergence.figure] : []));
 }
 
-function bestOverEvals(result: CellResult, key: string, higherIsBetter: boolean) {
-  const values = result.evals.map((e) => e.metrics[key]).filter((v) =>
-    v !== undefined && Number.isFinite(v)
-  );
+/**
+ * The best value of `key` over a cell's trained evaluations (every evaluation after step 0) and
+ * its final figure; undefined when it has none.
+ */
+export function bestOverEvals(result: CellResult, key: string, higherIsBetter: boolean) {
+  const values = [
+    ...result.evals.filter((e) => e.step > 0).map((e) => e.metrics[key]),
+    result.final[key],
+  ].filter((v) => v !== undefined && Number.isFinite(v));
   if (!values.length) return undefined;
   return higherIsBetter ? Math.max(...values) : Math.min(...values);
+}
+
+/** The value of `key` at a cell's step-0 evaluation (the untrained generator), if it has one. */
+function untrainedValue(result: CellResult, key: string): number | undefined {
+  const value = result.evals.find((e) => e.step === 0)?.metrics[key];
+  return value !== undefined && Number.isFinite(value) ? value : undefined;
 }
 
 /** The commits behind `results`, most cells first. */
@@ -208,6 +241,12 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
     });
     // Cut at the figure's range: a share's interval stays within [0, 1], a distance's above 0.
     const interval = clipToRange(meanInterval(primaryValues), primaryFigure?.range);
+    const untrained = summarise(
+      ok.map((c) => untrainedValue(c, info.primary)).filter((v): v is number => v !== undefined),
+    );
+    // Only where step 0 and the final figure are comparable (as for "best").
+    const worse = bestReported && untrained && primary &&
+      (higherIsBetter ? primary.mean < untrained.mean : primary.mean > untrained.mean);
     const row: LeaderboardRow = {
       rankLabel: "—",
       dataset: cells[0].config.dataset,
@@ -234,6 +273,7 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
         }
         : {}),
       ...(gaps.length ? { bestLastGap: gaps.reduce((a, b) => a + b, 0) / gaps.length } : {}),
+      ...(untrained ? { untrained, worseThanUntrained: Boolean(worse) } : {}),
       wallSeconds: summarise(cells.map((c) => c.timing.wallSeconds))!,
       stepsPerSecond: summarise(cells.map((c) => c.timing.stepsPerSecond))!,
       // `blas` cells hash as `wasm`'s (the same tfjs backend); their environment names the BLAS.
@@ -267,6 +307,8 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
       if (rank) [row.rank, row.rankLabel] = [{ low: rank.low, high: rank.high }, rank.label];
     });
     const name = (i: number) => inDataset[i].variant;
+    const baselineIndex = inDataset.findIndex((r) => r.variant === info.baseline);
+    const counts = new Set(inDataset.flatMap((r) => seedValues.get(r)?.length || []));
     comparisons.push({
       dataset,
       ranked: ranking.ranks.filter(Boolean).length,
@@ -277,6 +319,23 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
         ...(better === undefined ? {} : { better: name(better) }),
       })),
       tooFewSeeds: ranking.tooFewSeeds,
+      deterministic: ranking.deterministic,
+      ...(counts.size === 1 ? { seedsPerRow: [...counts][0] } : {}),
+      ...(info.baseline && !(baselineIndex >= 0 && seedValues.get(inDataset[baselineIndex])?.length)
+        ? { baselineAbsent: info.baseline }
+        : {}),
+      ...(baselineIndex >= 0 && seedValues.get(inDataset[baselineIndex])?.length
+        ? {
+          baseline: {
+            variant: inDataset[baselineIndex].variant,
+            comparisons: compareToBaseline(
+              inDataset.map((r) => seedValues.get(r)),
+              baselineIndex,
+              higherIsBetter,
+            ).map(({ row, ...rest }) => ({ variant: name(row), ...rest })),
+          },
+        }
+        : {}),
       ...(ranking.smallestPossibleP ? { smallestPossibleP: ranking.smallestPossibleP } : {}),
       ...(ranking.seedsNeeded ? { seedsNeeded: ranking.seedsNeeded } : {}),
     });
@@ -428,7 +487,7 @@ export function leaderboardColumns(board: Leaderboard): Column[] {
     columns.push({
       title: `best ${primaryLabel}`,
       description:
-        `the best value of ${primaryLabel} over evaluation steps (mean ± std over seeds; a maximum over noisy evaluations, so optimistic)`,
+        `the best value of ${primaryLabel} over the trained evaluations (after step 0) and the final figure (mean ± std over seeds; a maximum over noisy evaluations, so optimistic)`,
       cell: (row) => formatSummary(row.primaryBest),
     });
   }
@@ -477,31 +536,97 @@ function formatP(p: number): string {
   return p >= 0.01 ? p.toFixed(2) : p.toPrecision(2);
 }
 
-/** What the pairwise tests found in one table, as a sentence. */
+/**
+ * What one table's comparisons found, in words: all pairs (the strict view), then each row against
+ * the suite's baseline row when it has one.
+ */
 export function comparisonSentence(table: TableComparisons): string {
-  const pairs = table.pairs.length;
+  return [pairsSentence(table), baselineSentence(table)].filter(Boolean).join(" ");
+}
+
+/** What the pairwise tests over all pairs found in one table, as a sentence. */
+export function pairsSentence(table: TableComparisons): string {
   if (!table.ranked) return "No row has the primary figure: nothing is ranked (see the note).";
-  if (!pairs) return "One ranked row: nothing to compare.";
-  const family = `Holm over ${pairs} pair${pairs > 1 ? "s" : ""}`;
-  if (table.tooFewSeeds && table.smallestPossibleP) {
-    const { p, seeds } = table.smallestPossibleP;
-    return `Too few seeds to separate any two rows: with ${seeds[0]} vs ${
-      seeds[1]
-    } seeds no split gives p below ${formatP(p)}, and ${family} needs p ≤ ${
-      formatP(ALPHA / pairs)
-    } (about ${table.seedsNeeded} seeds per row would be needed).`;
+  if (!table.pairs.length) return "One ranked row: nothing to compare.";
+  if (table.deterministic) {
+    return `Every row's seeds give exactly the same value${
+      table.seedsPerRow ? ` (${table.seedsPerRow} seeds per row)` : ""
+    }: the outcome does not depend on the seed here, so more seeds would add nothing, and rows are ranked exactly by their values (tied values share a rank); no test is needed.`;
   }
+  const byValue = table.pairs.filter((p) => p.byValue).length;
+  const pairs = table.pairs.length - byValue;
+  const exact = byValue
+    ? `${byValue} pair${
+      byValue > 1 ? "s" : ""
+    } of rows whose seeds each agree exactly (the seed does not change those rows) are ordered by their values, without a test; the other ${pairs} are tested. `
+    : "";
+  const family = `Holm over ${pairs}${byValue ? " tested" : ""} pair${pairs > 1 ? "s" : ""}`;
   const separated = table.pairs.filter((p) => p.better !== undefined);
-  if (!separated.length) return `No pair is separated at family-wise ${ALPHA} (${family}).`;
-  const shown = separated.slice(0, 12).map((p) =>
-    `${p.better} > ${p.better === p.a ? p.b : p.a} (${formatP(p.pHolm)})`
-  );
+  const list = (shown: typeof separated) =>
+    shown.map((p) =>
+      `${p.better} > ${p.better === p.a ? p.b : p.a} (${p.byValue ? "by value" : formatP(p.pHolm)})`
+    );
+  const shown = list(separated.slice(0, 12));
   const more = separated.length > shown.length
     ? `, and ${separated.length - shown.length} more (leaderboard.json)`
     : "";
-  return `Separated at family-wise ${ALPHA} (${family}; ">" reads "better than", Holm-adjusted p): ${
+  if (table.tooFewSeeds && table.smallestPossibleP) {
+    const { p, seeds } = table.smallestPossibleP;
+    return `${exact}Too few seeds to separate any ${byValue ? "tested pair" : "two rows"}: with ${
+      seeds[0]
+    } vs ${seeds[1]} seeds no split gives p below ${formatP(p)}, and ${family} needs p ≤ ${
+      formatP(ALPHA / pairs)
+    } (about ${table.seedsNeeded} seeds per row would be needed).${
+      byValue && shown.length ? ` Ordered by value: ${shown.join(", ")}${more}.` : ""
+    }`;
+  }
+  if (!separated.length) return `${exact}No pair is separated at family-wise ${ALPHA} (${family}).`;
+  return `${exact}Separated at family-wise ${ALPHA} (${family}; ">" reads "better than", Holm-adjusted p): ${
     shown.join(", ")
   }${more}.`;
+}
+
+/** Formats an interval "[low, high]". */
+function formatRange([low, high]: [number, number], digits = 3): string {
+  return `[${formatNumber(low, digits)}, ${formatNumber(high, digits)}]`;
+}
+
+/**
+ * Each row against the table's baseline row, as a sentence: the difference of means with its
+ * bootstrap interval, the probability of improvement with its interval, and which side is
+ * separated (exact permutation tests, Holm over the k − 1 comparisons); empty without a baseline.
+ */
+export function baselineSentence(table: TableComparisons): string {
+  if (table.baselineAbsent) {
+    return `No row of this table is the suite's baseline ${table.baselineAbsent}: no comparison with it.`;
+  }
+  if (!table.baseline?.comparisons.length) return "";
+  const { variant, comparisons } = table.baseline;
+  const tested = comparisons.filter((c) => !c.byValue).length;
+  const family = tested
+    ? `exact permutation tests, Holm over the ${tested} tested comparison${
+      tested > 1 ? "s" : ""
+    } with the baseline${
+      tested < comparisons.length
+        ? "; rows whose seeds agree exactly, as the baseline's, by value"
+        : ""
+    }`
+    : "every seed agrees exactly, so the values decide";
+  const items = comparisons.map((c) => {
+    const verdict = c.better === "row"
+      ? "better"
+      : c.better === "baseline"
+      ? "worse"
+      : "not separated";
+    return `${c.variant} ${c.difference >= 0 ? "+" : ""}${formatNumber(c.difference)} ${
+      formatRange(c.differenceInterval)
+    }, P(improvement) ${formatNumber(c.probabilityOfImprovement, 2)} ${
+      formatRange(c.probabilityInterval, 2)
+    }, ${verdict}${c.byValue ? " (by value)" : ` (p ${formatP(c.pHolm)})`}`;
+  });
+  return `Against the baseline ${variant} (difference of means with its ${PERCENT} stratified bootstrap interval; P(improvement): the chance a seed of the row beats a seed of ${variant}, with its interval; ${family}): ${
+    items.join("; ")
+  }.`;
 }
 
 /** Which commits produced the cells, and a warning when they differ or a tree was dirty. */
@@ -562,7 +687,10 @@ export function methodNote(board: Leaderboard): string[] {
     `Rank: a ${PERCENT} rank interval of ${label}, the middle ${PERCENT} of the row's ranks over ${
       BOOTSTRAP_RESAMPLES.toLocaleString("en")
     } stratified bootstrap resamples (each row's seeds resampled on their own, seed 0), widened to every rank that the pairwise tests cannot exclude (at 2-3 seeds a bootstrap interval is about the range of the seeds and understates the uncertainty).` +
-    ` Pairwise claims: exact two-sided permutation tests of the difference of means over every split of the two rows' seeds, Holm-corrected over all pairs of the table, family-wise level ${ALPHA}.` +
+    ` Pairwise claims: exact two-sided permutation tests of the difference of means over every split of the two rows' seeds, Holm-corrected over all pairs of the table, family-wise level ${ALPHA} (the strict view); a pair of rows whose seeds each agree exactly (at least 2 seeds) is ordered by its values and left out of that family, since the seed does not change those rows.` +
+    ` Against the baseline (where the suite names one): each row's difference of means from the baseline row with a ${PERCENT} stratified bootstrap interval (${
+      BOOTSTRAP_RESAMPLES.toLocaleString("en")
+    } resamples, seeded), the probability of improvement (rliable, Agarwal et al. 2021) with its interval, and exact permutation tests Holm-corrected over those comparisons only.` +
     ` ${PERCENT} CI: Student's t interval of the mean over seeds${
       reachesRange(board) ? ", cut to the values the figure can take" : ""
     }.`,
@@ -584,17 +712,44 @@ export function methodNote(board: Leaderboard): string[] {
       }); its other figures describe the few samples that reached the data.`,
     );
   }
-  notes.push(
-    board.bestReported
-      ? `"best" is the best value of ${label} over evaluation steps, at the same sample count as the final figure; a maximum over noisy evaluations, so optimistic.`
-      : `No "best over evaluations" column: ${label} depends on the sample count, and the evaluations used fewer samples than the final figures.`,
-  );
+  notes.push(bestNote(board, label));
+  const worse = board.rows.filter((r) => r.worseThanUntrained);
+  if (worse.length) {
+    notes.push(
+      `Rows whose final mean ${label} is worse than their untrained generator's (the step-0 evaluation${
+        board.evalSamples.some((n) => n > 1) ? `, at ${board.evalSamples.join("/")} samples` : ""
+      }): ${
+        worse.map((r) =>
+          `${r.dataset} ${r.variant} (${formatNumber(r.figures[board.primary]!.mean)} vs ${
+            formatNumber(r.untrained!.mean)
+          })`
+        ).join(", ")
+      }.`,
+    );
+  }
   notes.push(...missingSentences(board));
   if (!mixedBackends(board)) {
     const backends = [...new Set(board.rows.flatMap((r) => r.backends))];
     if (backends.length) notes.push(`Backend: ${backends.join(", ")}.`);
   }
   return notes;
+}
+
+/** What the "best" column holds, or why there is none, with the sample counts behind it. */
+function bestNote(board: Leaderboard, label: string): string {
+  if (!board.bestReported) {
+    return `No "best over evaluations" column: ${label} depends on the sample count, and the evaluations used fewer samples than the final figures.`;
+  }
+  const counts = board.evalSamples.some((n) => n > 1)
+    ? board.evalSamples.join("/") === board.finalSamples.join("/")
+      ? ` (every one at ${board.evalSamples.join("/")} generated samples)`
+      : ` (the evaluations at ${
+        board.evalSamples.join("/")
+      } generated samples, the final figure at ${
+        board.finalSamples.join("/")
+      }; ${label} does not depend on the sample count)`
+    : "";
+  return `"best" is the best value of ${label} over the trained evaluations (every evaluation after step 0, the untrained generator's, is left out) and the final figure${counts}; a maximum over noisy evaluations, so optimistic.`;
 }
 
 /** The leaderboard as Markdown: one table per dataset, figures as mean ± std over seeds. */

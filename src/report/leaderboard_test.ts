@@ -317,3 +317,72 @@ Deno.test("a leaderboard names cells whose products ran on the system BLAS 'blas
     ["blas"],
   ]]);
 });
+
+Deno.test("'best' leaves out the untrained generator, counts the final figure, and rows ending worse than untrained are named", () => {
+  const cell = result("gan", 0, 1.5, 4);
+  // Step 0 (untrained) has the lowest KL; the final figure (1.2) beats the last evaluation (1.5).
+  cell.evals = [
+    { step: 0, seconds: 0, metrics: { "modes.kl": 0.1 } },
+    { step: 50, seconds: 1, metrics: { "modes.kl": 1.8 } },
+    { step: 100, seconds: 2, metrics: { "modes.kl": 1.5 } },
+  ];
+  cell.final["modes.kl"] = 1.2;
+  const board = buildLeaderboard(INFO, [cell, { ...cell, hash: "g1" }]);
+  const [row] = board.rows;
+  assert.equal(row.primaryBest?.mean, 1.2, "not step 0's 0.1, and the final 1.2 counts");
+  assert.equal(row.untrained?.mean, 0.1);
+  assert.equal(row.worseThanUntrained, true);
+  const markdown = renderMarkdown(board);
+  assert.match(markdown, /over the trained evaluations \(every evaluation after step 0/);
+  assert.match(markdown, /every one at 2500 generated samples/);
+  assert.match(
+    markdown,
+    /worse than their untrained generator's .*: ring8 gan \(1\.200 vs 0\.100\)/,
+  );
+  // A row that improves on its untrained generator is not named.
+  cell.evals[0].metrics["modes.kl"] = 2;
+  const fine = buildLeaderboard(INFO, [cell]);
+  assert.equal(fine.rows[0].worseThanUntrained, false);
+  assert.doesNotMatch(renderMarkdown(fine), /worse than their untrained/);
+});
+
+Deno.test("rows whose seeds agree exactly are ranked exactly, with the reason instead of 'too few seeds'", () => {
+  const cells = ["a", "b", "c"].flatMap((variant, i) =>
+    [0, 1, 2].map((seed) => result(variant, seed, [1e-20, 0.5, 3][i], 8))
+  );
+  const board = buildLeaderboard(INFO, cells);
+  assert.deepEqual(board.rows.map((r) => `${r.variant} ${r.rankLabel}`), ["a 1", "b 2", "c 3"]);
+  const markdown = renderMarkdown(board);
+  assert.match(markdown, /Every row's seeds give exactly the same value \(3 seeds per row\)/);
+  assert.doesNotMatch(markdown, /Too few seeds/);
+});
+
+Deno.test("each row is compared with the suite's baseline row, beside the all-pairs view", () => {
+  // 3 seeds per row: all pairs (Holm over 3) cannot separate anything (p ≥ 0.1), but the
+  // comparisons with the baseline still give intervals and P(improvement).
+  const cells = [["nsgan", 1], ["a", 0.5], ["b", 1.4]].flatMap(([variant, kl]) =>
+    [0, 1, 2].map((seed) => result(variant as string, seed, (kl as number) + seed / 100, 8))
+  );
+  const board = buildLeaderboard({ ...INFO, baseline: "nsgan" }, cells);
+  const table = board.comparisons[0];
+  assert.equal(table.baseline?.variant, "nsgan");
+  const [a, b] = table.baseline!.comparisons;
+  assert.equal(a.variant, "a");
+  assert.ok(Math.abs(a.difference + 0.5) < 1e-12);
+  assert.equal(a.probabilityOfImprovement, 1, "lower KL is better: every seed of a beats nsgan's");
+  assert.equal(b.probabilityOfImprovement, 0);
+  assert.ok(a.differenceInterval[0] <= -0.5 && a.differenceInterval[1] >= -0.5 - 0.03);
+  const markdown = renderMarkdown(board);
+  assert.match(markdown, /Too few seeds to separate any two rows/);
+  assert.match(markdown, /Against the baseline nsgan .*: a -0\.500 \[/);
+  assert.match(markdown, /Holm over the 2 tested comparisons with the baseline/);
+  // No baseline row in the table: no such sentence.
+  assert.equal(buildLeaderboard(INFO, cells).comparisons[0].baseline, undefined);
+});
+
+Deno.test("a baseline no row of a table is gets a sentence saying so, not a failure", () => {
+  const cells = [0, 1].map((seed) => result("a", seed, 1 + seed, 8));
+  const board = buildLeaderboard({ ...INFO, baseline: "nsgan" }, cells);
+  assert.equal(board.comparisons[0].baselineAbsent, "nsgan");
+  assert.match(renderMarkdown(board), /No row of this table is the suite's baseline nsgan/);
+});

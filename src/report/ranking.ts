@@ -11,7 +11,16 @@
  *   widened to every rank the pairwise tests cannot exclude: at 2-3 seeds a bootstrap interval is
  *   about the range of the seeds and understates the uncertainty, the exact tests do not;
  * - a row's interval of the mean is Student's t interval, exact at any n ≥ 2 for normal spread
- *   over seeds (a percentile bootstrap covers far less than 95% at 2-3 seeds).
+ *   over seeds (a percentile bootstrap covers far less than 95% at 2-3 seeds);
+ * - where two rows have at least 2 seeds each and each row's seeds agree to the last bit, the
+ *   seed does not change them (Dirac-GAN without instance noise: no random draw): the pair is
+ *   ordered by its values, without a test, and left out of the Holm family; where every row is so,
+ *   ranks are exact;
+ * - the comparisons a reader asks first take fewer tests than all pairs: each row against the
+ *   suite's baseline row ({@linkcode compareToBaseline}), with a stratified bootstrap interval of
+ *   the difference of means and of the probability of improvement (rliable's), and exact
+ *   permutation tests Holm-corrected over those k − 1 comparisons only. All pairs stay the strict
+ *   view.
  *
  * Hand-written: simple-statistics' `permutationTest` draws random permutations from an unseeded
  * `Math.random` (not exact, not reproducible), and no pinned package offers exact permutation
@@ -223,6 +232,11 @@ export interface PairComparison {
   better?: number;
   /** P(a seed of a does better than a seed of b). */
   probabilityOfImprovement: number;
+  /**
+   * True when both rows' seeds agree exactly (at least 2 each): the seed does not change them, so
+   * the pair is ordered by its values and left out of the Holm family (pHolm is then p).
+   */
+  byValue?: boolean;
 }
 
 /** A row's rank interval; `low` = `high` when the data pin the rank down. */
@@ -241,6 +255,11 @@ export interface Ranking {
   pairs: PairComparison[];
   /** True when no pair could be separated whatever the values: too few seeds. */
   tooFewSeeds: boolean;
+  /**
+   * True when every ranked row has at least 2 seeds and each row's seeds agree exactly: the seed
+   * does not matter, and ranks are exact (tied values share a rank interval).
+   */
+  deterministic: boolean;
   /** The smallest p any split allows for the least limited pair, and that pair's seed counts. */
   smallestPossibleP?: { p: number; seeds: [number, number] };
   /** Seeds per row with which a completely separated pair would pass Holm's first step. */
@@ -273,6 +292,8 @@ export function rankRows(
   const better = (x: number, y: number) => (higherIsBetter ? x > y : x < y);
 
   const pairs: PairComparison[] = [];
+  const constant = (i: number) =>
+    values[i]!.length >= 2 && values[i]!.every((v) => v === values[i]![0]);
   for (let i = 0; i < ranked.length; i++) {
     for (let j = i + 1; j < ranked.length; j++) {
       const [a, b] = [ranked[i], ranked[j]];
@@ -285,16 +306,19 @@ export function rankRows(
         pHolm: 1,
         exact: test.exact,
         probabilityOfImprovement: probabilityOfImprovement(values[a]!, values[b]!, higherIsBetter),
+        ...(constant(a) && constant(b) ? { byValue: true } : {}),
       });
     }
   }
-  holm(pairs.map((p) => p.p)).forEach((adjusted, i) => {
-    const pair = pairs[i];
-    pair.pHolm = adjusted;
-    if (adjusted <= ALPHA && means[pair.a] !== means[pair.b]) {
+  // Pairs of rows the seed does not change are ordered by their values; Holm covers the others.
+  const tested = pairs.filter((p) => !p.byValue);
+  holm(tested.map((p) => p.p)).forEach((adjusted, i) => (tested[i].pHolm = adjusted));
+  for (const pair of pairs) {
+    if (pair.byValue) pair.pHolm = pair.p;
+    if ((pair.byValue || pair.pHolm <= ALPHA) && means[pair.a] !== means[pair.b]) {
       pair.better = better(means[pair.a], means[pair.b]) ? pair.a : pair.b;
     }
-  });
+  }
 
   // Stratified bootstrap: each row's seeds resampled on their own, every row ranked per resample.
   const rng = new Rng(seed);
@@ -319,8 +343,15 @@ export function rankRows(
     Math.floor(tail * BOOTSTRAP_RESAMPLES),
     Math.ceil((1 - tail) * BOOTSTRAP_RESAMPLES) - 1,
   ];
+  const deterministic = ranked.length > 0 && ranked.every(constant);
   const ranks = values.map((_, i): RankInterval | undefined => {
     if (!draws.has(i)) return undefined;
+    if (deterministic) {
+      const ahead = ranked.filter((j) => better(means[j], means[i])).length;
+      const tied = ranked.filter((j) => means[j] === means[i]).length;
+      const [low, high] = [ahead + 1, ahead + tied];
+      return { low, high, label: low === high ? String(low) : `${low}–${high}` };
+    }
     const sorted = draws.get(i)!.sort((x, y) => x - y);
     const separated = pairs.filter((p) => (p.a === i || p.b === i) && p.better !== undefined);
     const separatedWorse = separated.filter((p) => p.better === i).length;
@@ -330,18 +361,118 @@ export function rankRows(
     return { low, high, label: low === high ? String(low) : `${low}–${high}` };
   });
 
-  const limiting = pairs.length
-    ? pairs.map((p) => {
+  const limiting = tested.length
+    ? tested.map((p) => {
       const seeds: [number, number] = [values[p.a]!.length, values[p.b]!.length];
       return { p: smallestPossibleP(...seeds), seeds };
     }).reduce((x, y) => (y.p < x.p ? y : x))
     : undefined;
-  const tooFewSeeds = limiting !== undefined && limiting.p > ALPHA / pairs.length;
+  const tooFewSeeds = limiting !== undefined && limiting.p > ALPHA / tested.length;
   return {
     ranks,
     pairs,
     tooFewSeeds,
+    deterministic,
     ...(limiting ? { smallestPossibleP: limiting } : {}),
-    ...(pairs.length ? { seedsNeeded: seedsNeeded(pairs.length) } : {}),
+    ...(tested.length ? { seedsNeeded: seedsNeeded(tested.length) } : {}),
   };
+}
+
+/** One row against the suite's baseline row (see {@linkcode compareToBaseline}). */
+export interface BaselineComparison {
+  /** Index of the row in the values given to {@linkcode compareToBaseline}. */
+  row: number;
+  /** mean(row) − mean(baseline). */
+  difference: number;
+  /** 95% percentile interval of the difference over stratified bootstrap resamples. */
+  differenceInterval: [number, number];
+  /** P(a seed of the row does better than a seed of the baseline), ties half (rliable). */
+  probabilityOfImprovement: number;
+  /** 95% percentile interval of the probability of improvement over the same resamples. */
+  probabilityInterval: [number, number];
+  /** The exact permutation test's two-sided p (see {@linkcode permutationTest}). */
+  p: number;
+  /** Holm-adjusted over the comparisons with the baseline only (k − 1 of them). */
+  pHolm: number;
+  exact: boolean;
+  /** "row" or "baseline" when the pair is separated at {@linkcode ALPHA}, or ordered by value. */
+  better?: "row" | "baseline";
+  /** Both rows' seeds agree exactly: ordered by value, outside the Holm family (pHolm = p). */
+  byValue?: boolean;
+}
+
+/**
+ * Each ranked row against the row `baseline` (rliable's practice, Agarwal et al., NeurIPS 2021):
+ * the difference of means with a 95% percentile interval from a stratified bootstrap (both rows'
+ * seeds resampled on their own, {@linkcode BOOTSTRAP_RESAMPLES} times from `seed`, so a rebuild is
+ * identical), the probability of improvement with its interval from the same resamples, and the
+ * exact permutation test Holm-corrected over these k − 1 comparisons (fewer tests than all
+ * pairs, so more power at few seeds). A row and a baseline whose seeds all agree exactly (at least
+ * 2 seeds each) are ordered by their values and left out of that family, as in
+ * {@linkcode rankRows}.
+ *
+ * @param values per row, the figure over seeds (undefined or empty: left out).
+ * @param baseline the index of the baseline row.
+ * @param higherIsBetter the figure's direction.
+ * @param seed seeds the bootstrap.
+ * @returns one comparison per other row with values, in row order; none without baseline values.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compareToBaseline } from "./ranking.ts";
+ * const [c] = compareToBaseline([[1, 1, 1], [3, 3, 3]], 0, true);
+ * assert.deepEqual([c.difference, c.probabilityOfImprovement, c.better], [2, 1, "row"]);
+ * ```
+ */
+export function compareToBaseline(
+  values: (number[] | undefined)[],
+  baseline: number,
+  higherIsBetter: boolean,
+  seed = 0,
+): BaselineComparison[] {
+  const base = values[baseline];
+  if (!base?.length) return [];
+  const rows = values.flatMap((v, i) => (i !== baseline && v?.length ? [i] : []));
+  const constant = (v: number[]) => v.length >= 2 && v.every((x) => x === v[0]);
+  const tail = (1 - CONFIDENCE) / 2;
+  const [lowIndex, highIndex] = [
+    Math.floor(tail * BOOTSTRAP_RESAMPLES),
+    Math.ceil((1 - tail) * BOOTSTRAP_RESAMPLES) - 1,
+  ];
+  const resample = (v: number[], rng: Rng) => v.map(() => v[rng.int(v.length)]);
+  const comparisons = rows.map((row): BaselineComparison => {
+    const mine = values[row]!;
+    // A fresh stream per comparison: each row's figures do not depend on the other rows.
+    const rng = new Rng(seed + row);
+    const differences: number[] = [], improvements: number[] = [];
+    for (let r = 0; r < BOOTSTRAP_RESAMPLES; r++) {
+      const [x, y] = [resample(mine, rng), resample(base, rng)];
+      differences.push(mean(x) - mean(y));
+      improvements.push(probabilityOfImprovement(x, y, higherIsBetter));
+    }
+    const interval = (draws: number[]): [number, number] => {
+      const sorted = draws.sort((a, b) => a - b);
+      return [sorted[lowIndex], sorted[highIndex]];
+    };
+    const test = permutationTest(mine, base, seed);
+    return {
+      row,
+      difference: mean(mine) - mean(base),
+      differenceInterval: interval(differences),
+      probabilityOfImprovement: probabilityOfImprovement(mine, base, higherIsBetter),
+      probabilityInterval: interval(improvements),
+      p: test.p,
+      pHolm: test.p,
+      exact: test.exact,
+      ...(constant(base) && constant(mine) ? { byValue: true } : {}),
+    };
+  });
+  const tested = comparisons.filter((c) => !c.byValue);
+  holm(tested.map((c) => c.p)).forEach((adjusted, i) => (tested[i].pHolm = adjusted));
+  for (const c of comparisons) {
+    if (c.difference !== 0 && (c.byValue || c.pHolm <= ALPHA)) {
+      c.better = (c.difference > 0) === higherIsBetter ? "row" : "baseline";
+    }
+  }
+  return comparisons;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   binomial,
+  compareToBaseline,
   holm,
   meanInterval,
   permutationTest,
@@ -115,4 +116,69 @@ Deno.test("rankRows judges every pair: a row that overlaps a group's second row 
   const c = [5.5, 6.5, 7.5, 8.5, 9.5, 10.5, 11.5, 12.5];
   const ranking = rankRows([a, b, c], false);
   assert.deepEqual(ranking.ranks.map((r) => r?.label), ["1", "2–3", "2–3"]);
+});
+
+Deno.test("rankRows ranks exactly, without tests, when every row's seeds agree to the last bit", () => {
+  // Dirac-GAN-like rows: 3 seeds each, no spread, values 20 orders of magnitude apart.
+  const ranking = rankRows([[1e-20, 1e-20, 1e-20], [0.5, 0.5, 0.5], [1e-20, 1e-20, 1e-20], [
+    3,
+    3,
+    3,
+  ]], false);
+  assert.equal(ranking.deterministic, true);
+  assert.equal(ranking.tooFewSeeds, false, "the seeds cannot matter, so there are not too few");
+  assert.deepEqual(ranking.ranks.map((r) => r?.label), ["1–2", "3", "1–2", "4"]);
+  const separated = ranking.pairs.filter((p) => p.better !== undefined).length;
+  assert.equal(separated, 5, "every pair but the tie is ordered by its values");
+  // One seed per row is no evidence that seeds do not matter; one row with spread neither.
+  assert.equal(rankRows([[1], [2]], false).deterministic, false);
+  assert.equal(rankRows([[1, 1], [2, 2.5]], false).deterministic, false);
+});
+
+Deno.test("compareToBaseline: difference, its bootstrap interval and the probability of improvement", () => {
+  // Constant rows: the difference and P(improvement) are exact, so are their intervals.
+  const [up, down] = compareToBaseline([[1, 1, 1], [3, 3, 3], [0, 0, 0]], 0, true);
+  assert.deepEqual([up.row, up.difference, up.differenceInterval], [1, 2, [2, 2]]);
+  assert.deepEqual([up.probabilityOfImprovement, up.probabilityInterval], [1, [1, 1]]);
+  assert.equal(up.better, "row");
+  assert.deepEqual([down.difference, down.probabilityOfImprovement, down.better], [
+    -1,
+    0,
+    "baseline",
+  ]);
+  // Lower is better flips P(improvement) and the better side, not the difference.
+  const [low] = compareToBaseline([[1, 1, 1], [3, 3, 3]], 0, false);
+  assert.deepEqual([low.difference, low.probabilityOfImprovement, low.better], [2, 0, "baseline"]);
+  // Row and baseline both {0, 2}: P(improvement) = (½ + 0 + 1 + ½)/4 = ½. A resample's difference
+  // is −2 with probability ¼·¼ = 1/16 > 2.5% (and +2 likewise), so the 95% interval is [−2, 2].
+  const [even] = compareToBaseline([[0, 2], [0, 2]], 0, true);
+  assert.equal(even.probabilityOfImprovement, 0.5);
+  assert.deepEqual(even.differenceInterval, [-2, 2]);
+  assert.equal(even.better, undefined);
+  assert.equal(even.p, 1);
+  // Completely separated 5 vs 5 seeds: p = 2/252 each, Holm over the 2 comparisons.
+  const spread = (c: number) => [0, 1, 2, 3, 4].map((i) => c + i / 10);
+  const two = compareToBaseline([spread(0), spread(5), spread(-5)], 0, true);
+  assert.deepEqual(two.map((c) => c.pHolm), [4 / 252, 4 / 252]);
+  assert.deepEqual(two.map((c) => c.better), ["row", "baseline"]);
+  // Seeded: the same call gives the same intervals; rows without values are left out.
+  const noisy = [[0.1, 0.5, 0.3], undefined, [0.2, 0.9, 0.4], [0.7, 0.6, 0.8]];
+  assert.deepEqual(compareToBaseline(noisy, 0, true), compareToBaseline(noisy, 0, true));
+  assert.deepEqual(compareToBaseline(noisy, 0, true).map((c) => c.row), [2, 3]);
+  assert.deepEqual(compareToBaseline(noisy, 1, true), []);
+});
+
+Deno.test("rankRows orders the pairs of seed-independent rows by value and tests only the rest", () => {
+  // A and B: no spread over 3 seeds; C varies with the seed (instance noise).
+  const ranking = rankRows([[1, 1, 1], [2, 2, 2], [1.5, 1.6, 1.7]], false);
+  assert.equal(ranking.deterministic, false);
+  const ab = ranking.pairs.find((p) => p.a === 0 && p.b === 1)!;
+  assert.deepEqual([ab.byValue, ab.better], [true, 0]);
+  // The 2 tested pairs (with C) have 3 vs 3 seeds: p ≥ 0.1, and Holm over 2 needs 0.025.
+  assert.equal(ranking.tooFewSeeds, true);
+  assert.equal(ranking.seedsNeeded, seedsNeeded(2));
+  assert.ok(ranking.pairs.filter((p) => !p.byValue).every((p) => p.better === undefined));
+  const [base, row] = [[1, 1, 1], [2, 2, 2]];
+  const [c] = compareToBaseline([base, row, [1.5, 1.6, 1.7]], 0, false);
+  assert.deepEqual([c.byValue, c.better, c.pHolm], [true, "baseline", c.p]);
 });

@@ -4,22 +4,35 @@
  * intervals, the protocol differences of the run (its budget against the paper's), and a verdict
  * per row and figure.
  *
- * Verdicts, per row (a variant) and column (a figure):
+ * Verdicts, per row (a variant) and column (a figure), checked in this order:
+ * - "no result": no seed of the row has the figure;
+ * - "not converged": the row is below a convergence threshold of its own figures (the one the
+ *   leaderboards use, e.g. PacGAN's mixtures: mean hq < 0.5, so most samples lie off the data and
+ *   its other figures describe the few that do not); no agreement verdict is given;
  * - "within the paper's interval": our mean over seeds lies in the paper's interval (a published
  *   mean ± standard error over `runs` runs becomes mean ± t·se, Student's t at 95% with runs − 1
  *   degrees of freedom; a stated figure such as "all 8 modes" is its own interval);
- * - "same ordering": outside it, but ordered against every other row the paper separates from it
- *   (disjoint paper intervals, or an order the paper states) as the paper orders them, with at
- *   least one such row;
- * - "differs": neither;
- * - "no result": no seed of the row has the figure.
+ * - "same ordering": outside it, and separated from every other row the paper separates it from
+ *   (disjoint paper intervals, or an order the paper states) in the paper's direction, by the test
+ *   the leaderboards use: exact permutation tests of the difference of means, Holm-corrected over
+ *   every pair of the finding's rows on that figure, family-wise level 0.05 (ranking.ts);
+ * - "not separated": outside the interval, ordered as in the paper or not, but some pair the paper
+ *   separates is not separated by that test (the sign of a difference of means is no evidence);
+ * - "differs": a pair the paper separates is separated the other way, or the paper separates the
+ *   row from no other row.
  *
  * @module
  */
 import { join } from "node:path";
 import { mean } from "simple-statistics";
 import { buildMatrix, type CellConfig } from "../runner/cells.ts";
-import type { Column, Finding, PaperValue, Replication } from "../runner/replication_section.ts";
+import {
+  type Column,
+  type Finding,
+  type PaperValue,
+  type Replication,
+  statesPaperFigures,
+} from "../runner/replication_section.ts";
 import {
   type CellResult,
   CorruptResultError,
@@ -29,17 +42,26 @@ import {
 } from "../runner/store.ts";
 import { listSuiteNames, loadSuite, type Profile, type Suite } from "../runner/suite.ts";
 import { UserError } from "../errors.ts";
-import { tQuantile975 } from "./ranking.ts";
+import { ALPHA, rankRows, tQuantile975 } from "./ranking.ts";
+import { allFigures } from "../metrics/mod.ts";
 import { escapeHtml } from "./site.ts";
 
 /** The verdict of one row on one figure. */
-export type Verdict = "within the paper's interval" | "same ordering" | "differs" | "no result";
+export type Verdict =
+  | "within the paper's interval"
+  | "same ordering"
+  | "not separated"
+  | "differs"
+  | "not converged"
+  | "no result";
 
 /** The verdicts, in the order the page counts them. */
 export const VERDICTS: readonly Verdict[] = [
   "within the paper's interval",
   "same ordering",
+  "not separated",
   "differs",
+  "not converged",
   "no result",
 ];
 
@@ -48,6 +70,8 @@ export interface Measured {
   /** Seeds that have the figure (diverged seeds count when the column says what they count as). */
   n: number;
   mean: number;
+  /** The per-seed values behind the mean (what the permutation tests compare). */
+  values: number[];
   /** Standard error of the mean (sample std / √n); undefined for one seed. */
   se?: number;
   /** Student's t 95% interval of the mean; undefined for one seed. */
@@ -100,11 +124,32 @@ export function measure(
   );
   if (!values.length) return undefined;
   const m = mean(values);
-  if (values.length < 2) return { n: 1, mean: m, diverged };
+  if (values.length < 2) return { n: 1, mean: m, values, diverged };
   const std = Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
   const se = std / Math.sqrt(values.length);
   const half = tQuantile975(values.length - 1) * se;
-  return { n: values.length, mean: m, se, interval: [m - half, m + half], diverged };
+  return { n: values.length, mean: m, values, se, interval: [m - half, m + half], diverged };
+}
+
+/**
+ * Why the row `variant` of `dataset` is not converged by the suite's own thresholds (a figure's
+ * `notConvergedBelow`, as the leaderboards mark rows), e.g. "hq 0.16 < 0.5"; undefined when it is
+ * converged or no cell has a figure with a threshold.
+ */
+export function notConvergedReason(
+  results: CellResult[],
+  dataset: string,
+  variant: string,
+): string | undefined {
+  const reasons: string[] = [];
+  for (const figure of allFigures().values()) {
+    if (figure.notConvergedBelow === undefined) continue;
+    const measured = measure(results, dataset, variant, { figure: figure.key });
+    if (measured && measured.mean < figure.notConvergedBelow) {
+      reasons.push(`${figure.label} ${format(measured.mean)} < ${figure.notConvergedBelow}`);
+    }
+  }
+  return reasons.length ? reasons.join("; ") : undefined;
 }
 
 /** Whether `x` lies in `[low, high]`, up to float rounding of the bounds. */
@@ -132,30 +177,60 @@ function paperOrder(finding: Finding, figure: string, a: string, b: string): num
   return la > hb ? 1 : ha < lb ? -1 : 0;
 }
 
+/** How {@linkcode judgeFinding} decides beyond the figures. */
+export interface JudgeOptions {
+  /** Why a row is not converged by the suite's thresholds; undefined when it is. */
+  notConverged?: (variant: string) => string | undefined;
+  /** Seeds the permutation tests' random splits (only used above their exact limit). */
+  seed?: number;
+}
+
 /**
  * The verdicts of `finding`: one per row and column that the paper gives a number or an order
- * for, with our figures from `ours(variant, column)`.
+ * for, with our figures from `ours(variant, column)` (see the module's notes for the rule).
  */
 export function judgeFinding(
   finding: Finding,
   ours: (variant: string, column: Column) => Measured | undefined,
+  options: JudgeOptions = {},
 ): Judgement[] {
   const judgements: Judgement[] = [];
   for (const column of finding.columns) {
     const figure = column.figure;
     const measured = new Map(finding.rows.map((r) => [r.variant, ours(r.variant, column)]));
-    for (const row of finding.rows) {
+    // The leaderboards' test: exact permutation tests over every pair of the finding's rows on
+    // this figure, Holm-corrected over those pairs. Higher or lower is only a direction here.
+    const ranking = rankRows(
+      finding.rows.map((r) => measured.get(r.variant)?.values),
+      true,
+      options.seed,
+    );
+    const separated = (a: number, b: number): number => {
+      const pair = ranking.pairs.find((p) => (p.a === a && p.b === b) || (p.a === b && p.b === a));
+      if (!pair || pair.pHolm > ALPHA || pair.difference === 0) return 0;
+      return Math.sign(pair.difference) * (pair.a === a ? 1 : -1);
+    };
+    finding.rows.forEach((row, r) => {
       const value = row.paper[figure];
       const ordered = finding.orderings.some((o) =>
         o.figure === figure && (o.higher === row.variant || o.lower === row.variant)
       );
-      if (!value && !ordered) continue;
+      if (!value && !ordered) return;
       const paper = value && paperInterval(value, finding.runs, column.unit);
       const mine = measured.get(row.variant);
       const base = { variant: row.variant, label: row.label, figure, paper, ours: mine };
       if (!mine) {
         judgements.push({ ...base, verdict: "no result", reason: "no seed has this figure" });
-        continue;
+        return;
+      }
+      const unconverged = options.notConverged?.(row.variant);
+      if (unconverged) {
+        judgements.push({
+          ...base,
+          verdict: "not converged",
+          reason: `not converged by the suite's threshold (${unconverged}): no agreement verdict`,
+        });
+        return;
       }
       if (paper && inside(mine.mean, paper)) {
         judgements.push({
@@ -163,36 +238,50 @@ export function judgeFinding(
           verdict: "within the paper's interval",
           reason: "our mean lies in the paper's interval",
         });
-        continue;
+        return;
       }
-      const agree: string[] = [], disagree: string[] = [];
-      for (const other of finding.rows) {
-        if (other.variant === row.variant) continue;
+      const agree: string[] = [], unseparated: string[] = [], disagree: string[] = [];
+      finding.rows.forEach((other, o) => {
+        if (o === r) return;
         const expected = paperOrder(finding, figure, row.variant, other.variant);
-        const theirs = measured.get(other.variant);
-        if (!expected || !theirs) continue;
-        const found = Math.sign(mine.mean - theirs.mean);
-        (found === expected ? agree : disagree).push(
-          `${expected > 0 ? "above" : "below"} ${other.label}`,
-        );
-      }
+        if (!expected || !measured.get(other.variant)) return;
+        const found = separated(r, o);
+        const where = `${expected > 0 ? "above" : "below"} ${other.label}`;
+        (found === expected ? agree : found === 0 ? unseparated : disagree).push(where);
+      });
       const outside = paper ? "outside the paper's interval" : "the paper gives no number";
-      if (agree.length && !disagree.length) {
+      const family =
+        `exact permutation tests, Holm over the ${ranking.pairs.length} pairs of this figure`;
+      if (disagree.length) {
+        judgements.push({
+          ...base,
+          verdict: "differs",
+          reason: `${outside}; the paper has it ${
+            disagree.join(", ")
+          }, ours is separated the other way (${family})`,
+        });
+      } else if (unseparated.length) {
+        judgements.push({
+          ...base,
+          verdict: "not separated",
+          reason: `${outside}; the paper has it ${
+            unseparated.join(", ")
+          }, which ours does not separate at family-wise ${ALPHA} (${family})`,
+        });
+      } else if (agree.length) {
         judgements.push({
           ...base,
           verdict: "same ordering",
-          reason: `${outside}; as in the paper, ${agree.join(", ")}`,
+          reason: `${outside}; as in the paper and separated (${family}): ${agree.join(", ")}`,
         });
       } else {
         judgements.push({
           ...base,
           verdict: "differs",
-          reason: disagree.length
-            ? `${outside}; the paper has it ${disagree.join(", ")}, ours does not`
-            : `${outside}, and the paper separates it from no other row`,
+          reason: `${outside}, and the paper separates it from no other row`,
         });
       }
-    }
+    });
   }
   return judgements;
 }
@@ -209,6 +298,9 @@ export interface SuiteReplication {
   replication: Replication;
   profiles: ProfileResults[];
 }
+
+/** The mixtures' hq threshold as the page states it. */
+const HQ_THRESHOLD_TEXT = String(allFigures().get("modes.hq")?.notConvergedBelow ?? "");
 
 /** A number with 3 significant digits (plain below 1e5, down to 1e-3). */
 function format(value: number): string {
@@ -324,9 +416,10 @@ function sentence(text: string): string {
 
 /** The source of a finding as one line. */
 function sourceLine(finding: Finding): string {
-  const { paper, table, figure, section, code } = finding.source;
-  const where = [table, figure, section].filter(Boolean).join(", ");
-  return `${paper}, ${where}${code ? `; protocol from ${code}` : ""}`;
+  const { paper, table, figure, section, page, pageUnchecked, code } = finding.source;
+  const where = [table, figure, section, page ? `p. ${page}` : ""].filter(Boolean).join(", ");
+  const unchecked = pageUnchecked ? ` (page not given: ${pageUnchecked})` : "";
+  return `${paper}, ${where}${unchecked}${code ? `; protocol from ${code}` : ""}`;
 }
 
 /** The HTML of one finding at one profile: its table of paper and our figures, with verdicts. */
@@ -334,6 +427,7 @@ export function findingSection(finding: Finding, results: CellResult[]): string 
   const judgements = judgeFinding(
     finding,
     (variant, column) => measure(results, finding.dataset, variant, column),
+    { notConverged: (variant) => notConvergedReason(results, finding.dataset, variant) },
   );
   const header = [
     "<tr><th>row</th><th>variant</th>",
@@ -374,6 +468,10 @@ export function findingSection(finding: Finding, results: CellResult[]): string 
     }</h4>`,
     `<p class="note">Source: ${escapeHtml(sourceLine(finding))}.${
       orderings.length ? ` Orders the paper states: ${escapeHtml(orderings.join("; "))}.` : ""
+    }${
+      statesPaperFigures(finding)
+        ? ""
+        : " The paper prints no figure for this finding: ours are shown without verdicts."
     }${finding.runs ? ` Paper: mean ± standard error over ${finding.runs} runs.` : ""}</p>`,
     `<div class="scroll"><table class="replication" data-finding="${escapeHtml(finding.id)}">`,
     header,
@@ -429,7 +527,7 @@ export function replicationPage(suites: SuiteReplication[]): string {
     return parts.join("\n");
   });
   const intro =
-    `<p>Each published finding beside ours. Paper: its mean ± standard error and, in brackets, the 95% interval it stands for (mean ± t·se, Student's t with runs − 1 degrees of freedom), or the figure it states. Ours: mean ± standard error over seeds, the 95% Student-t interval and n. Verdict (hover for why): <em>within the paper's interval</em> (our mean lies in it); <em>same ordering</em> (outside it, but above and below the same rows as in the paper, counting the rows the paper separates: disjoint intervals or a stated order); <em>differs</em>; <em>no result</em>.</p>`;
+    `<p>Each published finding beside ours. Paper: its mean ± standard error and, in brackets, the 95% interval it stands for (mean ± t·se, Student's t with runs − 1 degrees of freedom), or the figure it states. Ours: mean ± standard error over seeds, the 95% Student-t interval and n. Verdict (hover for why), in this order: <em>no result</em>; <em>not converged</em> (the row is below the suite's convergence threshold, the one its leaderboard marks, e.g. mean hq &lt; ${HQ_THRESHOLD_TEXT}: no agreement verdict is given); <em>within the paper's interval</em> (our mean lies in it); <em>same ordering</em> (outside it, but separated from every row the paper separates it from, in the paper's direction, by the leaderboards' test: exact two-sided permutation tests of the difference of means, Holm-corrected over all pairs of the finding's rows on that figure, family-wise level ${ALPHA}); <em>not separated</em> (some pair the paper separates is not separated by that test: the sign of a difference of means alone is no verdict); <em>differs</em> (a pair separated the other way, or the paper separates the row from none).</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ganbench · replications</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>

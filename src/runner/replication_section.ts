@@ -15,6 +15,13 @@ export const SourceSchema = z.strictObject({
   table: z.string().min(1).optional(),
   figure: z.string().min(1).optional(),
   section: z.string().min(1).optional(),
+  /** The page(s) of the paper the table, figure or section is printed on ("6", "3-4"). */
+  page: z.string().regex(/^[0-9]+(-[0-9]+)?$/, "must be a page or a range like 3-4").optional(),
+  /**
+   * Why no page is given, when it could not be checked against the paper (the page is then
+   * still owed; {@linkcode findingsWithoutPage} lists them).
+   */
+  pageUnchecked: z.string().min(1).optional(),
   /** The code or configuration the protocol was read from, when the paper leaves it out. */
   code: z.string().min(1).optional(),
 }).refine((s) => s.table ?? s.figure ?? s.section, {
@@ -22,6 +29,25 @@ export const SourceSchema = z.strictObject({
 });
 /** Where a figure or statement is printed. */
 export type Source = z.infer<typeof SourceSchema>;
+
+/**
+ * Whether `finding` states any figure or order of the paper (a row's value or an ordering): such a
+ * finding must say where the paper prints it, down to the page.
+ */
+export function statesPaperFigures(finding: Finding): boolean {
+  return finding.orderings.length > 0 ||
+    finding.rows.some((row) => Object.keys(row.paper).length > 0);
+}
+
+/**
+ * The ids of `replication`'s findings that state paper figures but give neither a page nor a
+ * reason why the page could not be checked (a suite file's test requires none).
+ */
+export function findingsWithoutPage(replication: Replication): string[] {
+  return replication.findings.filter((f) =>
+    statesPaperFigures(f) && f.source.page === undefined && f.source.pageUnchecked === undefined
+  ).map((f) => f.id);
+}
 
 /**
  * One published figure: a mean with its standard error over the paper's runs (the interval is
@@ -117,6 +143,14 @@ export const ReplicationSchema = z.strictObject({
           f,
           "id",
         ],
+      });
+    }
+    if (findingsWithoutPage({ ...section, findings: [finding] }).length) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "a finding that states the paper's figures or orders must give source.page (or source.pageUnchecked: why not)",
+        path: ["findings", f, "source"],
       });
     }
     const figures = finding.columns.map((c) => c.figure);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { suiteError, TEST_BUDGET, TEST_SUITE } from "../../testing/suites.ts";
 import { buildMatrix } from "./cells.ts";
+import { findingsWithoutPage, statesPaperFigures } from "./replication_section.ts";
 import {
   listSuiteNames,
   loadSuite,
@@ -17,7 +18,7 @@ const REPLICATION = {
   findings: [{
     id: "table-1",
     claim: "nsgan covers every mode",
-    source: { paper: "P", table: "Table 1" },
+    source: { paper: "P", table: "Table 1", page: "3" },
     dataset: "ring8",
     runs: 10,
     columns: [{ figure: "modes.covered", label: "modes" }],
@@ -105,6 +106,14 @@ Deno.test("the replication section is checked against the suite, one line per pr
       "replication.findings[0].source: must name a table, a figure or a section of the paper",
     ],
     [
+      (s) => (finding(s).source = { paper: "P", table: "Table 1" }),
+      "replication.findings[0].source: a finding that states the paper's figures or orders must give source.page (or source.pageUnchecked: why not)",
+    ],
+    [
+      (s) => (finding(s).source = { paper: "P", table: "Table 1", page: "p. 3" }),
+      "replication.findings[0].source.page: must be a page or a range like 3-4",
+    ],
+    [
       (s) => (finding(s).orderings = [{ figure: "modes.covered", higher: "nsgan", lower: "gan" }]),
       "replication.findings[0].orderings[0].lower: 'gan' is not one of the finding's rows (nsgan)",
     ],
@@ -140,4 +149,44 @@ Deno.test("a replication section changes no configuration hash", () => {
   const hashes = (s: typeof mixtures) =>
     buildMatrix(s, { profile: "quick", backend: "wasm" }).map((cell) => cell.hash);
   assert.deepEqual(hashes(withSection), hashes(mixtures));
+});
+
+Deno.test("every paper figure in every suite file says where the paper prints it", () => {
+  let stated = 0;
+  for (const name of listSuiteNames()) {
+    const replication = loadSuite(name).replication;
+    if (!replication) continue;
+    assert.deepEqual(findingsWithoutPage(replication), [], name);
+    for (const finding of replication.findings.filter(statesPaperFigures)) {
+      const { paper, table, figure, section, page, pageUnchecked } = finding.source;
+      assert.ok(paper && (table ?? figure ?? section), `${name} ${finding.id}`);
+      assert.ok(page ?? pageUnchecked, `${name} ${finding.id}`);
+      stated++;
+    }
+  }
+  assert.ok(stated >= 3, "the PacGAN and Dirac-GAN findings state paper figures");
+});
+
+Deno.test("the WGAN-GP toy suite states no figure or order the paper does not print", () => {
+  const replication = loadSuite("wgan-gp-toy").replication!;
+  assert.deepEqual(replication.findings.filter(statesPaperFigures).map((f) => f.id), []);
+  const text = JSON.stringify(replication);
+  assert.match(text, /λ = 10/, "the paper's λ is disclosed");
+  assert.match(text, /β1 = 0\b/, "the paper's Adam β1 is disclosed");
+});
+
+Deno.test("every bundled suite's baseline is one of its variants and changes no configuration hash", () => {
+  for (const name of listSuiteNames()) {
+    const suite = loadSuite(name);
+    assert.ok(
+      suite.variants.map((v) => (typeof v === "string" ? v : v.label ?? v.name))
+        .includes(suite.baseline!),
+      `${name} declares a baseline row among its variants`,
+    );
+    for (const profile of suiteProfiles(suite)) {
+      const hashes = (s: typeof suite) =>
+        buildMatrix(s, { profile, backend: "wasm" }).map((cell) => cell.hash);
+      assert.deepEqual(hashes(suite), hashes({ ...suite, baseline: undefined }), `${name}`);
+    }
+  }
 });

@@ -107,6 +107,8 @@ export interface SuiteMeta {
   primary: string;
   /** The suite's headline figures (absent in folders written before suites had them). */
   headline?: string[];
+  /** The suite's baseline row (absent in folders written before suites had one). */
+  baseline?: string;
   metrics: string[];
   /**
    * The cells the last run planned, across all its shards (result file names without `.json`),
@@ -295,6 +297,7 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
     description: suite.description,
     primary: suite.primary,
     ...(suite.headline ? { headline: suite.headline } : {}),
+    ...(suite.baseline ? { baseline: suite.baseline } : {}),
     metrics: suite.metrics,
     cells: matrix.map((cell) => basename(cellPath(options.outDir, cell.config), ".json")),
   };

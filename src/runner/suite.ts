@@ -15,7 +15,12 @@ import {
 } from "../losses/mod.ts";
 import { REGULARISERS } from "../losses/mod.ts";
 import { allFigures, isFeatureMetric, METRICS, notASampleMetric } from "../metrics/mod.ts";
-import { chooseExtractor, EXTRACTORS } from "../metrics/extractors.ts";
+import {
+  chooseExtractor,
+  EXTRACTORS,
+  FID_RESIZES,
+  inceptionFidName,
+} from "../metrics/extractors.ts";
 import { ARCHITECTURES } from "../models/mod.ts";
 import { type Registry, unknownNameMessage } from "../registry.ts";
 import { UserError, userErrorFromOs } from "../errors.ts";
@@ -166,6 +171,12 @@ const SuiteFields = z.strictObject({
    * FID Inception when its converted weights are given, else ganbench's own network).
    */
   features: z.union([z.string(), distinct(z.string(), "extractor").min(1).max(8)]).optional(),
+  /**
+   * How the FID Inception (`inception-fid` in `features`) resizes images to 299x299: `tf1` (the
+   * default: TTUR, compare_gan, torch-fidelity) or `pytorch-fid`, whose figures carry their own
+   * label (`fid[inception-ptfid]`) and configuration.
+   */
+  fidResize: z.enum(FID_RESIZES).optional(),
   model: z.record(z.string(), z.unknown()).default({}),
   variants: z.array(VariantEntrySchema).min(1).max(SUITE_LIMITS.variants),
   seeds: seedList,
@@ -182,6 +193,13 @@ const SuiteFields = z.strictObject({
    * of any cell's configuration, so adding it changes no config hash.
    */
   headline: distinct(z.string(), "figure").min(1).max(8).optional(),
+  /**
+   * The variant label every other row is compared with first (difference, bootstrap interval,
+   * probability of improvement; see src/report/ranking.ts). Not part of any cell's configuration.
+   * A suite derived from another may drop that variant: its leaderboard then says that no row is
+   * the baseline, instead of the suite failing to load.
+   */
+  baseline: z.string().optional(),
   /** The profiles the suite has: `smoke` and any of the others (see {@linkcode PROFILES}). */
   profiles: z.strictObject({
     smoke: BudgetSchema,
@@ -535,11 +553,14 @@ function withChosenFeatures(
 ): Suite {
   const { features } = suite;
   if (features === undefined) return suite as Suite;
-  const names = typeof features === "string" ? [features] : features;
+  const listed = typeof features === "string" ? [features] : features;
+  const names = listed.map((name) =>
+    name === "inception-fid" ? inceptionFidName(suite.fidResize) : name
+  );
   const chosen = chooseExtractor(names);
   const relabel = (key: string) =>
     key.replace(
-      `[${EXTRACTORS.get(names[0]).label}]`,
+      `[${EXTRACTORS.get(listed[0]).label}]`,
       `[${EXTRACTORS.get(chosen.name).label}]`,
     );
   return {

@@ -142,3 +142,28 @@ Deno.test("inception-fid=DIR names a missing folder, and refuses feature vectors
       error.message === "'vectors.npy' holds feature vectors, not images: use --features raw",
   );
 });
+
+Deno.test("a suite's fidResize 'pytorch-fid' feeds the FID Inception as pytorch-fid does, under its own label and configuration", async () => {
+  const published = "6726825d0af5f729cebd5821db510b11b1cfad8faad88a03f1befd49fb9129b2";
+  await withEnv({ GANBENCH_INCEPTION_FID: await fakeInceptionFolder(published) }, () => {
+    const text = (resize?: string) =>
+      JSON.stringify({
+        ...JSON.parse(suiteText(FEATURES)),
+        ...(resize ? { fidResize: resize } : {}),
+      });
+    const tf1 = parseSuite(text("tf1"), "t", "t.json");
+    const pt = parseSuite(text("pytorch-fid"), "t", "t.json");
+    assert.deepEqual([tf1.features, tf1.primary], ["inception-fid", "images.fid[inception]"]);
+    assert.deepEqual([pt.features, pt.primary], [
+      "inception-fid-pytorch",
+      "images.fid[inception-ptfid]",
+    ]);
+    assert.deepEqual(pt.headline, ["images.is[inception-ptfid]"]);
+    assert.match(pt.featuresNote!, /resize: pytorch-fid's half-pixel bilinear resize/);
+    assert.match(tf1.featuresNote!, /resize: TF1 bilinear resize/);
+    const hash = (s: typeof pt) => buildMatrix(s, { profile: "smoke", backend: "wasm" })[0].hash;
+    assert.notEqual(hash(pt), hash(tf1), "other figures, other cells");
+    assert.equal(hash(tf1), hash(parseSuite(text(), "t", "t.json")), "tf1 is the default");
+    assert.throws(() => parseSuite(text("bicubic"), "t", "t.json"), /fidResize/);
+  });
+});
