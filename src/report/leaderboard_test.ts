@@ -8,6 +8,7 @@ import {
   renderCsv,
   renderMarkdown,
   samplesNote,
+  SMOKE_NOTE,
 } from "./leaderboard.ts";
 
 function result(
@@ -298,4 +299,14 @@ Deno.test("the leaderboard names the commits behind its cells and warns when the
     commitsSentence(mixed.commits),
     'Cells from commits aaa111 (2 cells), bbb222-dirty (1 cell). Warning: the cells come from 2 different commits, so their figures may come from different code; 1 of them had uncommitted changes ("-dirty"), which no commit records.',
   );
+});
+
+Deno.test("a smoke leaderboard says in its first line that its numbers are plumbing checks", () => {
+  const cells = [result("gan", 0, 1, 4), result("gan", 1, 2, 2)];
+  const smoke = renderMarkdown(buildLeaderboard({ ...INFO, profile: "smoke" }, cells));
+  assert.equal(smoke.split("\n")[0], SMOKE_NOTE);
+  assert.match(SMOKE_NOTE, /plumbing checks/);
+  const quick = renderMarkdown(buildLeaderboard(INFO, cells));
+  assert.ok(quick.startsWith("### "), "a quick leaderboard opens with its table");
+  assert.ok(!quick.includes("plumbing"));
 });
