@@ -1,6 +1,6 @@
 /**
  * ganbench's command line: argument parsing and dispatch only. Each command's options are defined
- * once (see cli_options.ts); parsing, validation, `--help` and the README's tables derive from them.
+ * once (see cli_options.ts); parsing, validation, `--help` and docs/cli.md derive from them.
  *
  * @module
  */
@@ -65,7 +65,7 @@ const RUN_OPTIONS = {
     choices: PROFILES,
     default: "quick",
     description:
-      "budget: smoke (seconds), quick (minutes on a laptop CPU), full (the papers'); replication suites: replicate (fewer steps), paper",
+      "budget: smoke (seconds; plumbing checks), quick (under a minute to about an hour per suite on 2 cores), full (the papers'); replication suites: replicate (fewer steps), paper",
   },
   backend: {
     type: "string",
