@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import sharp from "sharp";
 import { launchChromium } from "../testing/chromium.ts";
@@ -52,7 +53,7 @@ let top = 0;
 const stacked = await sharp({
   create: { width: PAGE_WIDTH, height, channels: 3, background: "#ffffff" },
 }).composite(parts.map((part, i) => {
-  const layer = { input: part, left: 0, top };
+  const layer = { input: Buffer.from(part), left: 0, top };
   top += images[i].height!;
   return layer;
 })).png().toBuffer();
