@@ -7,6 +7,7 @@
  * @module
  */
 import type { Cell } from "./runner/cells.ts";
+import { wrapLine } from "./terminal.ts";
 import type { Progress } from "./train/mod.ts";
 
 const encoder = new TextEncoder();
@@ -69,10 +70,14 @@ export class ProgressDisplay {
     this.#started = this.#now();
   }
 
-  /** Prints a log line (above the live status line on a terminal) to stdout. */
+  /**
+   * Prints a log line (above the live status line on a terminal) to stdout; on a terminal, wrapped
+   * at its width.
+   */
   log(line: string): void {
     this.#clear();
-    console.log(line);
+    const lines = this.#live ? line.split("\n").flatMap((l) => wrapLine(l, this.#width())) : [line];
+    console.log(lines.join("\n"));
     this.#render();
   }
 

@@ -101,3 +101,17 @@ Deno.test("the first ETA says estimating until a cell is done or a tenth of the 
   // One cell of 14 in 10 s: 13 left take 130 s.
   assert.equal(display.overall(), "cells 1/14 · 10s elapsed · ETA 2m10s");
 });
+
+Deno.test("on a terminal, log lines are wrapped at its width", () => {
+  const { display } = liveDisplay(() => 40);
+  const printed: string[] = [];
+  const { log } = console;
+  console.log = (text: string) => printed.push(...text.split("\n"));
+  try {
+    display.log(`Reusing 236 of 236 cells ${"computed at commit 3c075fdce5a6 ".repeat(3)}`);
+  } finally {
+    console.log = log;
+  }
+  assert.ok(printed.length > 1);
+  assert.ok(printed.every((line) => line.length <= 40), printed.join("\n"));
+});

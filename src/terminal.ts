@@ -18,21 +18,27 @@ export function stdoutColumns(): number {
   }
 }
 
-/** `line` wrapped at `width`, continuation lines prefixed like the first ("> " of a quote). */
-function wrapLine(line: string, width: number): string[] {
+/**
+ * `line` wrapped at `width` columns: continuation lines take the line's own indentation plus two
+ * spaces, or the "> " of a quote. A word longer than the width stands alone on its line.
+ */
+export function wrapLine(line: string, width: number): string[] {
   if (line.length <= width) return [line];
-  const prefix = line.startsWith("> ") ? "> " : "";
+  const indent = line.match(/^ */)![0];
+  const prefix = line.startsWith("> ") ? "> " : indent;
+  const more = line.startsWith("> ") ? "> " : `${indent}  `;
   const lines: string[] = [];
   let current = "";
   for (const word of line.slice(prefix.length).split(" ")) {
-    if (current && prefix.length + current.length + 1 + word.length > width) {
-      lines.push(prefix + current);
+    const lead = lines.length ? more : prefix;
+    if (current && lead.length + current.length + 1 + word.length > width) {
+      lines.push(lead + current);
       current = word;
     } else {
       current = current ? `${current} ${word}` : word;
     }
   }
-  if (current) lines.push(prefix + current);
+  if (current) lines.push((lines.length ? more : prefix) + current);
   return lines;
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fitMarkdown } from "./terminal.ts";
+import { fitMarkdown, wrapLine } from "./terminal.ts";
 
 const BOARD = [
   "### mixtures · ring8 · profile `quick`",
@@ -22,7 +22,9 @@ Deno.test("fitMarkdown cuts tables to whole columns that fit, names the rest and
     assert.equal(table.length, 4);
     assert.equal(new Set(table.map((line) => line.length)).size, 1, "columns are aligned");
     assert.match(table[2], /^\| 1 +\| nsgan +\| /, "rows keep their leading cells whole");
-    const note = lines.join(" ").match(/\((\d) more columns: (.*); the full table is in (\S+)\)/);
+    const note = lines.join(" ").replace(/ +/g, " ").match(
+      /\((\d) more columns: (.*); the full table is in (\S+)\)/,
+    );
     assert.ok(note, `width ${width}: the cut is said`);
     const titles = [
       "rank",
@@ -44,4 +46,15 @@ Deno.test("fitMarkdown leaves Markdown that fits, or a pipe's output, as it is b
   const wide = fitMarkdown(BOARD, 500, "x").split("\n");
   assert.ok(!wide.join("\n").includes("more columns"));
   assert.equal(wide.filter((line) => line.startsWith("|")).length, 4);
+});
+
+Deno.test("wrapLine keeps a line's indentation and indents its continuation lines two more", () => {
+  const line = `  computed at ${"commit 3c075fdce5a6 on 2026-11-30 (70 cells), ".repeat(4)}end`;
+  const lines = wrapLine(line, 50);
+  assert.ok(lines.length > 1);
+  assert.ok(lines.every((l) => l.length <= 50), lines.join("\n"));
+  assert.ok(lines[0].startsWith("  computed at "));
+  assert.ok(lines.slice(1).every((l) => /^ {4}\S/.test(l)));
+  assert.equal(lines.map((l) => l.trim()).join(" "), line.trim());
+  assert.deepEqual(wrapLine("short", 50), ["short"]);
 });
