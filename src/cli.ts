@@ -149,7 +149,12 @@ const SURVEY_OPTIONS = {
   backend: RUN_OPTIONS.backend,
   variants: VARIANTS_OPTION,
   seeds: SEEDS_OPTION,
-  results: RESULTS_OPTION,
+  results: {
+    type: "string",
+    value: "DIR",
+    defaultText: `where the run writes without --out: ${RESULTS_DIR}, or ${SCRATCH_DIR}`,
+    description: "folder of stored results",
+  },
   shards: {
     type: "count",
     default: 1,
@@ -540,7 +545,7 @@ async function surveyCommandLine(
     profile,
     backend: values.backend as BackendChoice,
     ...selection,
-    resultsDir: values.results,
+    resultsDir: values.results ?? defaultRunFolder(profile, selection),
     shards: values.shards,
   });
 }
