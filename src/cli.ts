@@ -1,6 +1,6 @@
 /**
  * ganbench's command line: argument parsing and dispatch only. Each command's options are defined
- * once (see cli_options.ts); parsing, validation, `--help` and the README's tables derive from them.
+ * once (see cli_options.ts); parsing, validation, `--help` and docs/cli.md derive from them.
  *
  * @module
  */
@@ -8,9 +8,11 @@ import { join } from "node:path";
 import {
   type CommandSpec,
   defineCommand,
+  helpWidth,
   type OptionValues,
   parseCommandLine,
   renderCommandHelp,
+  renderHelpRows,
   renderUsage,
 } from "./cli_options.ts";
 import { DATASETS } from "./data/mod.ts";
@@ -25,6 +27,7 @@ import { ProgressDisplay } from "./progress.ts";
 import { unknownNameMessage } from "./registry.ts";
 import { buildReport } from "./report/build.ts";
 import { renderMarkdown } from "./report/leaderboard.ts";
+import { fitMarkdown, stdoutColumns } from "./terminal.ts";
 import { describeReuse, planSuite, runPlan, type SuitePlan } from "./runner/run_suite.ts";
 import { releaseHeldClaims } from "./runner/claim.ts";
 import { estimateRun, renderCost } from "./runner/cost.ts";
@@ -60,6 +63,11 @@ import {
   type ValueRange,
 } from "./score.ts";
 
+/** Where runs of the committed profiles keep their results (tracked in git). */
+export const RESULTS_DIR = "results";
+/** Where other runs go unless --out says otherwise (ignored by git). */
+export const SCRATCH_DIR = "results-scratch";
+
 /** The options `bench` and `suite` share. */
 const RUN_OPTIONS = {
   profile: {
@@ -67,7 +75,7 @@ const RUN_OPTIONS = {
     choices: PROFILES,
     default: "quick",
     description:
-      "budget: smoke (seconds), quick (minutes on a laptop CPU), full (the papers'); replication suites: replicate (fewer steps), paper",
+      "budget: smoke (seconds; plumbing checks), quick (under a minute to about an hour per suite on 2 cores), full (the papers'); replication suites: replicate (fewer steps), paper",
   },
   backend: {
     type: "string",
@@ -79,7 +87,7 @@ const RUN_OPTIONS = {
   out: {
     type: "string",
     value: "DIR",
-    default: "results",
+    defaultText: `${RESULTS_DIR}; ${SCRATCH_DIR} for smoke and --variants/--seeds subsets`,
     description: "folder of the results, leaderboards and site",
   },
   jobs: {
@@ -160,7 +168,12 @@ const SURVEY_OPTIONS = {
   backend: RUN_OPTIONS.backend,
   variants: VARIANTS_OPTION,
   seeds: SEEDS_OPTION,
-  results: RESULTS_OPTION,
+  results: {
+    type: "string",
+    value: "DIR",
+    defaultText: `where the run writes without --out: ${RESULTS_DIR}, or ${SCRATCH_DIR}`,
+    description: "folder of stored results",
+  },
   shards: {
     type: "count",
     default: 1,
@@ -269,7 +282,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
         console.error(`ganbench: no results under '${values.results}'`);
         return 1;
       }
-      console.log(report.markdown);
+      console.log(
+        fitMarkdown(
+          report.markdown,
+          stdoutColumns(),
+          join(values.out ?? values.results, "leaderboard.md"),
+        ),
+      );
       return report.problems.length ? 1 : 0;
     },
   }),
@@ -437,6 +456,18 @@ export const COMMANDS: Record<string, CommandSpec> = {
 type RunValues = OptionValues<typeof RUN_OPTIONS>;
 
 /**
+ * The folder a run writes to without --out: results/ for the profiles whose results are
+ * committed, results-scratch/ for smoke runs (plumbing checks) and for runs of a subset of a
+ * suite's variants or seeds, so that neither changes the tracked leaderboards.
+ */
+export function defaultRunFolder(
+  profile: Profile,
+  selection: { variants?: string[]; seeds?: number[] },
+): string {
+  return profile === "smoke" || selection.variants || selection.seeds ? SCRATCH_DIR : RESULTS_DIR;
+}
+
+/**
  * The suites in suites/ that have `profile`: what a bench without --suites runs (benchmark suites
  * have quick and full, replication suites replicate and paper).
  */
@@ -507,6 +538,7 @@ async function runSuites(
   planned?: { plan: RunPlan; path: string },
 ): Promise<number> {
   const profile = values.profile as Profile;
+  const out = values.out ?? defaultRunFolder(profile, selection);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (shard && planned && shard.count !== planned.plan.shards) {
     throw new UsageError(
@@ -529,7 +561,7 @@ async function runSuites(
     const options = {
       profile,
       backend: values.backend as (typeof BACKEND_CHOICES)[number],
-      outDir: values.out,
+      outDir: out,
       force: values.force,
       rescoreOnly: values.rescoreOnly,
       jobs: values.jobs,
@@ -550,7 +582,7 @@ async function runSuites(
         cells.map((cell) => ({ id: cellId(cell.config), hash: cell.hash })),
       );
     }
-    const reuse = describeReuse(plans, values.out);
+    const reuse = describeReuse(plans, out);
     if (reuse) display.log(`${reuse}\n`);
     display.start(plans.reduce((sum, plan) => sum + plan.pending.length, 0));
     for (const plan of plans) {
@@ -569,20 +601,28 @@ async function runSuites(
     // Shards share the results folder: none writes the leaderboards, which `report` builds once.
     const cells = plans.reduce((sum, plan) => sum + plan.cells.length, 0);
     console.log(
-      `Shard ${shard.index}/${shard.count}: its ${cells} cells are stored under ${values.out}/. A shard writes no leaderboard: once every shard is done, run deno task report --results ${values.out}`,
+      `Shard ${shard.index}/${shard.count}: its ${cells} cells are stored under ${out}/. A shard writes no leaderboard: once every shard is done, run deno task report --results ${out}`,
     );
     return failed ? 1 : 0;
   }
   // The whole site is rebuilt; only the leaderboards of what ran are printed.
-  const report = await buildReport(values.out);
-  const dirs = plans.map((plan) => suiteDir(values.out, plan.suite.name, plan.profile));
+  const report = await buildReport(out);
+  const dirs = plans.map((plan) => suiteDir(out, plan.suite.name, plan.profile));
   const problems = report.problems.filter((problem) => dirs.some((dir) => problem.includes(dir)));
   for (const problem of problems) console.error(`ganbench: ${problem}`);
   const boards = report.leaderboards.filter((board) =>
     plans.some((plan) => plan.suite.name === board.suite && plan.profile === board.profile)
   );
-  console.log(`\n${boards.map(renderMarkdown).join("\n")}`);
-  console.log(`Results and leaderboards: ${values.out}/ (site: ${join(values.out, "index.html")})`);
+  const columns = stdoutColumns();
+  const shown = boards.map((board) =>
+    fitMarkdown(
+      renderMarkdown(board),
+      columns,
+      join(suiteDir(out, board.suite, board.profile), "leaderboard.md"),
+    )
+  );
+  console.log(`\n${shown.join("\n")}`);
+  console.log(`Results and leaderboards: ${out}/ (site: ${join(out, "index.html")})`);
   if (failed) {
     console.error(
       `ganbench: ${failed} cell${
@@ -632,7 +672,8 @@ async function surveyCommandLine(
     if (name !== undefined || values.suites || values.variants || values.seeds) {
       throw new UsageError(`--plan names the run's suites and selection: give it alone`);
     }
-    return await surveyPlan(await readPlanFile(values.plan), values.results);
+    const plan = await readPlanFile(values.plan);
+    return await surveyPlan(plan, values.results ?? defaultRunFolder(plan.profile, plan));
   }
   if (name !== undefined && values.suites) {
     throw new UsageError(`--suites selects a bench's suites: give it or a suite NAME, not both`);
@@ -651,7 +692,7 @@ async function surveyCommandLine(
     profile,
     backend: values.backend as BackendChoice,
     ...selection,
-    resultsDir: values.results,
+    resultsDir: values.results ?? defaultRunFolder(profile, selection),
     shards: values.shards,
     suiteNames: name === undefined ? values.suites ?? suites.map((suite) => suite.name) : [name],
   });
@@ -685,18 +726,23 @@ async function listEverything(): Promise<number> {
   return 0;
 }
 
-/** `ganbench --help`: every command's usage and summary. */
-export function renderHelp(): string {
+/** `ganbench --help`: every command's usage and summary, laid out for `width` columns. */
+export function renderHelp(width: number = helpWidth()): string {
   const lines = [
     "ganbench: train GAN variants under fixed seeds and budgets and compare them",
     "",
     "usage:",
-    ...Object.entries(COMMANDS).map(([name, command]) => renderUsage(name, command)),
+    ...Object.entries(COMMANDS).map(([name, command]) =>
+      renderUsage(name, command, undefined, width)
+    ),
     "",
     "commands:",
-    ...Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(7)} ${command.summary}`),
+    ...renderHelpRows(
+      Object.entries(COMMANDS).map(([name, command]) => [name, command.summary]),
+      width,
+    ),
     "",
-    "deno task COMMAND --help (or -h) lists the command's options with their defaults.",
+    "deno task COMMAND --help (or -h) lists its options and their defaults.",
   ];
   return lines.join("\n");
 }

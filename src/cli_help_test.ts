@@ -5,37 +5,49 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { dump } from "npyjs";
-import { cli, runMain as run } from "../testing/cli.ts";
+import { cli, ROOT, runMain as run } from "../testing/cli.ts";
 import { COMMANDS, renderHelp } from "./cli.ts";
-import { defaultText, renderCommandHelp, renderOptionTable, renderUsage } from "./cli_options.ts";
+import { defaultText, renderCommandHelp } from "./cli_options.ts";
 import { readNpz } from "./data/npz.ts";
 
-function commandLineSection(): string {
-  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
-  const start = readme.indexOf("\n## Command line\n");
-  assert.ok(start >= 0, "the README has a Command line section");
-  const end = readme.indexOf("\n## ", start + 1);
-  return readme.slice(start, end < 0 ? undefined : end);
+/** Lines of `text` wider than `width`, or holding one word (a wrap gone wrong). */
+function badLines(text: string, width: number): string[] {
+  return text.split("\n").filter((line) =>
+    line.length > width || line.trim().split(/ +/).length === 1 && line.trim() !== "" &&
+      !line.startsWith("deno task ") && !line.endsWith(":")
+  );
 }
 
-Deno.test("the README's command-line section lists exactly the options the definitions have", () => {
-  const section = commandLineSection();
-  const rows = section.split("\n").filter((line) => /^\| `--/.test(line)).flatMap((line) => {
-    const [option, commands] = line.split("|").slice(1, 3).map((cell) => cell.trim());
-    return commands.split(", ").map((command) => `${command} ${option.replaceAll("`", "")}`);
+Deno.test("every command's help fits 80 and 100 columns with no line of a lone word", () => {
+  for (const width of [80, 100]) {
+    for (const [name, spec] of Object.entries(COMMANDS)) {
+      assert.deepEqual(badLines(renderCommandHelp(name, spec, width), width), [], name);
+    }
+    assert.deepEqual(badLines(renderHelp(width), width), [], "ganbench --help");
+  }
+});
+
+Deno.test("the scripts' help fits the terminal width that COLUMNS gives", async () => {
+  const scripts = [
+    "bench/train_step.ts",
+    "bench/score.ts",
+    "bench/fused_ops.ts",
+    "scripts/gpu_check.ts",
+    "scripts/train_feature_net.ts",
+  ];
+  const runs = await Promise.all(scripts.map((script) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script, "--help"],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", COLUMNS: "80" },
+    }).output()
+  ));
+  runs.forEach((output, i) => {
+    const text = new TextDecoder().decode(output.stdout);
+    assert.equal(output.code, 0, `${scripts[i]}: ${new TextDecoder().decode(output.stderr)}`);
+    assert.match(text, /^usage: /, scripts[i]);
+    assert.deepEqual(badLines(text, 80), [], scripts[i]);
   });
-  const defined = Object.entries(COMMANDS).flatMap(([name, command]) =>
-    Object.keys(command.options).map((option) => `${name} --${option}`)
-  );
-  assert.deepEqual(rows.toSorted(), defined.toSorted());
-  const table = renderOptionTable(COMMANDS);
-  assert.ok(section.includes(table), `the README's option table should read:\n${table}`);
-  const usage = Object.entries(COMMANDS).map(([name, spec]) => renderUsage(name, spec)).join("\n");
-  assert.ok(
-    section.includes("```\n" + usage + "\n```"),
-    `the README's usage block should read:\n${usage}`,
-  );
-  assert.ok(renderHelp().includes(usage), "--help shows the same usage lines");
 });
 
 Deno.test("every command answers -h and --help on stdout with each option's default and description", async () => {

@@ -1,7 +1,8 @@
 /**
  * Command-line definitions: one object per command lists each option with its type, default,
  * choices and a one-line description. Parsing (`node:util` parseArgs), validation, `--help`, the
- * usage lines and the README's option tables are all derived from it, so that they cannot drift.
+ * usage lines and the option table of docs/cli.md are all derived from it, so that they cannot
+ * drift.
  *
  * @module
  */
@@ -250,45 +251,94 @@ function placeholder(spec: OptionSpec): string {
   ];
 }
 
-/** The default as help and the README show it ("" when there is none). */
+/** The default as help and docs/cli.md show it ("" when there is none). */
 export function defaultText(spec: OptionSpec): string {
   if (spec.defaultText !== undefined) return spec.defaultText;
   if (spec.default === undefined || typeof spec.default === "function") return "";
   return Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default);
 }
 
+/** Longest value placeholder a usage line or help row shows; longer choice lists are named. */
+const PLACEHOLDER_MAX = 32;
+
+/**
+ * The placeholder as usage lines and help rows show it: the choices themselves when they are
+ * short, else `NAME` (`LIST` for a list), with the choices listed in the option's help text.
+ */
+function shortPlaceholder(spec: OptionSpec): string {
+  const full = placeholder(spec);
+  if (full.length <= PLACEHOLDER_MAX) return full;
+  return spec.type === "list" ? "LIST" : "NAME";
+}
+
 /** `--name VALUE` of an option. */
 function optionUsage(option: string, spec: OptionSpec): string {
-  return spec.type === "boolean" ? `--${option}` : `--${option} ${placeholder(spec)}`;
+  return spec.type === "boolean" ? `--${option}` : `--${option} ${shortPlaceholder(spec)}`;
 }
 
-/** Words joined with spaces into lines of at most `width`, continuation lines indented. */
+/**
+ * Words joined with spaces into lines of at most `width`, continuation lines indented. A last
+ * line of one word takes the previous line's last word (and so on up), so that no line holds a
+ * lone word where the width allows two.
+ */
 function wrap(words: string[], width: number, indent: number): string[] {
-  const lines: string[] = [];
-  let line = "";
+  const lines: string[][] = [];
+  let line: string[] = [];
+  let length = 0;
   for (const word of words) {
-    if (line && line.length + 1 + word.length > width) {
+    if (line.length && length + 1 + word.length > width) {
       lines.push(line);
-      line = " ".repeat(indent) + word;
+      line = [word];
+      length = indent + word.length;
     } else {
-      line = line ? `${line} ${word}` : word;
+      length += (line.length ? 1 : 0) + word.length;
+      line.push(word);
     }
   }
-  if (line) lines.push(line);
-  return lines;
+  if (line.length) lines.push(line);
+  // From the end: a line of one word takes the word before it, while that fits.
+  const joined = (words: string[]) => words.join(" ").length;
+  for (let i = lines.length - 1; i > 0; i--) {
+    const [line, before] = [lines[i], lines[i - 1]];
+    if (line.length !== 1 || before.length < 2) break;
+    if (indent + before.at(-1)!.length + 1 + joined(line) > width) break;
+    line.unshift(before.pop()!);
+  }
+  return lines.map((words, i) => (i ? " ".repeat(indent) : "") + words.join(" "));
 }
 
-/** Width of usage lines and help text. */
-const WIDTH = 100;
+/** Widest help and usage text, whatever the terminal's width. */
+const MAX_WIDTH = 100;
+/** Narrowest help and usage text. */
+const MIN_WIDTH = 60;
+/** Width of help when stdout is not a terminal and `COLUMNS` is unset. */
+const DEFAULT_WIDTH = 80;
+
+/**
+ * The width help is laid out for: `COLUMNS`, else the terminal's width, else 80; within
+ * 60-100 columns.
+ */
+export function helpWidth(): number {
+  let columns = Number(Deno.env.get("COLUMNS"));
+  if (!(columns > 0)) {
+    try {
+      columns = Deno.stdout.isTerminal() ? Deno.consoleSize().columns : DEFAULT_WIDTH;
+    } catch {
+      columns = DEFAULT_WIDTH;
+    }
+  }
+  return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, columns || DEFAULT_WIDTH));
+}
 
 /**
  * The usage line(s) of command `name`, `deno task suite  NAME [--profile smoke|quick|full] ...`,
- * wrapped at 100 columns under the first argument; `head` replaces `deno task NAME`.
+ * wrapped at `width` columns under the first argument; `head` replaces `deno task NAME`.
  */
 export function renderUsage(
   name: string,
   spec: CommandDefinition,
   head = `deno task ${name.padEnd(6)}`,
+  width: number = helpWidth(),
 ): string {
   const words = [
     head,
@@ -297,37 +347,70 @@ export function renderUsage(
       `[${optionUsage(option, definition)}]`
     ),
   ];
-  return wrap(words, WIDTH, head.length + 1).map((line) => line.trimEnd()).join("\n");
+  return wrap(words, width, head.length + 1).map((line) => line.trimEnd()).join("\n");
 }
 
-/** `deno task NAME --help`: usage, summary, and each option with its default and description. */
-export function renderCommandHelp(name: string, spec: CommandDefinition): string {
-  const rows: [string, string][] = Object.entries(spec.options).map(([option, definition]) => {
-    const fallback = defaultText(definition);
-    return [
-      optionUsage(option, definition),
-      `${definition.description}${fallback ? ` (default: ${fallback})` : ""}`,
-    ];
-  });
+/** Help's description of an option: its line, the choices its placeholder leaves out, its default. */
+function optionHelp(spec: OptionSpec): string {
+  const fallback = defaultText(spec);
+  const full = placeholder(spec);
+  const choices = shortPlaceholder(spec) === full
+    ? ""
+    : `; one of: ${(spec.choices ?? full.split("|")).join(", ")}`;
+  return `${spec.description}${choices}${fallback ? ` (default: ${fallback})` : ""}`;
+}
+
+/** Widest option column of help; a longer option stands on its own line above its text. */
+const HELP_COLUMN_MAX = 26;
+
+/**
+ * `deno task NAME --help`: usage, summary, and each option with its default and description,
+ * laid out for `width` columns (see {@linkcode helpWidth}).
+ */
+export function renderCommandHelp(
+  name: string,
+  spec: CommandDefinition,
+  width: number = helpWidth(),
+): string {
+  const rows: [string, string][] = Object.entries(spec.options).map(([option, definition]) => [
+    optionUsage(option, definition),
+    optionHelp(definition),
+  ]);
   rows.push([`-${HELP_OPTION.short}, --${HELP_OPTION.name}`, HELP_OPTION.description]);
   if (spec.positionals) rows.unshift([spec.positionals.usage, spec.positionals.description]);
-  const width = Math.max(...rows.map(([left]) => left.length));
-  const lines = [renderUsage(name, spec, `usage: ${invocation(name)}`), "", spec.summary, ""];
-  for (const [left, right] of rows) {
-    const text = wrap(right.split(" "), WIDTH - width - 4, 0);
-    lines.push(`  ${left.padEnd(width)}  ${text[0]}`);
-    for (const more of text.slice(1)) lines.push(`  ${"".padEnd(width)}  ${more}`);
-  }
-  return lines.join("\n");
+  return [
+    renderUsage(name, spec, `usage: ${invocation(name)}`, width),
+    "",
+    ...wrap(spec.summary.split(" "), width, 0),
+    "",
+    ...renderHelpRows(rows, width),
+  ].join("\n");
 }
 
-/** A README table cell: each literal in backticks. */
+/**
+ * Rows of help, `  LEFT  text`, the text wrapped beside a column as wide as the widest left part
+ * (at most 26); a wider left part stands on its own line above its text.
+ */
+export function renderHelpRows(rows: [string, string][], width: number = helpWidth()): string[] {
+  const column = Math.min(HELP_COLUMN_MAX, Math.max(...rows.map(([left]) => left.length)));
+  const lines: string[] = [];
+  const indent = " ".repeat(column + 4);
+  for (const [left, right] of rows) {
+    const text = wrap(right.split(" "), width - column - 4, 0);
+    if (left.length > column) lines.push(`  ${left}`);
+    else lines.push(`  ${left.padEnd(column)}  ${text.shift()}`);
+    for (const more of text) lines.push(indent + more);
+  }
+  return lines;
+}
+
+/** A table cell of docs/cli.md: each literal in backticks. */
 function code(text: string): string {
   return text ? `\`${text}\`` : "";
 }
 
 /**
- * The README's table of every command's options (as `deno fmt` lays it out): one row per option,
+ * docs/cli.md's table of every command's options (as `deno fmt` lays it out): one row per option,
  * with the commands that take it, its values, default and description. Options that several
  * commands define alike (`bench` and `suite`) share a row.
  */

@@ -119,7 +119,7 @@ Deno.test("help lists every option with its default and description", () => {
   assert.ok(renderUsage("example", EXAMPLE).split("\n").every((line) => line.length <= 100));
 });
 
-Deno.test("the README table has one row per option, shared by commands that define it alike", () => {
+Deno.test("the option table of docs/cli.md has one row per option, shared by commands that define it alike", () => {
   const other = defineCommand({
     summary: "another",
     options: { force: EXAMPLE.options.force, seed: { ...EXAMPLE.options.seed, default: 1 } },

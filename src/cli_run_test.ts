@@ -6,15 +6,42 @@ import "../testing/tiny/register.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runMain as run, TINY_SUITE } from "../testing/cli.ts";
+import { defaultRunFolder } from "./cli.ts";
+import { SMOKE_NOTE } from "./report/leaderboard.ts";
 import { FIRST_RUN } from "./runner/run_suite.ts";
 
-Deno.test("a rerun says first which stored cells it reuses, and prints only the leaderboards of what it ran", async () => {
-  const out = await Deno.makeTempDir({ prefix: "ganbench-reuse-" });
-  const suite = ["suite", TINY_SUITE, "--profile", "smoke", "--jobs", "1", "--out", out];
-  const first = await run(...suite);
+Deno.test("defaultRunFolder keeps smoke runs and subsets of a suite out of the committed results", () => {
+  assert.equal(defaultRunFolder("quick", {}), "results");
+  assert.equal(defaultRunFolder("replicate", {}), "results");
+  assert.equal(defaultRunFolder("smoke", {}), "results-scratch");
+  assert.equal(defaultRunFolder("quick", { variants: ["nsgan"] }), "results-scratch");
+  assert.equal(defaultRunFolder("full", { seeds: [0] }), "results-scratch");
+});
+
+Deno.test("a smoke run writes to results-scratch/, and a rerun says first which stored cells it reuses, printing only the leaderboards of what it ran", async () => {
+  const home = await Deno.makeTempDir({ prefix: "ganbench-reuse-" });
+  const cwd = Deno.cwd();
+  const smoke = ["suite", TINY_SUITE, "--profile", "smoke", "--jobs", "1"];
+  let first;
+  try {
+    Deno.chdir(home);
+    first = await run(...smoke);
+  } finally {
+    Deno.chdir(cwd);
+  }
   assert.equal(first.code, 0, first.stderr);
+  const out = join(home, "results-scratch");
+  assert.ok(Deno.statSync(join(out, "tiny", "smoke", "leaderboard.md")).isFile);
+  assert.throws(() => Deno.statSync(join(home, "results")), Deno.errors.NotFound);
+  assert.match(first.stdout, /^Results and leaderboards: results-scratch\/ /m);
+  const note = first.stdout.indexOf(`\n${SMOKE_NOTE}\n\n### tiny · `);
+  assert.ok(
+    note >= 0 && note < first.stdout.indexOf("### "),
+    "each leaderboard opens with the note",
+  );
   assert.doesNotMatch(first.stdout, /Reusing/, "a first run reuses nothing");
   assert.match(first.stderr, /cells \d\/8 · \d+s elapsed · ETA/, "progress shows the whole run");
+  const suite = [...smoke, "--out", out];
 
   // Another suite's results under the same folder: rebuilt into the site, not printed.
   const other = join(out, "other", "smoke");
@@ -55,5 +82,5 @@ Deno.test("a rerun says first which stored cells it reuses, and prints only the 
   const forced = await run(...suite, "--variants", "tiny-gan", "--seeds", "0", "--force");
   assert.equal(forced.code, 0, forced.stderr);
   assert.doesNotMatch(forced.stdout, /Reusing/);
-  await Deno.remove(out, { recursive: true });
+  await Deno.remove(home, { recursive: true });
 });

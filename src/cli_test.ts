@@ -1,9 +1,11 @@
 /**
- * End-to-end tests through the command line, as a user runs it.
+ * End-to-end tests through the command line, as a user runs it: in a subprocess where the process
+ * itself matters (the production entry point, a run's files), and through `main()` in this process
+ * (`runMain`, the same code path less a Deno start-up each) for mistakes and `score`.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cli, TINY_SUITE, tinyCli } from "../testing/cli.ts";
+import { cli, runMain, TINY_SUITE, tinyCli } from "../testing/cli.ts";
 
 function assertOneLineError(stderr: string, pattern: RegExp) {
   const lines = stderr.trim().split("\n");
@@ -191,7 +193,7 @@ Deno.test("bad input gets one line and a non-zero exit", async () => {
     [["frobnicate"], 2, /^ganbench: Unknown command 'frobnicate'/],
   ];
   for (const [args, code, pattern] of cases) {
-    const run = await cli(...args);
+    const run = await runMain(...args);
     assert.equal(run.code, code, `${args.join(" ")}: ${run.stderr}`);
     assertOneLineError(run.stderr, pattern);
   }
@@ -218,7 +220,7 @@ Deno.test("score prints mode coverage of a user's samples as one JSON object", a
   const path = join(dir, "samples.npy");
   // One sample on each of modes 0 and 2, one far from every mode.
   await Deno.writeFile(path, npyBytes([[1, 0], [0, 1], [0, 0]]));
-  const run = await cli("score", "--metrics", "modes", "--mixture", "ring8", "--json", path);
+  const run = await runMain("score", "--metrics", "modes", "--mixture", "ring8", "--json", path);
   assert.equal(run.code, 0, run.stderr);
   const output = JSON.parse(run.stdout);
   const { mass, ...modes } = output.modes;
@@ -226,7 +228,7 @@ Deno.test("score prints mode coverage of a user's samples as one JSON object", a
   // Modes 0 and 2 hold more than the data's P/8 each, the far sample more than its 1 − P.
   const inBall = 1 - Math.exp(-4.5);
   assert.ok(Math.abs(mass - (inBall / 4 + 1 - inBall)) < 1e-12, `mass ${mass}`);
-  const wrong = await cli("score", "--mixture", "grid25", "--json", path);
+  const wrong = await runMain("score", "--mixture", "grid25", "--json", path);
   assert.equal(wrong.code, 0);
   assert.equal(JSON.parse(wrong.stdout).modes.total, 25);
   await Deno.remove(dir, { recursive: true });
@@ -247,7 +249,7 @@ Deno.test("score computes FID, KID, precision/recall, density/coverage and IS fr
   await Deno.writeFile(narrow, npyBytes(rows.map((r) => r.slice(0, 3))));
   await Deno.writeFile(probs, npyBytes(Array.from({ length: 20 }, (_, i) => [i % 2, 1 - (i % 2)])));
 
-  const run = await cli("score", "--json", "--kid-subsets", "5", same, copy);
+  const run = await runMain("score", "--json", "--kid-subsets", "5", same, copy);
   assert.equal(run.code, 0, run.stderr);
   const output = JSON.parse(run.stdout);
   assert.ok(Math.abs(output.fid) < 1e-6);
@@ -259,26 +261,26 @@ Deno.test("score computes FID, KID, precision/recall, density/coverage and IS fr
     1,
   ]);
 
-  const inception = await cli("score", "--metrics", "is", "--is-splits", "2", "--json", probs);
+  const inception = await runMain("score", "--metrics", "is", "--is-splits", "2", "--json", probs);
   assert.equal(inception.code, 0, inception.stderr);
   assert.ok(Math.abs(JSON.parse(inception.stdout).is.mean - 2) < 1e-9);
 
-  const mismatch = await cli("score", same, narrow);
+  const mismatch = await runMain("score", same, narrow);
   assert.equal(mismatch.code, 1);
   assertOneLineError(
     mismatch.stderr,
     /^ganbench: feature dimensions differ: '.*a\.npy' holds 6-d features, '.*c\.npy' holds 3-d features$/,
   );
-  const few = await cli("score", "--metrics", "prc", same, join(dir, "tiny.npy"));
+  const few = await runMain("score", "--metrics", "prc", same, join(dir, "tiny.npy"));
   assert.equal(few.code, 1);
   await Deno.writeFile(join(dir, "tiny.npy"), npyBytes(rows.slice(0, 3)));
-  const tiny = await cli("score", "--metrics", "prc", join(dir, "tiny.npy"), same);
+  const tiny = await runMain("score", "--metrics", "prc", join(dir, "tiny.npy"), same);
   assert.equal(tiny.code, 1);
   assertOneLineError(
     tiny.stderr,
     /^ganbench: prc: k-nearest-neighbour radii with k = 3 need at least 4 samples, got 3$/,
   );
-  const unknown = await cli("score", "--metrics", "fidd", same, copy);
+  const unknown = await runMain("score", "--metrics", "fidd", same, copy);
   assert.equal(unknown.code, 2);
   assertOneLineError(
     unknown.stderr,
@@ -306,18 +308,18 @@ Deno.test("score reads PNG folders and .npz statistics, and --save-stats writes 
   await Deno.writeFile(a, npyBytes(rows));
   await Deno.writeFile(b, npyBytes(rows.map((r) => r.map((v) => v * 1.5 + 0.2))));
 
-  const png = await cli("score", "--metrics", "fid", "--json", folder, folder);
+  const png = await runMain("score", "--metrics", "fid", "--json", folder, folder);
   assert.equal(png.code, 0, png.stderr);
   assert.equal(JSON.parse(png.stdout).samples, 6);
   assert.ok(Math.abs(JSON.parse(png.stdout).fid) < 1e-6);
 
-  const direct = await cli("score", "--metrics", "fid", "--save-stats", stats, "--json", a, b);
+  const direct = await runMain("score", "--metrics", "fid", "--save-stats", stats, "--json", a, b);
   assert.equal(direct.code, 0, direct.stderr);
-  const fromStats = await cli("score", "--metrics", "fid", "--json", stats, b);
+  const fromStats = await runMain("score", "--metrics", "fid", "--json", stats, b);
   assert.equal(fromStats.code, 0, fromStats.stderr);
   assert.ok(Math.abs(JSON.parse(fromStats.stdout).fid - JSON.parse(direct.stdout).fid) < 1e-9);
 
-  const wrong = await cli("score", "--metrics", "kid", stats, b);
+  const wrong = await runMain("score", "--metrics", "kid", stats, b);
   assertOneLineError(wrong.stderr, /holds FID statistics: only the fid metric can use it$/);
   await Deno.remove(dir, { recursive: true });
 });

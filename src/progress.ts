@@ -7,9 +7,15 @@
  * @module
  */
 import type { Cell } from "./runner/cells.ts";
+import { wrapLine } from "./terminal.ts";
 import type { Progress } from "./train/mod.ts";
 
 const encoder = new TextEncoder();
+
+/** Share of the work (a cell's steps, or the run's cells) done before an ETA is given. */
+const RATE_SHARE = 0.1;
+/** What an ETA says before it has a rate. */
+const ESTIMATING = "estimating";
 
 /** Formats seconds as "1m05s" / "42s"; "?" when unknown. */
 export function formatDuration(seconds: number): string {
@@ -64,10 +70,14 @@ export class ProgressDisplay {
     this.#started = this.#now();
   }
 
-  /** Prints a log line (above the live status line on a terminal) to stdout. */
+  /**
+   * Prints a log line (above the live status line on a terminal) to stdout; on a terminal, wrapped
+   * at its width.
+   */
   log(line: string): void {
     this.#clear();
-    console.log(line);
+    const lines = this.#live ? line.split("\n").flatMap((l) => wrapLine(l, this.#width())) : [line];
+    console.log(lines.join("\n"));
     this.#render();
   }
 
@@ -75,11 +85,15 @@ export class ProgressDisplay {
   update(cell: Cell, progress: Progress): void {
     const name = cellName(cell);
     const rate = progress.step / Math.max(progress.trainSeconds, 1e-9);
-    const eta = (progress.steps - progress.step) / rate;
+    const fraction = progress.step / Math.max(progress.steps, 1);
+    // The first steps carry compilation and warm-up: no rate from them.
+    const eta = fraction < RATE_SHARE
+      ? ESTIMATING
+      : formatDuration((progress.steps - progress.step) / rate);
     const text = `${name} ${progress.step}/${progress.steps} D ${progress.lossD.toFixed(3)} G ${
       progress.lossG.toFixed(3)
-    } ETA ${formatDuration(eta)}`;
-    this.#fractions.set(name, progress.step / Math.max(progress.steps, 1));
+    } ETA ${eta}`;
+    this.#fractions.set(name, fraction);
     if (this.#live) {
       this.#active.set(name, text);
       if (progress.step === progress.steps) this.#active.delete(name);
@@ -107,15 +121,18 @@ export class ProgressDisplay {
 
   /**
    * The whole run's state: "cells 3/28 · 1m05s elapsed · ETA 4m10s", the ETA from the elapsed time
-   * and the share done (finished cells plus the running ones' share of their steps).
+   * and the share done (finished cells plus the running ones' share of their steps); "ETA
+   * estimating" until a cell has finished or a tenth of the run is done, since the first steps
+   * (start-up, compilation) say little of the rate.
    */
   overall(): string {
     const elapsed = (this.#now() - this.#started) / 1000;
     let share = this.#done;
     for (const fraction of this.#fractions.values()) share += fraction;
-    const left = this.#total ? (elapsed * (this.#total - share)) / share : NaN;
+    const hasRate = share > 0 && (this.#done > 0 || share >= RATE_SHARE * this.#total);
+    const left = (elapsed * (this.#total - share)) / share;
     return `cells ${this.#done}/${this.#total} · ${formatDuration(elapsed)} elapsed · ETA ${
-      formatDuration(share > 0 ? left : NaN)
+      hasRate ? formatDuration(left) : ESTIMATING
     }`;
   }
 

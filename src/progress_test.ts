@@ -55,7 +55,7 @@ Deno.test("the live line is cut one column short of a known width", () => {
 Deno.test("the display shows cells done, elapsed time and the whole run's ETA", () => {
   const { display, lastLine, setSeconds } = liveDisplay(() => 0);
   display.start(4);
-  assert.equal(display.overall(), "cells 0/4 · 0s elapsed · ETA ?");
+  assert.equal(display.overall(), "cells 0/4 · 0s elapsed · ETA estimating");
   setSeconds(10);
   display.update(cell("a"), { ...progress, step: 50 });
   // Half a cell of four in 10 s: 3.5 cells left take 70 s.
@@ -78,4 +78,40 @@ Deno.test("without a terminal, each cell's quarters are printed with the overall
   for (const step of [10, 25, 30, 50, 99, 100]) display.update(cell("a"), { ...progress, step });
   assert.equal(lines.length, 3);
   assert.match(lines[0], /^ {2}ring8\/a\/s0 25\/100 .* ETA \d+s · cells 0\/2 · 0s elapsed · ETA/);
+});
+
+Deno.test("the first ETA says estimating until a cell is done or a tenth of the run is", () => {
+  const { display, lastLine, setSeconds } = liveDisplay(() => 0);
+  display.start(14);
+  setSeconds(3);
+  // Step 1 of 100 after 3 s of start-up would give an ETA of about 70 minutes.
+  display.update(cell("a"), { ...progress, step: 1, trainSeconds: 3 });
+  assert.equal(display.overall(), "cells 0/14 · 3s elapsed · ETA estimating");
+  assert.match(lastLine(), /ring8\/a\/s0 1\/100 D 0\.500 G 1\.250 ETA estimating$/);
+  setSeconds(5);
+  display.update(cell("a"), { ...progress, step: 20, trainSeconds: 4 });
+  assert.match(
+    lastLine(),
+    /ring8\/a\/s0 20\/100 .* ETA 16s$/,
+    "a tenth of the cell gives its rate",
+  );
+  assert.match(display.overall(), /ETA estimating$/);
+  setSeconds(10);
+  display.cellDone(cell("a"));
+  // One cell of 14 in 10 s: 13 left take 130 s.
+  assert.equal(display.overall(), "cells 1/14 · 10s elapsed · ETA 2m10s");
+});
+
+Deno.test("on a terminal, log lines are wrapped at its width", () => {
+  const { display } = liveDisplay(() => 40);
+  const printed: string[] = [];
+  const { log } = console;
+  console.log = (text: string) => printed.push(...text.split("\n"));
+  try {
+    display.log(`Reusing 236 of 236 cells ${"computed at commit 3c075fdce5a6 ".repeat(3)}`);
+  } finally {
+    console.log = log;
+  }
+  assert.ok(printed.length > 1);
+  assert.ok(printed.every((line) => line.length <= 40), printed.join("\n"));
 });

@@ -326,7 +326,7 @@ export function resolveExtractor(
 
 /** What to tell a user who gave no FID Inception folder. */
 export const INCEPTION_FID_MISSING =
-  `no FID Inception model given: convert pytorch-fid's pt_inception-2015-12-05-6726825d.pth with scripts/convert_inception.py and pass its folder as inception-fid=DIR (score) or ${INCEPTION_FID_ENV}=DIR (suites); see the README`;
+  `no FID Inception model given: convert pytorch-fid's pt_inception-2015-12-05-6726825d.pth with scripts/convert_inception.py and pass its folder as inception-fid=DIR (score) or ${INCEPTION_FID_ENV}=DIR (suites); see docs/fid-inception.md`;
 
 /**
  * The FID Inception network as an extractor: pool3 features and the Inception Score's

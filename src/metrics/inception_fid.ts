@@ -258,7 +258,7 @@ function readManifestSync(dir: string): ModelJson & { source: InceptionFidSource
     json = JSON.parse(Deno.readTextFileSync(path));
   } catch (error) {
     const reason = error instanceof Deno.errors.NotFound
-      ? "no such file (convert pytorch-fid's weights with scripts/convert_inception.py, see README)"
+      ? "no such file (convert pytorch-fid's weights with scripts/convert_inception.py, see docs/fid-inception.md)"
       : (error as Error).message.split("\n")[0];
     throw new InceptionFidError(`Cannot read FID Inception model '${path}': ${reason}`);
   }

@@ -752,9 +752,16 @@ function bestNote(board: Leaderboard, label: string): string {
   return `"best" is the best value of ${label} over the trained evaluations (every evaluation after step 0, the untrained generator's, is left out) and the final figure${counts}; a maximum over noisy evaluations, so optimistic.`;
 }
 
-/** The leaderboard as Markdown: one table per dataset, figures as mean ± std over seeds. */
+/** The first line of a smoke leaderboard: what its numbers are, and are not. */
+export const SMOKE_NOTE =
+  "> **Profile smoke: plumbing checks.** A few training steps per cell, to check that every cell runs, trains and is scored; these numbers say nothing about the variants.";
+
+/**
+ * The leaderboard as Markdown: one table per dataset, figures as mean ± std over seeds. A smoke
+ * leaderboard opens with {@linkcode SMOKE_NOTE}.
+ */
 export function renderMarkdown(board: Leaderboard): string {
-  const lines: string[] = [];
+  const lines: string[] = board.profile === "smoke" ? [SMOKE_NOTE, ""] : [];
   const columns = leaderboardColumns(board);
   for (const table of board.comparisons) {
     lines.push(`### ${board.suite} · ${table.dataset} · profile \`${board.profile}\``, "");

@@ -8,6 +8,7 @@ import {
   renderCsv,
   renderMarkdown,
   samplesNote,
+  SMOKE_NOTE,
 } from "./leaderboard.ts";
 
 function result(
@@ -385,4 +386,14 @@ Deno.test("a baseline no row of a table is gets a sentence saying so, not a fail
   const board = buildLeaderboard({ ...INFO, baseline: "nsgan" }, cells);
   assert.equal(board.comparisons[0].baselineAbsent, "nsgan");
   assert.match(renderMarkdown(board), /No row of this table is the suite's baseline nsgan/);
+});
+
+Deno.test("a smoke leaderboard says in its first line that its numbers are plumbing checks", () => {
+  const cells = [result("gan", 0, 1, 4), result("gan", 1, 2, 2)];
+  const smoke = renderMarkdown(buildLeaderboard({ ...INFO, profile: "smoke" }, cells));
+  assert.equal(smoke.split("\n")[0], SMOKE_NOTE);
+  assert.match(SMOKE_NOTE, /plumbing checks/);
+  const quick = renderMarkdown(buildLeaderboard(INFO, cells));
+  assert.ok(quick.startsWith("### "), "a quick leaderboard opens with its table");
+  assert.ok(!quick.includes("plumbing"));
 });
