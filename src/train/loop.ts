@@ -55,6 +55,7 @@ export async function runTrainingLoop(options: LoopOptions): Promise<TrainOutcom
   let networkSums: Record<string, number> = {};
   const progressEvery = Math.max(1, Math.floor(budget.steps / 100));
   await runEval(0);
+  let lastTurn = performance.now();
   for (let g = 1; g <= budget.steps; g++) {
     const started = performance.now();
     const logging = g % budget.logEvery === 0 || g === budget.steps;
@@ -92,10 +93,13 @@ export async function runTrainingLoop(options: LoopOptions): Promise<TrainOutcom
         countG =
           0;
     }
-    if (g % progressEvery === 0) {
-      // A turn of the event loop (100 per run): training in the main thread (`--jobs 1`) would
-      // otherwise hold off signal handlers (SIGTERM from scancel) until the cell ends.
+    // A turn of the event loop every 200 ms: training in the main thread (`--jobs 1`) would
+    // otherwise hold off signal handlers (SIGTERM from scancel) until the cell ends.
+    if (performance.now() - lastTurn > 200) {
       await new Promise((resolve) => setTimeout(resolve, 0));
+      lastTurn = performance.now();
+    }
+    if (g % progressEvery === 0) {
       options.onProgress?.({
         step: g,
         steps: budget.steps,
