@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { allFigures, clipToRange, type Figure, sampleMetrics } from "../metrics/mod.ts";
+import { allFigures, type Figure, sampleMetrics } from "../metrics/mod.ts";
 import type { CellResult } from "../runner/store.ts";
 import { summarise, type Summary } from "./aggregate.ts";
 import {
@@ -103,13 +103,10 @@ export interface MissingFigure {
   of: number;
 }
 
-/** A figure column of a leaderboard: the figure less its range (JSON has no Infinity). */
-export type BoardFigure = Omit<Figure, "range">;
-
 /** A suite's leaderboard at one profile. */
 export interface Leaderboard extends SuiteInfo {
   /** Figure columns, in table order (the primary first), with directions. */
-  figures: BoardFigure[];
+  figures: Figure[];
   rows: LeaderboardRow[];
   /** Pairwise comparisons per dataset. */
   comparisons: TableComparisons[];
@@ -168,9 +165,8 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
   for (const r of results) {
     for (const key of Object.keys(r.final)) figureKeys.add(key);
   }
-  const figures: BoardFigure[] = [...known.values()].filter((f) => figureKeys.has(f.key))
-    .sort((a, b) => Number(b.key === info.primary) - Number(a.key === info.primary))
-    .map(({ range: _, ...figure }) => figure);
+  const figures = [...known.values()].filter((f) => figureKeys.has(f.key))
+    .sort((a, b) => Number(b.key === info.primary) - Number(a.key === info.primary));
   const primaryFigure = known.get(info.primary);
   const higherIsBetter = primaryFigure?.higherIsBetter ?? false;
   const convergence = convergenceFigures().find((key) => results.some((r) => key in r.final));
@@ -204,8 +200,7 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
         ? [`${f.label} ${formatNumber(mean)} < ${f.notConvergedBelow}`]
         : [];
     });
-    // Cut at the figure's range: a share's interval stays within [0, 1], a distance's above 0.
-    const interval = clipToRange(meanInterval(primaryValues), primaryFigure?.range);
+    const interval = meanInterval(primaryValues);
     const row: LeaderboardRow = {
       rankLabel: "—",
       dataset: cells[0].config.dataset,
@@ -377,7 +372,7 @@ export interface Column {
   /** The cell text of a row. */
   cell(row: LeaderboardRow): string;
   /** The figure the column shows, for figure columns. */
-  figure?: BoardFigure;
+  figure?: Figure;
 }
 
 const PERCENT = `${CONFIDENCE * 100}%`;
@@ -529,15 +524,6 @@ export function missingSentences(board: Pick<Leaderboard, "missing" | "figures">
   });
 }
 
-/** True when a row's interval of the primary ends at a bound of the figure's range (was cut). */
-function reachesRange(board: Leaderboard): boolean {
-  const range = allFigures().get(board.primary)?.range;
-  return !!range &&
-    board.rows.some((row) =>
-      row.primaryInterval?.some((end) => end === range.min || end === range.max)
-    );
-}
-
 /**
  * The method and caveats, in words: the note under a board's tables (Markdown and HTML), one
  * paragraph per entry; the commits are stated apart ({@linkcode commitsSentence}).
@@ -558,9 +544,7 @@ export function methodNote(board: Leaderboard): string[] {
       BOOTSTRAP_RESAMPLES.toLocaleString("en")
     } stratified bootstrap resamples (each row's seeds resampled on their own, seed 0), widened to every rank that the pairwise tests cannot exclude (at 2-3 seeds a bootstrap interval is about the range of the seeds and understates the uncertainty).` +
     ` Pairwise claims: exact two-sided permutation tests of the difference of means over every split of the two rows' seeds, Holm-corrected over all pairs of the table, family-wise level ${ALPHA}.` +
-    ` ${PERCENT} CI: Student's t interval of the mean over seeds${
-      reachesRange(board) ? ", cut to the values the figure can take" : ""
-    }.`,
+    ` ${PERCENT} CI: Student's t interval of the mean over seeds.`,
   ];
   const thresholds = board.figures.filter((f) => f.notConvergedBelow !== undefined);
   if (thresholds.length) {
