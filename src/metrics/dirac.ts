@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { EvalPoint } from "../train/mod.ts";
 import { trailingWindow } from "./dynamics.ts";
-import { type Figure, NON_NEGATIVE, type SampleMetric, UNIT } from "./metric.ts";
+import { type Figure, NON_NEGATIVE, type SampleMetric, SHARE } from "./metric.ts";
 
 /** A run has converged when the distance to (0, 0) stays below this over the trailing window. */
 export const CONVERGENCE_TOLERANCE = 0.05;
@@ -53,27 +53,27 @@ export const DIRAC_FIGURES: Figure[] = [
   {
     key: KEY_DIRAC_DISTANCE,
     label: "dist",
-    range: NON_NEGATIVE,
+    bounds: NON_NEGATIVE,
     higherIsBetter: false,
     description: "distance √(θ² + ψ²) to the equilibrium at the end",
   },
   {
     key: KEY_DIRAC_WINDOW_MIN,
     label: "min dist (last 25%)",
-    range: NON_NEGATIVE,
+    bounds: NON_NEGATIVE,
     description: "smallest distance to equilibrium over the last 25% of evaluations",
   },
   {
     key: KEY_DIRAC_WINDOW_MAX,
     label: "max dist (last 25%)",
-    range: NON_NEGATIVE,
+    bounds: NON_NEGATIVE,
     higherIsBetter: false,
     description: "largest distance to equilibrium over the last 25% of evaluations (oscillation)",
   },
   {
     key: KEY_DIRAC_CONVERGED,
     label: "converged",
-    range: UNIT,
+    bounds: SHARE,
     higherIsBetter: true,
     binary: true,
     description:

@@ -55,21 +55,21 @@ export const DYNAMICS_FIGURES: Figure[] = [
   {
     key: "dyn.osc_d",
     label: "osc D",
-    range: NON_NEGATIVE,
+    bounds: NON_NEGATIVE,
     higherIsBetter: false,
     description: "oscillation index of D's loss: std(last 25% of the curve) / std(whole curve)",
   },
   {
     key: "dyn.osc_g",
     label: "osc G",
-    range: NON_NEGATIVE,
+    bounds: NON_NEGATIVE,
     higherIsBetter: false,
     description: "oscillation index of G's loss: std(last 25% of the curve) / std(whole curve)",
   },
   {
     key: "dyn.grad_ratio",
     label: "‖∇D‖/‖∇G‖",
-    range: NON_NEGATIVE,
+    bounds: NON_NEGATIVE,
     description: "median ratio of D's to G's gradient norm over the last 25% of training",
   },
 ];
@@ -90,7 +90,7 @@ export const NETWORK_DYNAMICS_FIGURES: Figure[] = NETWORK_DUELS.flatMap(
     ...[generator, discriminator].map((name): Figure => ({
       key: `dyn.osc[${name}]`,
       label: `osc[${name}]`,
-      range: NON_NEGATIVE,
+      bounds: NON_NEGATIVE,
       higherIsBetter: false,
       description:
         `oscillation index of ${name}'s own loss (a trainer of more than two networks): std(last 25%) / std(whole curve)`,
@@ -98,7 +98,7 @@ export const NETWORK_DYNAMICS_FIGURES: Figure[] = NETWORK_DUELS.flatMap(
     {
       key: `dyn.grad_ratio[${discriminator}/${generator}]`,
       label: `‖∇${discriminator}‖/‖∇${generator}‖`,
-      range: NON_NEGATIVE,
+      bounds: NON_NEGATIVE,
       description:
         `median ratio of ${discriminator}'s to ${generator}'s gradient norm over the last 25% of training`,
     },

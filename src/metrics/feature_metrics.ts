@@ -13,14 +13,14 @@ import { frechetDistance } from "./fid.ts";
 import { inceptionScore } from "./inception_score.ts";
 import { kid } from "./kid.ts";
 import {
-  ANY,
   type FeatureMetric,
   type FeatureMetricOptions,
   type FeatureSet,
   type Figure,
+  type FigureBounds,
   type MeanStd,
   NON_NEGATIVE,
-  UNIT,
+  SHARE,
 } from "./metric.ts";
 import { densityCoverage, precisionRecall } from "./prdc.ts";
 
@@ -74,10 +74,10 @@ function figure(
   key: string,
   label: string,
   higherIsBetter: boolean,
-  range: Figure["range"],
+  bounds: FigureBounds,
   description: string,
 ): Figure {
-  return { key, label, higherIsBetter, range, description };
+  return { key, label, higherIsBetter, bounds, description };
 }
 
 /** What {@linkcode fidMetric} returns. */
@@ -111,7 +111,7 @@ export const kidMetric: FeatureMetric<KidFigures> = {
   inputs: ["features", "reference-features"],
   acceptsStatistics: false,
   // The unbiased MMD² estimate is negative when the sets are closer than chance.
-  figures: [figure(KEY_METRIC_KID, "KID", false, ANY, "kernel inception distance")],
+  figures: [figure(KEY_METRIC_KID, "KID", false, {}, "kernel inception distance")],
   compute(x, y, options) {
     const result = kid(
       featuresOf(x, "kid").features,
@@ -147,7 +147,7 @@ export const inceptionScoreMetric: FeatureMetric<InceptionScoreFigures> = {
   inputs: ["features"],
   acceptsStatistics: false,
   // exp(mean KL(p(y|x) ‖ p(y))) >= 1.
-  figures: [figure(KEY_METRIC_IS, "IS", true, { min: 1, max: Infinity }, "Inception Score")],
+  figures: [figure(KEY_METRIC_IS, "IS", true, { min: 1 }, "Inception Score")],
   skipReason: (generated, options) =>
     !generated.probabilities
       ? "the feature network gives no class probabilities"
@@ -176,8 +176,8 @@ export const precisionRecallMetric: FeatureMetric<PrecisionRecallFigures> = {
   inputs: ["features", "reference-features"],
   acceptsStatistics: false,
   figures: [
-    figure(KEY_METRIC_PRECISION, "precision", true, UNIT, "improved precision (k = 3)"),
-    figure(KEY_METRIC_RECALL, "recall", true, UNIT, "improved recall (k = 3)"),
+    figure(KEY_METRIC_PRECISION, "precision", true, SHARE, "improved precision (k = 3)"),
+    figure(KEY_METRIC_RECALL, "recall", true, SHARE, "improved recall (k = 3)"),
   ],
   compute: (x, y) =>
     precisionRecall(featuresOf(y, "prc").features, featuresOf(x, "prc").features, 3),
@@ -192,7 +192,7 @@ export const densityCoverageMetric: FeatureMetric<DensityCoverageFigures> = {
   figures: [
     // Density counts the real k-NN balls a sample falls in, over k: above 1 where they crowd.
     figure(KEY_METRIC_DENSITY, "density", true, NON_NEGATIVE, "density (k = 5)"),
-    figure(KEY_METRIC_COVERAGE, "coverage", true, UNIT, "coverage (k = 5)"),
+    figure(KEY_METRIC_COVERAGE, "coverage", true, SHARE, "coverage (k = 5)"),
   ],
   compute: (x, y) => densityCoverage(featuresOf(y, "dc").features, featuresOf(x, "dc").features, 5),
 };

@@ -27,7 +27,7 @@ import {
   type MetricContext,
   NON_NEGATIVE,
   type SampleMetric,
-  UNIT,
+  SHARE,
 } from "./metric.ts";
 import { trainingStats } from "./reference_stats.ts";
 
@@ -78,7 +78,7 @@ export interface FeatureMetricLookup {
 /** The figures `images` reports for one extractor label. */
 function figuresFor(label: string, featureMetrics: FeatureMetric[]): Figure[] {
   const figure = (field: string, base: Omit<Figure, "key" | "label">): Figure => {
-    // Direction, range and flags as the feature metric declares them; key and label per network.
+    // Direction, bounds and flags as the feature metric declares them; key and label per network.
     const { description, ...flags } = base;
     return {
       key: imageKey(field, label),
@@ -93,12 +93,12 @@ function figuresFor(label: string, featureMetrics: FeatureMetric[]): Figure[] {
     ),
     figure("accuracy", {
       higherIsBetter: true,
-      range: UNIT,
+      bounds: SHARE,
       description: "classifier accuracy on the labels a conditional G was asked for",
     }),
     figure("class-fid", {
       higherIsBetter: false,
-      range: NON_NEGATIVE,
+      bounds: NON_NEGATIVE,
       description: "mean over classes of the per-class FID (conditional G)",
     }),
   ];

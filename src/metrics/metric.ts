@@ -2,7 +2,7 @@
  * The one metric spec. Every metric (what a suite names, e.g. `modes`, `images`; what `score`
  * names, e.g. `fid`, `prc`) is one {@linkcode MetricSpec} in the one registry
  * (`METRICS`, src/metrics/registry.ts): its name, the inputs it needs, and its figures, each with
- * its direction, its range and, where it has one, a convergence threshold. A metric of samples
+ * its direction, its bounds and, where it has one, a convergence threshold. A metric of samples
  * ({@linkcode SampleMetric}) scores a generator's samples of a dataset; a metric of features
  * ({@linkcode FeatureMetric}) scores a set of features, against a reference set where it needs
  * one (FID, KID, IS, precision/recall, density/coverage). Suites run the sample metrics; the
@@ -18,29 +18,6 @@ import type { Extracted } from "./extractors.ts";
 import type { GaussianStats } from "./features.ts";
 import type { EvalPoint } from "../train/mod.ts";
 
-/** The closed interval a figure's values lie in (`Infinity` where unbounded). */
-export interface FigureRange {
-  min: number;
-  max: number;
-}
-
-/** Values of any sign. */
-export const ANY: FigureRange = { min: -Infinity, max: Infinity };
-/** Values >= 0 (distances, divergences, counts). */
-export const NON_NEGATIVE: FigureRange = { min: 0, max: Infinity };
-/** Shares and 0/1 flags. */
-export const UNIT: FigureRange = { min: 0, max: 1 };
-
-/** `interval` cut to `range` (unchanged without a range); undefined stays undefined. */
-export function clipToRange(
-  interval: [number, number] | undefined,
-  range: FigureRange | undefined,
-): [number, number] | undefined {
-  if (!interval || !range) return interval;
-  const clip = (v: number) => Math.min(range.max, Math.max(range.min, v));
-  return [clip(interval[0]), clip(interval[1])];
-}
-
 /** One number a metric reports, with its direction. */
 export interface Figure {
   /** Key in results and tables: `<metric>.<figure>` (or the metric's name for its only figure). */
@@ -50,8 +27,6 @@ export interface Figure {
   /** true ↑, false ↓, undefined when neither is better. */
   higherIsBetter?: boolean;
   description: string;
-  /** The values it can take: checked by the conformance tests, and the bounds of its intervals. */
-  range: FigureRange;
   /** A 0/1 flag per seed (collapse, converged): tables count the seeds flagged ("1/3"). */
   binary?: boolean;
   /**
@@ -63,7 +38,26 @@ export interface Figure {
   dependsOnSampleSize?: boolean;
   /** Leaderboard rows whose mean of this figure is below this value are marked "not converged". */
   notConvergedBelow?: number;
+  /**
+   * The values the figure can take, when bounded (a share in [0, 1], a distance ≥ 0): intervals
+   * over seeds are cut at them. `max` may name a key of the same result that holds the bound
+   * (modes covered ≤ `modes.total`). Every registered metric declares it on every figure (`{}`
+   * for an unbounded one); the conformance tests check its values against it.
+   */
+  bounds?: FigureBounds;
 }
+
+/** The range of a bounded figure (see {@linkcode Figure.bounds}). */
+export interface FigureBounds {
+  min?: number;
+  /** A number, or the result key that holds it. */
+  max?: number | string;
+}
+
+/** A share: a value in [0, 1]. */
+export const SHARE: FigureBounds = { min: 0, max: 1 };
+/** A value that cannot be negative (distances, divergences, errors, counts). */
+export const NON_NEGATIVE: FigureBounds = { min: 0 };
 
 /**
  * What a metric reads. `samples`: a generator's samples of the cell's dataset; `discriminator`:

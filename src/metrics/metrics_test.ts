@@ -1,16 +1,16 @@
 /**
  * The conformance test every registered metric passes, looping over the one registry. Every
  * metric is registered under its own name, declares its inputs, and declares its figures: unique
- * keys under its name, a label, a description and a valid range (a binary flag within [0, 1], a
+ * keys under its name, a label, a description and valid bounds (a binary flag within [0, 1], a
  * not-converged threshold and a convergence figure that are its own). A metric of samples refuses
  * each dataset it does not support with a one-line reason, and on a tiny valid input (real
  * samples of every dataset it supports) returns only declared keys, all finite, each figure
- * within its range, the same on a rerun, and summarises the curve into declared figures. A
- * feature metric returns exactly the figures it declares, finite and within range, the same on a
+ * within its bounds, the same on a rerun, and summarises the curve into declared figures. A
+ * feature metric returns exactly the figures it declares, finite and within bounds, the same on a
  * rerun; takes Gaussian statistics only if it declares so (then with the same result as from the
  * features); works without a reference only if its inputs say so; refuses too few samples with a
  * RangeError; and the `images` metric computes it alone when a suite names only it. Every
- * committed result's figures are declared by its metrics and lie within their ranges.
+ * committed result's figures are declared by its metrics and lie within their bounds.
  */
 import assert from "node:assert/strict";
 import { type Dataset, DATASETS } from "../data/mod.ts";
@@ -39,12 +39,17 @@ await initBackend("cpu");
 /** Samples per evaluation: enough for IS's 10 splits, k-NN radii and two samples per class. */
 const N = 40;
 
-/** Rounding slack of a range check, relative to the bound (IS >= 1 is exp of a sum >= 0). */
+/** Rounding slack of a bounds check, relative to the bound (IS >= 1 is exp of a sum >= 0). */
 const SLACK = 1e-9;
 
-/** `value` lies within `figure`'s range. */
-function assertInRange(value: number, figure: Figure) {
-  const { min, max } = figure.range;
+/**
+ * `value` lies within `figure`'s bounds; a `max` that names a key is read from `result` (and
+ * not checked where `result` lacks it).
+ */
+function assertInRange(value: number, figure: Figure, result: Record<string, number> = {}) {
+  const min = figure.bounds?.min ?? -Infinity;
+  const named = figure.bounds?.max;
+  const max = typeof named === "string" ? result[named] ?? Infinity : named ?? Infinity;
   const slack = (bound: number) => SLACK * Math.max(1, Math.abs(bound));
   assert.ok(
     value >= min - slack(min) && value <= max + slack(max),
@@ -102,7 +107,7 @@ Deno.test("the metric registry is frozen once the command line starts", async ()
 });
 
 for (const [name, metric] of METRICS.entries()) {
-  Deno.test(`metric '${name}' declares its inputs and figures: keys under its name, valid ranges`, () => {
+  Deno.test(`metric '${name}' declares its inputs and figures: keys under its name, valid bounds`, () => {
     assert.equal(metric.name, name, "registered under its own name");
     const version = metric.version ?? 1;
     assert.ok(Number.isInteger(version) && version >= 1, `version ${version}`);
@@ -118,9 +123,12 @@ for (const [name, metric] of METRICS.entries()) {
     for (const figure of metric.figures) {
       assert.ok(ownKey(figure.key), `${figure.key} is under '${name}.'`);
       assert.ok(figure.label.length > 0 && figure.description.length > 0, figure.key);
-      const { min, max } = figure.range;
-      assert.ok(min <= max && !Number.isNaN(min) && !Number.isNaN(max), `${figure.key} range`);
-      if (figure.binary) assert.ok(min >= 0 && max <= 1, `binary ${figure.key} within [0, 1]`);
+      assert.ok(figure.bounds, `${figure.key} declares its bounds ({} when unbounded)`);
+      const { min = -Infinity, max = Infinity } = figure.bounds;
+      if (typeof max === "string") {
+        assert.ok(declaresKey(metric, max), `${figure.key}'s max '${max}' is one of its keys`);
+      } else assert.ok(min <= max && !Number.isNaN(min) && !Number.isNaN(max), `${figure.key}`);
+      if (figure.binary) assert.ok(min >= 0 && max === 1, `binary ${figure.key} within [0, 1]`);
       if (figure.notConvergedBelow !== undefined) {
         assertInRange(figure.notConvergedBelow, figure);
       }
@@ -169,7 +177,7 @@ for (const [name, metric] of sampleMetrics()) {
       for (const [key, value] of Object.entries(figures)) {
         assert.ok(declaresKey(metric, key), `'${key}' is not declared by '${name}'`);
         assertFinite(value, key);
-        if (declared.has(key)) assertInRange(value, declared.get(key)!);
+        if (declared.has(key)) assertInRange(value, declared.get(key)!, figures);
       }
       assert.ok(metric.figures.some((f) => f.key in figures), "it returns a declared figure");
       assert.deepEqual(await metric.evaluate(drawn.samples, context), figures, "rerun");
@@ -178,7 +186,7 @@ for (const [name, metric] of sampleMetrics()) {
         for (const [key, value] of Object.entries(metric.summarise(evals))) {
           assert.ok(declaresKey(metric, key), `summary '${key}' is not declared by '${name}'`);
           assertFinite(value, key);
-          if (declared.has(key)) assertInRange(value, declared.get(key)!);
+          if (declared.has(key)) assertInRange(value, declared.get(key)!, figures);
         }
       }
       disposePair(pair);
@@ -265,7 +273,7 @@ for (const metric of featureMetrics()) {
   });
 }
 
-Deno.test("every committed result's figures are declared by its metrics and lie within their ranges", async () => {
+Deno.test("every committed result's figures are declared by its metrics and lie within their bounds", async () => {
   const figures = allFigures();
   let checked = 0;
   const root = `${import.meta.dirname}/../../results`;
@@ -277,7 +285,7 @@ Deno.test("every committed result's figures are declared by its metrics and lie 
         const owner = metrics.find((m) => key.startsWith(`${m.name}.`));
         if (!owner) continue; // dynamics, and figures of metrics since removed
         assert.ok(declaresKey(owner, key), `${path}: '${key}' is not declared by '${owner.name}'`);
-        if (figures.has(key)) assertInRange(value, figures.get(key)!);
+        if (figures.has(key)) assertInRange(value, figures.get(key)!, result.final);
         checked++;
       }
     }

@@ -1,6 +1,6 @@
 /**
  * The metrics: one spec per metric ({@linkcode MetricSpec}), one registry
- * ({@linkcode METRICS}). Every metric declares its figures with their direction (↑/↓) and range,
+ * ({@linkcode METRICS}). Every metric declares its figures with their direction (↑/↓) and bounds,
  * which the leaderboard uses for sorting, arrows and intervals.
  *
  * @module
@@ -17,7 +17,7 @@ export type {
   FeatureSet,
   FeatureStatistics,
   Figure,
-  FigureRange,
+  FigureBounds,
   MeanStd,
   Metric,
   MetricContext,
@@ -27,14 +27,12 @@ export type {
   ScoreValue,
 } from "./metric.ts";
 export {
-  ANY,
-  clipToRange,
   declaresKey,
   figureField,
   isFeatureMetric,
   needsReference,
   NON_NEGATIVE,
-  UNIT,
+  SHARE,
 } from "./metric.ts";
 export { dynamicsFigures } from "./dynamics.ts";
 export {

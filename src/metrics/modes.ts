@@ -5,7 +5,7 @@
  */
 import { gammaln } from "simple-statistics";
 import type { MixtureSpec } from "../data/dataset.ts";
-import { type Figure, NON_NEGATIVE, type SampleMetric, UNIT } from "./metric.ts";
+import { type Figure, NON_NEGATIVE, type SampleMetric, SHARE } from "./metric.ts";
 
 /** Mode-coverage figures of one sample set. */
 export interface ModeCoverage {
@@ -136,7 +136,7 @@ export const MODES_FIGURES: Figure[] = [
   {
     key: KEY_MODES_COVERED,
     label: "modes",
-    range: NON_NEGATIVE,
+    bounds: { min: 0, max: KEY_MODES_TOTAL },
     higherIsBetter: true,
     dependsOnSampleSize: true,
     description: "modes that are the nearest centre of at least one high-quality sample",
@@ -144,7 +144,7 @@ export const MODES_FIGURES: Figure[] = [
   {
     key: KEY_MODES_HQ,
     label: "hq",
-    range: UNIT,
+    bounds: SHARE,
     higherIsBetter: true,
     dependsOnSampleSize: false,
     notConvergedBelow: HQ_CONVERGED,
@@ -153,7 +153,7 @@ export const MODES_FIGURES: Figure[] = [
   {
     key: KEY_MODES_KL,
     label: "KL",
-    range: NON_NEGATIVE,
+    bounds: NON_NEGATIVE,
     higherIsBetter: false,
     dependsOnSampleSize: true,
     description:
@@ -162,7 +162,7 @@ export const MODES_FIGURES: Figure[] = [
   {
     key: KEY_MODES_MASS,
     label: "mass",
-    range: UNIT,
+    bounds: SHARE,
     higherIsBetter: true,
     dependsOnSampleSize: true,
     description:
@@ -171,7 +171,7 @@ export const MODES_FIGURES: Figure[] = [
   {
     key: KEY_MODES_COLLAPSE,
     label: "collapse",
-    range: UNIT,
+    bounds: SHARE,
     higherIsBetter: false,
     binary: true,
     description:

@@ -75,6 +75,22 @@ export function sampleMetric(name: string): SampleMetric {
  * The metric of feature sets registered as `name` (what `score --metrics` and a suite's
  * `featureMetrics` name).
  *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FEATURE_METRIC_DEFAULTS } from "./feature_metrics.ts";
+ * import { featureMetric } from "./registry.ts";
+ * // Two sets of 2-D features, the second the first shifted by (3, 4): their means are 5 apart.
+ * const x = Float64Array.from([0, 0, 1, 0, 0, 1, 1, 1]);
+ * const y = x.map((v, i) => v + (i % 2 ? 4 : 3));
+ * const figures = featureMetric("fid").compute(
+ *   { features: { data: x, n: 4, d: 2 } },
+ *   { features: { data: y, n: 4, d: 2 } },
+ *   FEATURE_METRIC_DEFAULTS,
+ * );
+ * assert.ok(Math.abs(Number(figures.fid) - 25) < 1e-9);
+ * ```
+ *
  * @throws {UnknownNameError} for an unknown name, with the closest one
  * @throws {TypeError} for a metric of samples
  */

@@ -9,7 +9,7 @@
  */
 import type { Dataset } from "../data/dataset.ts";
 import { Rng } from "../engine/rng.ts";
-import { NON_NEGATIVE, type SampleMetric, UNIT } from "./metric.ts";
+import { NON_NEGATIVE, type SampleMetric, SHARE } from "./metric.ts";
 
 /** Figure key: generated spread over the data's (1 = the data's spread). */
 export const KEY_SPREAD_RATIO = "spread.ratio";
@@ -76,7 +76,7 @@ export const spreadMetric: SampleMetric = {
     {
       key: KEY_SPREAD_RATIO,
       label: "spread",
-      range: NON_NEGATIVE,
+      bounds: NON_NEGATIVE,
       dependsOnSampleSize: false,
       description:
         "mean pairwise distance of the generated samples over that of as many real samples (1 = the data's spread; below 1: collapsed, above: scattered); absent when the data's spread is 0",
@@ -85,7 +85,7 @@ export const spreadMetric: SampleMetric = {
       key: KEY_SPREAD_GAP,
       label: "spread gap",
       higherIsBetter: false,
-      range: UNIT,
+      bounds: SHARE,
       dependsOnSampleSize: false,
       description:
         "|generated − real| / max(generated, real) of the two mean pairwise distances (0 = the data's spread)",

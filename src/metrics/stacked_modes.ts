@@ -49,14 +49,14 @@ export const stackedModesMetric: SampleMetric = {
     {
       key: KEY_STACKED_MODES_COVERED,
       label: "modes[mnist-net]",
-      range: { min: 0, max: STACKED_MODES },
+      bounds: { min: 0, max: STACKED_MODES },
       higherIsBetter: true,
       description: "digit triples (of 1000) among the generated samples, read by mnist-net",
     },
     {
       key: KEY_STACKED_MODES_KL,
       label: "KL[mnist-net]",
-      range: NON_NEGATIVE,
+      bounds: NON_NEGATIVE,
       higherIsBetter: false,
       description: "KL(histogram of triples ‖ uniform over 1000), nats",
     },

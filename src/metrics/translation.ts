@@ -35,7 +35,7 @@ import {
   samplesForExtractor,
 } from "./extractors.ts";
 import { FEATURE_METRIC_DEFAULTS, fidMetric } from "./feature_metrics.ts";
-import { type Figure, NON_NEGATIVE, type SampleMetric, UNIT } from "./metric.ts";
+import { type Figure, NON_NEGATIVE, type SampleMetric, SHARE } from "./metric.ts";
 import { modeCoverage } from "./modes.ts";
 import { Rng } from "../engine/rng.ts";
 
@@ -48,14 +48,14 @@ function figure(
   dependsOnSampleSize = false,
 ): Figure {
   // Accuracies and the mass are shares; errors, FIDs and mode counts are >= 0.
-  const range = /^(accuracy|mass)/.test(name) ? UNIT : NON_NEGATIVE;
+  const bounds = /^(accuracy|mass)/.test(name) ? SHARE : NON_NEGATIVE;
   return {
     key: `translation.${name}`,
     label,
     higherIsBetter,
     dependsOnSampleSize,
     description,
-    range,
+    bounds,
   };
 }
 

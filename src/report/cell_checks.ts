@@ -27,7 +27,7 @@ import { SUITE_LIMITS } from "../runner/suite.ts";
  * Ranges by key pattern, [pattern, least, most, whole numbers only], for what a figure's declared
  * `range` does not say: the keys metrics store without declaring them as figures (per-class FIDs,
  * spreads, the extractor-suffixed image figures) and that counts are whole numbers. A value must
- * pass both its declared range and any entry here.
+ * pass both its declared bounds and any entry here.
  */
 export const FIGURE_RANGES: readonly [RegExp, number, number, boolean][] = [
   // Shares and 0/1 flags.
@@ -61,11 +61,21 @@ export interface CellPlace {
 }
 
 /** Why figure `key` = `value` is out of its range, or undefined when it is in it (or unknown). */
-export function figureRangeProblem(key: string, value: number): string | undefined {
+export function figureRangeProblem(
+  key: string,
+  value: number,
+  final?: Record<string, number>,
+): string | undefined {
   if (!Number.isFinite(value)) return `${key} is ${value}`;
-  const declared = allFigures().get(key)?.range;
-  if (declared && (value < declared.min || value > declared.max)) {
-    return `${key} = ${value} is outside its range (${declared.min} to ${declared.max})`;
+  const bounds = allFigures().get(key)?.bounds;
+  const low = bounds?.min ?? -Infinity;
+  // A bound may name the key of the same result that holds it (modes covered <= modes.total).
+  const high = typeof bounds?.max === "string" ? final?.[bounds.max] : bounds?.max;
+  if (value < low || (high !== undefined && value > high)) {
+    const named = typeof bounds?.max === "string" ? ` = ${bounds.max}` : "";
+    return `${key} = ${value} is outside its range (${
+      Number.isFinite(low) ? low : "-∞"
+    } to ${high ?? "∞"}${named})`;
   }
   const range = FIGURE_RANGES.find(([pattern]) => pattern.test(key));
   if (!range) return undefined;
@@ -130,7 +140,7 @@ export function cellProblem(
     }
   }
   for (const [key, value] of Object.entries(result.final)) {
-    const problem = figureRangeProblem(key, value);
+    const problem = figureRangeProblem(key, value, result.final);
     if (problem) return problem;
   }
   return curveProblem(result);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { allFigures, clipToRange, type Figure, sampleMetrics } from "../metrics/mod.ts";
+import { allFigures, type Figure, sampleMetrics } from "../metrics/mod.ts";
 import type { CellResult } from "../runner/store.ts";
 import { summarise, type Summary } from "./aggregate.ts";
 import {
@@ -125,13 +125,10 @@ export interface MissingFigure {
   of: number;
 }
 
-/** A figure column of a leaderboard: the figure less its range (JSON has no Infinity). */
-export type BoardFigure = Omit<Figure, "range">;
-
 /** A suite's leaderboard at one profile. */
 export interface Leaderboard extends SuiteInfo {
   /** Figure columns, in table order (the primary first), with directions. */
-  figures: BoardFigure[];
+  figures: Figure[];
   rows: LeaderboardRow[];
   /** Pairwise comparisons per dataset. */
   comparisons: TableComparisons[];
@@ -203,9 +200,8 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
   for (const r of results) {
     for (const key of Object.keys(r.final)) figureKeys.add(key);
   }
-  const figures: BoardFigure[] = [...known.values()].filter((f) => figureKeys.has(f.key))
-    .sort((a, b) => Number(b.key === info.primary) - Number(a.key === info.primary))
-    .map(({ range: _, ...figure }) => figure);
+  const figures = [...known.values()].filter((f) => figureKeys.has(f.key))
+    .sort((a, b) => Number(b.key === info.primary) - Number(a.key === info.primary));
   const primaryFigure = known.get(info.primary);
   const higherIsBetter = primaryFigure?.higherIsBetter ?? false;
   const convergence = convergenceFigures().find((key) => results.some((r) => key in r.final));
@@ -239,8 +235,7 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
         ? [`${f.label} ${formatNumber(mean)} < ${f.notConvergedBelow}`]
         : [];
     });
-    // Cut at the figure's range: a share's interval stays within [0, 1], a distance's above 0.
-    const interval = clipToRange(meanInterval(primaryValues), primaryFigure?.range);
+    const interval = meanInterval(primaryValues);
     const untrained = summarise(
       ok.map((c) => untrainedValue(c, info.primary)).filter((v): v is number => v !== undefined),
     );
@@ -441,7 +436,7 @@ export interface Column {
   /** The cell text of a row. */
   cell(row: LeaderboardRow): string;
   /** The figure the column shows, for figure columns. */
-  figure?: BoardFigure;
+  figure?: Figure;
 }
 
 const PERCENT = `${CONFIDENCE * 100}%`;
@@ -659,15 +654,6 @@ export function missingSentences(board: Pick<Leaderboard, "missing" | "figures">
   });
 }
 
-/** True when a row's interval of the primary ends at a bound of the figure's range (was cut). */
-function reachesRange(board: Leaderboard): boolean {
-  const range = allFigures().get(board.primary)?.range;
-  return !!range &&
-    board.rows.some((row) =>
-      row.primaryInterval?.some((end) => end === range.min || end === range.max)
-    );
-}
-
 /**
  * The method and caveats, in words: the note under a board's tables (Markdown and HTML), one
  * paragraph per entry; the commits are stated apart ({@linkcode commitsSentence}).
@@ -691,9 +677,7 @@ export function methodNote(board: Leaderboard): string[] {
     ` Against the baseline (where the suite names one): each row's difference of means from the baseline row with a ${PERCENT} stratified bootstrap interval (${
       BOOTSTRAP_RESAMPLES.toLocaleString("en")
     } resamples, seeded), the probability of improvement (rliable, Agarwal et al. 2021) with its interval, and exact permutation tests Holm-corrected over those comparisons only.` +
-    ` ${PERCENT} CI: Student's t interval of the mean over seeds${
-      reachesRange(board) ? ", cut to the values the figure can take" : ""
-    }.`,
+    ` ${PERCENT} CI: Student's t interval of the mean over seeds.`,
   ];
   if (board.leftOut) {
     notes.push(
