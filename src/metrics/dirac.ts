@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { EvalPoint } from "../train/mod.ts";
 import { trailingWindow } from "./dynamics.ts";
-import type { Figure, Metric } from "./metric.ts";
+import { type Figure, type Metric, NON_NEGATIVE } from "./metric.ts";
 
 /** A run has converged when the distance to (0, 0) stays below this over the trailing window. */
 export const CONVERGENCE_TOLERANCE = 0.05;
@@ -37,17 +37,20 @@ export const DIRAC_FIGURES: Figure[] = [
     key: "dirac.distance",
     label: "dist",
     higherIsBetter: false,
+    bounds: NON_NEGATIVE,
     description: "distance √(θ² + ψ²) to the equilibrium at the end",
   },
   {
     key: "dirac.window_min",
     label: "min dist (last 25%)",
+    bounds: NON_NEGATIVE,
     description: "smallest distance to equilibrium over the last 25% of evaluations",
   },
   {
     key: "dirac.window_max",
     label: "max dist (last 25%)",
     higherIsBetter: false,
+    bounds: NON_NEGATIVE,
     description: "largest distance to equilibrium over the last 25% of evaluations (oscillation)",
   },
   {

@@ -25,7 +25,7 @@ import {
   precisionRecallMetric,
 } from "./feature_metrics.ts";
 import type { FeatureMatrix } from "./features.ts";
-import type { Figure, Metric } from "./metric.ts";
+import { type Figure, type FigureBounds, type Metric, NON_NEGATIVE, SHARE } from "./metric.ts";
 import { trainingStats } from "./reference_stats.ts";
 
 /** Seed of the real reference draw (the same for every cell and seed). */
@@ -33,30 +33,47 @@ const REFERENCE_SEED = 20_141_210;
 
 /** One figure per extractor label: `images.<name>[<label>]`. */
 function figuresFor(label: string): Figure[] {
-  const figure = (name: string, higherIsBetter: boolean, description: string): Figure => ({
+  const figure = (
+    name: string,
+    higherIsBetter: boolean,
+    description: string,
+    bounds?: FigureBounds,
+  ): Figure => ({
     key: `images.${name}[${label}]`,
     label: `${name}[${label}]`,
     higherIsBetter,
     description: `${description} (features: ${label})`,
+    ...(bounds ? { bounds } : {}),
   });
   return [
     figure(
       "fid",
       false,
       "Fréchet distance to as many real training images, or to the whole training set's statistics where the dataset offers it (CIFAR-10)",
+      NON_NEGATIVE,
     ),
     figure(
       "kid",
       false,
       "kernel inception distance (unbiased MMD², cubic kernel), mean over subsets",
     ),
-    figure("is", true, "Inception Score of the classifier's predictions"),
-    figure("precision", true, "improved precision (k = 3)"),
-    figure("recall", true, "improved recall (k = 3)"),
-    figure("density", true, "density (k = 5)"),
-    figure("coverage", true, "coverage (k = 5)"),
-    figure("accuracy", true, "classifier accuracy on the labels a conditional G was asked for"),
-    figure("class-fid", false, "mean over classes of the per-class FID (conditional G)"),
+    figure("is", true, "Inception Score of the classifier's predictions", { min: 1 }),
+    figure("precision", true, "improved precision (k = 3)", SHARE),
+    figure("recall", true, "improved recall (k = 3)", SHARE),
+    figure("density", true, "density (k = 5)", NON_NEGATIVE),
+    figure("coverage", true, "coverage (k = 5)", SHARE),
+    figure(
+      "accuracy",
+      true,
+      "classifier accuracy on the labels a conditional G was asked for",
+      SHARE,
+    ),
+    figure(
+      "class-fid",
+      false,
+      "mean over classes of the per-class FID (conditional G)",
+      NON_NEGATIVE,
+    ),
   ];
 }
 

@@ -34,7 +34,25 @@ export interface Figure {
   dependsOnSampleSize?: boolean;
   /** Leaderboard rows whose mean of this figure is below this value are marked "not converged". */
   notConvergedBelow?: number;
+  /**
+   * The values the figure can take, when bounded (a share in [0, 1], a distance ≥ 0): intervals
+   * over seeds are cut at them. `max` may name a key of the same result that holds the bound
+   * (modes covered ≤ `modes.total`).
+   */
+  bounds?: FigureBounds;
 }
+
+/** The range of a bounded figure (see {@linkcode Figure.bounds}). */
+export interface FigureBounds {
+  min?: number;
+  /** A number, or the result key that holds it. */
+  max?: number | string;
+}
+
+/** A share: a value in [0, 1]. */
+export const SHARE: FigureBounds = { min: 0, max: 1 };
+/** A value that cannot be negative (distances, divergences, errors, counts). */
+export const NON_NEGATIVE: FigureBounds = { min: 0 };
 
 /** What a metric sees besides the samples. */
 export interface MetricContext {

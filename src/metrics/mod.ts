@@ -20,6 +20,7 @@ export type {
   FeatureSet,
   FeatureStatistics,
   Figure,
+  FigureBounds,
   MeanStd,
   Metric,
   MetricContext,

@@ -5,7 +5,7 @@
  */
 import { gammaln } from "simple-statistics";
 import type { MixtureSpec } from "../data/dataset.ts";
-import type { Figure, Metric } from "./metric.ts";
+import { type Figure, type Metric, NON_NEGATIVE, SHARE } from "./metric.ts";
 
 /** Mode-coverage figures of one sample set. */
 export interface ModeCoverage {
@@ -125,6 +125,7 @@ export const MODES_FIGURES: Figure[] = [
     label: "modes",
     higherIsBetter: true,
     dependsOnSampleSize: true,
+    bounds: { min: 0, max: "modes.total" },
     description: "modes that are the nearest centre of at least one high-quality sample",
   },
   {
@@ -133,6 +134,7 @@ export const MODES_FIGURES: Figure[] = [
     higherIsBetter: true,
     dependsOnSampleSize: false,
     notConvergedBelow: HQ_CONVERGED,
+    bounds: SHARE,
     description: "share of high-quality samples: those within 3 std of their nearest mode centre",
   },
   {
@@ -140,6 +142,7 @@ export const MODES_FIGURES: Figure[] = [
     label: "KL",
     higherIsBetter: false,
     dependsOnSampleSize: true,
+    bounds: NON_NEGATIVE,
     description:
       "KL(histogram of the high-quality samples over modes ‖ uniform), nats; rests on the high-quality samples alone",
   },
@@ -148,6 +151,7 @@ export const MODES_FIGURES: Figure[] = [
     label: "mass",
     higherIsBetter: true,
     dependsOnSampleSize: true,
+    bounds: SHARE,
     description:
       "share of the data's probability mass reproduced: 1 − total variation distance between all samples and the data, binned into each mode's 3-std ball and the rest (1 = the data's proportions)",
   },

@@ -9,7 +9,7 @@
  */
 import type { Dataset } from "../data/dataset.ts";
 import { classifierFeatures } from "./extractors.ts";
-import type { Metric } from "./metric.ts";
+import { type Metric, NON_NEGATIVE } from "./metric.ts";
 
 /** The number of digit triples. */
 export const STACKED_MODES = 1000;
@@ -41,12 +41,14 @@ export const stackedModesMetric: Metric = {
       key: "stacked-modes.covered",
       label: "modes[mnist-net]",
       higherIsBetter: true,
+      bounds: { min: 0, max: 1000 },
       description: "digit triples (of 1000) among the generated samples, read by mnist-net",
     },
     {
       key: "stacked-modes.kl",
       label: "KL[mnist-net]",
       higherIsBetter: false,
+      bounds: NON_NEGATIVE,
       description: "KL(histogram of triples ‖ uniform over 1000), nats",
     },
   ],

@@ -23,7 +23,7 @@ import {
   samplesForExtractor,
 } from "./extractors.ts";
 import { FEATURE_METRIC_DEFAULTS, fidMetric } from "./feature_metrics.ts";
-import type { Figure, Metric } from "./metric.ts";
+import { type Figure, type FigureBounds, type Metric, NON_NEGATIVE, SHARE } from "./metric.ts";
 import { modeCoverage } from "./modes.ts";
 
 /** A figure of the metric; every one but the FIDs and mode counts is a mean over samples. */
@@ -33,8 +33,16 @@ function figure(
   higherIsBetter: boolean,
   description: string,
   dependsOnSampleSize = false,
+  bounds: FigureBounds = NON_NEGATIVE,
 ): Figure {
-  return { key: `translation.${name}`, label, higherIsBetter, dependsOnSampleSize, description };
+  return {
+    key: `translation.${name}`,
+    label,
+    higherIsBetter,
+    dependsOnSampleSize,
+    bounds,
+    description,
+  };
 }
 
 /** The figures of the `translation` metric, in table order. */
@@ -44,12 +52,16 @@ export const TRANSLATION_FIGURES: Figure[] = [
     "G class ok",
     true,
     "share of held-out a whose translation G(a) has a's class: the feature network's call on T⁻¹(G(a)) (images), G(a)'s nearest mode of B is T of a's mode (points)",
+    false,
+    SHARE,
   ),
   figure(
     "accuracy-f",
     "F class ok",
     true,
     "share of held-out b = T(a) whose translation F(b) has a's class (as for G)",
+    false,
+    SHARE,
   ),
   figure(
     "gt-error",
@@ -85,6 +97,7 @@ export const TRANSLATION_FIGURES: Figure[] = [
     true,
     "distribution match (points): share of B's probability mass the G(a) reproduce (as modes.mass)",
     true,
+    SHARE,
   ),
   figure("cycle", "cycle error", false, "cycle error: mean |F(G(a)) − a| per value"),
   figure("identity", "identity error", false, "identity error: mean |G(b) − b| per value"),

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { allFigures, type Figure } from "../metrics/mod.ts";
+import { allFigures, type Figure, type FigureBounds } from "../metrics/mod.ts";
 import type { CellResult } from "../runner/store.ts";
-import { summarise, type Summary } from "./aggregate.ts";
+import { clipInterval, resolveBounds, summarise, type Summary } from "./aggregate.ts";
 import {
   ALPHA,
   BOOTSTRAP_RESAMPLES,
@@ -52,8 +52,13 @@ export interface LeaderboardRow {
   diverged: number;
   divergedAt: number[];
   figures: Record<string, Summary>;
-  /** 95% Student-t interval of the primary figure's mean over seeds (n ≥ 2). */
+  /**
+   * 95% Student-t interval of the primary figure's mean over seeds (n ≥ 2), cut at the figure's
+   * bounds (see `Figure.bounds`).
+   */
   primaryInterval?: [number, number];
+  /** True when the Student-t interval reached past the figure's bounds and was cut there. */
+  primaryIntervalCut?: boolean;
   /**
    * Best value of the primary figure over evaluation steps (mean over seeds), only when it is
    * comparable with the final figure (see {@linkcode Leaderboard.bestReported}).
@@ -195,7 +200,9 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
         ? [`${f.label} ${formatNumber(mean)} < ${f.notConvergedBelow}`]
         : [];
     });
-    const interval = meanInterval(primaryValues);
+    const t = meanInterval(primaryValues);
+    const interval = t &&
+      clipInterval(t, resolveBounds(primaryFigure?.bounds, ok.map((c) => c.final)));
     const row: LeaderboardRow = {
       rankLabel: "—",
       dataset: cells[0].config.dataset,
@@ -210,7 +217,8 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
       diverged: cells.length - ok.length,
       divergedAt: cells.flatMap((c) => (c.divergence ? [c.divergence.step] : [])),
       figures: rowFigures,
-      ...(interval ? { primaryInterval: interval } : {}),
+      ...(interval ? { primaryInterval: interval.interval } : {}),
+      ...(interval?.cut ? { primaryIntervalCut: true } : {}),
       ...(best ? { primaryBest: best } : {}),
       divergenceRate: (cells.length - ok.length) / cells.length,
       ...(primary
@@ -312,8 +320,8 @@ export function formatNumber(value: number, digits = 3): string {
 
 /**
  * A summary as a table shows it: "mean ± std" (the std takes the mean's notation, so float noise
- * reads 0.000); "mean (n = 1, no spread)" for a single seed; for a binary figure, the seeds
- * flagged out of n ("1/3").
+ * reads 0.000); the mean alone for a single seed (the note under the table says so once, see
+ * {@linkcode methodNote}); for a binary figure, the seeds flagged out of n ("1/3").
  */
 export function formatSummary(
   summary: Summary | undefined,
@@ -322,7 +330,7 @@ export function formatSummary(
 ): string {
   if (!summary) return "—";
   if (figure?.binary) return `${Math.round(summary.mean * summary.n)}/${summary.n}`;
-  if (summary.n === 1) return `${formatNumber(summary.mean, digits)} (n = 1, no spread)`;
+  if (summary.n === 1) return formatNumber(summary.mean, digits);
   const std = usesExponent(summary.mean)
     ? formatNumber(summary.std, digits)
     : summary.std.toFixed(digits);
@@ -333,9 +341,18 @@ export function formatSummary(
 export function formatInterval(row: LeaderboardRow, primary: string): string {
   if (row.primaryInterval) {
     const [low, high] = row.primaryInterval;
-    return low === high ? "no spread" : `${formatNumber(low)} – ${formatNumber(high)}`;
+    return low === high && !row.primaryIntervalCut
+      ? "no spread"
+      : `${formatNumber(low)} – ${formatNumber(high)}`;
   }
-  return row.figures[primary]?.n === 1 ? "n = 1, no spread" : "—";
+  return row.figures[primary]?.n === 1 ? "n = 1" : "—";
+}
+
+/** A figure's bounds in words: "[0, 1]", "[0, modes.total]", "≥ 0". */
+export function boundsText(bounds: FigureBounds): string {
+  const { min, max } = bounds;
+  if (max === undefined) return min === undefined ? "any value" : `≥ ${min}`;
+  return min === undefined ? `≤ ${max}` : `[${min}, ${max}]`;
 }
 
 /** " ↑", " ↓" or nothing. */
@@ -404,7 +421,9 @@ export function leaderboardColumns(board: Leaderboard): Column[] {
       columns.push({
         title: `${PERCENT} CI`,
         description:
-          `${PERCENT} Student-t interval of the mean of ${primaryLabel} over seeds (none for a single seed)`,
+          `${PERCENT} Student-t interval of the mean of ${primaryLabel} over seeds (none for a single seed)${
+            primary?.bounds ? `, cut at ${boundsText(primary.bounds)}` : ""
+          }`,
         cell: (row) => formatInterval(row, f.key),
       });
     }
@@ -532,7 +551,7 @@ export function methodNote(board: Leaderboard): string[] {
       network
         ? `Image figures are computed on ${network}'s features (\`[${network}]\` in their keys). `
         : ""
-    }Figures are mean ± sample std over the seeds that did not diverge (n); binary flags are counted ("1/3" = 1 of 3 seeds); "n = 1, no spread" marks a single seed; sorted by \`${board.primary}\`${
+    }Figures are mean ± sample std over the seeds that did not diverge (n); binary flags are counted ("1/3" = 1 of 3 seeds); sorted by \`${board.primary}\`${
       samplesNote(board)
     }.`,
     `Rank: a ${PERCENT} rank interval of ${label}, the middle ${PERCENT} of the row's ranks over ${
@@ -541,6 +560,19 @@ export function methodNote(board: Leaderboard): string[] {
     ` Pairwise claims: exact two-sided permutation tests of the difference of means over every split of the two rows' seeds, Holm-corrected over all pairs of the table, family-wise level ${ALPHA}.` +
     ` ${PERCENT} CI: Student's t interval of the mean over seeds.`,
   ];
+  const cut = board.rows.filter((r) => r.primaryIntervalCut).length;
+  if (cut && primary?.bounds) {
+    notes.push(
+      `${label} lies in ${
+        boundsText(primary.bounds)
+      }: where Student's t interval (symmetric about the mean) reached past that, it is cut there (${cut} of ${board.rows.length} rows).`,
+    );
+  }
+  if (board.rows.some((r) => Object.values(r.figures).some((s) => s.n === 1))) {
+    notes.push(
+      `Rows with a single seed (n = 1) show their figures without "± std": one seed has no spread, and no interval.`,
+    );
+  }
   const thresholds = board.figures.filter((f) => f.notConvergedBelow !== undefined);
   if (thresholds.length) {
     notes.push(

@@ -16,10 +16,13 @@ import { translationStrips } from "./translation_strips.ts";
 
 export type { ChartContext, ChartKind } from "./chart.ts";
 
-/** Every chart kind. */
+/**
+ * Every chart kind. The translation strips come first: of a suite's pictures (`picture: true`) the
+ * first is its lead picture, and a translation suite's strips tell more than its ring's points.
+ */
 export const CHARTS: Registry<ChartKind> = new Registry<ChartKind>("chart");
-for (const [name, kind] of CHART_KINDS) CHARTS.register(name, kind);
 CHARTS.register("translation-strips", translationStrips);
+for (const [name, kind] of CHART_KINDS) CHARTS.register(name, kind);
 
 /** Attributes holding coordinates, rounded by {@linkcode tidySvg}. */
 const GEOMETRY_ATTRIBUTES = /\b(d|transform|x|y|x1|x2|y1|y2|width|height|points)="([^"]*)"/g;
@@ -86,6 +89,8 @@ export async function renderSvg(spec: TopLevelSpec, name = "chart"): Promise<str
 export interface RenderedChart {
   name: string;
   description: string;
+  /** Whether it is a picture of what the generators produce (see `ChartKind.picture`). */
+  picture: boolean;
   svg: string;
   files: { spec: string; svg: string; png: string };
 }
@@ -104,7 +109,13 @@ export async function buildCharts(context: ChartContext, dir: string): Promise<R
       compressionLevel: 9,
     }).toBuffer();
     await writeBytesAtomic(join(dir, files.png), png);
-    charts.push({ name, description: kind.description, svg, files });
+    charts.push({
+      name,
+      description: kind.description,
+      picture: Boolean(kind.picture),
+      svg,
+      files,
+    });
   }
   return charts;
 }
