@@ -49,7 +49,7 @@ th:nth-child(2),td:nth-child(2){position:sticky;left:3.2rem;z-index:1;box-shadow
 .scroll{overflow-x:auto;max-width:100%}.scroll table{margin-right:1rem}
 .scrollnote{color:#777;font-size:12px;margin:.2rem 0}
 figure{overflow-x:auto;margin:1.5rem 0}figcaption{color:#555;margin:.3rem 0}
-figure.picture{margin:.8rem 0 1.2rem}figure.picture img{max-width:100%;height:auto;display:block}
+figure.picture{margin:.8rem 0 1.2rem}figure.chart>svg{max-width:100%;height:auto}.nw{white-space:nowrap}figure.picture img{max-width:100%;height:auto;display:block}
 p.finding{font-size:16px;line-height:1.5;border-left:4px solid #4c78a8;padding:.2rem 0 .2rem .8rem;margin:.6rem 0;max-width:70rem}
 .env,.note,.provenance{color:#555;font-size:13px}.warn{color:#a33}code{background:#f3f3f3;padding:0 .2rem}
 nav.suites{font-size:14px;margin:.5rem 0 1.5rem}nav.suites a{margin-right:.8rem}
@@ -72,7 +72,9 @@ ${body}
  * that a wide table folds its figures onto two lines instead of running off the page.
  */
 function cellHtml(text: string): string {
-  return escapeHtml(text).replaceAll(" ± ", " ±&nbsp;").replaceAll(" – ", "&nbsp;– ");
+  return escapeHtml(text).replaceAll(" ± ", " ±&nbsp;").replaceAll(" – ", "&nbsp;– ")
+    // A number with an exponent never breaks at its minus sign ("3.05e-" over "4").
+    .replace(/-?\d[\d.]*e[+-]\d+/g, (n) => `<span class="nw">${n}</span>`);
 }
 
 /** The variant cell: its name, and a "not converged" mark with the reason as a tooltip. */
@@ -84,7 +86,7 @@ function variantCell(row: LeaderboardRow): string {
 }
 
 /** Tables with more columns than this say that they scroll sideways. */
-const SCROLL_NOTE_COLUMNS = 14;
+const SCROLL_NOTE_COLUMNS = 20;
 
 /** The leaderboard's tables, one per dataset, with the pairwise claims under each, as HTML. */
 export function leaderboardTables(board: Leaderboard): string {

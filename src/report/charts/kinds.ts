@@ -482,6 +482,9 @@ function scatterDomain(centres: number[][], points: number[][]): [number, number
   return [round(low), round(high)];
 }
 
+/** Side of a generated-points panel, in pixels: a suite's lead picture, readable at a glance. */
+const SCATTER_SIZE = 160;
+
 /** The columns of the generated-points small multiples before they wrap. */
 const SCATTER_COLUMNS = 6;
 
@@ -529,8 +532,8 @@ const samplesScatter: ChartKind = {
         columns: Math.ceil(cells.length / Math.ceil(cells.length / SCATTER_COLUMNS)),
         resolve: { axis: { x: "independent" } },
         spec: {
-          width: 130,
-          height: 130,
+          width: SCATTER_SIZE,
+          height: SCATTER_SIZE,
           layer: [
             {
               transform: [{ filter: "datum.kind === 'sample'" }],
