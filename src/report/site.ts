@@ -179,27 +179,24 @@ export function provenanceSentence(commits: CommitCount[]): string {
   const known = commits.filter((c) => c.commit !== "unknown");
   const dirty = known.filter((c) => c.commit.endsWith("-dirty")).length;
   const unknown = cells - known.reduce((n, c) => n + c.cells, 0);
-  const list = known.map((c) =>
-    `${c.commit.replace(/-dirty$/, " (uncommitted changes)")}: ${c.cells}`
-  )
-    .join(", ");
+  const name = (c: CommitCount) => c.commit.replace(/-dirty$/, " with uncommitted changes");
   const head = known.length === 1
-    ? `The ${cells} cells ran at commit ${list.replace(/: \d+$/, "")}`
-    : `The ${cells} cells ran at ${known.length} different commits (${list} cells)`;
+    ? `The ${cells} cells ran at commit ${name(known[0])}`
+    : `The ${cells} cells ran at ${known.length} versions of the code (${
+      known.map((c) => `${name(c)}: ${c.cells}`).join(", ")
+    } cells)`;
   const unrecorded = unknown ? `; ${unknown} record no commit` : "";
   const caveats = [
     known.length > 1 || unknown
-      ? "two rows may therefore differ by code as well as by variant; rerunning them at one commit (--force) removes that doubt"
+      ? "Two rows may therefore differ by code as well as by variant; rerunning them at one commit (--force) removes that doubt."
       : "",
     dirty
-      ? `${
-        dirty === 1 && known.length === 1 ? "its" : `${dirty} of these`
-      } trees had uncommitted changes, which no commit records`
+      ? `What uncommitted changes ran, no commit records${
+        known.length > 1 ? ` (${dirty} of these versions)` : ""
+      }.`
       : "",
   ].filter(Boolean);
-  return `${head}${unrecorded}.${
-    caveats.length ? ` ${sentence(caveats.join("; ").replace(/^./, (c) => c.toUpperCase()))}` : ""
-  }`;
+  return [`${head}${unrecorded}.`, ...caveats].join(" ");
 }
 
 /** The provenance paragraph of a board: its commits, and the run's environment. */
