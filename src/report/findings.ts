@@ -45,11 +45,11 @@ function separatedClause(table: TableComparisons): string {
   } of ${table.pairs.length} pairs are not separated`;
 }
 
-/** The seeds per row behind a table's ranked rows: "3", or "3–5" when they differ. */
+/** The seeds per row behind a table's ranked rows: "1 seed", "3 seeds", or "3–5 seeds". */
 function seedsOf(rows: LeaderboardRow[]): string {
   const n = rows.filter((r) => r.rank).map((r) => r.seeds - r.diverged);
   const [low, high] = [Math.min(...n), Math.max(...n)];
-  return low === high ? String(low) : `${low}–${high}`;
+  return low === high ? `${low} seed${low === 1 ? "" : "s"}` : `${low}–${high} seeds`;
 }
 
 /** Why none of a table's pairs is separated: too few seeds, or the values overlap. */
@@ -58,7 +58,7 @@ function unseparatedClause(table: TableComparisons, rows: LeaderboardRow[]): str
     ? "the 2 variants"
     : `any two of the ${table.ranked} variants`;
   if (table.tooFewSeeds) {
-    return `${seedsOf(rows)} seeds per variant cannot tell ${variants} apart${
+    return `${seedsOf(rows)} per variant cannot tell ${variants} apart${
       table.seedsNeeded ? ` (about ${table.seedsNeeded} seeds each would be needed)` : ""
     }`;
   }

@@ -113,3 +113,11 @@ Deno.test("datasets with the same outcome share one clause", () => {
     /; on both datasets, every variant is marked not converged \(hq < 0\.5\)\.$/,
   );
 });
+
+Deno.test("the finding of a single seed per variant says so in the singular", () => {
+  const board = buildLeaderboard(MIXTURES, [
+    ...row("ring8", "gan", [0.5]),
+    ...row("ring8", "wgan", [0.4]),
+  ]);
+  assert.match(findingSentence(board), /^1 seed per variant cannot tell the 2 variants apart/);
+});

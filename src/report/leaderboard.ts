@@ -348,11 +348,10 @@ export function formatInterval(row: LeaderboardRow, primary: string): string {
   return row.figures[primary]?.n === 1 ? "n = 1" : "—";
 }
 
-/** A figure's bounds in words: "[0, 1]", "[0, modes.total]", "≥ 0". */
+/** A figure's bounds as a range: "[0, 1]", "[0, modes.total]", "[0, ∞)". */
 export function boundsText(bounds: FigureBounds): string {
   const { min, max } = bounds;
-  if (max === undefined) return min === undefined ? "any value" : `≥ ${min}`;
-  return min === undefined ? `≤ ${max}` : `[${min}, ${max}]`;
+  return `${min === undefined ? "(−∞" : `[${min}`}, ${max === undefined ? "∞)" : `${max}]`}`;
 }
 
 /** " ↑", " ↓" or nothing. */
@@ -422,7 +421,7 @@ export function leaderboardColumns(board: Leaderboard): Column[] {
         title: `${PERCENT} CI`,
         description:
           `${PERCENT} Student-t interval of the mean of ${primaryLabel} over seeds (none for a single seed)${
-            primary?.bounds ? `, cut at ${boundsText(primary.bounds)}` : ""
+            primary?.bounds ? `, cut at the figure's bounds ${boundsText(primary.bounds)}` : ""
           }`,
         cell: (row) => formatInterval(row, f.key),
       });

@@ -88,7 +88,7 @@ Deno.test("renderMarkdown shows mean ± std, arrows and divergence", () => {
   // Student's t gives -4.853 – 7.853; KL is never negative, and the note says the interval is cut.
   assert.match(
     markdown,
-    /KL lies in ≥ 0: where Student's t interval .* is cut there \(1 of 2 rows\)/,
+    /KL lies in \[0, ∞\): where Student's t interval .* is cut there \(1 of 2 rows\)/,
   );
   assert.match(markdown, /\| — \| wgan \| — \| — \| — \| — \| — \| 1\/1 \(step 42\) \| 0 \|/);
   assert.match(markdown, /One ranked row: nothing to compare\./);
@@ -308,4 +308,27 @@ Deno.test("the leaderboard names the commits behind its cells and warns when the
     commitsSentence(mixed.commits),
     'Cells from commits aaa111 (2 cells), bbb222-dirty (1 cell). Warning: the cells come from 2 different commits, so their figures may come from different code; 1 of them had uncommitted changes ("-dirty"), which no commit records.',
   );
+});
+
+Deno.test("the interval of modes covered is cut at the mixture's number of modes, and of a share at [0, 1]", () => {
+  const covered = [1, 8, 8].map((value, seed) =>
+    cellWith("ring8", "gan", seed, { "modes.covered": value, "modes.total": 8, "modes.hq": 0.9 })
+  );
+  const board = buildLeaderboard({ ...INFO, primary: "modes.covered" }, covered);
+  // Student's t over 1, 8, 8: 5.667 ± 10.04, far past both ends.
+  assert.deepEqual(board.rows[0].primaryInterval, [0, 8]);
+  assert.equal(board.rows[0].primaryIntervalCut, true);
+  const shares = [0.1, 0.9, 0.95].map((value, seed) =>
+    cellWith("ring8", "gan", seed, { "modes.hq": value })
+  );
+  const hq = buildLeaderboard({ ...INFO, primary: "modes.hq" }, shares).rows[0];
+  assert.equal(hq.primaryInterval![1], 1);
+  assert.ok(hq.primaryInterval![0] >= 0);
+  // A narrow interval inside the bounds is left as Student's t gives it.
+  const inside = buildLeaderboard(
+    { ...INFO, primary: "modes.hq" },
+    [0.5, 0.52, 0.54].map((value, seed) => cellWith("ring8", "gan", seed, { "modes.hq": value })),
+  ).rows[0];
+  assert.equal(inside.primaryIntervalCut, undefined);
+  assert.ok(inside.primaryInterval![0] > 0.4 && inside.primaryInterval![1] < 0.6);
 });
