@@ -10,7 +10,7 @@ import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { Registry } from "../../registry.ts";
 import { writeBytesAtomic, writeFileAtomic } from "../../atomic_write.ts";
-import type { ChartContext, ChartKind } from "./chart.ts";
+import { type ChartContext, type ChartKind, GRID_COLOUR } from "./chart.ts";
 import { CHART_KINDS } from "./kinds.ts";
 import { translationStrips } from "./translation_strips.ts";
 
@@ -95,12 +95,22 @@ export interface RenderedChart {
   files: { spec: string; svg: string; png: string };
 }
 
+/** A spec with the site's chart style: light grid lines on every axis. */
+export function styled(spec: TopLevelSpec): TopLevelSpec {
+  const config = (spec as { config?: { axis?: Record<string, unknown> } }).config ?? {};
+  return {
+    ...spec,
+    config: { ...config, axis: { gridColor: GRID_COLOUR, ...config.axis } },
+  } as TopLevelSpec;
+}
+
 /** Builds every chart that applies to `context` into `dir`. */
 export async function buildCharts(context: ChartContext, dir: string): Promise<RenderedChart[]> {
   const charts: RenderedChart[] = [];
   for (const [name, kind] of CHARTS.entries()) {
-    const spec = kind.spec(context);
-    if (!spec) continue;
+    const drawn = kind.spec(context);
+    if (!drawn) continue;
+    const spec = styled(drawn);
     const svg = await renderSvg(spec, name);
     const files = { spec: `${name}.vl.json`, svg: `${name}.svg`, png: `${name}.png` };
     await writeFileAtomic(join(dir, files.spec), JSON.stringify(spec, null, 1) + "\n");
