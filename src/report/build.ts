@@ -20,7 +20,7 @@ import { listSuiteNames, loadSuite } from "../runner/suite.ts";
 import { UserError } from "../errors.ts";
 import { buildCharts } from "./charts/mod.ts";
 import { buildLeaderboard, type Leaderboard, renderCsv, renderMarkdown } from "./leaderboard.ts";
-import { overviewPage, suitePage } from "./site.ts";
+import { leadPicture, type OverviewEntry, overviewPage, suitePage } from "./site.ts";
 import { collectReplications, linkReplicationPage, replicationPage } from "./replication.ts";
 
 /** What a report build produced. */
@@ -76,6 +76,7 @@ function baselineOf(meta: SuiteMeta): string | undefined {
 /** Builds the leaderboards of every suite/profile under `resultsDir` into `outDir` (default: in place). */
 export async function buildReport(resultsDir: string, outDir = resultsDir): Promise<ReportSummary> {
   const leaderboards: Leaderboard[] = [];
+  const overview: OverviewEntry[] = [];
   const problems: string[] = [];
   const missing: ReportSummary["missing"] = [];
   const written: string[] = [];
@@ -150,6 +151,7 @@ export async function buildReport(resultsDir: string, outDir = resultsDir): Prom
       join(target, "charts"),
     );
     files.push(["index.html", suitePage(board, charts, results)]);
+    overview.push({ board, picture: leadPicture(charts) });
     for (const [name, text] of files) {
       await writeFileAtomic(join(target, name), text);
       written.push(join(target, name));
@@ -160,10 +162,10 @@ export async function buildReport(resultsDir: string, outDir = resultsDir): Prom
     await writeFileAtomic(join(outDir, "leaderboard.md"), markdown);
     // The replication page (replication.ts), linked from the overview when there is one.
     const replications = await collectReplications(resultsDir);
-    const overview = overviewPage(leaderboards);
+    const page = overviewPage(overview);
     await writeFileAtomic(
       join(outDir, "index.html"),
-      replications.length ? linkReplicationPage(overview) : overview,
+      replications.length ? linkReplicationPage(page) : page,
     );
     written.push(join(outDir, "leaderboard.md"), join(outDir, "index.html"));
     if (replications.length) {

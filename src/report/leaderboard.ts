@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { allFigures, type Figure, sampleMetrics } from "../metrics/mod.ts";
+import { allFigures, type Figure, type FigureBounds, sampleMetrics } from "../metrics/mod.ts";
 import type { CellResult } from "../runner/store.ts";
-import { summarise, type Summary } from "./aggregate.ts";
+import { clipInterval, resolveBounds, summarise, type Summary } from "./aggregate.ts";
 import {
   ALPHA,
   type BaselineComparison,
@@ -56,8 +56,13 @@ export interface LeaderboardRow {
   diverged: number;
   divergedAt: number[];
   figures: Record<string, Summary>;
-  /** 95% Student-t interval of the primary figure's mean over seeds (n ≥ 2). */
+  /**
+   * 95% Student-t interval of the primary figure's mean over seeds (n ≥ 2), cut at the figure's
+   * bounds (see `Figure.bounds`).
+   */
   primaryInterval?: [number, number];
+  /** True when the Student-t interval reached past the figure's bounds and was cut there. */
+  primaryIntervalCut?: boolean;
   /**
    * Best value of the primary figure over evaluation steps (mean over seeds), only when it is
    * comparable with the final figure (see {@linkcode Leaderboard.bestReported}).
@@ -235,7 +240,9 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
         ? [`${f.label} ${formatNumber(mean)} < ${f.notConvergedBelow}`]
         : [];
     });
-    const interval = meanInterval(primaryValues);
+    const t = meanInterval(primaryValues);
+    const interval = t &&
+      clipInterval(t, resolveBounds(primaryFigure?.bounds, ok.map((c) => c.final)));
     const untrained = summarise(
       ok.map((c) => untrainedValue(c, info.primary)).filter((v): v is number => v !== undefined),
     );
@@ -256,7 +263,8 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
       diverged: cells.length - ok.length,
       divergedAt: cells.flatMap((c) => (c.divergence ? [c.divergence.step] : [])),
       figures: rowFigures,
-      ...(interval ? { primaryInterval: interval } : {}),
+      ...(interval ? { primaryInterval: interval.interval } : {}),
+      ...(interval?.cut ? { primaryIntervalCut: true } : {}),
       ...(best ? { primaryBest: best } : {}),
       divergenceRate: (cells.length - ok.length) / cells.length,
       ...(primary
@@ -381,8 +389,8 @@ export function formatNumber(value: number, digits = 3): string {
 
 /**
  * A summary as a table shows it: "mean ± std" (the std takes the mean's notation, so float noise
- * reads 0.000); "mean (n = 1, no spread)" for a single seed; for a binary figure, the seeds
- * flagged out of n ("1/3").
+ * reads 0.000); the mean alone for a single seed (the note under the table says so once, see
+ * {@linkcode methodNote}); for a binary figure, the seeds flagged out of n ("1/3").
  */
 export function formatSummary(
   summary: Summary | undefined,
@@ -391,7 +399,7 @@ export function formatSummary(
 ): string {
   if (!summary) return "—";
   if (figure?.binary) return `${Math.round(summary.mean * summary.n)}/${summary.n}`;
-  if (summary.n === 1) return `${formatNumber(summary.mean, digits)} (n = 1, no spread)`;
+  if (summary.n === 1) return formatNumber(summary.mean, digits);
   const std = usesExponent(summary.mean)
     ? formatNumber(summary.std, digits)
     : summary.std.toFixed(digits);
@@ -402,9 +410,17 @@ export function formatSummary(
 export function formatInterval(row: LeaderboardRow, primary: string): string {
   if (row.primaryInterval) {
     const [low, high] = row.primaryInterval;
-    return low === high ? "no spread" : `${formatNumber(low)} – ${formatNumber(high)}`;
+    return low === high && !row.primaryIntervalCut
+      ? "no spread"
+      : `${formatNumber(low)} – ${formatNumber(high)}`;
   }
-  return row.figures[primary]?.n === 1 ? "n = 1, no spread" : "—";
+  return row.figures[primary]?.n === 1 ? "n = 1" : "—";
+}
+
+/** A figure's bounds as a range: "[0, 1]", "[0, modes.total]", "[0, ∞)". */
+export function boundsText(bounds: FigureBounds): string {
+  const { min, max } = bounds;
+  return `${min === undefined ? "(−∞" : `[${min}`}, ${max === undefined ? "∞)" : `${max}]`}`;
 }
 
 /** " ↑", " ↓" or nothing. */
@@ -473,7 +489,9 @@ export function leaderboardColumns(board: Leaderboard): Column[] {
       columns.push({
         title: `${PERCENT} CI`,
         description:
-          `${PERCENT} Student-t interval of the mean of ${primaryLabel} over seeds (none for a single seed)`,
+          `${PERCENT} Student-t interval of the mean of ${primaryLabel} over seeds (none for a single seed)${
+            primary?.bounds ? `, cut at the figure's bounds ${boundsText(primary.bounds)}` : ""
+          }`,
         cell: (row) => formatInterval(row, f.key),
       });
     }
@@ -667,7 +685,7 @@ export function methodNote(board: Leaderboard): string[] {
       network
         ? `Image figures are computed on ${network}'s features (\`[${network}]\` in their keys). `
         : ""
-    }Figures are mean ± sample std over the seeds that did not diverge (n); binary flags are counted ("1/3" = 1 of 3 seeds); "n = 1, no spread" marks a single seed; sorted by \`${board.primary}\`${
+    }Figures are mean ± sample std over the seeds that did not diverge (n); binary flags are counted ("1/3" = 1 of 3 seeds); sorted by \`${board.primary}\`${
       samplesNote(board)
     }.`,
     `Rank: a ${PERCENT} rank interval of ${label}, the middle ${PERCENT} of the row's ranks over ${
@@ -684,6 +702,19 @@ export function methodNote(board: Leaderboard): string[] {
       `Warning: ${board.leftOut} stored cell${
         board.leftOut > 1 ? "s were" : " was"
       } left out (corrupt, misplaced or with figures out of range); \`deno task report\` names each.`,
+      );
+    }
+  const cut = board.rows.filter((r) => r.primaryIntervalCut).length;
+  if (cut && primary?.bounds) {
+    notes.push(
+      `${label} lies in ${
+        boundsText(primary.bounds)
+      }: where Student's t interval (symmetric about the mean) reached past that, it is cut there (${cut} of ${board.rows.length} rows).`,
+    );
+  }
+  if (board.rows.some((r) => Object.values(r.figures).some((s) => s.n === 1))) {
+    notes.push(
+      `Rows with a single seed (n = 1) show their figures without "± std": one seed has no spread, and no interval.`,
     );
   }
   const thresholds = board.figures.filter((f) => f.notConvergedBelow !== undefined);

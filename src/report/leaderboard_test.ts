@@ -84,7 +84,12 @@ Deno.test("renderMarkdown shows mean ± std, arrows and divergence", () => {
   assert.match(markdown, /\| rank \| variant \| KL ↓ \| 95% CI \| modes ↑ \| hq ↑ \| best KL \|/);
   assert.match(
     markdown,
-    /\| 1 \| gan \| 1\.500 ± 0\.707 \| -4\.853 – 7\.853 \| 3\.000 ± 1\.414 \| 0\.500 ± 0\.000 \|/,
+    /\| 1 \| gan \| 1\.500 ± 0\.707 \| 0\.000 – 7\.853 \| 3\.000 ± 1\.414 \| 0\.500 ± 0\.000 \|/,
+  );
+  // Student's t gives -4.853 – 7.853; KL is never negative, and the note says the interval is cut.
+  assert.match(
+    markdown,
+    /KL lies in \[0, ∞\): where Student's t interval .* is cut there \(1 of 2 rows\)/,
   );
   assert.match(markdown, /\| — \| wgan \| — \| — \| — \| — \| — \| 1\/1 \(step 42\) \| 0 \|/);
   assert.match(markdown, /One ranked row: nothing to compare\./);
@@ -100,8 +105,8 @@ Deno.test("renderCsv writes one line per row with mean, std and n per figure", (
   assert.match(line, /^mixtures,quick,ring8,1,1,gan,0,2,0,1\.5,0\.7071067\d+,2,3,1\.41421356/);
 });
 
-Deno.test("formatSummary shows a single seed as having no spread and a binary flag as a count", () => {
-  assert.equal(formatSummary({ mean: 0.25, std: 0, n: 1 }), "0.250 (n = 1, no spread)");
+Deno.test("formatSummary shows a single seed as its value alone and a binary flag as a count", () => {
+  assert.equal(formatSummary({ mean: 0.25, std: 0, n: 1 }), "0.250");
   assert.equal(formatSummary({ mean: 1 / 3, std: 0.577, n: 3 }, 3, { binary: true }), "1/3");
   assert.equal(formatSummary({ mean: 0, std: 0, n: 2 }, 3, { binary: true }), "0/2");
 });
@@ -226,7 +231,12 @@ Deno.test("the leaderboard claims what constructed seeds support: separated, ove
 
   const markdown = renderMarkdown(board);
   assert.match(markdown, /\| 1–3 \| far-ahead \| 0\.135 ± 0\.024 \|/);
-  assert.match(markdown, /\| 1–5 \| single \| 0\.500 \(n = 1, no spread\) \| n = 1, no spread \|/);
+  assert.match(markdown, /\| 1–5 \| single \| 0\.500 \| n = 1 \|/);
+  assert.equal(
+    markdown.match(/no spread/g)?.length,
+    1,
+    "a single seed's lack of spread is said once, in the note",
+  );
   assert.match(markdown, /\| 1–5 \| pair \| 5\.050 ± 0\.071 \| 4\.415 – 5\.685 \|/);
   assert.match(
     markdown,
@@ -395,4 +405,27 @@ Deno.test("a smoke leaderboard says in its first line that its numbers are plumb
   const quick = renderMarkdown(buildLeaderboard(INFO, cells));
   assert.ok(quick.startsWith("### "), "a quick leaderboard opens with its table");
   assert.ok(!quick.includes("plumbing"));
+});
+
+Deno.test("the interval of modes covered is cut at the mixture's number of modes, and of a share at [0, 1]", () => {
+  const covered = [1, 8, 8].map((value, seed) =>
+    cellWith("ring8", "gan", seed, { "modes.covered": value, "modes.total": 8, "modes.hq": 0.9 })
+  );
+  const board = buildLeaderboard({ ...INFO, primary: "modes.covered" }, covered);
+  // Student's t over 1, 8, 8: 5.667 ± 10.04, far past both ends.
+  assert.deepEqual(board.rows[0].primaryInterval, [0, 8]);
+  assert.equal(board.rows[0].primaryIntervalCut, true);
+  const shares = [0.1, 0.9, 0.95].map((value, seed) =>
+    cellWith("ring8", "gan", seed, { "modes.hq": value })
+  );
+  const hq = buildLeaderboard({ ...INFO, primary: "modes.hq" }, shares).rows[0];
+  assert.equal(hq.primaryInterval![1], 1);
+  assert.ok(hq.primaryInterval![0] >= 0);
+  // A narrow interval inside the bounds is left as Student's t gives it.
+  const inside = buildLeaderboard(
+    { ...INFO, primary: "modes.hq" },
+    [0.5, 0.52, 0.54].map((value, seed) => cellWith("ring8", "gan", seed, { "modes.hq": value })),
+  ).rows[0];
+  assert.equal(inside.primaryIntervalCut, undefined);
+  assert.ok(inside.primaryInterval![0] > 0.4 && inside.primaryInterval![1] < 0.6);
 });

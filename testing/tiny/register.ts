@@ -88,7 +88,7 @@ export const tinySpread: Metric & { version: number } = {
     label: "spread",
     higherIsBetter: true,
     description: "mean distance between samples 2i and 2i + 1",
-    range: NON_NEGATIVE,
+    bounds: NON_NEGATIVE,
     dependsOnSampleSize: false,
   }],
   unsupportedReason: (dataset) =>

@@ -23,6 +23,12 @@ export interface ChartContext {
 /** A kind of chart. */
 export interface ChartKind {
   description: string;
+  /**
+   * True for charts of what the generators produce (points over the modes, sample grids,
+   * translations, Dirac-GAN trajectories): a suite's first such chart is its picture, shown
+   * above the tables on its page and on the overview.
+   */
+  picture?: boolean;
   /** The spec, or undefined when the results hold nothing this chart shows. */
   spec(context: ChartContext): TopLevelSpec | undefined;
 }
@@ -102,6 +108,63 @@ export const NUMBER_AXIS = {
     "datum.value === 0 ? '0' : abs(datum.value) >= 1e4 || abs(datum.value) < 1e-3 ? format(datum.value, '.2~e') : format(datum.value, '.3~r')",
   labelOverlap: true,
 };
+
+/** Grid lines: light, so that the data stand out. */
+export const GRID_COLOUR = "#ececec";
+
+/** Most labelled powers of ten on a log axis; beyond, every second (fifth, ...) decade. */
+const MAX_DECADES = 7;
+
+/**
+ * The ticks of a log axis over `values`: powers of ten only (1e-20, 1e-15, ... or 0.01, 0.1, 1,
+ * 10), every decade when they span at most {@linkcode MAX_DECADES}, else every k-th, k the
+ * smallest of 2, 5, 10, 20, ... that keeps them within that many. Vega's own log ticks add 2, 5,
+ * 40, 0.6, ... between the powers, which reads as noise.
+ *
+ * @param values the data on the axis (non-positive and non-finite ones are ignored).
+ * @returns the tick values, ascending; the decades around the data, so that the axis ends on one.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { powersOfTen } from "./chart.ts";
+ * assert.deepEqual(powersOfTen([0.03, 40]), [0.01, 0.1, 1, 10, 100]);
+ * ```
+ */
+export function powersOfTen(values: number[]): number[] {
+  const positive = values.filter((v) => Number.isFinite(v) && v > 0);
+  if (!positive.length) return [];
+  const low = Math.floor(Math.log10(Math.min(...positive)));
+  const high = Math.max(Math.ceil(Math.log10(Math.max(...positive))), low + 1);
+  const steps = [1, 2, 5, 10, 20, 50, 100];
+  const step = steps.find((k) => (high - low) / k <= MAX_DECADES) ?? 100;
+  const first = Math.floor(low / step) * step;
+  const ticks: number[] = [];
+  for (let e = first; e < high + step; e += step) ticks.push(Number(`1e${e}`));
+  return ticks;
+}
+
+/**
+ * The scale and axis of a log-scale value encoding over `values`, ticked and gridded at the powers
+ * of ten of {@linkcode powersOfTen} alone. The domain is left to each panel (vega rounds it out to
+ * powers of ten and draws only the ticks inside it), so that faceted panels keep their own scales.
+ */
+export function logAxis(values: number[]) {
+  return {
+    scale: { type: "log" as const },
+    axis: { ...NUMBER_AXIS, values: powersOfTen(values), grid: true, gridColor: GRID_COLOUR },
+  };
+}
+
+/**
+ * The scale and axis of a value encoding over `values`: a log axis ticked at powers of ten when
+ * {@linkcode valueScale} calls for one, else a linear one around the data; light grid lines.
+ */
+export function valueAxis(values: number[]) {
+  const scale = valueScale(values);
+  return "type" in scale
+    ? logAxis(values)
+    : { scale, axis: { ...NUMBER_AXIS, grid: true, gridColor: GRID_COLOUR } };
+}
 
 /** Figures spanning more than this ratio between their smallest and largest value go on a log axis. */
 export const LOG_SPAN = 1e3;

@@ -4,6 +4,7 @@ import { compile } from "vega-lite";
 import { allFigures } from "../../metrics/mod.ts";
 import { type CellResult, listResultFiles, readResult } from "../../runner/store.ts";
 import { buildReport } from "../build.ts";
+import { GRID_COLOUR, powersOfTen } from "./chart.ts";
 import { CHARTS, renderSvg } from "./mod.ts";
 
 const FIXTURE = new URL("../../../testing/testdata/results/", import.meta.url).pathname;
@@ -193,4 +194,77 @@ Deno.test("a variant keeps one colour and dash in every chart; beyond 10 variant
   const colourScale = JSON.parse([...colours].find((s) => s.includes("#0067a5"))!);
   assert.equal(new Set(colourScale.range).size, 16, "16 distinct colours");
   assert.deepEqual(colourScale.domain, many.map((r) => r.config.variant));
+});
+
+/** Whether `value` is 10 to an integer power (as JavaScript writes such a number). */
+const isPowerOfTen = (value: number) =>
+  value > 0 && Math.abs(Math.log10(value) - Math.round(Math.log10(value))) < 1e-9;
+
+/** Every encoding of a spec (layers, facets, blocks), found by walking it. */
+function encodings(spec: unknown): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== "object") return;
+    const record = node as Record<string, unknown>;
+    if (record.encoding && typeof record.encoding === "object") {
+      found.push(...Object.values(record.encoding as Record<string, Record<string, unknown>>));
+    }
+    Object.values(record).forEach(walk);
+  };
+  walk(spec);
+  return found;
+}
+
+Deno.test("powersOfTen ticks every decade, or every k-th when they are many", () => {
+  assert.deepEqual(powersOfTen([0.03, 40]), [0.01, 0.1, 1, 10, 100]);
+  assert.deepEqual(powersOfTen([2, 3]), [1, 10], "within one decade: its two ends");
+  const wide = powersOfTen([8.47e-21, 3.35]);
+  assert.ok(wide.length <= 8 && wide.every(isPowerOfTen), wide.join(" "));
+  assert.ok(wide[0] <= 8.47e-21 && wide.at(-1)! >= 3.35, "the ticks span the data");
+  assert.deepEqual(powersOfTen([0, -1, NaN]), []);
+});
+
+Deno.test("log axes tick at powers of ten alone, over light grid lines", async () => {
+  const spanning = contextOf([
+    diracCell("a", 0, [3, 1e-10, 1e-20]),
+    diracCell("b", 0, [0.04, 40, 0.6]),
+  ]);
+  let logAxes = 0;
+  for (const [name, kind] of CHARTS.entries()) {
+    const spec = kind.spec(spanning);
+    if (!spec) continue;
+    for (const encoding of encodings(spec)) {
+      const scale = encoding.scale as { type?: string } | undefined;
+      if (scale?.type !== "log") continue;
+      logAxes++;
+      const axis = encoding.axis as { values?: number[]; gridColor?: string };
+      assert.ok(axis.values?.length, `${name}: a log axis names its ticks`);
+      assert.ok(axis.values!.every(isPowerOfTen), `${name}: ${axis.values}`);
+      assert.equal(axis.gridColor, GRID_COLOUR, `${name}: light grid lines`);
+    }
+  }
+  assert.ok(
+    logAxes >= 3,
+    `${logAxes} log axes (gradient norms, primary figure by step and by seconds, final spread)`,
+  );
+  // What vega draws: the log axis of the distance is labelled at powers of ten only.
+  const svg = await renderSvg(CHARTS.get("primary-by-step").spec(spanning)!);
+  // Each axis group starts at its aria-label; its tick labels follow before the next axis.
+  const yAxes = svg.split(/(?=aria-label="[XY]-axis)/).filter((g) => g.startsWith(`aria-label="Y`));
+  const labels = yAxes.flatMap((g) => [...g.matchAll(/<text[^>]*>([^<]*)<\/text>/g)])
+    .map((m) => m[1]).filter((l) => /^[\d.e+-]+$/.test(l));
+  assert.ok(labels.length >= 3, labels.join(" | "));
+  assert.ok(labels.every((l) => isPowerOfTen(Number(l))), labels.join(" | "));
+});
+
+Deno.test("loss curves of datasets with different budgets get their own step axes", () => {
+  const short = diracCell("a", 0, [1, 0.5, 0.2]);
+  const long = diracCell("a", 0, [1, 0.5, 0.2, 0.1, 0.05, 0.02]);
+  long.config = { ...long.config, dataset: "ring8" };
+  const spec = CHARTS.get("loss-curves").spec(contextOf([short, long])) as {
+    resolve: { scale: Record<string, string> };
+  };
+  assert.equal(spec.resolve.scale.x, "independent");
+  assert.equal(spec.resolve.scale.y, "independent");
 });

@@ -15,9 +15,11 @@ import {
   type ChartContext,
   type ChartKind,
   figureLabel,
+  GRID_COLOUR,
+  logAxis,
   NUMBER_AXIS,
   SCHEMA,
-  valueScale,
+  valueAxis,
   variantColour,
   variantDash,
 } from "./chart.ts";
@@ -76,7 +78,7 @@ function bandedCurves(
   rowFacet?: string,
 ): TopLevelSpec {
   const values = rows.flatMap((r) => (typeof r.value === "number" ? [r.value] : []));
-  const scale = y.log ? { type: "log" as const } : valueScale(values);
+  const { scale, axis } = y.log ? logAxis(values) : valueAxis(values);
   return {
     $schema: SCHEMA,
     data: { values: rows },
@@ -102,7 +104,7 @@ function bandedCurves(
               type: "quantitative",
               scale,
               title: y.title,
-              axis: NUMBER_AXIS,
+              axis,
             },
             y2: { aggregate: "max", field: "value" },
             color: variantColour(context.results),
@@ -113,7 +115,7 @@ function bandedCurves(
           mark: { type: "line", strokeWidth: 1.6 },
           encoding: {
             x: { field: x.field, type: "quantitative" },
-            y: { aggregate: "median", field: "value", type: "quantitative", scale },
+            y: { aggregate: "median", field: "value", type: "quantitative", scale, axis },
             color: variantColour(context.results),
             strokeDash: variantDash(context.results),
           },
@@ -198,7 +200,9 @@ const lossCurves: ChartKind = {
       data: { values: rows },
       facet: { field: "panel", type: "nominal", title: null, sort: "ascending" },
       columns: Math.min(PANEL_COLUMNS, panels),
-      resolve: { scale: { y: "independent" }, axis: { x: "independent" } },
+      // Each panel its own step axis too: a suite's datasets may have different budgets
+      // (CycleGAN: 800 steps on MNIST, 4,000 on the ring).
+      resolve: { scale: { x: "independent", y: "independent" } },
       config: { legend: { symbolOpacity: 1, symbolType: "stroke", symbolStrokeWidth: 2 } },
       spec: {
         width: WIDTH * 0.65,
@@ -215,7 +219,7 @@ const lossCurves: ChartKind = {
                 type: "quantitative",
                 scale: { zero: false },
                 title: "loss",
-                axis: NUMBER_AXIS,
+                axis: { ...NUMBER_AXIS, gridColor: GRID_COLOUR },
               },
               y2: { aggregate: "max", field: "value" },
               color: colour,
@@ -319,7 +323,7 @@ const primaryBySeconds: ChartKind = {
   spec(context) {
     const rows = primaryRows(context);
     if (!rows.length) return undefined;
-    const scale = valueScale(rows.map((r) => r.value as number));
+    const { scale, axis } = valueAxis(rows.map((r) => r.value as number));
     rows.push(...divergenceRows(context.results));
     return perDataset(rows, "both", {
       width: WIDTH,
@@ -335,7 +339,7 @@ const primaryBySeconds: ChartKind = {
               type: "quantitative",
               title: figureLabel(context, context.primary),
               scale,
-              axis: NUMBER_AXIS,
+              axis,
             },
             color: variantColour(context.results),
             strokeDash: variantDash(context.results),
@@ -370,8 +374,7 @@ const finalSpread: ChartKind = {
               field: "value",
               type: "quantitative",
               title: figureLabel(context, context.primary),
-              scale: valueScale(rows.map((r) => r.value)),
-              axis: NUMBER_AXIS,
+              ...valueAxis(rows.map((r) => r.value)),
             },
             y: VARIANT_AXIS,
             color: variantColour(context.results),
@@ -481,6 +484,9 @@ function scatterDomain(centres: number[][], points: number[][]): [number, number
   return [round(low), round(high)];
 }
 
+/** Side of a generated-points panel, in pixels: a suite's lead picture, readable at a glance. */
+const SCATTER_SIZE = 160;
+
 /** The columns of the generated-points small multiples before they wrap. */
 const SCATTER_COLUMNS = 6;
 
@@ -490,6 +496,7 @@ const SCATTER_COLUMNS = 6;
  * without them get no chart.
  */
 const samplesScatter: ChartKind = {
+  picture: true,
   description:
     "generated points of the first seed at the last evaluation (dots) over the true mode centres (black rings), one panel per variant",
   spec(context) {
@@ -527,8 +534,8 @@ const samplesScatter: ChartKind = {
         columns: Math.ceil(cells.length / Math.ceil(cells.length / SCATTER_COLUMNS)),
         resolve: { axis: { x: "independent" } },
         spec: {
-          width: 130,
-          height: 130,
+          width: SCATTER_SIZE,
+          height: SCATTER_SIZE,
           layer: [
             {
               transform: [{ filter: "datum.kind === 'sample'" }],
@@ -562,6 +569,7 @@ const samplesScatter: ChartKind = {
 
 /** Dirac-GAN trajectories in the (θ, ψ) plane. */
 const diracPhase: ChartKind = {
+  picture: true,
   description: "Dirac-GAN trajectories (θ, ψ) from (1, 1), first seed, one panel per variant",
   spec(context) {
     const rows = context.results.filter((r) =>
@@ -633,6 +641,7 @@ const PICTURE_GAP = 8;
  * variants wrap after {@linkcode PANEL_COLUMNS}.
  */
 const sampleGrids: ChartKind = {
+  picture: true,
   description:
     "samples of each variant's generator at the end (first seed, fixed latent batch; a conditional G shows one row per class) above a latent interpolation strip",
   spec(context) {

@@ -10,16 +10,19 @@ import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { Registry } from "../../registry.ts";
 import { writeBytesAtomic, writeFileAtomic } from "../../atomic_write.ts";
-import type { ChartContext, ChartKind } from "./chart.ts";
+import { type ChartContext, type ChartKind, GRID_COLOUR } from "./chart.ts";
 import { CHART_KINDS } from "./kinds.ts";
 import { translationStrips } from "./translation_strips.ts";
 
 export type { ChartContext, ChartKind } from "./chart.ts";
 
-/** Every chart kind. */
+/**
+ * Every chart kind. The translation strips come first: of a suite's pictures (`picture: true`) the
+ * first is its lead picture, and a translation suite's strips tell more than its ring's points.
+ */
 export const CHARTS: Registry<ChartKind> = new Registry<ChartKind>("chart");
-for (const [name, kind] of CHART_KINDS) CHARTS.register(name, kind);
 CHARTS.register("translation-strips", translationStrips);
+for (const [name, kind] of CHART_KINDS) CHARTS.register(name, kind);
 
 /** Attributes holding coordinates, rounded by {@linkcode tidySvg}. */
 const GEOMETRY_ATTRIBUTES = /\b(d|transform|x|y|x1|x2|y1|y2|width|height|points)="([^"]*)"/g;
@@ -86,16 +89,28 @@ export async function renderSvg(spec: TopLevelSpec, name = "chart"): Promise<str
 export interface RenderedChart {
   name: string;
   description: string;
+  /** Whether it is a picture of what the generators produce (see `ChartKind.picture`). */
+  picture: boolean;
   svg: string;
   files: { spec: string; svg: string; png: string };
+}
+
+/** A spec with the site's chart style: light grid lines on every axis. */
+export function styled(spec: TopLevelSpec): TopLevelSpec {
+  const config = (spec as { config?: { axis?: Record<string, unknown> } }).config ?? {};
+  return {
+    ...spec,
+    config: { ...config, axis: { gridColor: GRID_COLOUR, ...config.axis } },
+  } as TopLevelSpec;
 }
 
 /** Builds every chart that applies to `context` into `dir`. */
 export async function buildCharts(context: ChartContext, dir: string): Promise<RenderedChart[]> {
   const charts: RenderedChart[] = [];
   for (const [name, kind] of CHARTS.entries()) {
-    const spec = kind.spec(context);
-    if (!spec) continue;
+    const drawn = kind.spec(context);
+    if (!drawn) continue;
+    const spec = styled(drawn);
     const svg = await renderSvg(spec, name);
     const files = { spec: `${name}.vl.json`, svg: `${name}.svg`, png: `${name}.png` };
     await writeFileAtomic(join(dir, files.spec), JSON.stringify(spec, null, 1) + "\n");
@@ -104,7 +119,13 @@ export async function buildCharts(context: ChartContext, dir: string): Promise<R
       compressionLevel: 9,
     }).toBuffer();
     await writeBytesAtomic(join(dir, files.png), png);
-    charts.push({ name, description: kind.description, svg, files });
+    charts.push({
+      name,
+      description: kind.description,
+      picture: Boolean(kind.picture),
+      svg,
+      files,
+    });
   }
   return charts;
 }

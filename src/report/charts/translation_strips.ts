@@ -19,6 +19,7 @@ const PICTURE = "translation";
 
 /** Each dataset and variant's strip a | G(a) | F(G(a)) | T(a) (first seed). */
 export const translationStrips: ChartKind = {
+  picture: true,
   description:
     "translations of one held-out digit per class by each variant (first seed), rows a | G(a) | F(G(a)) | T(a): G should reproduce the last row",
   spec(context) {
