@@ -116,6 +116,65 @@ function scoreRaw(inputs: string[], saveStats?: string) {
   });
 }
 
+/**
+ * `zip` (one member, as fflate writes it) as a ZIP64 archive: its central directory's sizes moved
+ * and offset into a ZIP64 extra field (the 32-bit fields 0xffffffff), a ZIP64 end record and locator before
+ * the end record, as zip writers do past 4 GB.
+ */
+function asZip64(zip: Uint8Array): Uint8Array {
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const end = zip.length - 22;
+  const cd = view.getUint32(end + 16, true);
+  const nameLength = view.getUint16(cd + 28, true);
+  const entry = new Uint8Array(46 + nameLength + 28);
+  entry.set(zip.subarray(cd, cd + 46 + nameLength));
+  const e = new DataView(entry.buffer);
+  const [compressed, size] = [e.getUint32(20, true), e.getUint32(24, true)];
+  e.setUint32(20, 0xffffffff, true);
+  e.setUint32(24, 0xffffffff, true);
+  e.setUint32(42, 0xffffffff, true); // the local header's offset (0) too, as fflate expects
+  e.setUint16(30, 28, true); // the extra field: id 1, 24 bytes: size, compressed size, offset
+  e.setUint16(46 + nameLength, 1, true);
+  e.setUint16(48 + nameLength, 24, true);
+  e.setBigUint64(50 + nameLength, BigInt(size), true);
+  e.setBigUint64(58 + nameLength, BigInt(compressed), true);
+  const tail = new DataView(new ArrayBuffer(56 + 20 + 22));
+  const record = cd + entry.length;
+  tail.setUint32(0, 0x06064b50, true);
+  tail.setBigUint64(4, 44n, true);
+  tail.setBigUint64(24, 1n, true); // entries on this disk
+  tail.setBigUint64(32, 1n, true); // entries
+  tail.setBigUint64(40, BigInt(entry.length), true);
+  tail.setBigUint64(48, BigInt(cd), true);
+  tail.setUint32(56, 0x07064b50, true);
+  tail.setBigUint64(64, BigInt(record), true);
+  tail.setUint32(72, 1, true);
+  tail.setUint32(76, 0x06054b50, true);
+  tail.setUint16(84, 0xffff, true);
+  tail.setUint16(86, 0xffff, true);
+  tail.setUint32(88, 0xffffffff, true);
+  tail.setUint32(92, 0xffffffff, true);
+  const out = new Uint8Array(record + tail.byteLength);
+  out.set(zip.subarray(0, cd));
+  out.set(entry, cd);
+  out.set(new Uint8Array(tail.buffer), record);
+  return out;
+}
+
+Deno.test("zipMembers reads ZIP64 sizes, and readNpz bounds them before inflating", async () => {
+  const plain = npzBytes({ mu: { data: [1, 2], shape: [2] } });
+  const zip = asZip64(plain);
+  const [member] = zipMembers(zip, "z.npz");
+  assert.deepEqual(member, zipMembers(plain, "p.npz")[0]);
+  assert.equal(member.size, 80, "a 64-byte header and two float64 values");
+  const { mu } = await readNpz(await put("zip64.npz", zip));
+  assert.deepEqual([...mu.data], [1, 2]);
+  await assert.rejects(
+    async () => readNpz(await put("zip64_small.npz", zip), { maxBytes: { mu: 50 } }),
+    /member mu\.npy holds 80 bytes uncompressed, more than the 50 bytes/,
+  );
+});
+
 Deno.test("score --save-stats with one input saves statistics whose FID to that input is 0", async () => {
   const gen = await put("gen.npy", f8([50, 3], uniform(150, 1)));
   const output = await scoreRaw([gen], at("gen_stats.npz"));

@@ -53,7 +53,9 @@ export function zipMembers(bytes: Uint8Array, path: string): ZipMember[] {
   if (end < 0) throw fail("it has no zip end record (not a zip file, or a truncated one)");
   let count = view.getUint16(end + 10, true);
   let offset = view.getUint32(end + 16, true);
-  if ((count === 0xffff || offset === 0xffffffff) && end >= 20) {
+  // As fflate and Python's zipfile read them: ZIP64 extra fields count only in a ZIP64 archive.
+  const zip64 = (count === 0xffff || offset === 0xffffffff) && end >= 20;
+  if (zip64) {
     // ZIP64: the locator just before the end record points at the ZIP64 end record.
     if (view.getUint32(end - 20, true) !== 0x07064b50) throw fail("its ZIP64 locator is missing");
     const record = Number(view.getBigUint64(end - 12, true));
@@ -78,7 +80,7 @@ export function zipMembers(bytes: Uint8Array, path: string): ZipMember[] {
     let compressedSize = view.getUint32(at + 20, true);
     let size = view.getUint32(at + 24, true);
     // ZIP64 extra field (id 1): the 64-bit sizes of those that read 0xffffffff, in this order.
-    for (let x = at + 46 + nameLength; x + 4 <= at + 46 + nameLength + extraLength;) {
+    for (let x = at + 46 + nameLength; zip64 && x + 4 <= at + 46 + nameLength + extraLength;) {
       const id = view.getUint16(x, true), length = view.getUint16(x + 2, true);
       if (id === 1) {
         let field = x + 4;
@@ -143,8 +145,22 @@ export async function readNpz(
   const wanted = new Set(members.map((member) => member.name));
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(bytes, { filter: (file) => wanted.has(file.name) });
+    entries = unzipSync(bytes, {
+      // What fflate allocates, as it reads the directory: bounded again, whatever it makes of it.
+      filter: (file) => {
+        if (!wanted.has(file.name)) return false;
+        if (file.originalSize > MAX_NPZ_BYTES) throw new RangeError("a member is too large");
+        return true;
+      },
+    });
   } catch (error) {
+    if (error instanceof RangeError) {
+      throw new ArrayFileError(
+        `Cannot use '${path}': a member is larger than the ${
+          byteText(MAX_NPZ_BYTES)
+        } ganbench reads (see docs/inputs.md)`,
+      );
+    }
     throw new ArrayFileError(
       `Cannot read '${path}' as an .npz archive: ${printable((error as Error).message)}`,
     );
