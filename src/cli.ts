@@ -699,10 +699,11 @@ async function surveyCommandLine(
 }
 
 async function listEverything(): Promise<number> {
+  // Wrapped at the terminal's width; piped, one line per entry.
+  const columns = stdoutColumns();
   const section = (title: string, rows: [string, string][]) => {
     console.log(`${title}:`);
-    const width = Math.max(...rows.map(([name]) => name.length));
-    for (const [name, text] of rows) console.log(`  ${name.padEnd(width)}  ${text}`);
+    for (const line of renderHelpRows(rows, columns)) console.log(line);
     console.log();
   };
   section("suites", listSuiteNames().map((name) => [name, loadSuite(name).description]));

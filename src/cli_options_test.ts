@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   defineCommand,
+  helpWidth,
   parseCommandLine,
   renderCommandHelp,
   renderOptionTable,
@@ -136,4 +137,19 @@ Deno.test("the option table of docs/cli.md has one row per option, shared by com
   assert.match(rows[7], /^\| `--force` +\| example, other +\| +\| +\| recompute +\|$/);
   assert.match(rows[8], /^\| `--seed` +\| other +\| `N` +\| `1` +\| a seed +\|$/);
   assert.equal(new Set(rows.map((row) => row.length)).size, 1, "columns are aligned");
+});
+
+Deno.test("help is laid out for COLUMNS, kept within 60 to 100 columns", () => {
+  const saved = Deno.env.get("COLUMNS");
+  try {
+    for (const [columns, width] of [["72", 72], ["200", 100], ["20", 60]] as const) {
+      Deno.env.set("COLUMNS", columns);
+      assert.equal(helpWidth(), width);
+      const lines = renderCommandHelp("example", EXAMPLE).split("\n");
+      assert.ok(lines.every((line) => line.length <= width), `COLUMNS=${columns}`);
+    }
+  } finally {
+    if (saved === undefined) Deno.env.delete("COLUMNS");
+    else Deno.env.set("COLUMNS", saved);
+  }
 });
