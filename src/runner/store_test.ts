@@ -44,14 +44,18 @@ Deno.test("readResult returns undefined for a missing file and listResultFiles i
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("writeResult stores the pictures a result lists and removes those of an earlier result", async () => {
+/** A stored image cell's result without its pictures, a new folder, and a PNG's bytes. */
+async function pictureFixture() {
   const fixture = new URL(
     "../../testing/testdata/results/mnist/smoke/cells/mnist__nsgan__seed0.json",
     import.meta.url,
   );
   const { images: _, ...result } = parseResult(await Deno.readTextFile(fixture), "fixture");
-  const dir = await Deno.makeTempDir();
-  const png = new Uint8Array([137, 80, 78, 71]);
+  return { result, dir: await Deno.makeTempDir(), png: new Uint8Array([137, 80, 78, 71]) };
+}
+
+Deno.test("writeResult stores the pictures a result lists and removes those of an earlier result", async () => {
+  const { result, dir, png } = await pictureFixture();
   await writeResult(dir, {
     ...result,
     pictures: { "grid-step000000": png, "grid-step000300": png },
@@ -76,13 +80,7 @@ Deno.test("writeResult stores the pictures a result lists and removes those of a
 });
 
 Deno.test("writeResult stores generators before the result that indexes them, keeps a re-scored result's pictures, and removes generators no result indexes", async () => {
-  const fixture = new URL(
-    "../../testing/testdata/results/mnist/smoke/cells/mnist__nsgan__seed0.json",
-    import.meta.url,
-  );
-  const { images: _, ...result } = parseResult(await Deno.readTextFile(fixture), "fixture");
-  const dir = await Deno.makeTempDir();
-  const png = new Uint8Array([137, 80, 78, 71]);
+  const { result, dir, png } = await pictureFixture();
   const bytes = new Uint8Array([1, 2, 3, 4]);
   const index = { dtype: "float32" as const, bytes: 4, sha256: "x", points: [] };
   const path = await writeResult(dir, {
