@@ -19,6 +19,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { z } from "zod";
 import { UserError, userErrorFromOs } from "../errors.ts";
 
 /** The file name of a cell's stored generators, in its folder beside its pictures. */
@@ -184,6 +185,24 @@ function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/** The shape of a stored index, checked before the file is read. */
+const StoredIndex = z.object({
+  file: z.string(),
+  dtype: z.literal("float32"),
+  bytes: z.int().nonnegative(),
+  sha256: z.string(),
+  points: z.array(z.object({
+    step: z.int().nonnegative(),
+    networks: z.record(
+      z.string(),
+      z.object({
+        offset: z.int().nonnegative(),
+        shapes: z.array(z.array(z.int().nonnegative())),
+      }),
+    ),
+  })),
+});
+
 /** A cell's stored generators, read and checked. */
 export class StoredGenerators {
   readonly index: CheckpointIndex;
@@ -202,11 +221,6 @@ export class StoredGenerators {
   /** Whether the networks of step `step` are stored. */
   has(step: number): boolean {
     return this.index.points.some((p) => p.step === step);
-  }
-
-  /** The names of the networks stored at `step`. */
-  networksAt(step: number): string[] {
-    return Object.keys(this.index.points.find((p) => p.step === step)?.networks ?? {});
   }
 
   /**
@@ -254,6 +268,23 @@ export async function readStoredGenerators(
 ): Promise<StoredGenerators> {
   if (!index) {
     throw new StoredGeneratorError(`${label}: ${NO_GENERATOR}`);
+  }
+  const parsed = StoredIndex.safeParse(index);
+  const fits = parsed.success &&
+    parsed.data.points.every((point) =>
+      Object.values(point.networks).every(({ offset, shapes }) =>
+        (offset + shapes.reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0)) * 4 <=
+          parsed.data.bytes
+      )
+    );
+  if (!fits) {
+    throw new StoredGeneratorError(
+      `${label}: the stored generators' index in its result is malformed${
+        parsed.success
+          ? " (a network reaches past the file's end)"
+          : `: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`
+      }; --force retrains it`,
+    );
   }
   const path = join(dir, index.file);
   let bytes: Uint8Array;

@@ -186,6 +186,7 @@ export async function rescoreCell(
     const evals = [];
     for (const point of stored.evals) {
       if (!generators.has(point.step)) {
+        target.skip();
         const kept = Object.entries(point.metrics).filter(([key]) =>
           carried.some((metric) => declaresKey(metric, key))
         );
@@ -239,6 +240,10 @@ function pairScoringTarget(config: CellConfig, dataset: Dataset, rng: Rng) {
   return {
     networks: { generator: pair.generator, discriminator: pair.discriminator },
     evaluate: () => score(pair.generator, evaluation),
+    // What an evaluation draws besides its batch (PacGAN's refresh of its running averages) is
+    // drawn for the evaluations not re-scored too, so that the next one draws what training drew;
+    // the restore that precedes it overwrites the averages the refresh changed.
+    skip: () => pair.generator.prepareSampling?.(),
     final: (outcome: TrainOutcome) => finalFigures(context, outcome, score),
     dispose() {
       disposeBatch(evaluation);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { GENERATORS_FILE } from "./checkpoints.ts";
 import {
   CorruptResultError,
   listResultFiles,
@@ -43,14 +44,18 @@ Deno.test("readResult returns undefined for a missing file and listResultFiles i
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("writeResult stores the pictures a result lists and removes those of an earlier result", async () => {
+/** A stored image cell's result without its pictures, a new folder, and a PNG's bytes. */
+async function pictureFixture() {
   const fixture = new URL(
     "../../testing/testdata/results/mnist/smoke/cells/mnist__nsgan__seed0.json",
     import.meta.url,
   );
   const { images: _, ...result } = parseResult(await Deno.readTextFile(fixture), "fixture");
-  const dir = await Deno.makeTempDir();
-  const png = new Uint8Array([137, 80, 78, 71]);
+  return { result, dir: await Deno.makeTempDir(), png: new Uint8Array([137, 80, 78, 71]) };
+}
+
+Deno.test("writeResult stores the pictures a result lists and removes those of an earlier result", async () => {
+  const { result, dir, png } = await pictureFixture();
   await writeResult(dir, {
     ...result,
     pictures: { "grid-step000000": png, "grid-step000300": png },
@@ -70,6 +75,32 @@ Deno.test("writeResult stores the pictures a result lists and removes those of a
     "grid-step000500",
   ]);
   await writeResult(dir, result); // a result without pictures (a diverged run) leaves none
+  assert.throws(() => Deno.statSync(folder), Deno.errors.NotFound);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("writeResult stores generators before the result that indexes them, keeps a re-scored result's pictures, and removes generators no result indexes", async () => {
+  const { result, dir, png } = await pictureFixture();
+  const bytes = new Uint8Array([1, 2, 3, 4]);
+  const index = { dtype: "float32" as const, bytes: 4, sha256: "x", points: [] };
+  const path = await writeResult(dir, {
+    ...result,
+    pictures: { interpolation: png },
+    generators: { bytes, index },
+  });
+  const folder = path.slice(0, -".json".length);
+  const trained = (await readResult(path))!;
+  assert.equal(trained.checkpoints!.file, `cells/${basename(folder)}/${GENERATORS_FILE}`);
+  assert.equal("generators" in trained, false, "the bytes live in their own file");
+  assert.deepEqual(await Deno.readFile(join(folder, GENERATORS_FILE)), bytes);
+  // Re-scored: the same pictures and generators, listed, no new bytes.
+  await writeResult(dir, { ...trained, final: { "modes.kl": 1 } });
+  assert.deepEqual([...Deno.readDirSync(folder)].map((e) => e.name).sort(), [
+    GENERATORS_FILE,
+    "interpolation.png",
+  ]);
+  // Trained again, keeping nothing: nothing is left.
+  await writeResult(dir, result);
   assert.throws(() => Deno.statSync(folder), Deno.errors.NotFound);
   await Deno.remove(dir, { recursive: true });
 });

@@ -136,6 +136,8 @@ export function translationScoringTarget(config: CellConfig, dataset: Dataset, r
   return {
     networks: translators(networks),
     evaluate: () => score(config.evalSamples),
+    // Scoring translators draws nothing from a stream: an evaluation not re-scored needs nothing.
+    skip: () => {},
     final: (outcome: TrainOutcome) => finalTranslationFigures(config, outcome, score),
     dispose: () => disposeTranslation(networks),
   };
