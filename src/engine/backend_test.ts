@@ -91,7 +91,8 @@ Deno.test("probing WebGPU prints nothing on stderr (Mesa's Vulkan layer complain
      console.log(rows.find((r) => r.name === "webgpu").available);`,
   );
   assert.equal(run.code, 0, run.stderr);
-  assert.equal(run.stderr, "");
+  // auto's own line where no system BLAS loads is not noise (blas_backend_test.ts checks it).
+  assert.equal(run.stderr.replace(/^note: auto runs the wasm kernels: .*\n/, ""), "");
   assert.match(run.stdout, /^(true|false)\n$/);
 });
 
