@@ -73,9 +73,9 @@ export function figureRangeProblem(
   const high = typeof bounds?.max === "string" ? final?.[bounds.max] : bounds?.max;
   if (value < low || (high !== undefined && value > high)) {
     const named = typeof bounds?.max === "string" ? ` = ${bounds.max}` : "";
-    return `${key} = ${value} is outside its range (${
-      Number.isFinite(low) ? low : "-∞"
-    } to ${high ?? "∞"}${named})`;
+    return `${key} = ${value} is outside its range (${Number.isFinite(low) ? low : "-∞"} to ${
+      high ?? "∞"
+    }${named})`;
   }
   const range = FIGURE_RANGES.find(([pattern]) => pattern.test(key));
   if (!range) return undefined;
@@ -127,9 +127,7 @@ export function cellProblem(
   if (config.suite !== place.suite || config.profile !== place.profile) {
     return `it is a cell of ${config.suite}/${config.profile}, in the folder of ${place.suite}/${place.profile}`;
   }
-  const hash = result.scoreKey
-    ? trainingHash(config)
-    : legacyHash(config);
+  const hash = result.scoreKey ? trainingHash(config) : legacyHash(config);
   if (hash !== result.hash) {
     return `its hash ${result.hash} is not its config's (${hash}): the config was edited`;
   }

@@ -702,8 +702,8 @@ export function methodNote(board: Leaderboard): string[] {
       `Warning: ${board.leftOut} stored cell${
         board.leftOut > 1 ? "s were" : " was"
       } left out (corrupt, misplaced or with figures out of range); \`deno task report\` names each.`,
-      );
-    }
+    );
+  }
   const cut = board.rows.filter((r) => r.primaryIntervalCut).length;
   if (cut && primary?.bounds) {
     notes.push(

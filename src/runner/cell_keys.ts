@@ -31,6 +31,7 @@ const NOT_TRAINING = [
   "metrics",
   "features",
   "featuresModel",
+  "featureMetrics",
   "evalSamples",
   "finalSamples",
 ] as const satisfies readonly (keyof CellConfig)[];
@@ -41,6 +42,8 @@ export interface ScoringConfig {
   metrics: Record<string, number>;
   features?: string;
   featuresModel?: string;
+  /** The feature metrics `images` computes, when the suite names them (unset: its default five). */
+  featureMetrics?: string[];
   evalSamples: number;
   finalSamples?: number;
 }
@@ -55,8 +58,7 @@ function digest(value: unknown): string {
  * results re-score; 1 for entries that declare none (every metric before versions existed).
  */
 export function metricVersion(name: string): number {
-  const entry = METRICS.get(name) as { version?: number };
-  return entry.version ?? 1;
+  return METRICS.get(name).version ?? 1;
 }
 
 /** The part of `config` that the training hash covers. */
@@ -75,6 +77,7 @@ export function scoringConfig(
     metrics: Object.fromEntries(config.metrics.map((name) => [name, versionOf(name)])),
     ...(config.features ? { features: config.features } : {}),
     ...(config.featuresModel ? { featuresModel: config.featuresModel } : {}),
+    ...(config.featureMetrics ? { featureMetrics: config.featureMetrics } : {}),
     evalSamples: config.evalSamples,
     ...(config.finalSamples ? { finalSamples: config.finalSamples } : {}),
   };

@@ -260,7 +260,8 @@ function unchangedMetrics(stored: CellResult, config: CellConfig) {
   const before = stored.scoring ?? scoringConfig(stored.config, () => 1);
   const now = scoringConfig(config);
   const same = before.evalSamples === now.evalSamples && before.features === now.features &&
-    before.featuresModel === now.featuresModel;
+    before.featuresModel === now.featuresModel &&
+    String(before.featureMetrics) === String(now.featureMetrics);
   return same
     ? config.metrics.filter((name) => before.metrics[name] === now.metrics[name]).map(sampleMetric)
     : [];
