@@ -190,9 +190,10 @@ const { values } = parseScriptArgs("bench:speed", {
     },
     models: {
       type: "string",
-      value: "mixture-mlp,mnist-mlp,mnist-dcgan,pacgan1,pacgan4,wgan-gp-toy",
+      value: "M,M",
       defaultText: "all",
-      description: "the models to time",
+      description:
+        "the models to time: mixture-mlp, mnist-mlp, mnist-dcgan, pacgan1, pacgan4, wgan-gp-toy",
     },
     seconds: { type: "string", value: "S", default: "3", description: "seconds to time each" },
   },

@@ -579,7 +579,11 @@ async function runSuites(
       checkPlanCells(
         planned.plan,
         planned.path,
-        cells.map((cell) => ({ id: cellId(cell.config), hash: cell.hash })),
+        cells.map((cell) => ({
+          id: cellId(cell.config),
+          hash: cell.hash,
+          scoreKey: cell.scoreKey,
+        })),
       );
     }
     const reuse = describeReuse(plans, out);

@@ -41,7 +41,7 @@ Deno.test("a shard run from a plan file computes exactly the plan's cells of tha
   assert.equal(status.code, 3, status.stderr);
   assert.match(
     status.stdout,
-    /^8 cells \(backend cpu\) under .*: 2 stored, 0 running, 0 failed, 6 missing$/m,
+    /^8 cells \(backend cpu\) under .*: 2 stored, 0 to re-score, 0 running, 0 failed, 6 missing$/m,
   );
   assert.equal(
     (await tinyCli("status", "--plan", path, "--results", out, "--indices")).stdout.trim(),

@@ -285,7 +285,7 @@ Deno.test("score computes FID, KID, precision/recall, density/coverage and IS fr
   assert.equal(unknown.code, 2);
   assertOneLineError(
     unknown.stderr,
-    /^ganbench: --metrics must be one of fid, kid, is, prc, dc, modes, got 'fidd'\. Did you mean 'fid'\?/,
+    /^ganbench: --metrics must be one of fid, kid, is, prc, dc, modes, spread, got 'fidd'\. Did you mean 'fid'\?/,
   );
   await Deno.remove(dir, { recursive: true });
 });

@@ -23,6 +23,7 @@ import {
   activationGrad,
   type DenseActivation,
   denseLayer,
+  maxoutPieces,
   registerWasmFusedKernels,
   registerWasmTrainingKernels,
 } from "@ganbench/wasm-kernels";
@@ -339,6 +340,19 @@ const CASES: ParityCase[] = [
         ...optimiserSteps(rng, () => flatAdam(1e-2, 0.5, 0.999)),
         ...optimiserSteps(rng, () => flatRmsprop(1e-2)),
       ];
+    },
+  },
+  {
+    name: "the maxout over pieces, composed: values and gradients",
+    kernels: ["GanbenchMaxout", "GanbenchMaxoutGrad"],
+    compute(rng) {
+      // Composed on webgpu and cpu (chained maximums), which have no second derivative: the
+      // maxout's own kernels, which do, run on wasm alone.
+      const x = tensor(rng, [16, 15]) as tf.Tensor2D;
+      return [3, 5].flatMap((pieces) => {
+        const loss = (xt: tf.Tensor) => tf.sum(tf.square(maxoutPieces(xt as tf.Tensor2D, pieces)));
+        return [maxoutPieces(x, pieces), tf.grad(loss)(x)];
+      });
     },
   },
   {

@@ -109,15 +109,18 @@ export class CheckpointKeeper {
     this.#options = options;
   }
 
-  /** Copies the values of `networks` at evaluation step `step` (before sampling from them). */
-  take(step: number, networks: Record<string, NetworkTensors>): Snapshot {
+  /**
+   * Copies the values of `networks` at evaluation step `step` (before sampling from them). Reads
+   * asynchronously: WebGPU under Deno cannot read a tensor synchronously.
+   */
+  async take(step: number, networks: Record<string, NetworkTensors>): Promise<Snapshot> {
     const copies: Snapshot["networks"] = {};
     for (const [name, network] of Object.entries(networks)) {
       const tensors = tensorsOf(network);
       const values = new Float32Array(valueCount(network));
       let offset = 0;
       for (const tensor of tensors) {
-        values.set(tensor.dataSync() as Float32Array, offset);
+        values.set(await tensor.data() as Float32Array, offset);
         offset += tensor.size;
       }
       copies[name] = { shapes: tensors.map((t) => [...t.shape]), values };

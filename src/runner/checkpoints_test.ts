@@ -31,7 +31,7 @@ Deno.test("a keeper keeps every evaluation while they fit, and restores each exa
   const keeper = new CheckpointKeeper({ evaluations: 3 });
   const values = [[0.1, -2.5], [Math.PI, 1e-30], [-0, 7]];
   for (const [step, v] of values.entries()) {
-    keeper.keep(keeper.take(step * 10, { generator: network(v) }), {});
+    keeper.keep(await keeper.take(step * 10, { generator: network(v) }), {});
   }
   const { dir, index } = await store(keeper);
   const stored = await readStoredGenerators(dir, index, "cell");
@@ -44,21 +44,23 @@ Deno.test("a keeper keeps every evaluation while they fit, and restores each exa
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("a keeper of networks too large for every evaluation keeps the last and the best by the primary figure", () => {
+Deno.test("a keeper of networks too large for every evaluation keeps the last and the best by the primary figure", async () => {
   const size = ALL_POINTS_BYTES / 4 / 2 + 1; // two evaluations' worth is already too much
   const keeper = new CheckpointKeeper({
     evaluations: 4,
     primary: { key: "kl", higherIsBetter: false },
   });
   for (const [step, kl] of [[0, 3], [1, 0.5], [2, 0.7], [3, 0.9]]) {
-    keeper.keep(keeper.take(step, { generator: network(new Array(size).fill(step)) }), { kl });
+    keeper.keep(await keeper.take(step, { generator: network(new Array(size).fill(step)) }), {
+      kl,
+    });
   }
   assert.deepEqual(keeper.snapshots().map((s) => s.step), [1, 3]);
 });
 
 Deno.test("no index, a malformed index, a missing file and a changed file are each one line", async () => {
   const keeper = new CheckpointKeeper({ evaluations: 1 });
-  keeper.keep(keeper.take(0, { generator: network([1, 2, 3]) }), {});
+  keeper.keep(await keeper.take(0, { generator: network([1, 2, 3]) }), {});
   const { dir, index } = await store(keeper);
   const refusal = async (index: CheckpointIndex | undefined) => {
     const error = await readStoredGenerators(dir, index, "ring8 gan seed 0").then(

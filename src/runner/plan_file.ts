@@ -33,6 +33,8 @@ const PlannedCellSchema = z.object({
   variant: z.string(),
   seed: z.int(),
   hash: z.string(),
+  /** The scoring key (src/runner/cell_keys.ts): a stored result with another is re-scored. */
+  scoreKey: z.string(),
   shard: z.int().min(0),
 }).loose();
 
@@ -115,18 +117,22 @@ export async function readPlanFile(path: string): Promise<RunPlan> {
 export function checkPlanCells(
   plan: RunPlan,
   path: string,
-  cells: { id: string; hash: string }[],
+  cells: { id: string; hash: string; scoreKey: string }[],
 ): void {
   const stale = (what: string) =>
     new PlanError(
       `the plan at '${path}' no longer matches the suite files: ${what} (a suite changed since the plan was written); write a new plan with deno task plan --json`,
     );
-  const planned = new Map(plan.cells.map((cell) => [cell.id, cell.hash]));
+  const planned = new Map(plan.cells.map((cell) => [cell.id, cell]));
   for (const [k, cell] of cells.entries()) {
-    const hash = planned.get(cell.id);
+    const hash = planned.get(cell.id)?.hash;
     if (hash === undefined) throw stale(`cell ${cell.id} is not in the plan`);
     if (hash !== cell.hash) {
       throw stale(`cell ${cell.id} has configuration hash ${cell.hash} now, ${hash} in the plan`);
+    }
+    const scoreKey = planned.get(cell.id)?.scoreKey;
+    if (scoreKey !== cell.scoreKey) {
+      throw stale(`cell ${cell.id} has scoring key ${cell.scoreKey} now, ${scoreKey} in the plan`);
     }
     if (plan.cells[k]?.id !== cell.id) {
       throw stale(`cell ${cell.id} is at position ${k} now, not where the plan has it`);

@@ -87,7 +87,7 @@ export async function runCell(
     let lastSamples: Float32Array | undefined;
     const outcome = await trainPair(context, {
       async evaluate(generator, at) {
-        const snapshot = keeper.take(at, keptNetworks(pair));
+        const snapshot = await keeper.take(at, keptNetworks(pair));
         const { samples, figures } = await score(generator, evaluation);
         keeper.keep(snapshot, figures);
         lastSamples = samples;

@@ -35,6 +35,8 @@ export interface SurveyedCell {
   seed: number;
   /** The training hash a stored result must have. */
   hash: string;
+  /** The scoring key a stored result must have to need no re-scoring. */
+  scoreKey: string;
   /** The shard it belongs to, of {@linkcode Survey.shards}. */
   shard: number;
   state: CellState;
@@ -142,6 +144,7 @@ export async function surveyRun(suites: Suite[], options: SurveyOptions): Promis
         variant: c.variant,
         seed: c.seed,
         hash: cell.hash,
+        scoreKey: cell.scoreKey,
         shard: shardOf(cells.length, shards),
         ...await cellState(options.resultsDir, cell),
       });
@@ -166,8 +169,8 @@ export async function surveyRun(suites: Suite[], options: SurveyOptions): Promis
  */
 export async function surveyPlan(plan: RunPlan, resultsDir: string): Promise<Survey> {
   const cells: SurveyedCell[] = [];
-  for (const { id, suite, profile, dataset, variant, seed, hash, shard } of plan.cells) {
-    const cell = { hash, config: { suite, profile, dataset, variant, seed } } as Cell;
+  for (const { id, suite, profile, dataset, variant, seed, hash, scoreKey, shard } of plan.cells) {
+    const cell = { hash, scoreKey, config: { suite, profile, dataset, variant, seed } } as Cell;
     cells.push({
       id,
       suite,
@@ -176,6 +179,7 @@ export async function surveyPlan(plan: RunPlan, resultsDir: string): Promise<Sur
       variant,
       seed,
       hash,
+      scoreKey,
       shard,
       ...await cellState(resultsDir, cell),
     });

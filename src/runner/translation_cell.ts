@@ -56,7 +56,7 @@ export async function runTranslationCell(
       trainerOptions: config.trainerOptions ?? {},
       rng,
       async evaluate(at) {
-        const snapshot = keeper?.take(at, translators(networks));
+        const snapshot = await keeper?.take(at, translators(networks));
         const { samples, figures } = await score(config.evalSamples);
         if (snapshot) keeper!.keep(snapshot, figures);
         lastSamples = samples;
