@@ -337,7 +337,10 @@ clusterTest(
       await waitFor(cluster, [second.array, second.report]);
       const done = await cli("status", "--plan", plan, "--results", results);
       assert.equal(done.code, 0, done.stdout + done.stderr);
-      assert.match(done.stdout, /^4 cells \(backend wasm\) under .*: 4 stored, 0 running/m);
+      assert.match(
+        done.stdout,
+        /^4 cells \(backend wasm\) under .*: 4 stored, 0 to re-score, 0 running/m,
+      );
     } finally {
       await other?.stop();
     }
