@@ -7,26 +7,16 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { initBackend } from "./engine/backend.ts";
 import { writeSyntheticCifar10, writeUntrainedCifar10Net } from "../testing/cifar10.ts";
+import { ROOT, runDeno } from "../testing/cli.ts";
 
 // The untrained network is written with TF.js layers, on a backend chosen here.
 await initBackend("wasm");
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-
 /** Runs the command line with `env` added to (or, for "", removed from) this process's. */
-async function cliWith(env: Record<string, string>, ...args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(ROOT, "src/cli.ts"), ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+function cliWith(env: Record<string, string>, ...args: string[]) {
+  return runDeno(["run", "-A", join(ROOT, "src/cli.ts"), ...args], env);
 }
 
 const RECORDS = 4;

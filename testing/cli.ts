@@ -30,8 +30,20 @@ function runEntry(entry: string, args: string[]): Promise<CliRun> {
  * Runs `deno ...args` from the repository root, without colours, with `env` added to this
  * process's environment.
  */
-export async function runDeno(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const output = await new Deno.Command(Deno.execPath(), {
+export function runDeno(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCommand(Deno.execPath(), args, env);
+}
+
+/**
+ * Runs `command ...args` from the repository root, without colours, with `env` added to this
+ * process's environment.
+ */
+export async function runCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  const output = await new Deno.Command(command, {
     args,
     cwd: ROOT,
     env: { NO_COLOR: "1", ...env },

@@ -5,28 +5,17 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { type CliRun, runCommand } from "../../testing/cli.ts";
 
 /** The repository root, where submit.sh and the jobs run. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
 
 /** What a program printed and its exit code. */
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type Run = CliRun;
 
 /** Runs `args` from the repository root with `env` added. */
-export async function sh(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const output = await new Deno.Command(args[0], {
-    args: args.slice(1),
-    cwd: ROOT,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: text(output.stdout), stderr: text(output.stderr) };
+export function sh(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return runCommand(args[0], args.slice(1), env);
 }
 
 /** What {@linkcode submitShards} passes to submit.sh besides its own arguments. */

@@ -18,7 +18,7 @@
  * @module
  */
 import { basename } from "node:path";
-import { allFigures } from "../metrics/mod.ts";
+import { allFigures, type Figure } from "../metrics/mod.ts";
 import { legacyHash, trainingHash } from "../runner/cell_keys.ts";
 import type { CellResult } from "../runner/store.ts";
 import { SUITE_LIMITS } from "../runner/suite.ts";
@@ -60,14 +60,20 @@ export interface CellPlace {
   primary?: string;
 }
 
-/** Why figure `key` = `value` is out of its range, or undefined when it is in it (or unknown). */
+/**
+ * Why figure `key` = `value` is out of its range, or undefined when it is in it (or unknown).
+ *
+ * @param final the result's figures, for a bound that names another key
+ * @param figures the declared figures, built once by a caller that checks many values
+ */
 export function figureRangeProblem(
   key: string,
   value: number,
   final?: Record<string, number>,
+  figures: Map<string, Figure> = allFigures(),
 ): string | undefined {
   if (!Number.isFinite(value)) return `${key} is ${value}`;
-  const bounds = allFigures().get(key)?.bounds;
+  const bounds = figures.get(key)?.bounds;
   const low = bounds?.min ?? -Infinity;
   // A bound may name the key of the same result that holds it (modes covered <= modes.total).
   const high = typeof bounds?.max === "string" ? final?.[bounds.max] : bounds?.max;
@@ -137,8 +143,9 @@ export function cellProblem(
       return `it did not diverge, yet holds no ${place.primary} (the suite's primary figure)`;
     }
   }
+  const figures = allFigures();
   for (const [key, value] of Object.entries(result.final)) {
-    const problem = figureRangeProblem(key, value, result.final);
+    const problem = figureRangeProblem(key, value, result.final, figures);
     if (problem) return problem;
   }
   return curveProblem(result);

@@ -265,12 +265,13 @@ export async function planSuite(suite: Suite, options: PlanSuiteOptions): Promis
     const result = retrain ? undefined : await cachedResult(path, options.log);
     const standing = compareResult(result, cell);
     if (standing === "current") stored.push(result!);
-    else if (standing === "stale" && result!.checkpoints) rescore.push(cell);
-    else if (options.rescoreOnly && !options.force) {
+    else if (standing === "stale" && result!.checkpoints) {
+      rescore.push(cell);
+      pending.push(cell);
+    } else if (options.rescoreOnly && !options.force) {
       if (standing === "stale") unscorable.push(cell);
       else untrained.push(cell);
     } else pending.push(cell);
-    if (rescore.at(-1) === cell) pending.push(cell);
   }
   return {
     suite,
@@ -308,7 +309,8 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
   // Which features the image figures go through, where the suite's choice depends on the machine.
   if (suite.featuresNote) options.log(suite.featuresNote);
   const { rescore, unscorable, untrained } = plan;
-  const cached = cells.length - pending.length - unscorable.length - untrained.length;
+  // Every cell is stored, pending (trained or re-scored), unscorable or untrained.
+  const cached = plan.stored.length;
   if (cached) {
     options.log(
       `${cached} cells already stored with the same configuration: skipped (--force recomputes)`,
