@@ -23,6 +23,12 @@ import { attrsOf } from "./_tfjs_wasm_internals.ts";
  * {@linkcode DenseAttrs}.
  */
 export const DENSE = "GanbenchDense";
+/**
+ * act(x·W + b) of S independent dense layers in one kernel (seeds trained in lockstep). Inputs
+ * x [S, n, in], w [S, in, out], b [S, out]; attributes {@linkcode DenseAttrs}. Slice s is computed
+ * as {@linkcode DENSE} computes it alone, with the same bits.
+ */
+export const BATCHED_DENSE = "GanbenchBatchedDense";
 /** dy·act'(y) from the activation's output y. Inputs dy, y; attributes {@linkcode DenseAttrs}. */
 export const ACTIVATION_GRAD = "GanbenchActivationGrad";
 /**
@@ -125,6 +131,32 @@ export function denseLayer(
   }
   const attrs: DenseAttrs = { activation, alpha };
   return tf.engine().runKernel(DENSE, { x, w, b }, { ...attrs }) as tf.Tensor2D;
+}
+
+/**
+ * act(x[s]·w[s] + b[s]) for every s: S independent dense layers (seeds trained in lockstep) as one
+ * kernel where the backend has it, tfjs' ops otherwise. On wasm each slice, and each slice of its
+ * gradients, has the bits {@linkcode denseLayer} gives that slice alone (products and row sums
+ * slice by slice, in the same order); the composed form makes no such promise.
+ *
+ * @param x `[S, n, in]`
+ * @param w `[S, in, out]`
+ * @param b `[S, out]`
+ * @returns `[S, n, out]`
+ */
+export function batchedDenseLayer(
+  x: tf.Tensor3D,
+  w: tf.Tensor3D,
+  b: tf.Tensor2D,
+  activation: DenseActivation,
+  alpha = 0.2,
+): tf.Tensor3D {
+  if (!fusedKernelAvailable(BATCHED_DENSE) || x.dtype !== "float32") {
+    const z = tf.add(tf.matMul(x, w), tf.expandDims(b, 1));
+    return COMPOSED_ACTIVATIONS[activation](z, alpha) as tf.Tensor3D;
+  }
+  const attrs: DenseAttrs = { activation, alpha };
+  return tf.engine().runKernel(BATCHED_DENSE, { x, w, b }, { ...attrs }) as tf.Tensor3D;
 }
 
 /** `x`'s pieces, `[n, units]` each, in order. */
@@ -279,6 +311,23 @@ export function registerFusedGradients(): void {
         x: () => tf.matMul(dz, w, false, true),
         w: () => tf.matMul(x, dz, true, false),
         b: () => tf.sum(dz, 0),
+      };
+    },
+  });
+  registerGradient({
+    kernelName: BATCHED_DENSE,
+    inputsToSave: ["x", "w"],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, w, y] = saved;
+      const { activation, alpha } = attrsOf<DenseAttrs>(attrs);
+      const dz = activationGrad(dy as tf.Tensor, y, activation, alpha);
+      return {
+        x: () => tf.matMul(dz, w, false, true),
+        w: () => tf.matMul(x, dz, true, false),
+        // Each slice's rows summed in row order, as DENSE's bias gradient sums them: the seed
+        // axis moved inside, then one sum over the (now leading) rows.
+        b: () => tf.sum(tf.transpose(dz, [1, 0, 2]), 0),
       };
     },
   });

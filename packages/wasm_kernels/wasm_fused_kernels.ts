@@ -11,6 +11,7 @@ import {
   ACTIVATION_GRAD,
   ADAM,
   type AdamAttrs,
+  BATCHED_DENSE,
   DENSE,
   type DenseActivation,
   type DenseAttrs,
@@ -56,6 +57,38 @@ const denseConfig: KernelConfig = {
     }
     const out = batchMatMul(wasm, x, w, { transposeA: false, transposeB: false });
     return applyEpilogue(wasm, out, units, { ...EPILOGUES[activation], bias: b, alpha });
+  },
+};
+
+/** S dense layers: the batched product (slice by slice), then each slice's bias and activation. */
+const batchedDenseConfig: KernelConfig = {
+  kernelName: BATCHED_DENSE,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, w, b } = inputs as Inputs;
+    checkFloat32(BATCHED_DENSE, x, w, b);
+    const { activation, alpha } = attrsOf<DenseAttrs>(attrs);
+    const wasm = wasmBackendOf(backend);
+    const [seeds, rows, units] = [w.shape[0], x.shape[1], w.shape[2]];
+    if (
+      x.shape.length !== 3 || w.shape.length !== 3 || x.shape[0] !== seeds ||
+      b.shape.length !== 2 || b.shape[0] !== seeds || b.shape[1] !== units
+    ) {
+      throw new RangeError(
+        `batched dense layer shapes do not fit: [${x.shape}] · [${w.shape}] + [${b.shape}]`,
+      );
+    }
+    const out = batchMatMul(wasm, x, w, { transposeA: false, transposeB: false });
+    const { kind, then } = EPILOGUES[activation];
+    const kernels = kernelsOf(wasm);
+    const [pOut, pBias] = [offsetOf(wasm, out), offsetOf(wasm, b)];
+    for (let s = 0; s < seeds; s++) {
+      kernels.biasActivation(pOut + 4 * s * rows * units, pBias + 4 * s * units, {
+        rows,
+        cols: units,
+      }, { kind, alpha });
+    }
+    return then ? applyEpilogue(wasm, out, units, { kind: "linear", alpha, then }) : out;
   },
 };
 
@@ -283,6 +316,7 @@ export function registerWasmFusedKernels(): void {
   for (
     const config of [
       denseConfig,
+      batchedDenseConfig,
       activationGradConfig,
       adamConfig,
       rmspropConfig,

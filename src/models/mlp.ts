@@ -96,5 +96,13 @@ export function buildMlp(options: MlpOptions, context: BuildContext): GanPair {
       };
     },
   };
-  return { generator, discriminator };
+  return {
+    generator,
+    discriminator,
+    lockstep: {
+      architecture: "mlp",
+      generatorOutput: options.generator.output,
+      normalisation: options.discriminator.normalisation ?? "none",
+    },
+  };
 }

@@ -68,6 +68,24 @@ export interface GanPair {
   discriminator: Discriminator;
   /** Set for a class-conditional pair: the number of classes its labels range over. */
   classes?: number;
+  /**
+   * Set by architectures whose pairs can train in lockstep with other seeds' (src/train/lockstep.ts):
+   * what it needs besides the variables to rebuild the forward pass with a leading seed axis.
+   */
+  lockstep?: LockstepLayout;
+}
+
+/**
+ * An MLP pair's layout for lockstep training: each network's variables are its dense layers'
+ * kernel and bias, layer by layer; a spectrally normalised discriminator's state is each layer's
+ * power-iteration vectors (u, v), layer by layer.
+ */
+export interface LockstepLayout {
+  architecture: "mlp";
+  /** The generator's output activation (hidden layers: ReLU; the discriminator's: LeakyReLU 0.2). */
+  generatorOutput: "linear" | "tanh";
+  /** The discriminator's normalisation (`none` or `spectral`; others train alone). */
+  normalisation: "none" | "spectral" | "batch" | "layer";
 }
 
 /** What every architecture's builder receives besides its own options. */
