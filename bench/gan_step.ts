@@ -13,6 +13,7 @@ import { buildMatrix } from "../src/runner/cells.ts";
 import { buildPair, trainPair } from "../src/runner/run_cell.ts";
 import { loadSuite, type Profile } from "../src/runner/suite.ts";
 import { train } from "../src/train/train.ts";
+import { trainLockstep } from "../src/train/lockstep.ts";
 
 /** A stand-in for 28x28 data: the step's cost does not depend on the pixel values. */
 export const noise784: Dataset = {
@@ -45,6 +46,36 @@ export async function msPerStep(model: StepModel, steps: number): Promise<number
   });
   disposePair(pair);
   return (1000 * outcome.trainSeconds) / steps;
+}
+
+/**
+ * Trains `seeds` fresh pairs of `model` (seeds 0, 1, ...) in lockstep (src/train/lockstep.ts) for
+ * `steps` GAN steps as {@linkcode msPerStep} trains one; resolves to ms per seed-step (the batched
+ * steps' time over steps · seeds).
+ */
+export async function msPerSeedStep(
+  model: StepModel,
+  steps: number,
+  seeds: number,
+): Promise<number> {
+  const group = Array.from({ length: seeds }, (_, seed) => {
+    const rng = new Rng(seed);
+    return {
+      dataset: model.dataset,
+      pair: model.build(rng),
+      loss: LOSSES.get("non-saturating"),
+      regularisers: [],
+      hyper: { ...DEFAULT_HYPER, lrG: 1e-3, lrD: 1e-3 },
+      budget: { steps, batchSize: model.batchSize, logEvery: steps + 1, evalEvery: steps },
+      rng,
+      evaluate: () => ({}),
+    };
+  });
+  const outcomes = await trainLockstep(group);
+  for (const { pair } of group) disposePair(pair);
+  // Each seed's trainSeconds is its share of the batched steps: together, their whole time.
+  const seconds = outcomes.reduce((sum, outcome) => sum + outcome.trainSeconds, 0);
+  return (1000 * seconds) / (steps * seeds);
 }
 
 /**
