@@ -24,8 +24,8 @@
  * PyTorch).
  *
  * `--lockstep 1,4,16` adds rows `mixture-mlp ×S`: the mixture MLP's seeds trained S at a time in
- * lockstep (src/train/lockstep.ts), in ms per seed-step (S = 1 is the solo row); the PyTorch peer
- * is timed at one seed only, so each such row's ratio is against that.
+ * lockstep (src/train/lockstep.ts), in ms per seed-step (S = 1 is the solo row), next to the peer's
+ * S seeds as one batched model (`mixture-mlp@S`: torch.baddbmm per layer).
  *
  * Usage: deno task bench:speed [--json] [--backends blas,wasm] [--models mixture-mlp,pacgan4] [--seconds 3] [--lockstep 1,4,16]
  *
@@ -244,7 +244,9 @@ if (lockstepSizes.length && models.includes("mixture-mlp")) {
   }
 }
 
-const torch = timeTorch(models.filter((name) => !name.includes("×")));
+/** The peer's name of a model (`mixture-mlp ×16` is its `mixture-mlp@16`). */
+const peerName = (name: string) => name.replace(" ×", "@");
+const torch = timeTorch(models.map(peerName));
 const json: Record<
   string,
   {
@@ -282,7 +284,7 @@ for (const backend of backends) {
       Number(values.seconds),
       info.name === "wasm",
     );
-    const torchMs = torch[name.split(" ×")[0]]?.ms ?? null;
+    const torchMs = torch[peerName(name)]?.ms ?? null;
     const ratio = torchMs ? ms / torchMs : null;
     const floorMs = flops === undefined ? null : flops / (peak * 1e9) * 1000;
     const entry = { backend: label, tfjs_ms: ms, torch_ms: torchMs, ratio, floor_ms: floorMs };

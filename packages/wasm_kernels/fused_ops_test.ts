@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import {
   activationGrad,
+  BATCHED_DENSE,
+  batchedDenseLayer,
   DENSE,
   type DenseActivation,
   denseLayer,
@@ -31,6 +33,54 @@ function fusedAndComposed(compute: () => tf.Tensor[]): [Float32Array[], Float32A
   }
   return [results[0], results[1]];
 }
+
+Deno.test("the batched dense layer gives each slice the bits the dense layer gives it alone, gradients included", async () => {
+  await useBackend("wasm");
+  assert.ok(fusedKernelAvailable(BATCHED_DENSE), "the wasm backend registers the batched kernel");
+  const rng = new TestRng(12);
+  const seeds = 3;
+  for (const activation of ACTIVATIONS) {
+    for (const [n, inputs, units] of [[1, 1, 1], [7, 3, 5], [64, 33, 17]]) {
+      const x = tf.tensor3d(rng.normals(seeds * n * inputs), [seeds, n, inputs]);
+      const w = tf.tensor3d(rng.normals(seeds * inputs * units), [seeds, inputs, units]);
+      const b = tf.tensor2d(rng.normals(seeds * units), [seeds, units]);
+      const weightsOf = (y: tf.Tensor) => tf.mul(y, tf.linspace(-1, 1, units));
+      const [batched] = fusedAndComposed(() => {
+        const f = (...[x, w, b]: tf.Tensor[]) =>
+          tf.sum(
+            weightsOf(
+              batchedDenseLayer(x as tf.Tensor3D, w as tf.Tensor3D, b as tf.Tensor2D, activation),
+            ),
+          );
+        const { grads } = tf.valueAndGrads(f)([x, w, b]);
+        return [batchedDenseLayer(x, w, b, activation), ...grads];
+      });
+      for (let s = 0; s < seeds; s++) {
+        const slice = (t: tf.Tensor) => tf.squeeze(tf.slice(t, s, 1), [0]);
+        const [alone] = fusedAndComposed(() => {
+          const f = (...[x, w, b]: tf.Tensor[]) =>
+            tf.sum(
+              weightsOf(
+                denseLayer(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D, activation),
+              ),
+            );
+          const inputs = [slice(x), slice(w), slice(b)];
+          const { grads } = tf.valueAndGrads(f)(inputs);
+          return [
+            denseLayer(...(inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D]), activation),
+            ...grads,
+          ];
+        });
+        const sliced = batched.map((values, i) => {
+          const size = values.length / seeds;
+          return values.slice(s * size, (s + 1) * size);
+        });
+        assert.deepEqual(sliced, alone, `${activation} ${n}x${inputs}x${units} slice ${s}`);
+      }
+      tf.dispose([x, w, b]);
+    }
+  }
+});
 
 Deno.test("the fused dense layer gives the composed layer's bits: output and every gradient", async () => {
   await useBackend("wasm");
