@@ -102,6 +102,7 @@ export function buildMlp(options: MlpOptions, context: BuildContext): GanPair {
     lockstep: {
       architecture: "mlp",
       generatorOutput: options.generator.output,
+      discriminatorHidden: "leaky-relu",
       normalisation: options.discriminator.normalisation ?? "none",
     },
   };

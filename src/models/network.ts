@@ -78,12 +78,15 @@ export interface GanPair {
 /**
  * An MLP pair's layout for lockstep training: each network's variables are its dense layers'
  * kernel and bias, layer by layer; a spectrally normalised discriminator's state is each layer's
- * power-iteration vectors (u, v), layer by layer.
+ * power-iteration vectors (u, v), layer by layer. G's hidden layers are ReLU; both outputs have
+ * no activation but G's `generatorOutput`; D's features are its last hidden layer's output.
  */
 export interface LockstepLayout {
-  architecture: "mlp";
-  /** The generator's output activation (hidden layers: ReLU; the discriminator's: LeakyReLU 0.2). */
+  architecture: "mlp" | "relu-mlp";
+  /** The generator's output activation. */
   generatorOutput: "linear" | "tanh";
+  /** The discriminator's hidden activation (LeakyReLU's slope 0.2). */
+  discriminatorHidden: "leaky-relu" | "relu";
   /** The discriminator's normalisation (`none` or `spectral`; others train alone). */
   normalisation: "none" | "spectral" | "batch" | "layer";
 }

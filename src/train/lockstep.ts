@@ -155,12 +155,17 @@ const SEED_REGULARISERS: Record<string, SeedRegulariser> = {
   "weight-clip": { elementwiseConstraint: true },
 };
 
+/** The architectures whose pairs carry a lockstep layout (network.ts' `LockstepLayout`). */
+const LOCKSTEP_ARCHITECTURES = new Set(["mlp", "relu-mlp"]);
+
 /** Why cells of this configuration cannot train in lockstep (undefined when they can). Pure: config only. */
 export function lockstepUnsupported(config: CellConfig): string | undefined {
   const trainer = config.trainer ?? "gan";
   if (trainer !== "gan") return `trainer '${trainer}' trains each seed alone`;
-  if (config.architecture !== "mlp") {
-    return `architecture '${config.architecture}' has no lockstep form (only 'mlp' has)`;
+  if (!LOCKSTEP_ARCHITECTURES.has(config.architecture)) {
+    return `architecture '${config.architecture}' has no lockstep form (${
+      [...LOCKSTEP_ARCHITECTURES].join(", ")
+    } have)`;
   }
   if (config.conditional) return "class-conditional pairs train each seed alone";
   const discriminator = (config.model as { discriminator?: { normalisation?: string } })
@@ -274,6 +279,7 @@ class SeedPair {
   readonly discriminatorState: tf.Variable[];
   readonly #spectral: SeedSpectralNorm[];
   readonly #generatorOutput: DenseActivation;
+  readonly #discriminatorHidden: DenseActivation;
   readonly #sampleShape: number[];
   readonly #sampleSize: number;
 
@@ -294,11 +300,12 @@ class SeedPair {
       )
     );
     this.#generatorOutput = layout.generatorOutput;
+    this.#discriminatorHidden = layout.discriminatorHidden === "relu" ? "relu" : "leakyrelu";
     this.#sampleShape = group[0].dataset.sampleShape;
     this.#sampleSize = this.#sampleShape.reduce((a, b) => a * b, 1);
   }
 
-  /** mlp.ts' generator on `[S, n, latent]` codes. */
+  /** mlp.ts' (relu_mlp.ts') generator on `[S, n, latent]` codes. */
   generate(latent: tf.Tensor3D): tf.Tensor {
     const layers = layerPairs(this.generatorVariables);
     let h = latent;
@@ -310,7 +317,7 @@ class SeedPair {
   }
 
   /**
-   * mlp.ts' discriminator on `[S, n, ...sampleShape]` samples; each layer reads its (normalised)
+   * mlp.ts' (relu_mlp.ts') discriminator on `[S, n, ...sampleShape]` samples; each layer reads its (normalised)
    * kernel as it comes, as the solo forward does.
    */
   discriminate(x: tf.Tensor): SeedOutput {
@@ -319,7 +326,7 @@ class SeedPair {
       (this.#spectral.length ? this.#spectral[i].normalised() : layers[i][0]) as tf.Tensor3D;
     let h = tf.reshape(x, [x.shape[0], -1, this.#sampleSize]) as tf.Tensor3D;
     layers.slice(0, -1).forEach(([, bias], i) => {
-      h = batchedDenseLayer(h, kernel(i), bias as tf.Tensor2D, "leakyrelu");
+      h = batchedDenseLayer(h, kernel(i), bias as tf.Tensor2D, this.#discriminatorHidden);
     });
     const last = layers.length - 1;
     const logits = batchedDenseLayer(h, kernel(last), layers[last][1] as tf.Tensor2D, "linear");
@@ -493,8 +500,7 @@ function checkGroup(group: TrainOptions[]): void {
     JSON.stringify(o.budget) === JSON.stringify(first.budget) &&
     JSON.stringify(o.regularisers.map((r) => [r.name, r.weight])) ===
       JSON.stringify(first.regularisers.map((r) => [r.name, r.weight])) &&
-    o.pair.lockstep?.normalisation === first.pair.lockstep?.normalisation &&
-    o.pair.lockstep?.generatorOutput === first.pair.lockstep?.generatorOutput &&
+    JSON.stringify(o.pair.lockstep) === JSON.stringify(first.pair.lockstep) &&
     String(o.dataset.sampleShape) === String(first.dataset.sampleShape);
   if (!group.every(same)) {
     throw new TypeError(

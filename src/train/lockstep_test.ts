@@ -1,5 +1,6 @@
 /**
- * Lockstep conformance: for every variant of the mixtures suite that lockstep supports, three seeds
+ * Lockstep conformance: for every variant of the small suites whose architecture has a lockstep form
+ * (mixtures' `mlp`, WGAN-GP toy's `relu-mlp`), three seeds
  * trained in lockstep on wasm give, seed by seed, the bits the solo trainer gives: every outcome
  * field but the clock's, the samples at every evaluation, and the final weights and state. A seed
  * whose data turns to NaN mid-run diverges at the step it diverges alone, and the others are not
@@ -24,16 +25,20 @@ await initBackend("wasm");
 
 const SEEDS = [0, 1, 2];
 
-/** The smoke cells of the mixtures suite on ring8, by variant, for `SEEDS`. */
+/** The suites whose every variant trains in lockstep. */
+const SUITES = ["mixtures", "wgan-gp-toy"];
+
+/** The smoke cells of `SUITES` on each suite's first dataset, by suite and variant, for `SEEDS`. */
 function smokeRows(): Map<string, Cell[]> {
-  const cells = buildMatrix(loadSuite("mixtures"), {
-    profile: "smoke",
-    seeds: SEEDS,
-    backend: "wasm",
-  }).filter((cell) => cell.config.dataset === "ring8");
   const rows = new Map<string, Cell[]>();
-  for (const cell of cells) {
-    rows.set(cell.config.variant, [...rows.get(cell.config.variant) ?? [], cell]);
+  for (const name of SUITES) {
+    const suite = loadSuite(name);
+    const cells = buildMatrix(suite, { profile: "smoke", seeds: SEEDS, backend: "wasm" })
+      .filter((cell) => cell.config.dataset === suite.datasets[0]);
+    for (const cell of cells) {
+      const row = `${name} ${cell.config.variant}`;
+      rows.set(row, [...rows.get(row) ?? [], cell]);
+    }
   }
   return rows;
 }
@@ -139,25 +144,25 @@ function assertSameRun(solo: Run, lockstep: Run, label: string): void {
 
 const ROWS = smokeRows();
 
-for (const [variant, cells] of ROWS) {
+for (const [row, cells] of ROWS) {
   const reason = lockstepUnsupported(cells[0].config);
   Deno.test({
-    name: `trainLockstep() trains ${variant}'s seeds to the bits each gives alone on wasm`,
+    name: `trainLockstep() trains ${row}'s seeds to the bits each gives alone on wasm`,
     ignore: reason !== undefined,
     async fn() {
       const before = tf.memory().numTensors;
       const { solo, lockstep } = await soloAndLockstep(cells);
       assert.ok(solo.every((run) => run.outcome.status === "completed"));
-      solo.forEach((run, i) => assertSameRun(run, lockstep[i], `${variant} seed ${SEEDS[i]}`));
+      solo.forEach((run, i) => assertSameRun(run, lockstep[i], `${row} seed ${SEEDS[i]}`));
       assert.notDeepEqual(solo[0].weights, solo[1].weights, "the seeds differ");
       assert.equal(tf.memory().numTensors, before, "no tensor leaks");
     },
   });
 }
 
-Deno.test("lockstepUnsupported() admits every variant of the mixtures suite", () => {
-  for (const [variant, cells] of ROWS) {
-    assert.equal(lockstepUnsupported(cells[0].config), undefined, variant);
+Deno.test("lockstepUnsupported() admits every variant of the mixtures and WGAN-GP toy suites", () => {
+  for (const [row, cells] of ROWS) {
+    assert.equal(lockstepUnsupported(cells[0].config), undefined, row);
   }
 });
 
@@ -171,7 +176,7 @@ Deno.test("lockstepUnsupported() names why a PacGAN cell trains alone", () => {
 });
 
 Deno.test("a seed that diverges in lockstep diverges at the step it does alone, the others untouched", async () => {
-  const cells = ROWS.get("nsgan")!;
+  const cells = ROWS.get("mixtures nsgan")!;
   // Seed 1's 25th draw of real data (generator step 25) is NaN: D's loss is NaN there.
   const { solo, lockstep } = await soloAndLockstep(cells, [undefined, 24, undefined]);
   assert.equal(solo[1].outcome.status, "diverged");
