@@ -71,7 +71,7 @@ Deno.test("the batched dense layer gives each slice the bits the dense layer giv
             ...grads,
           ];
         });
-        const sliced = batched.map((values, i) => {
+        const sliced = batched.map((values) => {
           const size = values.length / seeds;
           return values.slice(s * size, (s + 1) * size);
         });
