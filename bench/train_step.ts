@@ -236,9 +236,13 @@ const models = values.models?.split(",") ?? Object.keys(MODELS);
 /** Pairs skipped unless both are named: the cpu backend needs minutes per DCGAN step. */
 const SLOW = new Set(["cpu/mnist-dcgan"]);
 for (const name of models) if (!MODELS[name]) throw new Error(`unknown model '${name}'`);
-const lockstepSizes = (values.lockstep?.split(",") ?? []).map(Number).filter((s) => s > 1);
+const lockstepSizes = (values.lockstep?.split(",") ?? []).map(Number);
+if (lockstepSizes.some((s) => !Number.isInteger(s) || s < 1)) {
+  console.error(`bench:speed: --lockstep takes positive whole numbers, got '${values.lockstep}'`);
+  Deno.exit(2);
+}
 if (lockstepSizes.length && models.includes("mixture-mlp")) {
-  for (const seeds of lockstepSizes) {
+  for (const seeds of lockstepSizes.filter((s) => s > 1)) {
     MODELS[`mixture-mlp ×${seeds}`] = () => mixtureLockstep(seeds);
     models.push(`mixture-mlp ×${seeds}`);
   }
