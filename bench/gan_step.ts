@@ -13,6 +13,7 @@ import { buildMatrix } from "../src/runner/cells.ts";
 import { buildPair, trainPair } from "../src/runner/run_cell.ts";
 import { loadSuite, type Profile } from "../src/runner/suite.ts";
 import { train } from "../src/train/train.ts";
+import type { TrainOptions } from "../src/train/trainer.ts";
 import { trainLockstep } from "../src/train/lockstep.ts";
 
 /** A stand-in for 28x28 data: the step's cost does not depend on the pixel values. */
@@ -30,21 +31,26 @@ export interface StepModel {
   build(rng: Rng): GanPair;
 }
 
-/** Trains a fresh pair of `model` (seed 0) for `steps` GAN steps; resolves to ms per step. */
-export async function msPerStep(model: StepModel, steps: number): Promise<number> {
-  const rng = new Rng(0);
-  const pair = model.build(rng);
-  const outcome = await train({
+/** The training options of a fresh pair of `model` (seed `seed`) for `steps` timed GAN steps. */
+function stepOptions(model: StepModel, steps: number, seed: number): TrainOptions {
+  const rng = new Rng(seed);
+  return {
     dataset: model.dataset,
-    pair,
+    pair: model.build(rng),
     loss: LOSSES.get("non-saturating"),
     regularisers: [],
     hyper: { ...DEFAULT_HYPER, lrG: 1e-3, lrD: 1e-3 },
     budget: { steps, batchSize: model.batchSize, logEvery: steps + 1, evalEvery: steps },
     rng,
     evaluate: () => ({}),
-  });
-  disposePair(pair);
+  };
+}
+
+/** Trains a fresh pair of `model` (seed 0) for `steps` GAN steps; resolves to ms per step. */
+export async function msPerStep(model: StepModel, steps: number): Promise<number> {
+  const options = stepOptions(model, steps, 0);
+  const outcome = await train(options);
+  disposePair(options.pair);
   return (1000 * outcome.trainSeconds) / steps;
 }
 
@@ -58,19 +64,7 @@ export async function msPerSeedStep(
   steps: number,
   seeds: number,
 ): Promise<number> {
-  const group = Array.from({ length: seeds }, (_, seed) => {
-    const rng = new Rng(seed);
-    return {
-      dataset: model.dataset,
-      pair: model.build(rng),
-      loss: LOSSES.get("non-saturating"),
-      regularisers: [],
-      hyper: { ...DEFAULT_HYPER, lrG: 1e-3, lrD: 1e-3 },
-      budget: { steps, batchSize: model.batchSize, logEvery: steps + 1, evalEvery: steps },
-      rng,
-      evaluate: () => ({}),
-    };
-  });
+  const group = Array.from({ length: seeds }, (_, seed) => stepOptions(model, steps, seed));
   const outcomes = await trainLockstep(group);
   for (const { pair } of group) disposePair(pair);
   // Each seed's trainSeconds is its share of the batched steps: together, their whole time.

@@ -15,7 +15,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { getKernel, registerGradient } from "@tensorflow/tfjs-core";
+import { getKernel, type GradConfig, registerGradient } from "@tensorflow/tfjs-core";
 import { attrsOf } from "./_tfjs_wasm_internals.ts";
 
 /**
@@ -292,6 +292,26 @@ export function rmspropUpdate(
   return updated && { v: updated.state[0] as tf.Tensor1D, weights: updated.weights };
 }
 
+/**
+ * The gradient of a dense layer (DENSE, or BATCHED_DENSE slice by slice) from its saved x, w and
+ * output, the bias gradient summed from dz by `biasGradient`.
+ */
+function denseGradient(
+  biasGradient: (dz: tf.Tensor) => tf.Tensor,
+): NonNullable<GradConfig["gradFunc"]> {
+  return (dy, saved, attrs) => {
+    const [x, w, y] = saved;
+    const { activation, alpha } = attrsOf<DenseAttrs>(attrs);
+    // The three input gradients share dz, so it is formed once, before their closures.
+    const dz = activationGrad(dy as tf.Tensor, y, activation, alpha);
+    return {
+      x: () => tf.matMul(dz, w, false, true),
+      w: () => tf.matMul(x, dz, true, false),
+      b: () => biasGradient(dz),
+    };
+  };
+}
+
 let registered = false;
 
 /** Registers the gradients of the fused ops (idempotent; every backend). */
@@ -302,34 +322,15 @@ export function registerFusedGradients(): void {
     kernelName: DENSE,
     inputsToSave: ["x", "w"],
     outputsToSave: [true],
-    gradFunc: (dy, saved, attrs) => {
-      const [x, w, y] = saved;
-      const { activation, alpha } = attrsOf<DenseAttrs>(attrs);
-      // The three input gradients share dz, so it is formed once, before their closures.
-      const dz = activationGrad(dy as tf.Tensor, y, activation, alpha);
-      return {
-        x: () => tf.matMul(dz, w, false, true),
-        w: () => tf.matMul(x, dz, true, false),
-        b: () => tf.sum(dz, 0),
-      };
-    },
+    gradFunc: denseGradient((dz) => tf.sum(dz, 0)),
   });
   registerGradient({
     kernelName: BATCHED_DENSE,
     inputsToSave: ["x", "w"],
     outputsToSave: [true],
-    gradFunc: (dy, saved, attrs) => {
-      const [x, w, y] = saved;
-      const { activation, alpha } = attrsOf<DenseAttrs>(attrs);
-      const dz = activationGrad(dy as tf.Tensor, y, activation, alpha);
-      return {
-        x: () => tf.matMul(dz, w, false, true),
-        w: () => tf.matMul(x, dz, true, false),
-        // Each slice's rows summed in row order, as DENSE's bias gradient sums them: the seed
-        // axis moved inside, then one sum over the (now leading) rows.
-        b: () => tf.sum(tf.transpose(dz, [1, 0, 2]), 0),
-      };
-    },
+    // Each slice's rows summed in row order, as DENSE's bias gradient sums them: the seed axis
+    // moved inside, then one sum over the (now leading) rows.
+    gradFunc: denseGradient((dz) => tf.sum(tf.transpose(dz, [1, 0, 2]), 0)),
   });
   registerGradient({
     kernelName: MAXOUT,

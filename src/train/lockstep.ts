@@ -28,6 +28,8 @@ import {
   wassersteinLoss,
 } from "../losses/gan_losses.ts";
 import type { GanLoss } from "../losses/loss.ts";
+// Not imported by train/mod.ts, so the losses' registry (which imports the trainers') is safe here.
+import { LOSSES } from "../losses/mod.ts";
 import { ownedVariable } from "../models/layers.ts";
 import type { CellConfig } from "../runner/cells.ts";
 import { runTrainingLoop, type StepReport } from "./loop.ts";
@@ -111,16 +113,6 @@ const SEED_LOSSES = new Map<GanLoss, SeedLoss>([
   }],
 ]);
 
-/** The registered names of the losses in {@linkcode SEED_LOSSES}. */
-const SEED_LOSS_NAMES = new Set([
-  "minimax",
-  "non-saturating",
-  "least-squares",
-  "wasserstein",
-  "hinge",
-  "feature-matching",
-]);
-
 /** What the seed-axis discriminator step needs of a penalty or constraint. */
 interface SeedRegulariser {
   /** A term of D's loss per seed. */
@@ -174,7 +166,9 @@ export function lockstepUnsupported(config: CellConfig): string | undefined {
   if (normalisation !== "none" && normalisation !== "spectral") {
     return `${normalisation} norm in the discriminator has no lockstep form`;
   }
-  if (!SEED_LOSS_NAMES.has(config.loss)) return `loss '${config.loss}' has no lockstep form`;
+  if (!LOSSES.has(config.loss) || !SEED_LOSSES.has(LOSSES.get(config.loss))) {
+    return `loss '${config.loss}' has no lockstep form`;
+  }
   const other = Object.keys(config.regularisers).find((name) => !(name in SEED_REGULARISERS));
   if (other) return `regulariser '${other}' has no lockstep form`;
   return undefined;
