@@ -82,7 +82,8 @@ export interface GanPair {
  * no activation but G's `generatorOutput`; D's features are its last hidden layer's output.
  */
 export interface LockstepLayout {
-  architecture: "mlp" | "relu-mlp";
+  /** `dirac`: G's one variable is θ, D's is ψ (dirac.ts); the other fields are then unused. */
+  architecture: "mlp" | "relu-mlp" | "dirac";
   /** The generator's output activation. */
   generatorOutput: "linear" | "tanh";
   /** The discriminator's hidden activation (LeakyReLU's slope 0.2). */

@@ -113,7 +113,7 @@ const SEED_LOSSES = new Map<GanLoss, SeedLoss>([
   }],
 ]);
 
-/** What the seed-axis discriminator step needs of a penalty or constraint. */
+/** What the seed-axis discriminator step needs of a penalty, perturbation or constraint. */
 interface SeedRegulariser {
   /** A term of D's loss per seed. */
   penalty?(
@@ -121,34 +121,56 @@ interface SeedRegulariser {
     weight: number,
     rngs: Rng[],
   ): tf.Tensor1D;
+  /** A transformation of every input D sees, each seed's draws from its own stream. */
+  perturb?(x: tf.Tensor, weight: number, rngs: Rng[]): tf.Tensor;
   /** Elementwise on the weights, so the solo regulariser runs on the stacked ones as they are. */
   elementwiseConstraint?: true;
 }
 
-/** The regularisers lockstep supports, by registered name, in their seed-axis form. */
+/** regularisers.ts' squared input-gradient norms per sample, per seed: `[S, n]`. */
+function seedSquaredInputGradientNorms(
+  discriminate: (x: tf.Tensor) => SeedOutput,
+  x: tf.Tensor,
+): tf.Tensor2D {
+  const [seeds, n] = x.shape;
+  const gradient = tf.grad((input: tf.Tensor) => tf.sum(discriminate(input).logits))(x);
+  const flat = tf.reshape(gradient, [seeds, n, -1]);
+  return tf.sum(tf.square(flat), 2) as tf.Tensor2D;
+}
+
+/** The regularisers lockstep supports, by registered name: regularisers.ts' own, op for op. */
 const SEED_REGULARISERS: Record<string, SeedRegulariser> = {
   "gradient-penalty": {
-    // regularisers.ts' gradientPenalty, op for op, each seed's interpolation weights from its
-    // own penalty stream.
     penalty({ discriminate, real, fake }, weight, rngs) {
       const [seeds, n] = real.shape;
       const epsShape = [seeds, n, ...real.shape.slice(2).map(() => 1)];
       const eps = tf.tensor(stackDraws(rngs, (rng) => rng.uniforms(n, 0, 1)), epsShape);
       const interpolates = tf.add(tf.mul(eps, real), tf.mul(tf.sub(1, eps), fake));
-      const gradient = tf.grad((input: tf.Tensor) => tf.sum(discriminate(input).logits))(
-        interpolates,
+      const norms = tf.sqrt(
+        tf.add(seedSquaredInputGradientNorms(discriminate, interpolates), 1e-12),
       );
-      const flat = tf.reshape(gradient, [seeds, n, -1]);
-      const squared = tf.sum(tf.square(flat), 2);
-      const norms = tf.sqrt(tf.add(squared, 1e-12));
       return tf.mul(weight, seedMean(tf.square(tf.sub(norms, 1))));
+    },
+  },
+  r1: {
+    penalty: ({ discriminate, real }, weight) =>
+      tf.mul(weight / 2, seedMean(seedSquaredInputGradientNorms(discriminate, real))),
+  },
+  r2: {
+    penalty: ({ discriminate, fake }, weight) =>
+      tf.mul(weight / 2, seedMean(seedSquaredInputGradientNorms(discriminate, fake))),
+  },
+  "instance-noise": {
+    perturb(x, sigma, rngs) {
+      const size = x.size / x.shape[0];
+      return tf.add(x, tf.tensor(stackDraws(rngs, (rng) => rng.normals(size, sigma)), x.shape));
     },
   },
   "weight-clip": { elementwiseConstraint: true },
 };
 
 /** The architectures whose pairs carry a lockstep layout (network.ts' `LockstepLayout`). */
-const LOCKSTEP_ARCHITECTURES = new Set(["mlp", "relu-mlp"]);
+const LOCKSTEP_ARCHITECTURES = new Set(["mlp", "relu-mlp", "dirac"]);
 
 /** Why cells of this configuration cannot train in lockstep (undefined when they can). Pure: config only. */
 export function lockstepUnsupported(config: CellConfig): string | undefined {
@@ -265,8 +287,57 @@ class SeedSpectralNorm {
   }
 }
 
-/** The S pairs of one row as one batched MLP pair. */
-class SeedPair {
+/** The S pairs of one row as one batched pair: stacked variables, forward passes with a seed axis. */
+interface SeedModel {
+  readonly generatorVariables: tf.Variable[];
+  readonly discriminatorVariables: tf.Variable[];
+  /** The generator on `[S, n, latent]` codes: `[S, n, ...sampleShape]`. */
+  generate(latent: tf.Tensor3D): tf.Tensor;
+  /** The discriminator on `[S, n, ...sampleShape]` samples. */
+  discriminate(x: tf.Tensor): SeedOutput;
+  /** What the solo discriminator's `afterStep` does, per seed. */
+  afterDiscriminatorStep(): void;
+  /** Writes seed `s`'s weights (and state) into its solo pair. */
+  writeBack(s: number, pair: TrainOptions["pair"]): void;
+  dispose(): void;
+}
+
+/** dirac.ts' G(z) = θ and D(x) = ψ·x with θ and ψ stacked to `[S]`. */
+class SeedDirac implements SeedModel {
+  readonly generatorVariables: tf.Variable[];
+  readonly discriminatorVariables: tf.Variable[];
+
+  constructor(group: TrainOptions[]) {
+    this.generatorVariables = stacked(group.map((o) => o.pair.generator.variables));
+    this.discriminatorVariables = stacked(group.map((o) => o.pair.discriminator.variables));
+  }
+
+  generate(latent: tf.Tensor3D): tf.Tensor {
+    const [seeds, n] = latent.shape;
+    return tf.mul(tf.ones([seeds, n, 1]), tf.reshape(this.generatorVariables[0], [seeds, 1, 1]));
+  }
+
+  discriminate(x: tf.Tensor): SeedOutput {
+    const seeds = x.shape[0];
+    const input = tf.reshape(x, [seeds, -1, 1]) as tf.Tensor3D;
+    const psi = tf.reshape(this.discriminatorVariables[0], [seeds, 1, 1]);
+    return { logits: tf.mul(input, psi) as tf.Tensor3D, features: input };
+  }
+
+  afterDiscriminatorStep(): void {}
+
+  writeBack(s: number, pair: TrainOptions["pair"]): void {
+    writeSlice(this.generatorVariables, pair.generator.variables, s);
+    writeSlice(this.discriminatorVariables, pair.discriminator.variables, s);
+  }
+
+  dispose(): void {
+    tf.dispose([...this.generatorVariables, ...this.discriminatorVariables]);
+  }
+}
+
+/** The S pairs of one row as one batched MLP pair (`mlp` or `relu-mlp`). */
+class SeedMlp implements SeedModel {
   readonly generatorVariables: tf.Variable[];
   readonly discriminatorVariables: tf.Variable[];
   /** Spectral normalisation's u, v per layer (empty without). */
@@ -532,7 +603,9 @@ export async function trainLockstep(group: TrainOptions[]): Promise<TrainOutcome
     noise: group.map((o) => o.rng.stream("noise")),
     penalty: group.map((o) => o.rng.stream("penalty")),
   };
-  const model = new SeedPair(group);
+  const model: SeedModel = group[0].pair.lockstep!.architecture === "dirac"
+    ? new SeedDirac(group)
+    : new SeedMlp(group);
   const optimizerD = optimizerFor(hyper, hyper.lrD);
   const optimizerG = optimizerFor(hyper, hyper.lrG);
   const seeds = group.length;
@@ -541,6 +614,13 @@ export async function trainLockstep(group: TrainOptions[]): Promise<TrainOutcome
   const latentDim = group[0].pair.generator.latentDim;
   const penalties = regularisers.filter((r) => SEED_REGULARISERS[r.name].penalty);
   const constraints = regularisers.filter((r) => SEED_REGULARISERS[r.name].elementwiseConstraint);
+  const perturbations = regularisers.filter((r) => SEED_REGULARISERS[r.name].perturb);
+  /** D's view of an input, after every perturbation, as train.ts' `seen`. */
+  const seen = (x: tf.Tensor) =>
+    perturbations.reduce(
+      (input, { name, weight }) => SEED_REGULARISERS[name].perturb!(input, weight, streams.penalty),
+      x,
+    );
 
   const realBatch = () =>
     tf.tensor(
@@ -553,8 +633,8 @@ export async function trainLockstep(group: TrainOptions[]): Promise<TrainOutcome
       [seeds, batchSize, latentDim],
     );
   const discriminatorUpdate = (): SeedUpdate => {
-    const real = realBatch();
-    const fake = model.generate(latentBatch());
+    const real = seen(realBatch());
+    const fake = seen(model.generate(latentBatch()));
     return {
       optimizer: optimizerD,
       variables: model.discriminatorVariables,
@@ -573,12 +653,12 @@ export async function trainLockstep(group: TrainOptions[]): Promise<TrainOutcome
   };
   const generatorUpdate = (): SeedUpdate => {
     const latent = latentBatch();
-    const real = generatorNeedsReal ? realBatch() : undefined;
+    const real = generatorNeedsReal ? seen(realBatch()) : undefined;
     return {
       optimizer: optimizerG,
       variables: model.generatorVariables,
       objective: () => {
-        const fakeOut = model.discriminate(model.generate(latent));
+        const fakeOut = model.discriminate(seen(model.generate(latent)));
         return loss.generatorLoss(fakeOut, real && model.discriminate(real));
       },
     };

@@ -1,6 +1,6 @@
 /**
  * Lockstep conformance: for every variant of the small suites whose architecture has a lockstep form
- * (mixtures' `mlp`, WGAN-GP toy's `relu-mlp`), three seeds
+ * (mixtures' `mlp`, WGAN-GP toy's `relu-mlp`, Dirac-GAN's `dirac`), three seeds
  * trained in lockstep on wasm give, seed by seed, the bits the solo trainer gives: every outcome
  * field but the clock's, the samples at every evaluation, and the final weights and state. A seed
  * whose data turns to NaN mid-run diverges at the step it diverges alone, and the others are not
@@ -26,7 +26,13 @@ await initBackend("wasm");
 const SEEDS = [0, 1, 2];
 
 /** The suites whose every variant trains in lockstep. */
-const SUITES = ["mixtures", "wgan-gp-toy"];
+const SUITES = ["mixtures", "wgan-gp-toy", "dirac"];
+/**
+ * Suites whose seeds train alike: Dirac-GAN starts every seed at the same (θ, ψ) on data at 0, so
+ * only its instance-noise rows draw anything that depends on the seed. Its smoke budget (50 steps
+ * of batch 4096) is cut to 20 steps here, which keep every row's divergence or oscillation.
+ */
+const SEED_FREE = new Map([["dirac", { steps: 20 }]]);
 
 /** The smoke cells of `SUITES` on each suite's first dataset, by suite and variant, for `SEEDS`. */
 function smokeRows(): Map<string, Cell[]> {
@@ -35,9 +41,13 @@ function smokeRows(): Map<string, Cell[]> {
     const suite = loadSuite(name);
     const cells = buildMatrix(suite, { profile: "smoke", seeds: SEEDS, backend: "wasm" })
       .filter((cell) => cell.config.dataset === suite.datasets[0]);
+    const budget = SEED_FREE.get(name);
     for (const cell of cells) {
       const row = `${name} ${cell.config.variant}`;
-      rows.set(row, [...rows.get(row) ?? [], cell]);
+      const config = budget
+        ? { ...cell.config, budget: { ...cell.config.budget, ...budget } }
+        : cell.config;
+      rows.set(row, [...rows.get(row) ?? [], { ...cell, config }]);
     }
   }
   return rows;
@@ -152,15 +162,17 @@ for (const [row, cells] of ROWS) {
     async fn() {
       const before = tf.memory().numTensors;
       const { solo, lockstep } = await soloAndLockstep(cells);
-      assert.ok(solo.every((run) => run.outcome.status === "completed"));
+      assert.ok(solo.every((run) => run.outcome.steps > 0), "every seed trained");
       solo.forEach((run, i) => assertSameRun(run, lockstep[i], `${row} seed ${SEEDS[i]}`));
-      assert.notDeepEqual(solo[0].weights, solo[1].weights, "the seeds differ");
+      const seedFree = SEED_FREE.has(cells[0].config.suite) &&
+        !("instance-noise" in cells[0].config.regularisers);
+      if (!seedFree) assert.notDeepEqual(solo[0].weights, solo[1].weights, "the seeds differ");
       assert.equal(tf.memory().numTensors, before, "no tensor leaks");
     },
   });
 }
 
-Deno.test("lockstepUnsupported() admits every variant of the mixtures and WGAN-GP toy suites", () => {
+Deno.test("lockstepUnsupported() admits every variant of the mixtures, WGAN-GP toy and Dirac suites", () => {
   for (const [row, cells] of ROWS) {
     assert.equal(lockstepUnsupported(cells[0].config), undefined, row);
   }
