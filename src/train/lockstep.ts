@@ -741,7 +741,12 @@ export async function trainLockstep(group: TrainOptions[]): Promise<TrainOutcome
         },
       )
     );
-    return await Promise.all(loops);
+    // Every loop settles before the batched model is freed (a failure stops the others at their
+    // next step); the first failure is the group's.
+    const settled = await Promise.allSettled(loops);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+    return settled.map((r) => (r as PromiseFulfilledResult<TrainOutcome>).value);
   } finally {
     optimizerD.dispose();
     optimizerG.dispose();
