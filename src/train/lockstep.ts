@@ -573,7 +573,10 @@ function checkGroup(group: TrainOptions[]): void {
     );
   }
   const layout = first.pair.lockstep;
-  if (!layout || (layout.normalisation !== "none" && layout.normalisation !== "spectral")) {
+  if (
+    !layout || first.pair.classes !== undefined ||
+    (layout.normalisation !== "none" && layout.normalisation !== "spectral")
+  ) {
     throw new TypeError("this pair has no lockstep form (lockstepUnsupported says why)");
   }
   if (!first.loss || !SEED_LOSSES.has(first.loss)) {
