@@ -8,7 +8,15 @@
  *
  * @module
  */
-import { ACTIVATION_GRADS, ACTIVATIONS, kernelModule, PANEL, TILE_ROWS } from "./_kernel_module.ts";
+import {
+  ACTIVATION_GRADS,
+  ACTIVATIONS,
+  BATCH_NORM_PASSES,
+  type BatchNormPass,
+  kernelModule,
+  PANEL,
+  TILE_ROWS,
+} from "./_kernel_module.ts";
 import { relaxedSimdAvailable } from "./relaxed_simd.ts";
 import type { SystemBlas } from "./system_blas.ts";
 
@@ -91,6 +99,7 @@ export class HeapKernels {
   #activationGrad: Kernel;
   #adam: Kernel;
   #rmsprop: Kernel;
+  #batchNorm: Record<BatchNormPass, Kernel>;
   /** Floats of lowered patches held at once (16 MiB by default); a convolution works in chunks. */
   patchChunkFloats = 4 << 20;
   /**
@@ -143,6 +152,9 @@ export class HeapKernels {
     this.#activationGrad = exports.activation_grad as Kernel;
     this.#adam = exports.adam as Kernel;
     this.#rmsprop = exports.rmsprop as Kernel;
+    this.#batchNorm = Object.fromEntries(
+      BATCH_NORM_PASSES.map((pass) => [pass, exports[`bn_${pass}`] as Kernel]),
+    ) as Record<BatchNormPass, Kernel>;
   }
 
   /**
@@ -199,6 +211,14 @@ export class HeapKernels {
       rule.biasCorrection2,
       rule.epsilon,
     );
+  }
+
+  /**
+   * One of batch norm's passes over a batch of `rows` x `cols` (`_kernel_module.ts` says what
+   * each computes), its pointer arguments in that order.
+   */
+  batchNorm(pass: BatchNormPass, pointers: number[], rows: number, cols: number): void {
+    this.#batchNorm[pass](...pointers, rows, cols);
   }
 
   /** out[j] = Σ_i x[i][j] over `rows` rows of `cols` floats, added in row order. */

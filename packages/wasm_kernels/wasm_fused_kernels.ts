@@ -11,6 +11,10 @@ import {
   ACTIVATION_GRAD,
   ADAM,
   type AdamAttrs,
+  BATCH_NORM,
+  BATCH_NORM_GRAD,
+  BATCH_NORM_INFERENCE,
+  type BatchNormAttrs,
   DENSE,
   type DenseActivation,
   type DenseAttrs,
@@ -30,7 +34,7 @@ import {
   kernelsOf,
   offsetOf,
 } from "./wasm_kernels.ts";
-import { attrsOf, heapOf, wasmBackendOf } from "./_tfjs_wasm_internals.ts";
+import { attrsOf, heapOf, type WasmBackend, wasmBackendOf } from "./_tfjs_wasm_internals.ts";
 
 /** What the epilogue applies for each activation (tanh: the backend's own kernel after it). */
 const EPILOGUES: Record<DenseActivation, Pick<Epilogue, "kind" | "then">> = {
@@ -274,6 +278,177 @@ function maxoutConfig(kernelName: typeof MAXOUT | typeof MAXOUT_GRAD): KernelCon
   };
 }
 
+/** x's `[n, units]`, checked against the per-feature vectors of a batch-norm kernel. */
+function batchNormShape(
+  kernelName: string,
+  x: TensorInfo,
+  ...vectors: TensorInfo[]
+): { n: number; units: number } {
+  checkFloat32(kernelName, x, ...vectors);
+  const [n, units] = x.shape;
+  if (x.shape.length !== 2 || vectors.some((v) => v.shape.join() !== `${units}`)) {
+    throw new RangeError(
+      `${kernelName} shapes do not fit: x [${x.shape}], vectors ${
+        vectors.map((v) => `[${v.shape}]`).join(", ")
+      }`,
+    );
+  }
+  return { n, units };
+}
+
+/** A float32 view of `units` floats at `offset` in the backend's heap. */
+function floatsAt(wasm: WasmBackend, offset: number, units: number): Float32Array {
+  return new Float32Array(heapOf(wasm).memory.buffer, offset, units);
+}
+
+/**
+ * x's batch statistics into `mean` and `stdev` (heap offsets of `units` floats), as `tf.moments`
+ * and `tf.sqrt(tf.add(variance, ε))` compute them on this backend: the rows summed in order, then
+ * divided by n (the `Mean` kernel's way), likewise the squared deviations from the mean, then ε
+ * added and the square root taken, each rounded to float32.
+ */
+function batchStatistics(
+  wasm: WasmBackend,
+  x: number,
+  { mean, stdev }: { mean: number; stdev: number },
+  { n, units, epsilon }: { n: number; units: number; epsilon: number },
+): void {
+  const kernels = kernelsOf(wasm);
+  kernels.sumRows(x, mean, n, units);
+  const means = floatsAt(wasm, mean, units);
+  for (let j = 0; j < units; j++) means[j] /= n;
+  kernels.batchNorm("square_deviations", [x, mean, stdev], n, units);
+  const stdevs = floatsAt(wasm, stdev, units), eps = Math.fround(epsilon);
+  for (let j = 0; j < units; j++) {
+    stdevs[j] = Math.sqrt(Math.fround(Math.fround(stdevs[j] / n) + eps));
+  }
+}
+
+/** Scratch space of `count` vectors of `units` floats in the heap: their offsets, and its release. */
+function scratch(
+  wasm: WasmBackend,
+  count: number,
+  units: number,
+): { at: number[]; release: () => void } {
+  const space = wasm.makeOutput([count, units], "float32");
+  const first = offsetOf(wasm, space);
+  return {
+    at: Array.from({ length: count }, (_, i) => first + 4 * i * units),
+    release: () => void wasm.disposeData(space.dataId),
+  };
+}
+
+const batchNormConfig: KernelConfig = {
+  kernelName: BATCH_NORM,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, scale, shift, sumMean, sumStdev } = inputs as Inputs;
+    const { n, units } = batchNormShape(BATCH_NORM, x, scale, shift, sumMean, sumStdev);
+    const { epsilon } = attrsOf<BatchNormAttrs>(attrs);
+    const wasm = wasmBackendOf(backend);
+    const at = (t: TensorInfo) => offsetOf(wasm, t);
+    const y = wasm.makeOutput(x.shape, "float32");
+    const sums = [sumMean, sumStdev].map((t) => wasm.makeOutput(t.shape, "float32"));
+    const space = scratch(wasm, 2, units);
+    const [mean, stdev] = space.at;
+    batchStatistics(wasm, at(x), { mean, stdev }, { n, units, epsilon });
+    kernelsOf(wasm).batchNorm(
+      "affine",
+      [at(x), at(y), mean, stdev, at(scale), at(shift)],
+      n,
+      units,
+    );
+    [[sumMean, mean], [sumStdev, stdev]].forEach(([sum, statistic], i) => {
+      const out = floatsAt(wasm, at(sums[i]), units);
+      const before = floatsAt(wasm, at(sum as TensorInfo), units);
+      const added = floatsAt(wasm, statistic as number, units);
+      for (let j = 0; j < units; j++) out[j] = before[j] + added[j];
+    });
+    space.release();
+    return [y, ...sums];
+  },
+};
+
+/**
+ * The gradient of the composed batch norm as tfjs' tape forms it (its ops' gradient formulas, and
+ * x's three gradients, from the affine map, the squared deviations and the mean, added in the
+ * tape's order): the statistics again, then three passes over the batch with per-feature steps
+ * between them.
+ */
+const batchNormGradConfig: KernelConfig = {
+  kernelName: BATCH_NORM_GRAD,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { dy, x, scale } = inputs as Inputs;
+    const { n, units } = batchNormShape(BATCH_NORM_GRAD, x, scale);
+    checkFloat32(BATCH_NORM_GRAD, dy);
+    if (dy.shape.join() !== x.shape.join()) {
+      throw new RangeError(`${BATCH_NORM_GRAD}: dy [${dy.shape}] for x [${x.shape}]`);
+    }
+    const { epsilon } = attrsOf<BatchNormAttrs>(attrs);
+    const wasm = wasmBackendOf(backend);
+    const at = (t: TensorInfo) => offsetOf(wasm, t);
+    const dx = wasm.makeOutput(x.shape, "float32");
+    const [dscale, dshift] = [0, 1].map(() => wasm.makeOutput([units], "float32"));
+    const space = scratch(wasm, 6, units);
+    const [mean, stdev, sumDbA, sumDa, dv, dm] = space.at;
+    batchStatistics(wasm, at(x), { mean, stdev }, { n, units, epsilon });
+    const kernels = kernelsOf(wasm);
+    kernels.batchNorm(
+      "grad_sums",
+      [at(dy), at(x), mean, stdev, at(scale), at(dshift), at(dscale), sumDbA, sumDa],
+      n,
+      units,
+    );
+    const f = Math.fround;
+    const [s, dbA, dvs] = [stdev, sumDbA, dv].map((o) => floatsAt(wasm, o, units));
+    for (let j = 0; j < units; j++) {
+      // stdev's gradient (Div's: −Σ db·a / stdev²), the variance's (Sqrt's: / (2·√(var + ε))),
+      // then Mean's: / n, for each squared deviation.
+      const dStdev = -f(dbA[j] / f(s[j] * s[j]));
+      dvs[j] = f(dStdev / f(s[j] * 2)) / n;
+    }
+    // The squared deviations' gradient through the mean, summed into dm's place.
+    kernels.batchNorm("grad_deviations", [at(x), mean, dv, dm], n, units);
+    const [da, dms] = [sumDa, dm].map((o) => floatsAt(wasm, o, units));
+    if (n === 1) {
+      // tf.moments subtracts the mean kept as [1, units], which a batch of 1 does not broadcast:
+      // its gradient is the deviation's own, not a sum from 0 (the two differ for −0).
+      const [xs, means] = [at(x), mean].map((o) => floatsAt(wasm, o, units));
+      for (let j = 0; j < units; j++) dms[j] = f(dvs[j] * f(f(xs[j] - means[j]) * 2));
+    }
+    // The mean's gradient: −Σ da (from the affine map) + −Σ dDeviation, then Mean's / n.
+    for (let j = 0; j < units; j++) dms[j] = f(-da[j] + -dms[j]) / n;
+    kernels.batchNorm(
+      "grad_input",
+      [at(dy), at(x), at(dx), mean, stdev, at(scale), dv, dm],
+      n,
+      units,
+    );
+    space.release();
+    return [dx, dscale, dshift];
+  },
+};
+
+const batchNormInferenceConfig: KernelConfig = {
+  kernelName: BATCH_NORM_INFERENCE,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, backend }) => {
+    const { x, scale, shift, mean, stdev } = inputs as Inputs;
+    const { n, units } = batchNormShape(BATCH_NORM_INFERENCE, x, scale, shift, mean, stdev);
+    const wasm = wasmBackendOf(backend);
+    const at = (t: TensorInfo) => offsetOf(wasm, t);
+    const y = wasm.makeOutput(x.shape, "float32");
+    kernelsOf(wasm).batchNorm(
+      "affine",
+      [at(x), at(y), at(mean), at(stdev), at(scale), at(shift)],
+      n,
+      units,
+    );
+    return y;
+  },
+};
+
 let registered = false;
 
 /** Registers the fused ops' wasm kernels (idempotent). */
@@ -288,6 +463,9 @@ export function registerWasmFusedKernels(): void {
       rmspropConfig,
       maxoutConfig(MAXOUT),
       maxoutConfig(MAXOUT_GRAD),
+      batchNormConfig,
+      batchNormGradConfig,
+      batchNormInferenceConfig,
     ]
   ) {
     registerKernel(config);

@@ -18,6 +18,11 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
+import {
+  batchNormInference,
+  batchNormTraining,
+  type BatchNormWeights,
+} from "@ganbench/wasm-kernels";
 import type { Rng } from "../engine/rng.ts";
 import { dense, type DenseWeights, ownedVariable } from "./layers.ts";
 import { maxout, pack } from "./maxout.ts";
@@ -94,19 +99,27 @@ export class RunningBatchNorm {
     this.#epsilon = options.epsilon;
   }
 
-  /** Normalises `x` (`[n, units]`) with its own statistics, which it adds to the pending sums. */
+  /**
+   * Normalises `x` (`[n, units]`) with its own statistics, which it adds to the pending sums: one
+   * kernel on the wasm backend (`batchNormTraining`), the same bits as tfjs' ops.
+   */
   train(x: tf.Tensor2D): tf.Tensor2D {
-    const { mean, variance } = tf.moments(x, 0);
-    const stdev = tf.sqrt(tf.add(variance, this.#epsilon));
-    this.#pendingMean.assign(tf.add(this.#pendingMean, mean));
-    this.#pendingStdev.assign(tf.add(this.#pendingStdev, stdev));
+    const { y, sums } = batchNormTraining(x, this.#weights(), {
+      mean: this.#pendingMean as tf.Tensor1D,
+      stdev: this.#pendingStdev as tf.Tensor1D,
+    }, this.#epsilon);
+    this.#pendingMean.assign(sums.mean);
+    this.#pendingStdev.assign(sums.stdev);
     this.#pending++;
-    return this.#affine(x, mean, stdev);
+    return y;
   }
 
   /** Normalises `x` with the running averages. */
   infer(x: tf.Tensor2D): tf.Tensor2D {
-    return this.#affine(x, this.mean, this.stdev);
+    return batchNormInference(x, this.#weights(), {
+      mean: this.mean as tf.Tensor1D,
+      stdev: this.stdev as tf.Tensor1D,
+    });
   }
 
   /** average ← (1 − momentum)·average + momentum·(mean of the pending statistics); no-op without any. */
@@ -134,8 +147,8 @@ export class RunningBatchNorm {
     return [this.scale, this.shift, this.mean, this.stdev, this.#pendingMean, this.#pendingStdev];
   }
 
-  #affine(x: tf.Tensor2D, mean: tf.Tensor, stdev: tf.Tensor): tf.Tensor2D {
-    return tf.add(tf.mul(tf.div(tf.sub(x, mean), stdev), this.scale), this.shift) as tf.Tensor2D;
+  #weights(): BatchNormWeights {
+    return { scale: this.scale as tf.Tensor1D, shift: this.shift as tf.Tensor1D };
   }
 }
 
