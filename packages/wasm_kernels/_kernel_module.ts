@@ -23,6 +23,7 @@
  * - `activation_grad`: dy·act'(y) from an activation's output (the fused dense layer's gradient).
  * - `adam` / `rmsprop`: one optimiser step over flat state and weights, in the composed tfjs ops'
  *   order of operations, so that it gives their bits.
+ * - `maxout`: a maxout layer's largest pieces, or their gradient.
  * - `bn_*`: batch norm's passes (statistics, affine map, gradients), likewise in the composed ops'
  *   order of operations.
  *
@@ -642,6 +643,77 @@ function rowwiseFunction(
   return { name, params, results: [], locals, code };
 }
 
+/**
+ * maxout(x, out, dy, rows, units, pieces, gradient): over rows of `pieces · units` values grouped
+ * piece by piece (unit u's pieces at columns u, units + u, ...), each unit's first largest piece:
+ * the piece p that wins `best < x[p]` in order, as chained maximums pick it. Forward (gradient 0):
+ * out[i][u] = that piece's value. Gradient (1): out[i][p·units + u] = dy[i][u] + 0 at the winning
+ * piece (+ 0: −0 becomes 0, as adding the other pieces' zero gradients does in tfjs), 0 at the
+ * others.
+ */
+function maxoutFunction(): WasmFunction {
+  const params = [I32, I32, I32, I32, I32, I32, I32];
+  const [x, out, dy, rows, units, pieces, gradient] = params.map((_, i) => i);
+  const locals = new Locals(params.length);
+  const [unitBytes, pieceRow, ptr, p] = locals.many(4, I32);
+  const [best, v, mask, win, g] = locals.many(5, V128);
+  const [bestF, vF, gF] = locals.many(3, F32);
+  const winI = locals.add(I32);
+  const code = new Code();
+  const { localGet: get, localSet: set, localTee: tee, i32Const: int } = op;
+  code.emit(get(units), int(2), op.i32Shl, set(unitBytes));
+  code.emit(get(unitBytes), get(pieces), op.i32Mul, set(pieceRow));
+  /** A loop over pieces from p = `from`, `ptr` stepping a piece at a time; `body` per piece. */
+  const pieceLoop = (from: number, body: () => void) => {
+    code.emit(int(from), set(p), op.block, get(p), get(pieces), op.i32GeU, op.brIf(0), op.loop);
+    body();
+    code.emit(get(ptr), get(unitBytes), op.i32Add, set(ptr));
+    code.emit(get(p), int(1), op.i32Add, tee(p), get(pieces), op.i32LtU, op.brIf(0));
+    code.emit(op.end, op.end);
+  };
+  emitRowLoops(code, locals, { rows, rowBytes: unitBytes }, (j, width) => {
+    const vector = width === 16;
+    // The winner: best and its piece, over the pieces in order.
+    code.emit(get(x), get(j), op.i32Add, tee(ptr), load(width), set(vector ? best : bestF));
+    code.emit(vector ? op.v128Zero : int(0), set(vector ? win : winI));
+    code.emit(get(ptr), get(unitBytes), op.i32Add, set(ptr));
+    pieceLoop(1, () => {
+      if (vector) {
+        code.emit(get(ptr), load(16), set(v), get(best), get(v), op.f32x4Lt, set(mask));
+        code.emit(get(v), get(best), get(mask), op.v128Bitselect, set(best));
+        code.emit(get(p), op.i32x4Splat, get(win), get(mask), op.v128Bitselect, set(win));
+      } else {
+        code.emit(get(ptr), load(4), set(vF));
+        code.emit(get(p), get(winI), get(bestF), get(vF), op.f32Lt, op.select, set(winI));
+        code.emit(get(vF), get(bestF), get(bestF), get(vF), op.f32Lt, op.select, set(bestF));
+      }
+    });
+    code.emit(get(gradient), op.i32Eqz, op.if);
+    code.emit(get(out), get(j), op.i32Add, get(vector ? best : bestF), store(width));
+    code.emit(op.else);
+    code.emit(get(dy), get(j), op.i32Add, load(width));
+    code.emit(vector ? op.v128Zero : op.f32Const(0), add(width), set(vector ? g : gF));
+    code.emit(get(out), get(j), op.i32Add, set(ptr));
+    pieceLoop(0, () => {
+      code.emit(get(ptr));
+      if (vector) {
+        code.emit(get(g), op.v128Zero, get(win), get(p), op.i32x4Splat, op.i32x4Eq);
+        code.emit(op.v128Bitselect);
+      } else {
+        code.emit(get(gF), op.f32Const(0), get(winI), get(p), op.i32Eq, op.select);
+      }
+      code.emit(store(width));
+    });
+    code.emit(op.end);
+  }, () => {
+    code.emit(get(x), get(pieceRow), op.i32Add, set(x));
+    code.emit(get(dy), get(unitBytes), op.i32Add, set(dy));
+    code.emit(get(out), get(gradient), op.ifValue(I32), get(pieceRow), op.else, get(unitBytes));
+    code.emit(op.end, op.i32Add, set(out));
+  });
+  return { name: "maxout", params, results: [], locals, code };
+}
+
 /** Batch norm's passes, each the function `bn_<pass>` of the module. */
 export const BATCH_NORM_PASSES = [
   "square_deviations",
@@ -744,6 +816,6 @@ export function kernelModule(fused: boolean): Uint8Array<ArrayBuffer> {
   functions.push(patchFunction("im2col"), patchFunction("col2im"));
   functions.push(sumRowsFunction(), copyRowsFunction(), biasActivationFunction());
   functions.push(activationGradFunction(), adamFunction(), rmspropFunction());
-  functions.push(...batchNormFunctions());
+  functions.push(...batchNormFunctions(), maxoutFunction());
   return wasmModule(functions);
 }

@@ -100,6 +100,7 @@ export class HeapKernels {
   #adam: Kernel;
   #rmsprop: Kernel;
   #batchNorm: Record<BatchNormPass, Kernel>;
+  #maxout: Kernel;
   /** Floats of lowered patches held at once (16 MiB by default); a convolution works in chunks. */
   patchChunkFloats = 4 << 20;
   /**
@@ -155,6 +156,7 @@ export class HeapKernels {
     this.#batchNorm = Object.fromEntries(
       BATCH_NORM_PASSES.map((pass) => [pass, exports[`bn_${pass}`] as Kernel]),
     ) as Record<BatchNormPass, Kernel>;
+    this.#maxout = exports.maxout as Kernel;
   }
 
   /**
@@ -219,6 +221,20 @@ export class HeapKernels {
    */
   batchNorm(pass: BatchNormPass, pointers: number[], rows: number, cols: number): void {
     this.#batchNorm[pass](...pointers, rows, cols);
+  }
+
+  /**
+   * A maxout over `rows` rows of `pieces · units` values (unit u's pieces at columns u, units + u,
+   * ...): out (`rows` x `units`) = each unit's first largest piece; or, given `dy` (`rows` x
+   * `units`), its gradient: out (`rows` x `pieces · units`) = dy + 0 at that piece, 0 elsewhere.
+   */
+  maxout(
+    x: number,
+    out: number,
+    shape: { rows: number; units: number; pieces: number },
+    dy?: number,
+  ): void {
+    this.#maxout(x, out, dy ?? 0, shape.rows, shape.units, shape.pieces, dy === undefined ? 0 : 1);
   }
 
   /** out[j] = Σ_i x[i][j] over `rows` rows of `cols` floats, added in row order. */

@@ -192,62 +192,11 @@ const rmspropConfig = flatUpdateConfig<RmspropAttrs>(
     ),
 );
 
-/** out[i][u] = the largest of row i's pieces of unit u. */
-function maxoutRows(
-  x: Float32Array,
-  out: Float32Array,
-  { n, units, pieces }: { n: number; units: number; pieces: number },
-): void {
-  const width = units * pieces;
-  for (let i = 0; i < n; i++) {
-    const row = i * width, to = i * units;
-    for (let u = 0; u < units; u++) {
-      let best = x[row + u];
-      for (let p = 1; p < pieces; p++) {
-        const value = x[row + p * units + u];
-        if (best < value) best = value;
-      }
-      out[to + u] = best;
-    }
-  }
-}
-
 /**
- * dx[i][p·units + u] = dy[i][u] at the first largest piece p of unit u, as tf.maximum(tf.maximum(
- * p0, p1), p2)... routes it, 0 elsewhere.
- */
-function maxoutGradRows(
-  x: Float32Array,
-  dy: Float32Array,
-  dx: Float32Array,
-  { n, units, pieces }: { n: number; units: number; pieces: number },
-): void {
-  const width = units * pieces;
-  dx.fill(0);
-  for (let i = 0; i < n; i++) {
-    const row = i * width;
-    for (let u = 0; u < units; u++) {
-      let best = x[row + u], winner = 0;
-      for (let p = 1; p < pieces; p++) {
-        const value = x[row + p * units + u];
-        if (best < value) {
-          best = value;
-          winner = p;
-        }
-      }
-      // + 0 turns −0 into 0, as adding the other pieces' zero gradients does in tfjs.
-      dx[row + winner * units + u] = dy[i * units + u] + 0;
-    }
-  }
-}
-
-/**
- * The maxout and its gradient as loops over the heap in TypeScript: one pass over a layer's
- * values (about 0.1 ms for PacGAN's 100 x 1,000), where the composed op takes `pieces` slices,
- * `pieces − 1` maximums, and for the gradient two comparisons, two casts, two products per
- * maximum and a pad per slice (about 35 kernels a layer, most of PacGAN's step outside its
- * products). Plain loops rather than a kernel of the module: they move memory and compare, with
- * nothing for SIMD products to speed up.
+ * The maxout and its gradient as one pass of the kernel module's `maxout` over a layer's values,
+ * where the composed op takes `pieces` slices, `pieces − 1` maximums, and for the gradient two
+ * comparisons, two casts, two products per maximum and a pad per slice (about 35 kernels a layer,
+ * most of PacGAN's step outside its products).
  */
 function maxoutConfig(kernelName: typeof MAXOUT | typeof MAXOUT_GRAD): KernelConfig {
   return {
@@ -267,12 +216,8 @@ function maxoutConfig(kernelName: typeof MAXOUT | typeof MAXOUT_GRAD): KernelCon
       }
       const wasm = wasmBackendOf(backend);
       const out = wasm.makeOutput(dy ? x.shape : [n, units], "float32");
-      const { buffer } = heapOf(wasm).memory;
-      const view = (t: TensorInfo) =>
-        new Float32Array(buffer, offsetOf(wasm, t), util.sizeFromShape(t.shape));
-      const shape = { n, units, pieces };
-      if (dy) maxoutGradRows(view(x), view(dy), view(out), shape);
-      else maxoutRows(view(x), view(out), shape);
+      const at = (t: TensorInfo) => offsetOf(wasm, t);
+      kernelsOf(wasm).maxout(at(x), at(out), { rows: n, units, pieces }, dy && at(dy));
       return out;
     },
   };
