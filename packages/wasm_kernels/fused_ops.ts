@@ -57,20 +57,29 @@ export const MAXOUT_GRAD = "GanbenchMaxoutGrad";
 export const BATCH_NORM = "GanbenchBatchNorm";
 /**
  * {@linkcode BATCH_NORM}'s gradient through y (the running sums are statistics, not trained: no
- * gradient flows back from them). Inputs dy, x, scale; outputs [dx, dscale, dshift]; attributes
+ * gradient flows back from them). Inputs dy, x, scale, and y (the forward output: the
+ * activation's derivative reads it); outputs [dx, dscale, dshift]; attributes
  * {@linkcode BatchNormAttrs}. It has no gradient of its own.
  */
 export const BATCH_NORM_GRAD = "GanbenchBatchNormGrad";
 /**
  * Batch norm of x `[n, units]` with given statistics: ((x − mean) / stdev)·scale + shift. Inputs x,
- * scale, shift, mean, stdev.
+ * scale, shift, mean, stdev; attributes {@linkcode BatchNormAttrs}.
  */
 export const BATCH_NORM_INFERENCE = "GanbenchBatchNormInference";
 
-/** Attributes of {@linkcode BATCH_NORM} and {@linkcode BATCH_NORM_GRAD}. */
+/** The activations a fused batch norm applies after its affine map. */
+export type BatchNormActivation = "linear" | "relu";
+
+/**
+ * Attributes of {@linkcode BATCH_NORM}, {@linkcode BATCH_NORM_GRAD} and
+ * {@linkcode BATCH_NORM_INFERENCE} (which ignores `epsilon`).
+ */
 export interface BatchNormAttrs {
   /** Added to the variance under the square root. */
   epsilon: number;
+  /** Applied to the normalised values (relu: as `tf.relu`, and its gradient as tfjs forms it). */
+  activation: BatchNormActivation;
 }
 
 /** Attributes of {@linkcode MAXOUT} and {@linkcode MAXOUT_GRAD}. */
@@ -210,19 +219,21 @@ export interface BatchNormWeights {
   shift: tf.Tensor1D;
 }
 
-/** ((x − mean) / stdev)·scale + shift, composed. */
+/** act(((x − mean) / stdev)·scale + shift), composed. */
 function affine(
   x: tf.Tensor2D,
   mean: tf.Tensor,
   stdev: tf.Tensor,
   { scale, shift }: BatchNormWeights,
+  activation: BatchNormActivation,
 ): tf.Tensor2D {
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), stdev), scale), shift) as tf.Tensor2D;
+  const y = tf.add(tf.mul(tf.div(tf.sub(x, mean), stdev), scale), shift) as tf.Tensor2D;
+  return activation === "relu" ? tf.relu(y) : y;
 }
 
 /**
- * Batch norm of `x` (`[n, units]`) with its own statistics: y = ((x − mean) / stdev)·scale +
- * shift, mean and variance over the batch axis (`tf.moments`), stdev = √(variance + ε); also the
+ * Batch norm of `x` (`[n, units]`) with its own statistics: y = act(((x − mean) / stdev)·scale +
+ * shift), mean and variance over the batch axis (`tf.moments`), stdev = √(variance + ε); also the
  * running `sums` plus this batch's mean and stdev. One kernel where the backend has it (its
  * gradient one more), tfjs' ops otherwise; both give the same bits, gradients included. The sums
  * carry no gradient.
@@ -231,8 +242,9 @@ export function batchNormTraining(
   x: tf.Tensor2D,
   weights: BatchNormWeights,
   sums: { mean: tf.Tensor1D; stdev: tf.Tensor1D },
-  epsilon: number,
+  options: { epsilon: number; activation?: BatchNormActivation },
 ): { y: tf.Tensor2D; sums: { mean: tf.Tensor1D; stdev: tf.Tensor1D } } {
+  const { epsilon, activation = "linear" } = options;
   if (!fusedKernelAvailable(BATCH_NORM) || x.dtype !== "float32") {
     const { mean, variance } = tf.moments(x, 0);
     const stdev = tf.sqrt(tf.add(variance, epsilon));
@@ -241,10 +253,10 @@ export function batchNormTraining(
         mean: tf.add(sums.mean, mean) as tf.Tensor1D,
         stdev: tf.add(sums.stdev, stdev) as tf.Tensor1D,
       },
-      y: affine(x, mean, stdev, weights),
+      y: affine(x, mean, stdev, weights, activation),
     };
   }
-  const attrs: BatchNormAttrs = { epsilon };
+  const attrs: BatchNormAttrs = { epsilon, activation };
   const [y, mean, stdev] = tf.engine().runKernel(
     BATCH_NORM,
     { x, ...weights, sumMean: sums.mean, sumStdev: sums.stdev },
@@ -254,20 +266,23 @@ export function batchNormTraining(
 }
 
 /**
- * Batch norm of `x` (`[n, units]`) with given statistics: ((x − mean) / stdev)·scale + shift, one
- * kernel where the backend has it, tfjs' ops otherwise (the same bits).
+ * Batch norm of `x` (`[n, units]`) with given statistics: act(((x − mean) / stdev)·scale + shift),
+ * one kernel where the backend has it, tfjs' ops otherwise (the same bits).
  */
 export function batchNormInference(
   x: tf.Tensor2D,
   weights: BatchNormWeights,
   statistics: { mean: tf.Tensor1D; stdev: tf.Tensor1D },
+  activation: BatchNormActivation = "linear",
 ): tf.Tensor2D {
   if (!fusedKernelAvailable(BATCH_NORM_INFERENCE) || x.dtype !== "float32") {
-    return affine(x, statistics.mean, statistics.stdev, weights);
+    return affine(x, statistics.mean, statistics.stdev, weights, activation);
   }
+  const attrs: BatchNormAttrs = { epsilon: 0, activation };
   return tf.engine().runKernel(
     BATCH_NORM_INFERENCE,
     { x, ...weights, ...statistics },
+    { ...attrs },
   ) as tf.Tensor2D;
 }
 
@@ -406,11 +421,12 @@ export function registerFusedGradients(): void {
   registerGradient({
     kernelName: BATCH_NORM,
     inputsToSave: ["x", "scale"],
+    outputsToSave: [true, false, false],
     gradFunc: (dys, saved, attrs) => {
-      const [x, scale] = saved;
+      const [x, scale, y] = saved;
       const dy = (dys as tf.Tensor[])[0];
       // The three gradients come from one kernel, run once, before their closures.
-      const [dx, dscale, dshift] = tf.engine().runKernel(BATCH_NORM_GRAD, { dy, x, scale }, {
+      const [dx, dscale, dshift] = tf.engine().runKernel(BATCH_NORM_GRAD, { dy, x, scale, y }, {
         ...attrsOf<BatchNormAttrs>(attrs),
       }) as tf.Tensor[];
       return { x: () => dx, scale: () => dscale, shift: () => dshift };
@@ -419,9 +435,12 @@ export function registerFusedGradients(): void {
   registerGradient({
     kernelName: BATCH_NORM_INFERENCE,
     inputsToSave: ["x", "scale", "mean", "stdev"],
-    gradFunc: (dy, saved) => {
-      const [x, scale, mean, stdev] = saved;
+    outputsToSave: [true],
+    gradFunc: (dOut, saved, attrs) => {
+      const [x, scale, mean, stdev, y] = saved;
+      const { activation } = attrsOf<BatchNormAttrs>(attrs);
       // The composed map's gradients, as tfjs' own ops form them.
+      const dy = activation === "relu" ? activationGrad(dOut as tf.Tensor, y, "relu", 0) : dOut;
       const a = () => tf.sub(x, mean);
       const db = () => tf.mul(dy as tf.Tensor, scale);
       const da = () => tf.div(db(), stdev);

@@ -184,7 +184,7 @@ Deno.test("the maxout kernel gives the chained maximums' bits and gradients, and
   }
 });
 
-Deno.test("the batch-norm kernels give the composed ops' bits: output, running sums, statistics' use at inference, every gradient", async () => {
+Deno.test("the batch-norm kernels give the composed ops' bits, with and without relu: output, running sums, inference, every gradient", async () => {
   await useBackend("wasm");
   assert.ok(fusedKernelAvailable(BATCH_NORM), "the wasm backend registers the batch-norm kernel");
   assert.ok(fusedKernelAvailable(BATCH_NORM_INFERENCE));
@@ -208,42 +208,37 @@ Deno.test("the batch-norm kernels give the composed ops' bits: output, running s
     // Feature 0 gets no gradient (−0, as a dead relu passes back for a negative dy): the signs
     // of the zeros it leads to follow tfjs' order of operations too.
     const dy = tf.tensor2d(rng.normals(n * units).map((v, i) => i % units ? v : -0), [n, units]);
-    const [fused, composed] = fusedAndComposed(() => {
-      const weights = (scale: tf.Tensor, shift: tf.Tensor) => ({
-        scale: scale as tf.Tensor1D,
-        shift: shift as tf.Tensor1D,
-      });
-      const training = batchNormTraining(x, weights(scale, shift), {
-        mean: sumMean,
-        stdev: sumStdev,
-      }, epsilon);
-      // The gradient through y, then through a relu after it (as G uses it), at dy.
-      const train = (...[x, scale, shift]: tf.Tensor[]) =>
-        batchNormTraining(x as tf.Tensor2D, weights(scale, shift), {
-          mean: sumMean,
-          stdev: sumStdev,
-        }, epsilon).y;
-      const grads = tf.grads(train)([x, scale, shift], dy);
-      const relu = tf.grads((...inputs: tf.Tensor[]) => tf.relu(train(...inputs)))(
-        [x, scale, shift],
-        dy,
-      );
-      const infer = (...[x, scale, shift, mean, stdev]: tf.Tensor[]) =>
-        batchNormInference(x as tf.Tensor2D, weights(scale, shift), {
-          mean: mean as tf.Tensor1D,
-          stdev: stdev as tf.Tensor1D,
+    const [fused, composed] = fusedAndComposed(() =>
+      (["linear", "relu"] as const).flatMap((activation) => {
+        const weights = (scale: tf.Tensor, shift: tf.Tensor) => ({
+          scale: scale as tf.Tensor1D,
+          shift: shift as tf.Tensor1D,
         });
-      const inferGrads = tf.grads(infer)([x, scale, shift, mean, stdev], dy);
-      return [
-        training.y,
-        training.sums.mean,
-        training.sums.stdev,
-        ...grads,
-        ...relu,
-        infer(x, scale, shift, mean, stdev),
-        ...inferGrads,
-      ];
-    });
+        const sums = { mean: sumMean, stdev: sumStdev };
+        const training = batchNormTraining(x, weights(scale, shift), sums, {
+          epsilon,
+          activation,
+        });
+        const train = (...[x, scale, shift]: tf.Tensor[]) =>
+          batchNormTraining(x as tf.Tensor2D, weights(scale, shift), sums, {
+            epsilon,
+            activation,
+          }).y;
+        const infer = (...[x, scale, shift, mean, stdev]: tf.Tensor[]) =>
+          batchNormInference(x as tf.Tensor2D, weights(scale, shift), {
+            mean: mean as tf.Tensor1D,
+            stdev: stdev as tf.Tensor1D,
+          }, activation);
+        return [
+          training.y,
+          training.sums.mean,
+          training.sums.stdev,
+          ...tf.grads(train)([x, scale, shift], dy),
+          infer(x, scale, shift, mean, stdev),
+          ...tf.grads(infer)([x, scale, shift, mean, stdev], dy),
+        ];
+      })
+    );
     for (let i = 0; i < fused.length; i++) {
       const [f, c] = [fused[i], composed[i]];
       const differ = f.findIndex((v, j) => !Object.is(v, c[j]));

@@ -14,6 +14,7 @@ import {
   BATCH_NORM,
   BATCH_NORM_GRAD,
   BATCH_NORM_INFERENCE,
+  type BatchNormActivation,
   type BatchNormAttrs,
   DENSE,
   type DenseActivation,
@@ -241,6 +242,15 @@ function batchNormShape(
   return { n, units };
 }
 
+/** A batch norm's activation on its output `y`, in place (relu: max(v, 0), as `tf.relu`). */
+function applyActivation(wasm: WasmBackend, y: TensorInfo, activation: BatchNormActivation): void {
+  if (activation === "linear") return;
+  const [rows, cols] = y.shape;
+  kernelsOf(wasm).biasActivation(offsetOf(wasm, y), undefined, { rows, cols }, {
+    kind: activation,
+  });
+}
+
 /** A float32 view of `units` floats at `offset` in the backend's heap. */
 function floatsAt(wasm: WasmBackend, offset: number, units: number): Float32Array {
   return new Float32Array(heapOf(wasm).memory.buffer, offset, units);
@@ -289,7 +299,7 @@ const batchNormConfig: KernelConfig = {
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { x, scale, shift, sumMean, sumStdev } = inputs as Inputs;
     const { n, units } = batchNormShape(BATCH_NORM, x, scale, shift, sumMean, sumStdev);
-    const { epsilon } = attrsOf<BatchNormAttrs>(attrs);
+    const { epsilon, activation } = attrsOf<BatchNormAttrs>(attrs);
     const wasm = wasmBackendOf(backend);
     const at = (t: TensorInfo) => offsetOf(wasm, t);
     const y = wasm.makeOutput(x.shape, "float32");
@@ -303,6 +313,7 @@ const batchNormConfig: KernelConfig = {
       n,
       units,
     );
+    applyActivation(wasm, y, activation);
     [[sumMean, mean], [sumStdev, stdev]].forEach(([sum, statistic], i) => {
       const out = floatsAt(wasm, at(sums[i]), units);
       const before = floatsAt(wasm, at(sum as TensorInfo), units);
@@ -324,21 +335,29 @@ const batchNormGradConfig: KernelConfig = {
   kernelName: BATCH_NORM_GRAD,
   backendName: "wasm",
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, x, scale } = inputs as Inputs;
+    const { dy: dOut, x, scale, y } = inputs as Inputs;
     const { n, units } = batchNormShape(BATCH_NORM_GRAD, x, scale);
-    checkFloat32(BATCH_NORM_GRAD, dy);
-    if (dy.shape.join() !== x.shape.join()) {
-      throw new RangeError(`${BATCH_NORM_GRAD}: dy [${dy.shape}] for x [${x.shape}]`);
+    checkFloat32(BATCH_NORM_GRAD, dOut, y);
+    if (dOut.shape.join() !== x.shape.join() || y.shape.join() !== x.shape.join()) {
+      throw new RangeError(
+        `${BATCH_NORM_GRAD}: dy [${dOut.shape}], y [${y.shape}], x [${x.shape}]`,
+      );
     }
-    const { epsilon } = attrsOf<BatchNormAttrs>(attrs);
+    const { epsilon, activation } = attrsOf<BatchNormAttrs>(attrs);
     const wasm = wasmBackendOf(backend);
     const at = (t: TensorInfo) => offsetOf(wasm, t);
     const dx = wasm.makeOutput(x.shape, "float32");
     const [dscale, dshift] = [0, 1].map(() => wasm.makeOutput([units], "float32"));
+    // The activation's derivative first (relu: dy·step(y), the product tfjs' relu gradient forms).
+    const dActivated = activation === "relu" ? wasm.makeOutput(x.shape, "float32") : undefined;
     const space = scratch(wasm, 6, units);
     const [mean, stdev, sumDbA, sumDa, dv, dm] = space.at;
-    batchStatistics(wasm, at(x), { mean, stdev }, { n, units, epsilon });
     const kernels = kernelsOf(wasm);
+    if (dActivated) {
+      kernels.activationGrad(at(dOut), at(y), at(dActivated), n * units, { kind: "relu" });
+    }
+    const dy = dActivated ?? dOut;
+    batchStatistics(wasm, at(x), { mean, stdev }, { n, units, epsilon });
     kernels.batchNorm(
       "grad_sums",
       [at(dy), at(x), mean, stdev, at(scale), at(dshift), at(dscale), sumDbA, sumDa],
@@ -371,6 +390,7 @@ const batchNormGradConfig: KernelConfig = {
       units,
     );
     space.release();
+    if (dActivated) wasm.disposeData(dActivated.dataId);
     return [dx, dscale, dshift];
   },
 };
@@ -378,7 +398,7 @@ const batchNormGradConfig: KernelConfig = {
 const batchNormInferenceConfig: KernelConfig = {
   kernelName: BATCH_NORM_INFERENCE,
   backendName: "wasm",
-  kernelFunc: ({ inputs, backend }) => {
+  kernelFunc: ({ inputs, backend, attrs }) => {
     const { x, scale, shift, mean, stdev } = inputs as Inputs;
     const { n, units } = batchNormShape(BATCH_NORM_INFERENCE, x, scale, shift, mean, stdev);
     const wasm = wasmBackendOf(backend);
@@ -390,6 +410,7 @@ const batchNormInferenceConfig: KernelConfig = {
       n,
       units,
     );
+    applyActivation(wasm, y, attrsOf<BatchNormAttrs>(attrs).activation);
     return y;
   },
 };

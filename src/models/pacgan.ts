@@ -19,6 +19,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import {
+  type BatchNormActivation,
   batchNormInference,
   batchNormTraining,
   type BatchNormWeights,
@@ -100,26 +101,27 @@ export class RunningBatchNorm {
   }
 
   /**
-   * Normalises `x` (`[n, units]`) with its own statistics, which it adds to the pending sums: one
-   * kernel on the wasm backend (`batchNormTraining`), the same bits as tfjs' ops.
+   * Normalises `x` (`[n, units]`) with its own statistics, which it adds to the pending sums, then
+   * applies `activation`: one kernel on the wasm backend (`batchNormTraining`), the same bits as
+   * tfjs' ops.
    */
-  train(x: tf.Tensor2D): tf.Tensor2D {
+  train(x: tf.Tensor2D, activation: BatchNormActivation = "linear"): tf.Tensor2D {
     const { y, sums } = batchNormTraining(x, this.#weights(), {
       mean: this.#pendingMean as tf.Tensor1D,
       stdev: this.#pendingStdev as tf.Tensor1D,
-    }, this.#epsilon);
+    }, { epsilon: this.#epsilon, activation });
     this.#pendingMean.assign(sums.mean);
     this.#pendingStdev.assign(sums.stdev);
     this.#pending++;
     return y;
   }
 
-  /** Normalises `x` with the running averages. */
-  infer(x: tf.Tensor2D): tf.Tensor2D {
+  /** Normalises `x` with the running averages, then applies `activation`. */
+  infer(x: tf.Tensor2D, activation: BatchNormActivation = "linear"): tf.Tensor2D {
     return batchNormInference(x, this.#weights(), {
       mean: this.mean as tf.Tensor1D,
       stdev: this.stdev as tf.Tensor1D,
-    });
+    }, activation);
   }
 
   /** average ← (1 − momentum)·average + momentum·(mean of the pending statistics); no-op without any. */
@@ -186,7 +188,7 @@ export function buildPacgan(options: PacganOptions, context: BuildContext): GanP
     let h = latent;
     hidden.forEach((kernel, i) => {
       const linear = tf.matMul(h, kernel as tf.Tensor2D) as tf.Tensor2D;
-      h = tf.relu(training ? norms[i].train(linear) : norms[i].infer(linear));
+      h = training ? norms[i].train(linear, "relu") : norms[i].infer(linear, "relu");
     });
     return tf.reshape(dense(h, output), [-1, ...context.sampleShape]);
   };
