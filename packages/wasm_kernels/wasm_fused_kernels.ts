@@ -293,37 +293,49 @@ function scratch(
   };
 }
 
-const batchNormConfig: KernelConfig = {
-  kernelName: BATCH_NORM,
-  backendName: "wasm",
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, scale, shift, sumMean, sumStdev } = inputs as Inputs;
-    const { n, units } = batchNormShape(BATCH_NORM, x, scale, shift, sumMean, sumStdev);
-    const { epsilon, activation } = attrsOf<BatchNormAttrs>(attrs);
-    const wasm = wasmBackendOf(backend);
-    const at = (t: TensorInfo) => offsetOf(wasm, t);
-    const y = wasm.makeOutput(x.shape, "float32");
-    const sums = [sumMean, sumStdev].map((t) => wasm.makeOutput(t.shape, "float32"));
-    const space = scratch(wasm, 2, units);
-    const [mean, stdev] = space.at;
-    batchStatistics(wasm, at(x), { mean, stdev }, { n, units, epsilon });
-    kernelsOf(wasm).batchNorm(
-      "affine",
-      [at(x), at(y), mean, stdev, at(scale), at(shift)],
-      n,
-      units,
-    );
-    applyActivation(wasm, y, activation);
-    [[sumMean, mean], [sumStdev, stdev]].forEach(([sum, statistic], i) => {
-      const out = floatsAt(wasm, at(sums[i]), units);
-      const before = floatsAt(wasm, at(sum as TensorInfo), units);
-      const added = floatsAt(wasm, statistic as number, units);
-      for (let j = 0; j < units; j++) out[j] = before[j] + added[j];
-    });
-    space.release();
-    return [y, ...sums];
-  },
-};
+/**
+ * Batch norm forward: with the batch's statistics, which it adds to the running sums
+ * ({@linkcode BATCH_NORM}), or with given ones ({@linkcode BATCH_NORM_INFERENCE}); then the
+ * affine map and the activation, one pass each.
+ */
+function batchNormConfig(
+  kernelName: typeof BATCH_NORM | typeof BATCH_NORM_INFERENCE,
+): KernelConfig {
+  const training = kernelName === BATCH_NORM;
+  return {
+    kernelName,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const named = inputs as Inputs;
+      const { x, scale, shift } = named;
+      const vectors = training ? [named.sumMean, named.sumStdev] : [named.mean, named.stdev];
+      const { n, units } = batchNormShape(kernelName, x, scale, shift, ...vectors);
+      const { epsilon, activation } = attrsOf<BatchNormAttrs>(attrs);
+      const wasm = wasmBackendOf(backend);
+      const at = (t: TensorInfo) => offsetOf(wasm, t);
+      const y = wasm.makeOutput(x.shape, "float32");
+      const sums = training ? vectors.map((t) => wasm.makeOutput(t.shape, "float32")) : [];
+      const space = training ? scratch(wasm, 2, units) : undefined;
+      const [mean, stdev] = space?.at ?? vectors.map(at);
+      if (training) batchStatistics(wasm, at(x), { mean, stdev }, { n, units, epsilon });
+      kernelsOf(wasm).batchNorm(
+        "affine",
+        [at(x), at(y), mean, stdev, at(scale), at(shift)],
+        n,
+        units,
+      );
+      applyActivation(wasm, y, activation);
+      sums.forEach((sum, i) => {
+        const out = floatsAt(wasm, at(sum), units);
+        const before = floatsAt(wasm, at(vectors[i]), units);
+        const added = floatsAt(wasm, [mean, stdev][i], units);
+        for (let j = 0; j < units; j++) out[j] = before[j] + added[j];
+      });
+      space?.release();
+      return training ? [y, ...sums] : y;
+    },
+  };
+}
 
 /**
  * The gradient of the composed batch norm as tfjs' tape forms it (its ops' gradient formulas, and
@@ -395,26 +407,6 @@ const batchNormGradConfig: KernelConfig = {
   },
 };
 
-const batchNormInferenceConfig: KernelConfig = {
-  kernelName: BATCH_NORM_INFERENCE,
-  backendName: "wasm",
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, scale, shift, mean, stdev } = inputs as Inputs;
-    const { n, units } = batchNormShape(BATCH_NORM_INFERENCE, x, scale, shift, mean, stdev);
-    const wasm = wasmBackendOf(backend);
-    const at = (t: TensorInfo) => offsetOf(wasm, t);
-    const y = wasm.makeOutput(x.shape, "float32");
-    kernelsOf(wasm).batchNorm(
-      "affine",
-      [at(x), at(y), at(mean), at(stdev), at(scale), at(shift)],
-      n,
-      units,
-    );
-    applyActivation(wasm, y, attrsOf<BatchNormAttrs>(attrs).activation);
-    return y;
-  },
-};
-
 let registered = false;
 
 /** Registers the fused ops' wasm kernels (idempotent). */
@@ -429,9 +421,9 @@ export function registerWasmFusedKernels(): void {
       rmspropConfig,
       maxoutConfig(MAXOUT),
       maxoutConfig(MAXOUT_GRAD),
-      batchNormConfig,
+      batchNormConfig(BATCH_NORM),
       batchNormGradConfig,
-      batchNormInferenceConfig,
+      batchNormConfig(BATCH_NORM_INFERENCE),
     ]
   ) {
     registerKernel(config);
