@@ -12,9 +12,10 @@ import { deserializeError, type SerializedError } from "../errors.ts";
 import { allFigures } from "../metrics/mod.ts";
 import type { Progress } from "../train/mod.ts";
 import { buildMatrix, type Cell } from "./cells.ts";
-import { claimQueue } from "./claim.ts";
+import { type ClaimedCell, claimGroupQueue, holdClaims } from "./claim.ts";
 import { describeEnvironment } from "./environment.ts";
-import { rescoreCell, runCell } from "./run_cell.ts";
+import { rescoreCell, runCell, runCellGroup } from "./run_cell.ts";
+import { describeGroup, groupCells, type LockstepCheck } from "./lockstep_groups.ts";
 import { compareResult } from "./cell_keys.ts";
 import { NO_GENERATOR, StoredGeneratorError } from "./checkpoints.ts";
 import {
@@ -47,6 +48,13 @@ export interface PlanSuiteOptions {
   shard?: Shard;
   /** The position of the suite's first cell in the run's whole cell list (a bench's suites). */
   firstCell?: number;
+  /**
+   * Seeds of a row trained together, as one batched model (`--lockstep`; 1 turns it off);
+   * default: `LOCKSTEP_AUTO` where the configuration supports it (see lockstep_groups.ts).
+   */
+  lockstep?: number;
+  /** Whether a configuration can train in lockstep (default `lockstepUnsupported`; for tests). */
+  lockstepCheck?: LockstepCheck;
   /** Receives one human-readable line per event. */
   log(line: string): void;
 }
@@ -76,6 +84,11 @@ export interface SuitePlan {
   pending: Cell[];
   /** The cells of `pending` re-scored from their stored generators rather than trained. */
   rescore: Cell[];
+  /**
+   * The cells of `pending` as they run: the cells to train of a row in lockstep groups (see
+   * lockstep_groups.ts), every other cell alone; in the order of their first cell.
+   */
+  groups: Cell[][];
   /**
    * `rescore` without `force`: the cells stored with the same training but stale scores and no
    * stored generator (a line each, and exit 1), which a run would train.
@@ -175,12 +188,21 @@ export type CellRunner = (
   rescore?: { stored: CellResult; dir: string },
 ) => Promise<CellResult>;
 
-function inProcessRunner(backend: BackendInfo, options: RunSuiteOptions): CellRunner {
+/** Trains and scores the cells of a lockstep group (see `runCellGroup`); results in their order. */
+export type GroupRunner = (cells: Cell[]) => Promise<CellResult[]>;
+
+function inProcessRunner(
+  backend: BackendInfo,
+  options: RunSuiteOptions,
+): { run: CellRunner; runGroup: GroupRunner } {
   const environment = describeEnvironment(backend);
-  return (cell, rescore) =>
-    rescore
-      ? rescoreCell(cell, rescore.stored, rescore.dir, environment)
-      : runCell(cell, environment, (p) => options.onProgress?.(cell, p));
+  return {
+    run: (cell, rescore) =>
+      rescore
+        ? rescoreCell(cell, rescore.stored, rescore.dir, environment)
+        : runCell(cell, environment, (p) => options.onProgress?.(cell, p)),
+    runGroup: (cells) => runCellGroup(cells, environment, options.onProgress),
+  };
 }
 
 /**
@@ -190,7 +212,7 @@ function inProcessRunner(backend: BackendInfo, options: RunSuiteOptions): CellRu
  */
 export function cellWorkerPool(
   options: Pick<RunSuiteOptions, "jobs" | "backend" | "onProgress">,
-): { run: CellRunner; close(): void } {
+): { run: CellRunner; runGroup: GroupRunner; close(): void } {
   const idle: Worker[] = [];
   const all: Worker[] = [];
   const waiting: ((worker: Worker) => void)[] = [];
@@ -211,27 +233,31 @@ export function cellWorkerPool(
     if (next) next(worker);
     else idle.push(worker);
   };
+  /** Posts `message` to a free worker and resolves to its answer (see cell_worker.ts). */
+  const call = async <T>(cells: Cell[], label: string, message: object): Promise<T> => {
+    const worker = await acquire();
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        worker.onmessage = (event) => {
+          const message = event.data;
+          if (message.type === "progress") {
+            options.onProgress?.(cells[message.index ?? 0], message.progress);
+          } else if (message.type === "done") resolve(message.result);
+          else reject(deserializeError(message.error as SerializedError, label));
+        };
+        worker.onerror = (event) => {
+          event.preventDefault();
+          reject(new Error(`${label}: worker failed: ${event.message}`));
+        };
+        worker.postMessage({ ...message, backend: options.backend });
+      });
+    } finally {
+      release(worker);
+    }
+  };
   return {
-    async run(cell, rescore) {
-      const worker = await acquire();
-      try {
-        return await new Promise<CellResult>((resolve, reject) => {
-          worker.onmessage = (event) => {
-            const message = event.data;
-            if (message.type === "progress") options.onProgress?.(cell, message.progress);
-            else if (message.type === "done") resolve(message.result);
-            else reject(deserializeError(message.error as SerializedError, describeCell(cell)));
-          };
-          worker.onerror = (event) => {
-            event.preventDefault();
-            reject(new Error(`${describeCell(cell)}: worker failed: ${event.message}`));
-          };
-          worker.postMessage({ cell, backend: options.backend, ...rescore });
-        });
-      } finally {
-        release(worker);
-      }
-    },
+    run: (cell, rescore) => call<CellResult>([cell], describeCell(cell), { cell, ...rescore }),
+    runGroup: (cells) => call<CellResult[]>(cells, describeGroup(cells), { cells }),
     close() {
       for (const worker of all) worker.terminate();
     },
@@ -273,6 +299,17 @@ export async function planSuite(suite: Suite, options: PlanSuiteOptions): Promis
       else untrained.push(cell);
     } else pending.push(cell);
   }
+  // Re-scored cells run alone; the cells to train of a row in lockstep groups.
+  const toRescore = new Set(rescore);
+  const position = new Map(pending.map((cell, k) => [cell, k]));
+  const groups = [
+    ...rescore.map((cell) => [cell]),
+    ...groupCells(
+      pending.filter((cell) => !toRescore.has(cell)),
+      options.lockstep,
+      options.lockstepCheck,
+    ),
+  ].sort((a, b) => position.get(a[0])! - position.get(b[0])!);
   return {
     suite,
     profile: options.profile,
@@ -282,6 +319,7 @@ export async function planSuite(suite: Suite, options: PlanSuiteOptions): Promis
     stored,
     pending,
     rescore,
+    groups,
     unscorable,
     untrained,
   };
@@ -289,7 +327,7 @@ export async function planSuite(suite: Suite, options: PlanSuiteOptions): Promis
 
 /** Runs the pending cells of `plan`, storing each result under `options.outDir` as it is done. */
 export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promise<RunSuiteSummary> {
-  const { suite, backend, matrix, cells, pending } = plan;
+  const { suite, backend, matrix, cells } = plan;
   const dir = suiteDir(options.outDir, suite.name, plan.profile);
   const meta: SuiteMeta = {
     suite: suite.name,
@@ -329,9 +367,21 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
   }
   const toRescore = new Set(rescore);
 
-  const jobs = Math.max(1, Math.min(options.jobs ?? 1, pending.length));
+  const together = plan.groups.filter((group) => group.length > 1);
+  if (together.length) {
+    const seeds = together.reduce((sum, group) => sum + group.length, 0);
+    options.log(
+      `${seeds} cells train in lockstep: ${together.length} group${
+        together.length > 1 ? "s" : ""
+      } of up to ${
+        Math.max(...together.map((group) => group.length))
+      } seeds of a row, each group one batched model (--lockstep 1 trains each cell alone)`,
+    );
+  }
+
+  const jobs = Math.max(1, Math.min(options.jobs ?? 1, plan.groups.length));
   const pool = jobs > 1 ? cellWorkerPool({ ...options, jobs }) : undefined;
-  const run = pool?.run ?? inProcessRunner(backend, options);
+  const { run, runGroup } = pool ?? inProcessRunner(backend, options);
   let done = 0;
   let rescored = 0;
   let failed = unscorable.length;
@@ -340,7 +390,7 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
   try {
     // Each cell is claimed before it runs, so that processes sharing the folder never compute
     // the same cell at once.
-    const queue = claimQueue(pending, {
+    const queue = claimGroupQueue(plan.groups, {
       outDir: options.outDir,
       force: options.force,
       log: options.log,
@@ -354,9 +404,35 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
         );
       },
     });
+    /** Trains the claimed cells of a lockstep group, storing each result and freeing its claim. */
+    const trainGroup = async (group: ClaimedCell[]) => {
+      const members = group.map(({ cell }) => cell);
+      options.log(`${describeGroup(members)}: training ${members.length} seeds in lockstep`);
+      const results = await holdClaims(group.map(({ claim }) => claim), async () => {
+        const results = await runGroup(members);
+        for (const [i, { claim }] of group.entries()) {
+          await writeResult(options.outDir, results[i]);
+          await claim.release();
+        }
+        return results;
+      });
+      for (const [i, cell] of members.entries()) {
+        done++;
+        options.onCellDone?.(cell, results[i]);
+        options.log(
+          `[${done + cached + elsewhere}/${cells.length}] ${describeCell(cell)}: ${
+            describeOutcome(results[i])
+          } (in lockstep with ${members.length - 1} other seed${members.length > 2 ? "s" : ""})`,
+        );
+      }
+    };
     const lanes = Array.from({ length: jobs }, async () => {
       for (let next = await queue.next(); next; next = await queue.next()) {
-        const { cell, claim } = next;
+        if (next.length > 1) {
+          await trainGroup(next);
+          continue;
+        }
+        const [{ cell, claim }] = next;
         const result = await claim.hold(async () => {
           let result: CellResult | undefined;
           if (toRescore.has(cell)) {
