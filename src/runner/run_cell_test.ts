@@ -3,18 +3,18 @@ import { initBackend } from "../engine/backend.ts";
 import { isUserError } from "../errors.ts";
 import { buildMatrix, type Cell } from "./cells.ts";
 import { describeEnvironment } from "./environment.ts";
-import { CellSetupError, runCell } from "./run_cell.ts";
+import { CellSetupError, runCell, runCellGroup } from "./run_cell.ts";
 import type { CellResult } from "./store.ts";
 import { loadSuite } from "./suite.ts";
 
 const environment = describeEnvironment(await initBackend("wasm"));
 
-/** The smoke-profile cell of `variant` on `dataset` of suite `suite`, seed 0. */
-function smokeCell(suite: string, variant: string, dataset: string): Cell {
+/** The smoke-profile cell of `variant` on `dataset` of suite `suite`, seed 0 (or `seed`). */
+function smokeCell(suite: string, variant: string, dataset: string, seed = 0): Cell {
   const cells = buildMatrix(loadSuite(suite), {
     profile: "smoke",
     variants: [variant],
-    seeds: [0],
+    seeds: [seed],
     backend: "wasm",
   });
   const cell = cells.find((c) => c.config.dataset === dataset);
@@ -96,4 +96,33 @@ Deno.test("runCell() refuses a class-conditional variant on unlabelled data in o
       return true;
     },
   );
+});
+
+Deno.test("runCellGroup() stores each cell of a group as runCell() does alone, bit for bit, and records the group's size", async () => {
+  for (
+    const [suite, variant, dataset] of [["mixtures", "nsgan", "ring8"], ["mnist", "nsgan", "mnist"]]
+  ) {
+    const group = [0, 1, 2].map((seed) => smokeCell(suite, variant, dataset, seed));
+    const progress = new Map<Cell, number>();
+    const together = await runCellGroup(group, environment, (cell, p) => {
+      assert.ok(group.includes(cell));
+      progress.set(cell, p.step);
+    });
+    assert.equal(together.length, group.length);
+    for (const [i, cell] of group.entries()) {
+      assert.equal(progress.get(cell), cell.config.budget.steps, "each cell reports its progress");
+      assert.equal(together[i].timing.lockstep, group.length);
+      const alone = await runCell(cell, environment);
+      assert.equal(alone.timing.lockstep, undefined);
+      assert.deepEqual(figures(together[i]), figures(alone), `${dataset} seed ${i}`);
+    }
+    assert.notDeepEqual(together[0].evals, together[1].evals, "seeds differ");
+  }
+});
+
+Deno.test("runCellGroup() of one cell is runCell()", async () => {
+  const cell = smokeCell("mixtures", "nsgan", "ring8");
+  const [result] = await runCellGroup([cell], environment);
+  assert.equal(result.timing.lockstep, undefined);
+  assert.deepEqual(figures(result), figures(await runCell(cell, environment)));
 });
