@@ -37,6 +37,8 @@ export interface ClaimInfo {
   since: string;
   /** Why the owner's run of the cell failed; absent while it runs (or when it was killed). */
   error?: string;
+  /** The lockstep group the cell trains in ("ring8 nsgan seeds 0-15"), when it trains in one. */
+  group?: string;
 }
 
 /** The claim file of the cell whose result is at `resultPath`: `<cell>.claim` beside it. */
@@ -105,6 +107,17 @@ export class CellClaim {
       });
     } finally {
       file.close();
+    }
+  }
+
+  /** Records in the claim file that the cell trains in the lockstep group `group` (for `status`). */
+  async noteGroup(group: string): Promise<void> {
+    this.#info = { ...this.#info, group };
+    if (!this.#file) return;
+    try {
+      await overwrite(this.#file, JSON.stringify(this.#info));
+    } catch {
+      // A note for status only: the claim holds without it.
     }
   }
 

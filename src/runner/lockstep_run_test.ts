@@ -11,6 +11,7 @@ import type { Cell } from "./cells.ts";
 import { planSuite, runPlan, runSuite, type RunSuiteOptions } from "./run_suite.ts";
 import { cellPath, type CellResult, readResult } from "./store.ts";
 import { loadSuite } from "./suite.ts";
+import { lockstepCounts, renderPlan, runPlanOf, surveyRun } from "./survey.ts";
 
 const suite = loadSuite("dirac");
 const SEEDS = [0, 1, 2];
@@ -146,8 +147,51 @@ Deno.test("a group that fails leaves each of its cells' claims with the error, a
     assert.match(info?.error ?? "", /class-conditional/, "each cell's claim file keeps the error");
     assert.equal(await readResult(cellPath(out, cell.config)), undefined);
   }
+  const survey = await surveyRun([suite], {
+    profile: "smoke",
+    backend: "cpu",
+    variants: [VARIANTS[0]],
+    seeds: SEEDS,
+    resultsDir: out,
+  });
+  for (const cell of survey.cells) {
+    assert.equal(cell.state, "failed");
+    assert.match(
+      cell.detail!,
+      /^failed on \S+ pid \d+ since \S+ \(in lockstep group dirac gan-sim seeds 0-2\): .*class-conditional/,
+    );
+  }
   const { summary } = await run(out, { variants: [VARIANTS[0]], lockstep: 3 });
   assert.equal(summary.computed, 3);
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("plan counts the groups each shard's run trains in lockstep, and none at --lockstep 1", async () => {
+  const out = await Deno.makeTempDir({ prefix: "ganbench-lockstep-plan-" });
+  const survey = (lockstep: number, shards = 1) =>
+    surveyRun([suite], {
+      profile: "smoke",
+      backend: "cpu",
+      variants: VARIANTS,
+      seeds: SEEDS,
+      resultsDir: out,
+      shards,
+      lockstep,
+      lockstepCheck: () => undefined,
+    });
+  const together = await survey(3);
+  assert.deepEqual(lockstepCounts(together.cells), { groups: 2, cells: 6, largest: 3, alone: 0 });
+  assert.match(
+    renderPlan(together),
+    /\nlockstep: 6 cells to train in 2 groups of up to 3 seeds of a row \(one batched model each\), 0 alone$/,
+  );
+  assert.equal(runPlanOf(together).lockstep, 3);
+  // Two shards: cell k goes to shard k mod 2, and a shard's run groups only its own cells.
+  const sharded = await survey(3, 2);
+  assert.deepEqual(lockstepCounts(sharded.cells), { groups: 2, cells: 4, largest: 2, alone: 2 });
+  const off = await survey(1);
+  assert.deepEqual(lockstepCounts(off.cells), { groups: 0, cells: 0, largest: 0, alone: 6 });
+  assert.doesNotMatch(renderPlan(off), /^lockstep:/m);
   await Deno.remove(out, { recursive: true });
 });
 

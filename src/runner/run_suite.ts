@@ -16,6 +16,7 @@ import { type ClaimedCell, claimGroupQueue, holdClaims } from "./claim.ts";
 import { describeEnvironment } from "./environment.ts";
 import { rescoreCell, runCell, runCellGroup } from "./run_cell.ts";
 import { describeGroup, groupCells, type LockstepCheck } from "./lockstep_groups.ts";
+import { lockstepUnsupported } from "../train/lockstep.ts";
 import { compareResult } from "./cell_keys.ts";
 import { NO_GENERATOR, StoredGeneratorError } from "./checkpoints.ts";
 import {
@@ -368,6 +369,22 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
   const toRescore = new Set(rescore);
 
   const together = plan.groups.filter((group) => group.length > 1);
+  if ((options.lockstep ?? 1) > 1) {
+    // Asked for: say why cells train alone where their configuration cannot train in lockstep.
+    const check = options.lockstepCheck ?? lockstepUnsupported;
+    const reasons = new Map<string, number>();
+    for (const [cell] of plan.groups.filter((group) => group.length === 1)) {
+      const reason = toRescore.has(cell) ? undefined : check(cell.config);
+      if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+    for (const [reason, count] of reasons) {
+      options.log(
+        `--lockstep ${options.lockstep}: ${count} cell${
+          count > 1 ? "s train" : " trains"
+        } alone: ${reason}`,
+      );
+    }
+  }
   if (together.length) {
     const seeds = together.reduce((sum, group) => sum + group.length, 0);
     options.log(
@@ -407,8 +424,10 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
     /** Trains the claimed cells of a lockstep group, storing each result and freeing its claim. */
     const trainGroup = async (group: ClaimedCell[]) => {
       const members = group.map(({ cell }) => cell);
-      options.log(`${describeGroup(members)}: training ${members.length} seeds in lockstep`);
+      const name = describeGroup(members);
+      options.log(`${name}: training ${members.length} seeds in lockstep`);
       const results = await holdClaims(group.map(({ claim }) => claim), async () => {
+        await Promise.all(group.map(({ claim }) => claim.noteGroup(name)));
         const results = await runGroup(members);
         for (const [i, { claim }] of group.entries()) {
           await writeResult(options.outDir, results[i]);
