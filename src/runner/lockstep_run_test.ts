@@ -11,6 +11,7 @@ import type { Cell } from "./cells.ts";
 import { planSuite, runPlan, runSuite, type RunSuiteOptions } from "./run_suite.ts";
 import { cellPath, type CellResult, readResult } from "./store.ts";
 import { loadSuite } from "./suite.ts";
+import { trainedFigures } from "../../testing/results.ts";
 import { lockstepCounts, renderPlan, runPlanOf, surveyRun } from "./survey.ts";
 
 const suite = loadSuite("dirac");
@@ -38,16 +39,6 @@ async function stored(outDir: string, cells: Cell[]): Promise<CellResult[]> {
   return await Promise.all(
     cells.map(async (cell) => (await readResult(cellPath(outDir, cell.config)))!),
   );
-}
-
-/** A result without what depends on the clock, the machine or the group it trained in. */
-function training(result: CellResult) {
-  const { timing: _t, environment: _e, finishedAt: _f, ...rest } = result;
-  return {
-    ...rest,
-    curves: rest.curves.map(({ seconds: _s, ...point }) => point),
-    evals: rest.evals.map(({ seconds: _s, ...point }) => point),
-  };
 }
 
 const solo = await Deno.makeTempDir({ prefix: "ganbench-lockstep-solo-" });
@@ -78,7 +69,7 @@ Deno.test("a row's seeds trained in lockstep groups are stored as the cells trai
     for (const [k, result] of results.entries()) {
       assert.equal(result.hash, summary.cells[k].hash, "lockstep does not enter the training hash");
       assert.equal(result.timing.lockstep, result.config.seed < 2 ? 2 : undefined);
-      assert.deepEqual(training(result), training(soloResults[k]));
+      assert.deepEqual(trainedFigures(result), trainedFigures(soloResults[k]));
     }
     const left = [...Deno.readDirSync(`${out}/dirac/smoke/cells`)].filter((e) =>
       e.name.endsWith(".claim")
@@ -116,7 +107,7 @@ Deno.test("a group leaves out a stored cell and one another process holds, which
   assert.ok(lines.includes(`dirac ${VARIANTS[1]} seeds 0-2: training 3 seeds in lockstep`));
   const results = await stored(out, summary.cells);
   for (const [k, result] of results.entries()) {
-    assert.deepEqual(training(result), training(soloResults[k]));
+    assert.deepEqual(trainedFigures(result), trainedFigures(soloResults[k]));
   }
   assert.equal(
     results.find((r) => r.config.variant === row && r.config.seed === 2)!.timing.lockstep,

@@ -4,8 +4,8 @@ import { isUserError } from "../errors.ts";
 import { buildMatrix, type Cell } from "./cells.ts";
 import { describeEnvironment } from "./environment.ts";
 import { CellSetupError, runCell, runCellGroup } from "./run_cell.ts";
-import type { CellResult } from "./store.ts";
 import { loadSuite } from "./suite.ts";
+import { trainedFigures } from "../../testing/results.ts";
 
 const environment = describeEnvironment(await initBackend("wasm"));
 
@@ -20,16 +20,6 @@ function smokeCell(suite: string, variant: string, dataset: string, seed = 0): C
   const cell = cells.find((c) => c.config.dataset === dataset);
   assert.ok(cell, `${suite} has ${variant} on ${dataset}`);
   return cell;
-}
-
-/** A result without what depends on the clock or the machine. */
-function figures(result: CellResult) {
-  const { timing: _timing, environment: _environment, finishedAt: _finishedAt, ...rest } = result;
-  return {
-    ...rest,
-    curves: rest.curves.map(({ seconds: _seconds, ...point }) => point),
-    evals: rest.evals.map(({ seconds: _seconds, ...point }) => point),
-  };
 }
 
 Deno.test("runCell() trains, scores and stores a mixture cell the same way twice", async () => {
@@ -48,7 +38,7 @@ Deno.test("runCell() trains, scores and stores a mixture cell the same way twice
   assert.ok(first.samples && first.samples.length > 0 && first.samples.length <= 500);
   assert.ok(first.samples.every((point) => point.length === 2));
   assert.equal(first.pictures, undefined);
-  assert.deepEqual(figures(await runCell(cell, environment)), figures(first));
+  assert.deepEqual(trainedFigures(await runCell(cell, environment)), trainedFigures(first));
 });
 
 Deno.test("runCell() draws an image cell's pictures: a grid per evaluation, strips and arithmetic", async () => {
@@ -114,7 +104,7 @@ Deno.test("runCellGroup() stores each cell of a group as runCell() does alone, b
       assert.equal(together[i].timing.lockstep, group.length);
       const alone = await runCell(cell, environment);
       assert.equal(alone.timing.lockstep, undefined);
-      assert.deepEqual(figures(together[i]), figures(alone), `${dataset} seed ${i}`);
+      assert.deepEqual(trainedFigures(together[i]), trainedFigures(alone), `${dataset} seed ${i}`);
     }
     assert.notDeepEqual(together[0].evals, together[1].evals, "seeds differ");
   }
@@ -124,5 +114,5 @@ Deno.test("runCellGroup() of one cell is runCell()", async () => {
   const cell = smokeCell("mixtures", "nsgan", "ring8");
   const [result] = await runCellGroup([cell], environment);
   assert.equal(result.timing.lockstep, undefined);
-  assert.deepEqual(figures(result), figures(await runCell(cell, environment)));
+  assert.deepEqual(trainedFigures(result), trainedFigures(await runCell(cell, environment)));
 });
