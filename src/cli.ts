@@ -609,8 +609,8 @@ async function runSuites(
     for (const plan of plans) {
       const summary = await runPlan(plan, {
         ...options,
-        onProgress: (cell, progress) => display.update(cell, progress),
-        onCellDone: (cell) => display.cellDone(cell),
+        onProgress: (cell, progress, group) => display.update(cell, progress, group),
+        onCellDone: (cell, _result, group) => display.cellDone(cell, group),
       });
       failed += summary.failed;
     }

@@ -49,7 +49,25 @@ Deno.test("a row's seeds trained in lockstep groups are stored as the cells trai
   assert.ok(soloResults.every((result) => result.timing.lockstep === undefined));
   for (const jobs of [1, 2]) {
     const out = await Deno.makeTempDir({ prefix: "ganbench-lockstep-" });
-    const { lines, summary } = await run(out, { lockstep: 2, jobs });
+    const groups = new Map<string, Set<string | undefined>>();
+    const { lines, summary } = await run(out, {
+      lockstep: 2,
+      jobs,
+      onProgress(cell, _progress, group) {
+        const key = `${cell.config.variant} ${cell.config.seed}`;
+        groups.set(key, (groups.get(key) ?? new Set()).add(group));
+      },
+    });
+    for (const variant of VARIANTS) {
+      for (const seed of SEEDS) {
+        const named = seed < 2 ? `dirac ${variant} seeds 0-1` : undefined;
+        assert.deepEqual(
+          groups.get(`${variant} ${seed}`),
+          new Set([named]),
+          "progress names the group",
+        );
+      }
+    }
     assert.equal(summary.computed, soloRun.cells.length);
     assert.ok(
       lines.some((line) => /^4 cells train in lockstep: 2 groups of up to 2 seeds/.test(line)),

@@ -64,10 +64,10 @@ export interface PlanSuiteOptions {
 export interface RunSuiteOptions extends PlanSuiteOptions {
   /** Cells run at once (worker threads when > 1). */
   jobs?: number;
-  /** Receives training progress of running cells. */
-  onProgress?(cell: Cell, progress: Progress): void;
-  /** Called when a cell has finished and its result is stored. */
-  onCellDone?(cell: Cell, result: CellResult): void;
+  /** Receives training progress of running cells (`group`: the lockstep group's name). */
+  onProgress?(cell: Cell, progress: Progress, group?: string): void;
+  /** Called when a cell has finished and its result is stored (`group` as for `onProgress`). */
+  onCellDone?(cell: Cell, result: CellResult, group?: string): void;
 }
 
 /** What a suite run will do, known before any cell starts. */
@@ -396,9 +396,16 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
     );
   }
 
+  // The lockstep group of each cell training in one, by name, for the progress display.
+  const groupOf = new Map<Cell, string>();
+  const reporting = {
+    ...options,
+    onProgress: (cell: Cell, progress: Progress) =>
+      options.onProgress?.(cell, progress, groupOf.get(cell)),
+  };
   const jobs = Math.max(1, Math.min(options.jobs ?? 1, plan.groups.length));
-  const pool = jobs > 1 ? cellWorkerPool({ ...options, jobs }) : undefined;
-  const { run, runGroup } = pool ?? inProcessRunner(backend, options);
+  const pool = jobs > 1 ? cellWorkerPool({ ...reporting, jobs }) : undefined;
+  const { run, runGroup } = pool ?? inProcessRunner(backend, reporting);
   let done = 0;
   let rescored = 0;
   let failed = unscorable.length;
@@ -425,6 +432,7 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
     const trainGroup = async (group: ClaimedCell[]) => {
       const members = group.map(({ cell }) => cell);
       const name = describeGroup(members);
+      for (const cell of members) groupOf.set(cell, name);
       options.log(`${name}: training ${members.length} seeds in lockstep`);
       const results = await holdClaims(group.map(({ claim }) => claim), async () => {
         await Promise.all(group.map(({ claim }) => claim.noteGroup(name)));
@@ -437,7 +445,7 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
       });
       for (const [i, cell] of members.entries()) {
         done++;
-        options.onCellDone?.(cell, results[i]);
+        options.onCellDone?.(cell, results[i], name);
         options.log(
           `[${done + cached + elsewhere}/${cells.length}] ${describeCell(cell)}: ${
             describeOutcome(results[i])
