@@ -1,8 +1,9 @@
 /**
  * Runs a suite's cell matrix: skips cells whose stored result has the same training hash and
  * scoring key, re-scores those stored with the same training hash and another scoring key from
- * their stored generators, trains the rest (in worker threads when `jobs` > 1), stores each result
- * atomically as soon as it is done, and rebuilds the leaderboard.
+ * their stored generators, trains the rest (a row's seeds in lockstep groups, see
+ * lockstep_groups.ts; in worker threads when `jobs` > 1), stores each result atomically as soon as
+ * it is done, and rebuilds the leaderboard.
  *
  * @module
  */
