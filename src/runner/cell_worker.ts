@@ -33,8 +33,10 @@ self.onmessage = async (event: MessageEvent<CellMessage>) => {
     environment ??= describeEnvironment(await initBackend(message.backend));
     const env = environment;
     const result = "cells" in message
-      ? await runCellGroup(message.cells, env, (member, progress) => {
-        self.postMessage({ type: "progress", progress, index: message.cells.indexOf(member) });
+      ? await runCellGroup(message.cells, env, {
+        onProgress(member, progress) {
+          self.postMessage({ type: "progress", progress, index: message.cells.indexOf(member) });
+        },
       })
       : message.stored && message.dir !== undefined
       ? await rescoreCell(message.cell, message.stored, message.dir, env)

@@ -97,15 +97,20 @@ export async function runCell(
  * and assembled exactly as {@linkcode runCell} does alone: its own seeded source, evaluation
  * batch, checkpoints and pictures. A group of one cell is {@linkcode runCell}.
  *
- * @param onProgress receives each cell's training progress
+ * @param options `onProgress` receives each cell's training progress; `train` trains the group
+ *   (default `trainLockstep`; tests give a stand-in)
  * @returns the cells' results, in the order of `cells`, each recording the group's size in
  *   `timing.lockstep`
  */
 export async function runCellGroup(
   cells: Cell[],
   environment: Environment,
-  onProgress?: (cell: Cell, progress: Progress) => void,
+  options: {
+    onProgress?: (cell: Cell, progress: Progress) => void;
+    train?: (group: TrainOptions[]) => Promise<TrainOutcome[]>;
+  } = {},
 ): Promise<CellResult[]> {
+  const { onProgress, train = trainLockstep } = options;
   if (cells.length === 1) {
     const [cell] = cells;
     return [await runCell(cell, environment, onProgress && ((p) => onProgress(cell, p)))];
@@ -125,7 +130,7 @@ export async function runCellGroup(
         }),
       );
     }
-    const outcomes = await trainLockstep(prepared.map((p) => p.options));
+    const outcomes = await train(prepared.map((p) => p.options));
     const results: CellResult[] = [];
     for (const [i, p] of prepared.entries()) results.push(await p.result(outcomes[i]));
     return results;

@@ -203,7 +203,7 @@ function inProcessRunner(
       rescore
         ? rescoreCell(cell, rescore.stored, rescore.dir, environment)
         : runCell(cell, environment, (p) => options.onProgress?.(cell, p)),
-    runGroup: (cells) => runCellGroup(cells, environment, options.onProgress),
+    runGroup: (cells) => runCellGroup(cells, environment, { onProgress: options.onProgress }),
   };
 }
 
