@@ -176,6 +176,12 @@ const LOCKSTEP_ARCHITECTURES = new Set(["mlp", "relu-mlp", "dirac"]);
 export function lockstepUnsupported(config: CellConfig): string | undefined {
   const trainer = config.trainer ?? "gan";
   if (trainer !== "gan") return `trainer '${trainer}' trains each seed alone`;
+  // The wasm kernels (and `blas`, which hashes as wasm) run each seed's slice through the solo
+  // kernel; other backends' batched products may add in another order, so a grouped seed could
+  // differ from the cell its hash names.
+  if (config.backend !== "wasm") {
+    return `on backend '${config.backend}' a seed trained in lockstep is not known to match its solo run (tested on wasm)`;
+  }
   if (!LOCKSTEP_ARCHITECTURES.has(config.architecture)) {
     return `architecture '${config.architecture}' has no lockstep form (${
       [...LOCKSTEP_ARCHITECTURES].join(", ")

@@ -189,6 +189,14 @@ Deno.test("lockstepUnsupported() names why a PacGAN cell trains alone", () => {
   assert.match(lockstepUnsupported(cell.config) ?? "", /trainer 'pacgan'|architecture/);
 });
 
+Deno.test("lockstepUnsupported() keeps backends other than wasm's kernels out of lockstep", () => {
+  const [cells] = [...ROWS.values()];
+  for (const backend of ["cpu", "webgpu", "tensorflow"]) {
+    const reason = lockstepUnsupported({ ...cells[0].config, backend });
+    assert.match(reason ?? "", new RegExp(`backend '${backend}'`));
+  }
+});
+
 Deno.test("a seed that diverges in lockstep diverges at the step it does alone, the others untouched", async () => {
   const cells = ROWS.get("mixtures nsgan")!;
   // Seed 1's 25th draw of real data (generator step 25) is NaN: D's loss is NaN there.
