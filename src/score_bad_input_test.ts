@@ -2,12 +2,13 @@
  * Bad input of every kind for `score` and suite files (issue #15): each case goes through the
  * function the command line calls (`score`, `parseSuite`/`loadSuite`, `buildMatrix`) and must
  * give one line naming the problem, with the right exit code, never a silent number. A few run
- * the real command line in a subprocess to check the exit code and the single stderr line.
+ * the command line to check the exit code and the single stderr line: the first in a subprocess
+ * (the real entry point), the others through `main()` in this process (less a Deno start-up each).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import sharp from "sharp";
-import { cli } from "../testing/cli.ts";
+import { cli, runMain } from "../testing/cli.ts";
 import { npyBytes, uniform } from "../testing/fuzz_corpus.ts";
 import { TEST_SUITE } from "../testing/suites.ts";
 import { FileSystemError, UsageError, UserError, userErrorFromOs } from "./errors.ts";
@@ -605,8 +606,8 @@ Deno.test("the command line answers bad input with one stderr line and exit 1 or
     ],
     [["suite", path("infinite.json")], 1, /version: Invalid input: expected a finite number/],
   ];
-  for (const [args, code, pattern] of cases) {
-    const run = await cli(...args);
+  for (const [i, [args, code, pattern]] of cases.entries()) {
+    const run = await (i === 0 ? cli : runMain)(...args);
     assert.equal(run.code, code, `${args.join(" ")}: ${run.stderr}`);
     const lines = run.stderr.trim().split("\n");
     assert.equal(lines.length, 1, `one stderr line for ${args.join(" ")}: ${run.stderr}`);
@@ -615,7 +616,7 @@ Deno.test("the command line answers bad input with one stderr line and exit 1 or
 });
 
 Deno.test("score's warnings go to stderr and its JSON says the KID subset size used", async () => {
-  const run = await cli(
+  const run = await runMain(
     "score",
     "--metrics",
     "kid",
