@@ -17,7 +17,7 @@ import { readNpy } from "./data/npy.ts";
 import { buildMatrix } from "./runner/cells.ts";
 import { loadSuite, parseSuite, SUITE_LIMITS } from "./runner/suite.ts";
 import { FEATURE_METRIC_DEFAULTS, score, type ScoreRequest } from "./score.ts";
-import { readInput } from "./score_input.ts";
+import { MAX_STATS_WIDTH, readInput } from "./score_input.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Inputs, written into a temporary folder.
@@ -405,6 +405,32 @@ Deno.test("--save-stats replaces a stats file atomically and a failed write keep
     (error: Error) => error instanceof FileSystemError && /occupied\.npz/.test(error.message),
   );
   assert.ok(![...Deno.readDirSync(dir)].some((e) => e.name.includes(".tmp-")));
+});
+
+Deno.test("--save-stats writes statistics as wide as score reads back, and refuses wider features", async () => {
+  // MAX_STATS_WIDTH features; more samples than features, so that sigma is positive definite.
+  const d = MAX_STATS_WIDTH, n = d + 256;
+  await Deno.writeFile(path("at_limit.npy"), f8([n, d], uniform(n * d, 19)));
+  await score(request(["at_limit.npy"], { metrics: [], saveStats: path("at_limit.npz") }).request);
+  const read = await readInput(path("at_limit.npz"));
+  assert.equal(read.stats?.mean.length, d);
+  assert.equal(read.stats?.covariance.rows, d);
+  await Deno.writeFile(path("over_limit.npy"), f8([3, d + 1], uniform(3 * (d + 1), 23)));
+  await assert.rejects(
+    () => score(request(["over_limit.npy"], { metrics: [], saveStats: path("over.npz") }).request),
+    (error: Error) => {
+      assert.ok(error instanceof UserError, `${error.name}: ${error.message}`);
+      assert.match(
+        error.message,
+        new RegExp(`^--save-stats: features of ${d + 1} values are wider than the ${d} that`),
+      );
+      return true;
+    },
+  );
+  assert.ok(
+    ![...Deno.readDirSync(dir)].some((entry) => entry.name === "over.npz"),
+    "nothing written",
+  );
 });
 
 Deno.test("userErrorFromOs names the path and the OS reason of file-system faults", async () => {
