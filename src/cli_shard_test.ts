@@ -1,8 +1,9 @@
 /**
  * Scale-out through the command line, as a cluster's jobs run it: `--shard I/N` on the test-only
  * tiny suite, `plan` and `status` over the partial result set, `report` on it, and runs of several
- * processes on one results folder. Shard runs are processes, as a cluster's jobs; plan, status,
- * report, the single run they are compared with and the refusals run through `main()` in this
+ * processes on one results folder. Shard runs are processes, as a cluster's jobs, and so are
+ * `plan --json` and `status --json` (what scripts read through a pipe); the other surveys, report,
+ * the single run the shards are compared with and the refusals run through `main()` in this
  * process (the same code, less a Deno start-up each).
  */
 import assert from "node:assert/strict";
@@ -60,7 +61,8 @@ Deno.test("--shard I/N runs only its cells and writes no leaderboard; the shards
   const dir = await Deno.makeTempDir();
   const [sharded, single] = [join(dir, "sharded"), join(dir, "single")];
 
-  const planned = await tinyMain(
+  // plan --json and status --json in processes: their JSON arrives whole through a pipe.
+  const planned = await tinyCli(
     "plan",
     ...SELECTION,
     "--results",
@@ -110,7 +112,7 @@ Deno.test("--shard I/N runs only its cells and writes no leaderboard; the shards
   );
   assert.equal(indices.stdout.trim(), "0,2");
   const json = JSON.parse(
-    (await tinyMain("status", ...SELECTION, "--results", sharded, "--shards", "3", "--json"))
+    (await tinyCli("status", ...SELECTION, "--results", sharded, "--shards", "3", "--json"))
       .stdout,
   );
   assert.deepEqual(json.counts, { stored: 3, rescore: 0, running: 0, failed: 0, missing: 5 });
