@@ -2,11 +2,12 @@
  * Run plans through the command line: `plan --json` writes one, `bench --plan FILE --shard I/N`
  * runs exactly the plan's cells of shard I, `status --plan FILE` surveys the same cells (from the
  * plan alone), and a run from a plan that no longer matches its suite files (or from a file that
- * is no plan) is refused with one line.
+ * is no plan) is refused with one line. The shard run is a process, as a cluster's job runs it; the
+ * surveys and refusals run through `main()` in this process (the same code, less a Deno start-up).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { TINY_SUITE, tinyCli, writeTinyPlan } from "../testing/cli.ts";
+import { TINY_SUITE, tinyCli, tinyMain, writeTinyPlan } from "../testing/cli.ts";
 
 /** The stored cell files of the suite `name` (smoke) under `out`, as `<suite>/smoke/<cell>`. */
 function storedIds(out: string, name: string): string[] {
@@ -37,14 +38,14 @@ Deno.test("a shard run from a plan file computes exactly the plan's cells of tha
   assert.equal(planned.length, 2);
   assert.deepEqual(storedIds(out, "tiny"), planned);
 
-  const status = await tinyCli("status", "--plan", path, "--results", out);
+  const status = await tinyMain("status", "--plan", path, "--results", out);
   assert.equal(status.code, 3, status.stderr);
   assert.match(
     status.stdout,
     /^8 cells \(backend cpu\) under .*: 2 stored, 0 to re-score, 0 running, 0 failed, 6 missing$/m,
   );
   assert.equal(
-    (await tinyCli("status", "--plan", path, "--results", out, "--indices")).stdout.trim(),
+    (await tinyMain("status", "--plan", path, "--results", out, "--indices")).stdout.trim(),
     "0,1",
   );
   await Deno.remove(dir, { recursive: true });
@@ -57,7 +58,7 @@ Deno.test("a run from a plan whose suite file changed, with a shard count other 
   const { path } = await writeTinyPlan(dir, suite);
   const out = join(dir, "results");
   const bench = (...args: string[]) =>
-    tinyCli("bench", "--plan", path, "--out", out, "--jobs", "1", ...args);
+    tinyMain("bench", "--plan", path, "--out", out, "--jobs", "1", ...args);
 
   const wrongCount = await bench("--shard", "0/4");
   assert.equal(wrongCount.code, 2);
@@ -86,7 +87,7 @@ Deno.test("a run from a plan whose suite file changed, with a shard count other 
     notPlan.stderr.trim(),
     /^ganbench: --plan: '.*plan\.json' is not a plan written by deno task plan --json: \S+/,
   );
-  const both = await tinyCli("bench", "--plan", path, "--suites", "mixtures");
+  const both = await tinyMain("bench", "--plan", path, "--suites", "mixtures");
   assert.equal(both.code, 2);
   assert.match(both.stderr.trim(), /^ganbench: --suites: a --plan names its own suites$/);
   await Deno.remove(dir, { recursive: true });

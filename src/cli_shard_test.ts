@@ -1,17 +1,25 @@
 /**
  * Scale-out through the command line, as a cluster's jobs run it: `--shard I/N` on the test-only
  * tiny suite, `plan` and `status` over the partial result set, `report` on it, and runs of several
- * processes on one results folder.
+ * processes on one results folder. Shard runs are processes, as a cluster's jobs, and so are
+ * `plan --json` and `status --json` (what scripts read through a pipe); the other surveys, report,
+ * the single run the shards are compared with and the refusals run through `main()` in this
+ * process (the same code, less a Deno start-up each).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type CliRun, TINY_SUITE, tinyCli } from "../testing/cli.ts";
+import { type CliRun, TINY_SUITE, tinyCli, tinyMain } from "../testing/cli.ts";
 
 const SELECTION = [TINY_SUITE, "--profile", "smoke", "--backend", "cpu"];
 
-/** `suite` on the tiny suite into `out`, with more arguments. */
+/** `suite` on the tiny suite into `out`, with more arguments, in a process of its own. */
 function runTiny(out: string, ...args: string[]): Promise<CliRun> {
-  return tinyCli("suite", ...SELECTION, "--out", out, "--jobs", "1", ...args);
+  return tinyCli(...tinyArgs(out, ...args));
+}
+
+/** The arguments of `suite` on the tiny suite into `out`, with more arguments. */
+function tinyArgs(out: string, ...args: string[]): string[] {
+  return ["suite", ...SELECTION, "--out", out, "--jobs", "1", ...args];
 }
 
 /** The stored cell files of the tiny suite under `out` (names, sorted). */
@@ -53,6 +61,7 @@ Deno.test("--shard I/N runs only its cells and writes no leaderboard; the shards
   const dir = await Deno.makeTempDir();
   const [sharded, single] = [join(dir, "sharded"), join(dir, "single")];
 
+  // plan --json and status --json in processes: their JSON arrives whole through a pipe.
   const planned = await tinyCli(
     "plan",
     ...SELECTION,
@@ -84,7 +93,7 @@ Deno.test("--shard I/N runs only its cells and writes no leaderboard; the shards
   assert.deepEqual(findFiles(sharded, "index.html"), []);
 
   // The partial set: status lists what is missing, report builds from what is there.
-  const status = await tinyCli("status", ...SELECTION, "--results", sharded, "--shards", "3");
+  const status = await tinyMain("status", ...SELECTION, "--results", sharded, "--shards", "3");
   assert.equal(status.code, 3, status.stderr);
   assert.match(
     status.stdout,
@@ -92,7 +101,7 @@ Deno.test("--shard I/N runs only its cells and writes no leaderboard; the shards
   );
   assert.equal(status.stdout.match(/^ {2}missing +tiny\/smoke\/\S+ +shard [02]$/gm)?.length, 5);
   assert.match(status.stdout, /^shards to resubmit \(of 3\): 0,2$/m);
-  const indices = await tinyCli(
+  const indices = await tinyMain(
     "status",
     ...SELECTION,
     "--results",
@@ -103,11 +112,12 @@ Deno.test("--shard I/N runs only its cells and writes no leaderboard; the shards
   );
   assert.equal(indices.stdout.trim(), "0,2");
   const json = JSON.parse(
-    (await tinyCli("status", ...SELECTION, "--results", sharded, "--shards", "3", "--json")).stdout,
+    (await tinyCli("status", ...SELECTION, "--results", sharded, "--shards", "3", "--json"))
+      .stdout,
   );
   assert.deepEqual(json.counts, { stored: 3, rescore: 0, running: 0, failed: 0, missing: 5 });
   assert.deepEqual(json.resubmit, [0, 2]);
-  const partial = await tinyCli("report", "--results", sharded);
+  const partial = await tinyMain("report", "--results", sharded);
   assert.equal(partial.code, 0, partial.stderr);
   assert.match(partial.stderr, /tiny\/smoke: 5 of 8 cells missing, left out of its leaderboard/);
 
@@ -117,7 +127,7 @@ Deno.test("--shard I/N runs only its cells and writes no leaderboard; the shards
     runTiny(sharded, "--shard", "2/3"),
   ]);
   for (const run of rest) assert.equal(run.code, 0, run.stderr);
-  const whole = await runTiny(single);
+  const whole = await tinyMain(...tinyArgs(single));
   assert.equal(whole.code, 0, whole.stderr);
   assert.deepEqual(cellNames(sharded), cellNames(single));
   assert.equal(cellNames(single).length, 8);
@@ -129,10 +139,10 @@ Deno.test("--shard I/N runs only its cells and writes no leaderboard; the shards
       `${name}: same hash and figures`,
     );
   }
-  const done = await tinyCli("status", ...SELECTION, "--results", sharded, "--shards", "3");
+  const done = await tinyMain("status", ...SELECTION, "--results", sharded, "--shards", "3");
   assert.equal(done.code, 0, done.stdout);
   assert.match(done.stdout, /8 stored, 0 to re-score, 0 running, 0 failed, 0 missing/);
-  const full = await tinyCli("report", "--results", sharded);
+  const full = await tinyMain("report", "--results", sharded);
   assert.equal(full.code, 0);
   assert.doesNotMatch(full.stderr, /missing/);
   await Deno.remove(dir, { recursive: true });
@@ -145,17 +155,17 @@ Deno.test("a malformed or out-of-range --shard, or a selection plan cannot take,
     [["--shard", "two"], /^ganbench: --shard must be I\/N/],
   ];
   for (const [args, message] of cases) {
-    const run = await runTiny("unused", ...args);
+    const run = await tinyMain(...tinyArgs("unused", ...args));
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr.trim(), message);
   }
-  const both = await tinyCli("plan", TINY_SUITE, "--suites", "mixtures");
+  const both = await tinyMain("plan", TINY_SUITE, "--suites", "mixtures");
   assert.equal(both.code, 2);
   assert.match(both.stderr.trim(), /^ganbench: --suites selects a bench's suites/);
-  const noName = await tinyCli("status", "--variants", "nsgan");
+  const noName = await tinyMain("status", "--variants", "nsgan");
   assert.equal(noName.code, 2);
   assert.match(noName.stderr.trim(), /^ganbench: --variants and --seeds select within one suite/);
-  const typo = await tinyCli("bench", "--suites", "mixtrues");
+  const typo = await tinyMain("bench", "--suites", "mixtrues");
   assert.equal(typo.code, 2);
   assert.match(
     typo.stderr.trim(),

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cli, runMain, TINY_SUITE, tinyCli } from "../testing/cli.ts";
+import { cli, runMain, TINY_SUITE, tinyCli, tinyMain } from "../testing/cli.ts";
 
 function assertOneLineError(stderr: string, pattern: RegExp) {
   const lines = stderr.trim().split("\n");
@@ -37,8 +37,11 @@ Deno.test("a suite runs end to end, resumes, reproduces and recomputes a corrupt
   const out = await Deno.makeTempDir({ prefix: "ganbench-e2e-" });
   const base = join(out, "tiny", "smoke");
   const cellsDir = join(base, "cells");
-  const runTiny = (dir: string, ...more: string[]) =>
-    tinyCli("suite", TINY_SUITE, "--profile", "smoke", "--jobs", "1", "--out", dir, ...more);
+  const tinyArgs = (dir: string) =>
+    ["suite", TINY_SUITE, "--profile", "smoke"].concat("--jobs", "1", "--out", dir);
+  // The first run is a process, as a user starts it; the later ones run main() in this process,
+  // so "a fresh folder gives identical figures" also compares two processes.
+  const runTiny = (dir: string) => tinyMain(...tinyArgs(dir));
 
   await t.step("the production command line does not know the test-only entries", async () => {
     const run = await cli("suite", TINY_SUITE, "--profile", "smoke", "--out", out);
@@ -47,7 +50,7 @@ Deno.test("a suite runs end to end, resumes, reproduces and recomputes a corrupt
   });
 
   await t.step("a full run stores every cell and writes and prints the leaderboards", async () => {
-    const run = await runTiny(out);
+    const run = await tinyCli(...tinyArgs(out));
     assert.equal(run.code, 0, run.stderr);
     // Result files; each cell's folder beside its result holds its stored generators.
     const files = [...Deno.readDirSync(cellsDir)].filter((e) => e.isFile).map((e) => e.name).sort();
@@ -106,7 +109,7 @@ Deno.test("a suite runs end to end, resumes, reproduces and recomputes a corrupt
     async () => {
       const victim = join(cellsDir, "tiny-square__tiny-gan__seed1.json");
       await Deno.writeTextFile(victim, '{"hash": "trunc');
-      const report = await tinyCli("report", "--results", out);
+      const report = await tinyMain("report", "--results", out);
       assert.equal(report.code, 1);
       assertOneLineError(
         report.stderr,
@@ -126,26 +129,14 @@ Deno.test("a suite runs end to end, resumes, reproduces and recomputes a corrupt
 });
 
 // One real suite end to end: the mixtures suite's smoke profile reduced to one variant and seed
-// (a cell per dataset), run in two worker threads and in one process.
+// (a cell per dataset), run by a process in two worker threads and by main() in this process.
 Deno.test("the mixtures suite's smoke profile gives the same figures in worker threads and in one process", async () => {
   const workers = await Deno.makeTempDir({ prefix: "ganbench-e2e-" });
   const inProcess = await Deno.makeTempDir({ prefix: "ganbench-e2e-" });
-  const runMixtures = (dir: string, jobs: string) =>
-    cli(
-      "suite",
-      "mixtures",
-      "--profile",
-      "smoke",
-      "--variants",
-      "nsgan",
-      "--seeds",
-      "0",
-      "--jobs",
-      jobs,
-      "--out",
-      dir,
-    );
-  const run = await runMixtures(workers, "2");
+  const mixturesArgs = (dir: string, jobs: string) =>
+    ["suite", "mixtures", "--profile", "smoke", "--variants", "nsgan", "--seeds", "0"]
+      .concat("--jobs", jobs, "--out", dir);
+  const run = await cli(...mixturesArgs(workers, "2"));
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /### mixtures · ring8 · profile `smoke`/);
   assert.match(run.stdout, /### mixtures · grid25 · profile `smoke`/);
@@ -155,7 +146,7 @@ Deno.test("the mixtures suite's smoke profile gives the same figures in worker t
   const cell = JSON.parse(await Deno.readTextFile(join(cells, "ring8__nsgan__seed0.json")));
   assert.equal(cell.environment.backend.name, "wasm");
   assert.equal(cell.evals.length, 3);
-  const single = await runMixtures(inProcess, "1");
+  const single = await runMain(...mixturesArgs(inProcess, "1"));
   assert.equal(single.code, 0, single.stderr);
   assert.deepEqual(await comparable(join(inProcess, "mixtures", "smoke", "cells")), figures);
   await Deno.remove(workers, { recursive: true });

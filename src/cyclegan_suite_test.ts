@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { cli } from "../testing/cli.ts";
 import { initBackend } from "./engine/backend.ts";
-import { buildMatrix } from "./runner/cells.ts";
+import { buildMatrix, type Cell } from "./runner/cells.ts";
 import { describeEnvironment } from "./runner/environment.ts";
 import { runCell } from "./runner/run_cell.ts";
 import type { CellResult } from "./runner/store.ts";
@@ -75,8 +75,20 @@ Deno.test("a cyclegan cell reruns bit-identically from its seed", async () => {
       evals: rest.evals.map(({ seconds: _s, ...point }) => point),
     };
   };
+  // The image cell at 10 of smoke's 40 steps with a history pool of 4 images (not 50): the pool
+  // fills at step 2 and swaps at random from then on, as the smoke cell's does from step 25, at a
+  // quarter of the training.
+  const shorter = (cell: Cell): Cell => ({
+    ...cell,
+    config: {
+      ...cell.config,
+      budget: { ...cell.config.budget, steps: 10, evalEvery: 5 },
+      trainerOptions: { ...cell.config.trainerOptions, poolSize: 4 },
+    },
+  });
   for (const dataset of ["ring8-rotated", "mnist-inverted"]) {
-    const cell = cells.find((c) => c.config.dataset === dataset)!;
+    const found = cells.find((c) => c.config.dataset === dataset)!;
+    const cell = dataset === "mnist-inverted" ? shorter(found) : found;
     const first = await runCell(cell, environment);
     assert.deepEqual(timeless(await runCell(cell, environment)), timeless(first), dataset);
   }

@@ -1,10 +1,11 @@
 /**
  * End-to-end: the image suite's smoke profile through the command line (DCGAN GAN, conditional
- * GAN, VAE), and `score --features mnist` on real MNIST digits.
+ * GAN, VAE), and `score --features mnist` on real MNIST digits (through `main()` in this process:
+ * the same code path less a Deno start-up per call).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cli } from "../testing/cli.ts";
+import { cli, runMain } from "../testing/cli.ts";
 import { dump } from "npyjs";
 import { loadMnist } from "./data/mnist.ts";
 
@@ -67,7 +68,7 @@ Deno.test("score --features mnist: real test digits against training digits scor
   await Deno.writeFile(join(dir, "train.npy"), images(train, 0, 300));
   await Deno.writeFile(join(dir, "noise.npy"), new Uint8Array(dump(noise, [300, 28, 28])));
   const score = async (input: string) => {
-    const run = await cli(
+    const run = await runMain(
       "score",
       "--metrics",
       "fid,is,prc",
@@ -85,7 +86,7 @@ Deno.test("score --features mnist: real test digits against training digits scor
   assert.ok(real.fid < fake.fid / 10, `fid ${real.fid} vs noise ${fake.fid}`);
   assert.ok(real.is.mean > 8, `IS of real digits over 10 classes: ${real.is.mean}`);
   assert.ok(real.precision > 0.8 && fake.precision < 0.1);
-  const flat = await cli(
+  const flat = await runMain(
     "score",
     "--metrics",
     "fid",
@@ -99,7 +100,7 @@ Deno.test("score --features mnist: real test digits against training digits scor
     join(dir, "vectors.npy"),
     new Uint8Array(dump(new Float64Array(20), [10, 2])),
   );
-  const vectors = await cli(
+  const vectors = await runMain(
     "score",
     "--metrics",
     "fid",

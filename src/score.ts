@@ -29,6 +29,7 @@ import { UsageError } from "./errors.ts";
 import {
   describeInput,
   type Input,
+  MAX_STATS_WIDTH,
   readInputs,
   ScoreInputError,
   type ValueRange,
@@ -261,15 +262,18 @@ function checkFeatureSizes(inputs: Input[], request: ScoreRequest): void {
 
 /** Refuses features of `d` values that the request's metrics cannot take. */
 function checkFeatureWidth(d: number, request: ScoreRequest): void {
-  const fid = request.metrics.includes("fid") || request.saveStats !== undefined;
   const others = ["kid", "prc", "dc"].filter((m) => request.metrics.includes(m));
   const advice = "use --features to score images through a network";
-  if (fid && d > MAX_FID_WIDTH) {
+  if (request.metrics.includes("fid") && d > MAX_FID_WIDTH) {
     const gigabytes = Math.round((2 * d * d * 8) / 1e9).toLocaleString("en-US");
     throw new ScoreInputError(
-      `${
-        request.metrics.includes("fid") ? "fid" : "--save-stats"
-      }: features of ${d} values are too wide: ${d} x ${d} covariances would need ${gigabytes} GB (at most ${MAX_FID_WIDTH} features); ${advice}`,
+      `fid: features of ${d} values are too wide: ${d} x ${d} covariances would need ${gigabytes} GB (at most ${MAX_FID_WIDTH} features); ${advice}`,
+    );
+  }
+  // What --save-stats writes, score must read back: one limit for both.
+  if (request.saveStats !== undefined && d > MAX_STATS_WIDTH) {
+    throw new ScoreInputError(
+      `--save-stats: features of ${d} values are wider than the ${MAX_STATS_WIDTH} that FID statistics files are read at; ${advice}`,
     );
   }
   if (others.length && d > MAX_FEATURE_WIDTH) {

@@ -2,12 +2,13 @@
  * Bad input of every kind for `score` and suite files (issue #15): each case goes through the
  * function the command line calls (`score`, `parseSuite`/`loadSuite`, `buildMatrix`) and must
  * give one line naming the problem, with the right exit code, never a silent number. A few run
- * the real command line in a subprocess to check the exit code and the single stderr line.
+ * the command line to check the exit code and the single stderr line: the first in a subprocess
+ * (the real entry point), the others through `main()` in this process (less a Deno start-up each).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import sharp from "sharp";
-import { cli } from "../testing/cli.ts";
+import { cli, runMain } from "../testing/cli.ts";
 import { npyBytes, uniform } from "../testing/fuzz_corpus.ts";
 import { TEST_SUITE } from "../testing/suites.ts";
 import { FileSystemError, UsageError, UserError, userErrorFromOs } from "./errors.ts";
@@ -16,7 +17,7 @@ import { readNpy } from "./data/npy.ts";
 import { buildMatrix } from "./runner/cells.ts";
 import { loadSuite, parseSuite, SUITE_LIMITS } from "./runner/suite.ts";
 import { FEATURE_METRIC_DEFAULTS, score, type ScoreRequest } from "./score.ts";
-import { readInput } from "./score_input.ts";
+import { MAX_STATS_WIDTH, readInput } from "./score_input.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Inputs, written into a temporary folder.
@@ -406,6 +407,32 @@ Deno.test("--save-stats replaces a stats file atomically and a failed write keep
   assert.ok(![...Deno.readDirSync(dir)].some((e) => e.name.includes(".tmp-")));
 });
 
+Deno.test("--save-stats writes statistics as wide as score reads back, and refuses wider features", async () => {
+  // MAX_STATS_WIDTH features; more samples than features, so that sigma is positive definite.
+  const d = MAX_STATS_WIDTH, n = d + 256;
+  await Deno.writeFile(path("at_limit.npy"), f8([n, d], uniform(n * d, 19)));
+  await score(request(["at_limit.npy"], { metrics: [], saveStats: path("at_limit.npz") }).request);
+  const read = await readInput(path("at_limit.npz"));
+  assert.equal(read.stats?.mean.length, d);
+  assert.equal(read.stats?.covariance.rows, d);
+  await Deno.writeFile(path("over_limit.npy"), f8([3, d + 1], uniform(3 * (d + 1), 23)));
+  await assert.rejects(
+    () => score(request(["over_limit.npy"], { metrics: [], saveStats: path("over.npz") }).request),
+    (error: Error) => {
+      assert.ok(error instanceof UserError, `${error.name}: ${error.message}`);
+      assert.match(
+        error.message,
+        new RegExp(`^--save-stats: features of ${d + 1} values are wider than the ${d} that`),
+      );
+      return true;
+    },
+  );
+  assert.ok(
+    ![...Deno.readDirSync(dir)].some((entry) => entry.name === "over.npz"),
+    "nothing written",
+  );
+});
+
 Deno.test("userErrorFromOs names the path and the OS reason of file-system faults", async () => {
   const constructed: [Error, RegExp][] = [
     [
@@ -605,8 +632,8 @@ Deno.test("the command line answers bad input with one stderr line and exit 1 or
     ],
     [["suite", path("infinite.json")], 1, /version: Invalid input: expected a finite number/],
   ];
-  for (const [args, code, pattern] of cases) {
-    const run = await cli(...args);
+  for (const [i, [args, code, pattern]] of cases.entries()) {
+    const run = await (i === 0 ? cli : runMain)(...args);
     assert.equal(run.code, code, `${args.join(" ")}: ${run.stderr}`);
     const lines = run.stderr.trim().split("\n");
     assert.equal(lines.length, 1, `one stderr line for ${args.join(" ")}: ${run.stderr}`);
@@ -615,7 +642,7 @@ Deno.test("the command line answers bad input with one stderr line and exit 1 or
 });
 
 Deno.test("score's warnings go to stderr and its JSON says the KID subset size used", async () => {
-  const run = await cli(
+  const run = await runMain(
     "score",
     "--metrics",
     "kid",

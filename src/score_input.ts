@@ -364,9 +364,10 @@ async function readStats(path: string): Promise<GaussianStats> {
 }
 
 /**
- * The widest FID statistics read: 2,048 features, the width of the FID Inception's pool3 that
- * pytorch-fid, clean-fid and torch-fidelity save. Checking sigma (a Cholesky factorisation) and
- * FID itself (an eigendecomposition) cost d³: 3 s at 2,048 on one core here, 25 s at 4,096.
+ * The widest FID statistics read, and written by `score --save-stats` (so that every file it
+ * writes can be scored): 2,048 features, the width of the FID Inception's pool3 that pytorch-fid,
+ * clean-fid and torch-fidelity save. Checking sigma (a Cholesky factorisation) and FID itself (an
+ * eigendecomposition) cost d³: 3 s at 2,048 on one core here, 25 s at 4,096.
  */
 export const MAX_STATS_WIDTH = 2048;
 

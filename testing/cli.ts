@@ -69,36 +69,46 @@ export function tinyCli(...args: string[]): Promise<CliRun> {
 }
 
 /**
- * Runs `main(args)` of src/cli.ts in this process with console output captured, so that entries
+ * Runs `main(args)` of src/cli.ts in this process with console output captured (log and info as
+ * stdout, error and warn as stderr, as a terminal shows them), so that entries
  * registered by the test (e.g. `tiny/register.ts`) are visible; runs that train need `--jobs 1`.
  * src/cli.ts is imported on first use, so the subprocess runners above do not load it.
  */
 export async function runMain(...args: string[]): Promise<CliRun> {
   const { main } = await import("../src/cli.ts");
   const stdout: string[] = [], stderr: string[] = [];
-  const { log, error } = console;
-  console.log = (...parts: unknown[]) => stdout.push(parts.join(" "));
-  console.error = (...parts: unknown[]) => stderr.push(parts.join(" "));
+  const { log, info, error, warn } = console;
+  console.log = console.info = (...parts: unknown[]) => stdout.push(parts.join(" "));
+  console.error = console.warn = (...parts: unknown[]) => stderr.push(parts.join(" "));
   try {
     const code = await main(args);
     return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
   } finally {
-    console.log = log;
-    console.error = error;
+    Object.assign(console, { log, info, error, warn });
   }
 }
 
 /**
+ * {@linkcode runMain} with the test-only `tiny-*` entries of `tiny/register.ts` registered in this
+ * process first: what {@linkcode tinyCli} runs, less a Deno start-up. Runs that train need
+ * `--jobs 1`.
+ */
+export async function tinyMain(...args: string[]): Promise<CliRun> {
+  await import("./tiny/register.ts");
+  return runMain(...args);
+}
+
+/**
  * Writes the run plan of `suite` (default the tiny suite) at profile smoke on the cpu backend in 3
- * shards (`plan SUITE ... --shards 3 --json`) to `dir/plan.json`, with `dir/results` as its results
- * folder; returns the file's path and the plan. Throws when `plan` fails.
+ * shards (`plan SUITE ... --shards 3 --json`, in this process) to `dir/plan.json`, with `dir/results`
+ * as its results folder; returns the file's path and the plan. Throws when `plan` fails.
  */
 export async function writeTinyPlan(
   dir: string,
   suite: string = TINY_SUITE,
 ): Promise<{ path: string; plan: RunPlan }> {
   const args = ["--profile", "smoke", "--backend", "cpu", "--shards", "3", "--json"];
-  const planned = await tinyCli("plan", suite, ...args, "--results", join(dir, "results"));
+  const planned = await tinyMain("plan", suite, ...args, "--results", join(dir, "results"));
   if (planned.code !== 0) throw new Error(`plan failed: ${planned.stderr}`);
   const path = join(dir, "plan.json");
   await Deno.writeTextFile(path, planned.stdout);

@@ -14,6 +14,20 @@ import type { Leaderboard } from "./leaderboard.ts";
 import { escapeHtml, provenanceSentence } from "./site.ts";
 
 const FIXTURE = new URL("../../testing/testdata/results/", import.meta.url).pathname;
+
+let fixtureSite: Promise<{ out: string; report: Awaited<ReturnType<typeof buildReport>> }>;
+
+/**
+ * The site built once from the test results of testing/testdata/, for the tests that only read it
+ * (each build renders every chart, a few seconds); the last test of this file removes it.
+ */
+function siteOfFixture() {
+  fixtureSite ??= (async () => {
+    const out = await Deno.makeTempDir({ prefix: "ganbench-site-" });
+    return { out, report: await buildReport(FIXTURE, out) };
+  })();
+  return fixtureSite;
+}
 /** The committed results, which `deno task report` builds the published site from. */
 const RESULTS = new URL("../../results/", import.meta.url).pathname;
 /**
@@ -78,8 +92,7 @@ async function checkOverview(out: string, boards: Leaderboard[]) {
 }
 
 Deno.test("the overview leads each suite with its findings sentence, then its picture, then its tables, then its provenance", async () => {
-  const out = await Deno.makeTempDir({ prefix: "ganbench-overview-" });
-  const report = await buildReport(FIXTURE, out);
+  const { out, report } = await siteOfFixture();
   await checkOverview(out, report.leaderboards);
   // The suite page too: the finding, then the picture, before the leaderboard.
   for (const board of report.leaderboards) {
@@ -89,7 +102,6 @@ Deno.test("the overview leads each suite with its findings sentence, then its pi
     assert.ok(at('<p class="finding">') < at('<figure class="chart"'), board.suite);
     assert.ok(at('<figure class="chart"') < at('<table class="leaderboard"'), board.suite);
   }
-  await Deno.remove(out, { recursive: true });
 });
 
 Deno.test("provenanceSentence says in plain words which commits ran the cells and what that means", () => {
@@ -186,8 +198,7 @@ Deno.test("escapeHtml escapes markup", () => {
 });
 
 Deno.test("the suite page holds every leaderboard table and chart, and links no remote resource", async () => {
-  const out = await Deno.makeTempDir({ prefix: "ganbench-site-" });
-  const report = await buildReport(FIXTURE, out);
+  const { out, report } = await siteOfFixture();
   for (const board of report.leaderboards) {
     const html = await Deno.readTextFile(join(out, board.suite, board.profile, "index.html"));
     for (const dataset of new Set(board.rows.map((r) => r.dataset))) {
@@ -207,7 +218,6 @@ Deno.test("the suite page holds every leaderboard table and chart, and links no 
   }
   const overview = await Deno.readTextFile(join(out, "index.html"));
   assert.match(overview, /href="mixtures\/smoke\/index\.html"/);
-  await Deno.remove(out, { recursive: true });
 });
 
 /** What the page test counts in each rendered page, as expressions evaluated there. */
@@ -230,8 +240,7 @@ Deno.test({
     (CHROMIUM_PATH ? "" : " (skipped: no /usr/bin/chromium; apt-get install chromium to run it)"),
   ignore: !CHROMIUM_PATH,
   async fn() {
-    const out = await Deno.makeTempDir({ prefix: "ganbench-chromium-" });
-    const report = await buildReport(FIXTURE, out);
+    const { out, report } = await siteOfFixture();
     const shots = Deno.env.get("GANBENCH_SCREENSHOT_DIR");
     const pages = [
       ...report.leaderboards.map((b) => ({
@@ -295,6 +304,9 @@ Deno.test({
     } finally {
       await browser.close();
     }
-    await Deno.remove(out, { recursive: true });
   },
+});
+
+Deno.test("remove the site built from the test results", async () => {
+  if (fixtureSite) await Deno.remove((await fixtureSite).out, { recursive: true });
 });

@@ -15,7 +15,7 @@ import {
 } from "../../testing/tiny/register.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cli, runMain as run } from "../../testing/cli.ts";
+import { runMain as run } from "../../testing/cli.ts";
 import { initBackend } from "../engine/backend.ts";
 import { buildMatrix } from "./cells.ts";
 import { ALL_POINTS_BYTES, GENERATORS_FILE } from "./checkpoints.ts";
@@ -305,7 +305,7 @@ Deno.test("rescore says in one line that a stored generator is missing, corrupt 
 Deno.test("rescore --jobs 2 re-scores in worker threads, with the figures of training", async () => {
   const out = await Deno.makeTempDir({ prefix: "ganbench-rescore-workers-" });
   const select = ["dirac", "--profile", "smoke", "--backend", "cpu", "--out", out, "--jobs", "2"];
-  const trained = await cli("suite", ...select, "--variants", "gan-sim,gan-alt");
+  const trained = await run("suite", ...select, "--variants", "gan-sim,gan-alt");
   assert.equal(trained.code, 0, trained.stderr);
   const files = [...Deno.readDirSync(join(out, "dirac", "smoke", "cells"))]
     .filter((entry) => entry.isFile).map((entry) =>
@@ -317,7 +317,7 @@ Deno.test("rescore --jobs 2 re-scores in worker threads, with the figures of tra
   for (const [i, file] of files.entries()) {
     await Deno.writeTextFile(file, JSON.stringify({ ...before[i], scoreKey: "0000000000000000" }));
   }
-  const rescored = await cli("rescore", ...select);
+  const rescored = await run("rescore", ...select);
   assert.equal(rescored.code, 0, rescored.stderr);
   assert.equal(rescored.stdout.match(/: re-scored from \d+ stored generators in/g)?.length, 2);
   for (const [i, file] of files.entries()) {

@@ -1,11 +1,13 @@
 /**
  * The merge of a CI run's shard artifacts, simulated: shards of the tiny suite run in checkouts
  * whose results folder holds stale copies of every cell (as a committed folder may), each shard's
- * artifact is collected, and the artifacts are merged over a stale checkout in both orders.
+ * artifact is collected, and the artifacts are merged over a stale checkout in both orders. The
+ * command line runs through `main()` in this process (src/cli_shard_test.ts runs shards as
+ * processes).
  */
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
-import { tinyCli, writeTinyPlan } from "../../testing/cli.ts";
+import { tinyMain, writeTinyPlan } from "../../testing/cli.ts";
 import { fakeResult } from "../../testing/claim_worker.ts";
 import { readPlanFile } from "./plan_file.ts";
 import { collectShard } from "./shard_artifact.ts";
@@ -48,7 +50,7 @@ Deno.test("shards' artifacts hold disjoint paths, and merged over stale copies i
   for (let shard = 0; shard < plan.shards; shard++) {
     const checkout = join(dir, `runner${shard}`);
     copyOver(stale, checkout);
-    const run = await tinyCli(
+    const run = await tinyMain(
       "bench",
       "--plan",
       planPath,
@@ -72,7 +74,7 @@ Deno.test("shards' artifacts hold disjoint paths, and merged over stale copies i
   assert.ok(paths.some((path) => path.endsWith("suite.json")), "shard 0 carries suite.json");
 
   const status = (results: string) =>
-    tinyCli("status", "--plan", planPath, "--results", results, "--json");
+    tinyMain("status", "--plan", planPath, "--results", results, "--json");
   for (const order of [[0, 1, 2], [2, 1, 0]]) {
     const merged = join(dir, `merged-${order.join("")}`);
     copyOver(stale, merged);
