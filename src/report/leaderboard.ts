@@ -122,7 +122,10 @@ export interface CommitCount {
   cells: number;
 }
 
-/** A primary or headline figure that some cells lack (stored before the figure existed). */
+/**
+ * A primary or headline figure that some cells lack (stored before the figure existed), counted over
+ * the datasets where some cell has it (all cells when none has).
+ */
 export interface MissingFigure {
   figure: string;
   /** Cells (that did not diverge) without it, of `of`. */
@@ -344,9 +347,15 @@ export function buildLeaderboard(info: SuiteInfo, results: CellResult[]): Leader
     });
   }
 
+  // A figure some datasets do not have (e.g. a foreground error on images, not points) is missing
+  // only from the cells of datasets where some cell holds it; one no cell holds, from every cell.
   const missing = [info.primary, ...(info.headline ?? [])].flatMap((figure) => {
-    const ok = results.filter((r) => r.status !== "diverged");
-    const lacking = ok.filter((r) => !Number.isFinite(r.final[figure])).length;
+    const holds = (r: CellResult) => Number.isFinite(r.final[figure]);
+    const withFigure = new Set(results.filter(holds).map((r) => r.config.dataset));
+    const ok = results.filter((r) =>
+      r.status !== "diverged" && (withFigure.size === 0 || withFigure.has(r.config.dataset))
+    );
+    const lacking = ok.filter((r) => !holds(r)).length;
     return lacking ? [{ figure, cells: lacking, of: ok.length }] : [];
   });
   return {

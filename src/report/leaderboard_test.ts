@@ -281,6 +281,22 @@ Deno.test("the leaderboard marks rows below a convergence threshold and says whi
   assert.equal(board.bestReported, true);
 });
 
+Deno.test("a headline figure that one dataset does not have is not reported missing there", () => {
+  const board = buildLeaderboard({ ...INFO, primary: "modes.kl", headline: ["modes.mass"] }, [
+    cellWith("ring8", "a", 0, { "modes.kl": 0.4, "modes.mass": 0.7 }),
+    cellWith("ring8", "a", 1, { "modes.kl": 0.5 }),
+    cellWith("grid25", "a", 0, { "modes.kl": 0.4 }),
+    cellWith("grid25", "a", 1, { "modes.kl": 0.5 }),
+  ]);
+  // ring8 has mass in one cell of two; grid25 has it in none, so it is not grid25's figure.
+  assert.deepEqual(board.missing, [{ figure: "modes.mass", cells: 1, of: 2 }]);
+  const none = buildLeaderboard({ ...INFO, primary: "modes.kl", headline: ["modes.hq"] }, [
+    cellWith("ring8", "a", 0, { "modes.kl": 0.4 }),
+    cellWith("grid25", "a", 0, { "modes.kl": 0.5 }),
+  ]);
+  assert.deepEqual(none.missing, [{ figure: "modes.hq", cells: 2, of: 2 }]);
+});
+
 Deno.test("'best' is reported only where evaluations and final figures are comparable", () => {
   const withFinal = (cells: CellResult[], finalSamples: number) =>
     cells.map((c) => ({ ...c, config: { ...c.config, finalSamples } }));
