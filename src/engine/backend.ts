@@ -453,6 +453,14 @@ export async function initBackend(requested: BackendChoice = "auto"): Promise<Ba
   };
 }
 
+/**
+ * The backend name that a cell trained on `choice` records in its configuration (and so its hash):
+ * `blas` is the wasm backend with its products on the system BLAS, so its cells are wasm's.
+ */
+export function configuredBackendName(choice: Exclude<BackendChoice, "auto">): string {
+  return choice === "blas" ? "wasm" : choice;
+}
+
 /** What the loaded system BLAS says about itself (undefined when none loaded). */
 function blasInfo(): BlasInfo | undefined {
   const loaded = systemBlas();

@@ -6,7 +6,7 @@
  * @module
  */
 import { basename } from "node:path";
-import { type BackendChoice, initBackend } from "../engine/backend.ts";
+import { type BackendChoice, configuredBackendName, initBackend } from "../engine/backend.ts";
 import { buildMatrix, type Cell } from "./cells.ts";
 import { compareResult } from "./cell_keys.ts";
 import { probeClaim } from "./claim.ts";
@@ -132,11 +132,13 @@ async function cellState(
  * Lists every cell that `bench` (several suites) or `suite` (one) would run with these options, in
  * the run's order, with its shard (cell k goes to shard k mod N) and its state in
  * `options.resultsDir`. The backend is part of each cell's configuration hash: a named one is
- * taken as it is (it need not run here: a login node may lack the compute nodes' GPU), `auto` is
+ * taken as it is (`blas` as `wasm`, whose cells it trains; it need not run here: a login node may lack the compute nodes' GPU), `auto` is
  * resolved as a run here would.
  */
 export async function surveyRun(suites: Suite[], options: SurveyOptions): Promise<Survey> {
-  const backend = options.backend === "auto" ? (await initBackend("auto")).name : options.backend;
+  const backend = options.backend === "auto"
+    ? (await initBackend("auto")).name
+    : configuredBackendName(options.backend);
   const shards = options.shards ?? 1;
   const cells: SurveyedCell[] = [];
   for (const suite of suites) {

@@ -89,3 +89,19 @@ Deno.test("surveyRun tells stored, running, failed, interrupted, corrupt, stale 
   }
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("surveyRun finds cells stored on wasm when asked about blas, which trains wasm's cells", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const suite = loadSuite("dirac");
+    const cells = buildMatrix(suite, { profile: "smoke", backend: "wasm" });
+    for (const cell of cells) await writeResult(dir, fakeResult(cell));
+    for (const backend of ["blas", "wasm"] as const) {
+      const survey = await surveyRun([suite], { profile: "smoke", backend, resultsDir: dir });
+      assert.equal(survey.backend, "wasm", backend);
+      assert.ok(survey.cells.every((cell) => cell.state === "stored"), backend);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
