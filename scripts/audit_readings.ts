@@ -37,6 +37,11 @@
  * - `baselines D STAT`: the smallest and largest poi, p or pHolm over the comparisons with the
  *   baseline;
  * - `wallrange D VS`: the shortest and longest wall time of the rows' cells, in seconds;
+ * - `samples D V SEED F`: a mode figure of the 500 points the cell stores for plotting (what
+ *   `score --mixture D` gives for them);
+ * - `trivial D MAP F`: what a trivial map (identity, blank, best-constant, permuted-modes) scores
+ *   on the CycleGAN suite's final held-out set (scripts/translation_baselines.ts);
+ *   `beats D VS F MAP|all`: the rows' cells that do better on F than that map (or than every map);
  * - `board PATH`: a number at a dotted path of leaderboard.json (`finalSamples.0`).
  *
  * With `suite:NAME` in place of `suite/profile`: `paper FINDING V F mean|se` (a paper figure of
@@ -56,6 +61,10 @@
  */
 import { parseArgs } from "node:util";
 import { join, relative } from "node:path";
+import { DATASETS } from "../src/data/mod.ts";
+import { initBackend } from "../src/engine/backend.ts";
+import { translationBaselines } from "./translation_baselines.ts";
+import { modeCoverage } from "../src/metrics/modes.ts";
 import { summarise } from "../src/report/aggregate.ts";
 import type { Leaderboard, LeaderboardRow, TableComparisons } from "../src/report/leaderboard.ts";
 import { ALPHA, holm, permutationTest, probabilityOfImprovement } from "../src/report/ranking.ts";
@@ -190,6 +199,7 @@ export class Sources {
   #boards = new Map<string, Leaderboard>();
   #cells = new Map<string, CellResult[]>();
   #suites = new Map<string, Record<string, unknown>>();
+  #trivial = new Map<number, Promise<Record<string, Record<string, Record<string, number>>>>>();
 
   /**
    * @param root the repository root (holding results/ and suites/).
@@ -234,6 +244,20 @@ export class Sources {
       this.#cells.set(at, cells);
     }
     return this.#cells.get(at)!;
+  }
+
+  /**
+   * What the trivial maps score on the cyclegan suite's datasets at `samples` held-out samples
+   * (scripts/translation_baselines.ts), computed once.
+   */
+  trivial(samples: number): Promise<Record<string, Record<string, Record<string, number>>>> {
+    if (!this.#trivial.has(samples)) {
+      this.#trivial.set(
+        samples,
+        initBackend("wasm").then(() => translationBaselines(samples)),
+      );
+    }
+    return this.#trivial.get(samples)!;
   }
 
   /** The suites with results at `profile`. */
@@ -528,6 +552,60 @@ async function resultsQuery(at: string, kind: string, args: string[], sources: S
       if (!pick || !list.length) throw new RangeError(`no baseline ${name} in ${dataset}`);
       const all = list.map(pick);
       return [Math.min(...all), Math.max(...all)];
+    }
+    case "samples": {
+      // The mode figures of the 500 points a cell stores for plotting, as `score --mixture` gives
+      // them for those points saved to a file.
+      need(args, 4, "samples D V SEED F");
+      const [dataset, variant, seed, figure] = args;
+      const cell = cells.find((c) =>
+        c.config.dataset === dataset && c.config.variant === variant &&
+        c.config.seed === Number(seed)
+      );
+      const mixture = DATASETS.has(dataset) ? DATASETS.get(dataset).mixture : undefined;
+      if (!cell?.samples?.length || !mixture) {
+        throw new RangeError(
+          `no stored samples of a mixture cell ${dataset} ${variant} seed ${seed}`,
+        );
+      }
+      const coverage = modeCoverage(cell.samples.flat(), cell.samples[0].length, mixture);
+      const value = (coverage as unknown as Record<string, number>)[figure.replace(/^modes\./, "")];
+      if (value === undefined) throw new RangeError(`no mode figure '${figure}'`);
+      return [value];
+    }
+    case "trivial":
+    case "beats": {
+      // The trivial maps (identity, blank, best-constant, permuted-modes) on the suite's final
+      // held-out set, and the cells that do better than one of them (or than `all`).
+      need(args, 3, kind === "trivial" ? "trivial D MAP F" : "beats D VS F MAP|all");
+      const [dataset, , figure] = args;
+      const samples = board.finalSamples.length === 1 ? board.finalSamples[0] : NaN;
+      if (!Number.isInteger(samples)) {
+        throw new RangeError(`${at} has no single final sample count`);
+      }
+      const maps = (await sources.trivial(samples))[dataset];
+      if (!maps) throw new RangeError(`no trivial maps for dataset '${dataset}'`);
+      const score = (map: string) => {
+        const value = maps[map]?.[figure];
+        if (value === undefined) {
+          throw new RangeError(`no trivial '${map}' value of ${figure} on ${dataset}`);
+        }
+        return value;
+      };
+      if (kind === "trivial") return [score(args[1])];
+      need(args, 4, "beats D VS F MAP|all");
+      const chosen = variants(dataset, args[1]);
+      const up = higher(figure);
+      const bars = args[3] === "all"
+        ? Object.keys(maps).filter((m) => figure in maps[m]).map(score)
+        : [score(args[3])];
+      const bar = up ? Math.max(...bars) : Math.min(...bars);
+      return [
+        ok.filter((c) =>
+          c.config.dataset === dataset && chosen.includes(c.config.variant) &&
+          Number.isFinite(c.final[figure]) && (up ? c.final[figure] > bar : c.final[figure] < bar)
+        ).length,
+      ];
     }
     case "board": {
       need(args, 1, "board PATH");

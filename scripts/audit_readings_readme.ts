@@ -13,6 +13,11 @@ export const README_CLAIMS: QuoteClaim[] = [
   { quote: "reuses the 236 committed cells", query: "*/quick cells" },
   { quote: "trains 48 cells", query: "dirac/quick cells" },
   { quote: "(`mixtures`, 80 cells)", query: "mixtures/quick cells" },
+  { quote: "a plumbing check, 32 cells of 40", query: "suite:mixtures json profiles.smoke.steps" },
+  {
+    quote: "The run trains 16 variants x 3",
+    query: "dirac/quick row dirac gan-alt dirac.distance seeds",
+  },
   { quote: "The run trains 16 variants", query: "dirac/quick rows dirac" },
   {
     quote: "| 1–14  | gan-noise-alt  | 0.003 ± 0.002    | 0.000 – 0.008 | 7.99e-4 ± 2.92e-4",
@@ -67,6 +72,18 @@ export const README_CLAIMS: QuoteClaim[] = [
   },
   { quote: "the 66", query: "dirac/quick table dirac byvalue" },
   { quote: "Holm over the 25", query: "dirac/quick table dirac tested" },
+  {
+    quote: "seed 0: 5 of",
+    query: "mixtures/quick samples ring8 nsgan 0 modes.covered",
+  },
+  {
+    quote: "seed 0: 5 of the 8 modes covered, 40%",
+    query: "mixtures/quick samples ring8 nsgan 0 modes.hq pct",
+  },
+  {
+    quote: '"kl": 1.3733606369288254,\n    "mass": 0.2487203719709617',
+    query: "mixtures/quick samples ring8 nsgan 0 modes.mass",
+  },
   {
     quote: "the cell's own figures, from 2,500 samples, cover 7",
     query: "mixtures/quick cell ring8 nsgan 0 modes.covered",
