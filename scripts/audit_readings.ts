@@ -311,6 +311,13 @@ function variantsOf(spec: string, present: string[]): string[] {
   return names;
 }
 
+/** The value at a dotted path ("profiles.quick.steps", "finalSamples.0") of parsed JSON. */
+function atPath(root: unknown, path: string): unknown {
+  let node = root;
+  for (const key of path.split(".")) node = (node as Record<string, unknown> | undefined)?.[key];
+  return node;
+}
+
 function pairsOf<T>(items: T[]): [T, T][] {
   return items.flatMap((a, i) => items.slice(i + 1).map((b) => [a, b] as [T, T]));
 }
@@ -348,19 +355,13 @@ async function suiteQuery(name: string, kind: string, args: string[], sources: S
   const suite = await sources.suite(name);
   if (kind === "len") {
     need(args, 1, "len PATH");
-    let node: unknown = suite;
-    for (const key of args[0].split(".")) {
-      node = (node as Record<string, unknown> | undefined)?.[key];
-    }
+    const node = atPath(suite, args[0]);
     if (!Array.isArray(node)) throw new RangeError(`suites/${name}.json ${args[0]} is no list`);
     return [node.length];
   }
   if (kind === "json") {
     need(args, 1, "json PATH");
-    let node: unknown = suite;
-    for (const key of args[0].split(".")) {
-      node = (node as Record<string, unknown> | undefined)?.[key];
-    }
+    const node = atPath(suite, args[0]);
     if (typeof node !== "number") {
       throw new RangeError(`suites/${name}.json ${args[0]} is no number`);
     }
@@ -439,6 +440,11 @@ async function resultsQuery(at: string, kind: string, args: string[], sources: S
   const finals = (dataset: string, variant: string, figure: string) =>
     ok.filter((c) => c.config.dataset === dataset && c.config.variant === variant)
       .map((c) => c.final[figure]).filter((v): v is number => Number.isFinite(v));
+  const cellOf = (dataset: string, variant: string, seed: string) =>
+    cells.find((c) =>
+      c.config.dataset === dataset && c.config.variant === variant &&
+      c.config.seed === Number(seed)
+    );
   const higher = (figure: string) => {
     const f = board.figures.find((x) => x.key === figure);
     if (f?.higherIsBetter === undefined) {
@@ -558,10 +564,7 @@ async function resultsQuery(at: string, kind: string, args: string[], sources: S
       // them for those points saved to a file.
       need(args, 4, "samples D V SEED F");
       const [dataset, variant, seed, figure] = args;
-      const cell = cells.find((c) =>
-        c.config.dataset === dataset && c.config.variant === variant &&
-        c.config.seed === Number(seed)
-      );
+      const cell = cellOf(dataset, variant, seed);
       const mixture = DATASETS.has(dataset) ? DATASETS.get(dataset).mixture : undefined;
       if (!cell?.samples?.length || !mixture) {
         throw new RangeError(
@@ -609,8 +612,7 @@ async function resultsQuery(at: string, kind: string, args: string[], sources: S
     }
     case "board": {
       need(args, 1, "board PATH");
-      let node: unknown = board;
-      for (const key of args[0].split(".")) node = (node as Record<string, unknown>)?.[key];
+      const node = atPath(board, args[0]);
       if (typeof node !== "number") {
         throw new RangeError(`${at}/leaderboard.json ${args[0]} is no number`);
       }
@@ -619,10 +621,7 @@ async function resultsQuery(at: string, kind: string, args: string[], sources: S
     case "cell": {
       need(args, 4, "cell D V SEED F");
       const [dataset, variant, seed, figure] = args;
-      const cell = cells.find((c) =>
-        c.config.dataset === dataset && c.config.variant === variant &&
-        c.config.seed === Number(seed)
-      );
+      const cell = cellOf(dataset, variant, seed);
       if (!cell) throw new RangeError(`no cell ${dataset} ${variant} seed ${seed}`);
       if (!Number.isFinite(cell.final[figure])) throw new RangeError(`cell has no ${figure}`);
       return [cell.final[figure]];

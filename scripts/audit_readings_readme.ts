@@ -62,7 +62,9 @@ export const README_CLAIMS: QuoteClaim[] = [
     query: "dirac/quick row dirac gan-noise-alt dirac.distance mean",
   },
   {
-    quote: "WGAN-GP with an L1 penalty stay 0.3 to 3.4",
+    // The `wgan-gp-l1-*` rows are WGAN-GP with penalty weight λ = 1, not an L1 penalty.
+    quote: "WGAN-GP with penalty weight λ = 1 stay 0.3 to 3.4",
+    wrong: "WGAN-GP with an L1 penalty stay 0.3 to 3.4",
     query:
       "dirac/quick range dirac gan-alt,gan-sim,nsgan-alt,nsgan-sim,wgan-alt,wgan-sim,wgan-gp-l1-alt,wgan-gp-l1-sim dirac.distance mean",
   },
