@@ -22,7 +22,8 @@
  * - `cells [D [VS]]`, `rows D`, `commit PREFIX`: numbers of cells, rows, cells of a commit;
  * - `cell D V SEED F`: one cell's final figure;
  * - `test D A B F p`: the exact permutation test's p, recomputed from the cells;
- *   `test D A B F holm VS FS`: the same p, Holm-adjusted over every pair of VS on each of FS;
+ *   `test D A B F holm VS FS`: the same p, Holm-adjusted over every pair of VS on each of FS
+ *   (`BASE:VS` for each of VS against BASE only);
  * - `minp D VS FS [holm]`: the smallest such p (raw or Holm over that family);
  * - `poi D A B F`: the probability that a seed of A beats a seed of B (ties half);
  * - `pair D A B STAT`: the table's all-pairs test (p, pHolm, poi, difference);
@@ -64,6 +65,7 @@ import { join, relative } from "node:path";
 import { DATASETS } from "../src/data/mod.ts";
 import { initBackend } from "../src/engine/backend.ts";
 import { translationBaselines } from "./translation_baselines.ts";
+import { allFigures } from "../src/metrics/mod.ts";
 import { modeCoverage } from "../src/metrics/modes.ts";
 import { summarise } from "../src/report/aggregate.ts";
 import type { Leaderboard, LeaderboardRow, TableComparisons } from "../src/report/leaderboard.ts";
@@ -446,7 +448,8 @@ async function resultsQuery(at: string, kind: string, args: string[], sources: S
       c.config.seed === Number(seed)
     );
   const higher = (figure: string) => {
-    const f = board.figures.find((x) => x.key === figure);
+    // The registered figure's direction (the leaderboard may predate the figure).
+    const f = allFigures().get(figure) ?? board.figures.find((x) => x.key === figure);
     if (f?.higherIsBetter === undefined) {
       throw new RangeError(`no direction of '${figure}' in ${at}`);
     }
@@ -479,9 +482,16 @@ async function resultsQuery(at: string, kind: string, args: string[], sources: S
   };
   const variants = (dataset: string, spec: string) =>
     variantsOf(spec, inTable(dataset).map((c) => c.config.variant));
+  // A family of exact tests: every pair of VS, or with "BASE:VS" each of VS against BASE only.
+  const familyPairs = (dataset: string, spec: string): [string, string][] => {
+    if (!spec.includes(":")) return pairsOf(variants(dataset, spec));
+    const [base, rest] = spec.split(":");
+    variants(dataset, base);
+    return variants(dataset, rest).filter((v) => v !== base).map((v) => [v, base]);
+  };
   const familyPs = (dataset: string, spec: string, figures: string[]) =>
     figures.flatMap((figure) =>
-      pairsOf(variants(dataset, spec)).map(([a, b]) => ({
+      familyPairs(dataset, spec).map(([a, b]) => ({
         a,
         b,
         figure,
