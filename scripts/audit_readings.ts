@@ -24,7 +24,8 @@
  * - `test D A B F p`: the exact permutation test's p, recomputed from the cells;
  *   `test D A B F holm VS FS`: the same p, Holm-adjusted over every pair of VS on each of FS
  *   (`BASE:VS` for each of VS against BASE only);
- * - `minp D VS FS [holm]`: the smallest such p (raw or Holm over that family);
+ * - `minp D VS FS [holm [K]]`: the smallest (or K-th smallest) such p, raw or Holm over that
+ *   family;
  * - `poi D A B F`: the probability that a seed of A beats a seed of B (ties half);
  * - `pair D A B STAT`: the table's all-pairs test (p, pHolm, poi, difference);
  * - `baseline D V STAT`: the row against the suite's baseline (difference, interval, poi,
@@ -652,11 +653,15 @@ async function resultsQuery(at: string, kind: string, args: string[], sources: S
       return [adjusted[i]];
     }
     case "minp": {
-      need(args, 3, "minp D VS FS [holm]");
-      const [dataset, spec, figures, how] = args;
+      need(args, 3, "minp D VS FS [holm [K]]");
+      const [dataset, spec, figures, how, k = "1"] = args;
       const family = familyPs(dataset, spec, figures.split(","));
       const ps = how === "holm" ? holm(family.map((t) => t.p)) : family.map((t) => t.p);
-      return [Math.min(...ps)];
+      const sorted = ps.sort((x, y) => x - y);
+      if (!(Number(k) >= 1 && Number(k) <= sorted.length)) {
+        throw new RangeError(`the family has ${sorted.length} tests, no ${k}th smallest p`);
+      }
+      return [sorted[Number(k) - 1]];
     }
     case "poi": {
       need(args, 4, "poi D A B F");
@@ -768,7 +773,7 @@ async function checkNumbers(
 }
 
 /** Words that claim or deny a separation, and what such a paragraph must name. */
-const SEPARATION = /\bseparat|\bbeats?\b|\bloses?\b|\bdistinguish/i;
+const SEPARATION = /\bseparat(?:ed|es|ion|ing)\b|\bbeats?\b|\bloses?\b|\bdistinguish/i;
 const NAMES_TEST = /permutation|bootstrap|by value|no test|without a test|Holm/i;
 const NAMES_FAMILY =
   /Holm over|Holm-corrected over|corrected over|family|by value|no test|without a test/i;
