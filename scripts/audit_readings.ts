@@ -57,7 +57,12 @@
  * defines the words (a rule) says so with `<!-- audit-skip: REASON -->`. And it counts the decimals
  * left without a marker.
  *
- * Usage: deno run -A scripts/audit_readings.ts [--root DIR] [--unmarked] [FILE.md ...]
+ * Usage: deno run -A scripts/audit_readings.ts [--root DIR] [--unmarked] [--fix] [FILE.md ...]
+ *
+ * `--fix` rewrites every wrong number of a marker that states a value (not a bound) with the cells'
+ * value at the precision it is written with, and lists what it rewrote: after a rerun it updates
+ * the numbers, and the sentences around them are then to be read again (a count that becomes 2
+ * where the text says "no pair is separated" is fixed as a number, not as a sentence).
  *
  * @module
  */
@@ -77,6 +82,7 @@ import {
   listSuiteDirs,
   readResult,
 } from "../src/runner/store.ts";
+import { writeFileAtomic } from "../src/atomic_write.ts";
 import { README_CLAIMS } from "./audit_readings_readme.ts";
 
 /** A number as written in a reading: its value and the half-width its last digit stands for. */
@@ -85,6 +91,8 @@ export interface Quoted {
   value: number;
   /** Half a unit of the last written digit: the rounding the text allows. */
   tolerance: number;
+  /** Where the number starts in the text it was read from. */
+  index: number;
 }
 
 /** Decimal numbers as prose writes them: 0.39, −3, 2,500, 8.5e-21, 1.4·10⁻³ not included. */
@@ -114,6 +122,7 @@ export function parseNumbers(text: string): Quoted[] {
       text: match[0],
       value,
       tolerance: 0.5 * 10 ** (Number(exponent) - decimals),
+      index: match.index!,
     });
   }
   return out;
@@ -135,6 +144,34 @@ export function agrees(quoted: Quoted, computed: number, relation = "eq"): boole
     default:
       return Math.abs(computed - quoted.value) <= slack;
   }
+}
+
+/**
+ * `value` written as `quoted` is: the same decimals (or exponent form), thousands commas and
+ * minus sign.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseNumbers, rewrite } from "./audit_readings.ts";
+ * assert.equal(rewrite(parseNumbers("2,500")[0], 10000), "10,000");
+ * assert.equal(rewrite(parseNumbers("0.39")[0], 0.4134), "0.41");
+ * ```
+ */
+export function rewrite(quoted: Quoted, value: number): string {
+  const text = quoted.text.replace("−", "-");
+  const [mantissa, exponent] = text.replaceAll(",", "").split("e");
+  const decimals = mantissa.includes(".") ? mantissa.split(".")[1].length : 0;
+  let out: string;
+  if (exponent !== undefined) out = value.toExponential(decimals).replace("e+", "e");
+  else {
+    out = value.toFixed(decimals);
+    if (text.includes(",") || (Math.abs(value) >= 10_000 && !text.includes("."))) {
+      const [whole, fraction] = out.split(".");
+      out = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (fraction ? `.${fraction}` : "");
+    }
+  }
+  return quoted.text.startsWith("−") ? out.replace(/^-/, "−") : out;
 }
 
 /** One marker: where it is, its query, and the numbers it checks. */
@@ -745,31 +782,50 @@ async function resultsQuery(at: string, kind: string, args: string[], sources: S
   }
 }
 
-/** Checks one claim's quoted numbers against its query; undefined when they agree. */
+/** A replacement of a quoted number by the cells' value (see `--fix`). */
+interface Edit {
+  /** Index of the number in its context. */
+  index: number;
+  length: number;
+  text: string;
+}
+
+/**
+ * Checks one claim's quoted numbers against its query: the problem (undefined when they agree)
+ * and, for numbers that should equal a value, the edits that would write the cells' values.
+ */
 async function checkNumbers(
   context: string,
   query: string,
   sources: Sources,
-): Promise<string | undefined> {
+): Promise<{ problem?: string; edits: Edit[] }> {
   let result: Evaluated;
   try {
     result = await evaluate(query, sources);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    return `cannot evaluate '${query}': ${error.message}`;
+    return { problem: `cannot evaluate '${query}': ${error.message}`, edits: [] };
   }
   const quoted = parseNumbers(context).slice(-result.values.length);
   if (quoted.length < result.values.length) {
-    return `'${query}' gives ${result.values.length} numbers, but ${quoted.length} precede it`;
+    return {
+      problem: `'${query}' gives ${result.values.length} numbers, but ${quoted.length} precede it`,
+      edits: [],
+    };
   }
-  const wrong = quoted.flatMap((q, i) =>
-    agrees(q, result.values[i], result.relation) ? [] : [`${q.text} (cells: ${result.values[i]})`]
+  const bad = quoted.flatMap((q, i) =>
+    agrees(q, result.values[i], result.relation) ? [] : [[q, result.values[i]] as const]
   );
-  return wrong.length
-    ? `written ${wrong.join(", ")}${
-      result.relation === "eq" ? "" : ` [${result.relation}]`
-    } for '${query}'`
-    : undefined;
+  if (!bad.length) return { edits: [] };
+  const relation = result.relation === "eq" ? "" : ` [${result.relation}]`;
+  return {
+    problem: `written ${
+      bad.map(([q, v]) => `${q.text} (cells: ${v})`).join(", ")
+    }${relation} for '${query}'`,
+    edits: result.relation === "eq"
+      ? bad.map(([q, v]) => ({ index: q.index, length: q.text.length, text: rewrite(q, v) }))
+      : [],
+  };
 }
 
 /** Words that claim or deny a separation, and what such a paragraph must name. */
@@ -823,6 +879,8 @@ export interface AuditReport {
   problems: Problem[];
   /** README corrections not applied yet (see {@linkcode QuoteClaim.wrong}). */
   pending: Problem[];
+  /** Numbers rewritten with the cells' values (with `fix`); the prose around them is unchanged. */
+  fixed: Problem[];
   /** Per file, decimals without a marker (listed with --unmarked). */
   unmarked: Record<string, { line: number; text: string }[]>;
 }
@@ -843,18 +901,30 @@ export async function findingFiles(root: string): Promise<string[]> {
  */
 export async function auditReadings(
   root: string,
-  options: { files?: string[]; readme?: QuoteClaim[]; sources?: Sources } = {},
+  options: { files?: string[]; readme?: QuoteClaim[]; sources?: Sources; fix?: boolean } = {},
 ): Promise<AuditReport> {
   const sources = options.sources ?? new Sources(root);
   const files = options.files ?? await findingFiles(root);
-  const report: AuditReport = { checked: 0, problems: [], pending: [], unmarked: {} };
+  const report: AuditReport = { checked: 0, problems: [], pending: [], fixed: [], unmarked: {} };
   for (const path of files) {
     const name = relative(root, path);
     const text = await Deno.readTextFile(path);
+    const edits: Edit[] = [];
     for (const claim of findClaims(text, name)) {
       report.checked++;
-      const problem = await checkNumbers(claim.context, claim.query, sources);
-      if (problem) report.problems.push({ where: `${name}:${claim.line}`, message: problem });
+      const { problem, edits: mine } = await checkNumbers(claim.context, claim.query, sources);
+      if (!problem) continue;
+      if (options.fix && mine.length) {
+        edits.push(...mine.map((e) => ({ ...e, index: claim.offset + e.index })));
+        report.fixed.push({ where: `${name}:${claim.line}`, message: problem });
+      } else report.problems.push({ where: `${name}:${claim.line}`, message: problem });
+    }
+    if (edits.length) {
+      let fixed = text;
+      for (const e of edits.sort((a, b) => b.index - a.index)) {
+        fixed = fixed.slice(0, e.index) + e.text + fixed.slice(e.index + e.length);
+      }
+      await writeFileAtomic(path, fixed);
     }
     for (const p of separationProblems(text)) {
       report.problems.push({
@@ -883,7 +953,7 @@ export async function auditReadings(
         report.problems.push({ where: "README.md", message: `no longer says "${quote}"` });
         continue;
       }
-      const problem = await checkNumbers(quote, claim.query, sources);
+      const { problem } = await checkNumbers(quote, claim.query, sources);
       if (problem) report.problems.push({ where: `README.md "${quote}"`, message: problem });
     }
   }
@@ -894,7 +964,11 @@ if (import.meta.main) {
   const { values, positionals } = parseArgs({
     args: Deno.args,
     allowPositionals: true,
-    options: { root: { type: "string", default: "." }, unmarked: { type: "boolean" } },
+    options: {
+      root: { type: "string", default: "." },
+      unmarked: { type: "boolean" },
+      fix: { type: "boolean" },
+    },
   });
   const root = values.root!;
   const files = positionals.length
@@ -908,7 +982,8 @@ if (import.meta.main) {
       Deno.exit(2);
     }
   }
-  const report = await auditReadings(root, { files });
+  const report = await auditReadings(root, { files, fix: values.fix });
+  for (const p of report.fixed) console.log(`${p.where}: fixed, ${p.message}`);
   for (const p of report.pending) console.log(`${p.where}: ${p.message}`);
   for (const p of report.problems) console.log(`${p.where}: ${p.message}`);
   if (values.unmarked) {
@@ -918,7 +993,7 @@ if (import.meta.main) {
   }
   const left = Object.values(report.unmarked).reduce((n, l) => n + l.length, 0);
   console.log(
-    `${report.checked} claims checked, ${report.problems.length} problems, ${report.pending.length} README corrections pending; ${left} decimals without a marker${
+    `${report.checked} claims checked, ${report.problems.length} problems, ${report.fixed.length} fixed, ${report.pending.length} README corrections pending; ${left} decimals without a marker${
       values.unmarked ? "" : " (--unmarked lists them)"
     }`,
   );

@@ -8,6 +8,7 @@ import {
   evaluate,
   findClaims,
   parseNumbers,
+  rewrite,
   separationProblems,
   Sources,
 } from "./audit_readings.ts";
@@ -134,6 +135,43 @@ Deno.test("a reading with a wrong number is reported with its line and the cells
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("fix rewrites wrong values at their written precision and leaves bounds and prose alone", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "r.md");
+    await Deno.writeTextFile(
+      file,
+      "b ends at 12.0 ± 9.99<!-- audit: t/quick row ring b modes.kl mean±std -->; " +
+        "c below 4<!-- audit: t/quick row ring c modes.kl mean lt --> and 1,000<!-- audit: t/quick cells -->.\n",
+    );
+    const report = await auditReadings(dir, {
+      files: [file],
+      readme: [],
+      sources: fixture(),
+      fix: true,
+    });
+    assert.equal(report.fixed.length, 2);
+    assert.equal(report.problems.length, 1, "a bound is reported, not rewritten");
+    assert.equal(
+      await Deno.readTextFile(file),
+      "b ends at 13.0 ± 1.58<!-- audit: t/quick row ring b modes.kl mean±std -->; " +
+        "c below 4<!-- audit: t/quick row ring c modes.kl mean lt --> and 15<!-- audit: t/quick cells -->.\n",
+    );
+    const again = await auditReadings(dir, { files: [file], readme: [], sources: fixture() });
+    assert.equal(again.problems.length, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("rewrite() keeps the written form: decimals, exponent, commas, minus sign", () => {
+  const [a, b, c, d] = parseNumbers("0.39 8.5e-21 2,500 −3");
+  assert.equal(rewrite(a, 0.4134), "0.41");
+  assert.equal(rewrite(b, 2.67e-16), "2.7e-16");
+  assert.equal(rewrite(c, 12345), "12,345");
+  assert.equal(rewrite(d, -4.4), "−4");
 });
 
 Deno.test("a README correction not applied yet is pending; a quote the README lost is a problem", async () => {
