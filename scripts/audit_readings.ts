@@ -164,7 +164,12 @@ export function rewrite(quoted: Quoted, value: number): string {
   const decimals = mantissa.includes(".") ? mantissa.split(".")[1].length : 0;
   let out: string;
   if (exponent !== undefined) out = value.toExponential(decimals).replace("e+", "e");
-  else {
+  else if (value !== 0 && Number(value.toFixed(decimals)) === 0) {
+    // A value below the written precision keeps the written significant digits instead of
+    // becoming a 0 that would still pass the check.
+    const significant = mantissa.replace(/^[-0.]+/, "").replace(".", "").length;
+    out = value.toPrecision(Math.max(1, significant));
+  } else {
     out = value.toFixed(decimals);
     if (text.includes(",") || (Math.abs(value) >= 10_000 && !text.includes("."))) {
       const [whole, fraction] = out.split(".");

@@ -172,6 +172,8 @@ Deno.test("rewrite() keeps the written form: decimals, exponent, commas, minus s
   assert.equal(rewrite(b, 2.67e-16), "2.7e-16");
   assert.equal(rewrite(c, 12345), "12,345");
   assert.equal(rewrite(d, -4.4), "−4");
+  // 10 vs 10 seeds' smallest p written where 5 vs 5's 0.0079 was: not "0.0000".
+  assert.equal(rewrite(parseNumbers("0.0079")[0], 2 / 184756), "0.000011");
 });
 
 Deno.test("a README correction not applied yet is pending; a quote the README lost is a problem", async () => {
