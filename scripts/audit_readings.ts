@@ -966,15 +966,22 @@ export async function auditReadings(
 }
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      root: { type: "string", default: "." },
-      unmarked: { type: "boolean" },
-      fix: { type: "boolean" },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: Deno.args,
+      allowPositionals: true,
+      options: {
+        root: { type: "string", default: "." },
+        unmarked: { type: "boolean" },
+        fix: { type: "boolean" },
+      },
+    });
+  } catch (error) {
+    console.error(`audit_readings: ${(error as Error).message}`);
+    Deno.exit(2);
+  }
+  const { values, positionals } = parsed;
   const root = values.root!;
   const files = positionals.length
     ? positionals.map((p) => join(root, relative(root, p)))
