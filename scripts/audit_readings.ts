@@ -190,7 +190,8 @@ export interface Claim {
   offset: number;
 }
 
-const MARKER = /<!--\s*audit:\s*([\s\S]*?)\s*-->/g;
+/** A marker; one right after a backtick is an example in code, not a claim. */
+const MARKER = /(?<!`)<!--\s*audit:\s*([\s\S]*?)\s*-->/g;
 
 /**
  * The markers of a Markdown text, each with the text it checks: from the previous marker, blank

@@ -81,6 +81,8 @@ Deno.test("findClaims() gives each marker the text since the previous marker, bl
     ["z", " 5"],
   ]);
   assert.equal(claims[2].line, 3);
+  // A marker quoted in code (right after a backtick) is an example, not a claim.
+  assert.equal(findClaims("write `<!-- audit: x -->` after 0.39", "f.md").length, 0);
 });
 
 Deno.test("evaluate() recomputes means, exact tests and Holm families from the cells", async () => {
