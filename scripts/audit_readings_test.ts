@@ -52,6 +52,16 @@ function fixture(): Sources {
   return new Sources("/nonexistent", { "t/quick": { board, cells } });
 }
 
+/** Runs `fn` in a fresh temporary folder, removed afterwards. */
+async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir();
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 Deno.test("parseNumbers() reads prose numbers with the rounding their last digit allows", () => {
   const numbers = parseNumbers("ring8 has 0.39 ± 0.15, 2,500 samples, 8.5e-21, −3 and ranks 1–8.");
   assert.deepEqual(numbers.map((q) => q.value), [0.39, 0.15, 2500, 8.5e-21, -3, 1, 8]);
@@ -120,52 +130,42 @@ Deno.test("evaluate() names the row, figure or query it cannot find", async () =
   );
 });
 
-Deno.test("a reading with a wrong number is reported with its line and the cells' value", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+/** Audits `markdown` as a reading of the fixture: the report, and the file's text afterwards. */
+function auditMarkdown(markdown: string, fix = false) {
+  return inTempDir(async (dir) => {
     const file = join(dir, "r.md");
-    await Deno.writeTextFile(
-      file,
-      "Row b: 13.0 ± 1.6<!-- audit: t/quick row ring b modes.kl mean±std -->.\n\n" +
-        "Row c: 5.1<!-- audit: t/quick row ring c modes.kl mean -->.\n",
-    );
-    const report = await auditReadings(dir, { files: [file], readme: [], sources: fixture() });
-    assert.equal(report.checked, 2);
-    assert.equal(report.problems.length, 1);
-    assert.match(report.problems[0].where, /r\.md:3$/);
-    assert.match(report.problems[0].message, /written 5\.1 \(cells: 5\)/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    await Deno.writeTextFile(file, markdown);
+    const report = await auditReadings(dir, { files: [file], readme: [], sources: fixture(), fix });
+    return { report, text: await Deno.readTextFile(file) };
+  });
+}
+
+Deno.test("a reading with a wrong number is reported with its line and the cells' value", async () => {
+  const { report } = await auditMarkdown(
+    "Row b: 13.0 ± 1.6<!-- audit: t/quick row ring b modes.kl mean±std -->.\n\n" +
+      "Row c: 5.1<!-- audit: t/quick row ring c modes.kl mean -->.\n",
+  );
+  assert.equal(report.checked, 2);
+  assert.equal(report.problems.length, 1);
+  assert.match(report.problems[0].where, /r\.md:3$/);
+  assert.match(report.problems[0].message, /written 5\.1 \(cells: 5\)/);
 });
 
 Deno.test("fix rewrites wrong values at their written precision and leaves bounds and prose alone", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const file = join(dir, "r.md");
-    await Deno.writeTextFile(
-      file,
-      "b ends at 12.0 ± 9.99<!-- audit: t/quick row ring b modes.kl mean±std -->; " +
-        "c below 4<!-- audit: t/quick row ring c modes.kl mean lt --> and 1,000<!-- audit: t/quick cells -->.\n",
-    );
-    const report = await auditReadings(dir, {
-      files: [file],
-      readme: [],
-      sources: fixture(),
-      fix: true,
-    });
-    assert.equal(report.fixed.length, 2);
-    assert.equal(report.problems.length, 1, "a bound is reported, not rewritten");
-    assert.equal(
-      await Deno.readTextFile(file),
-      "b ends at 13.0 ± 1.58<!-- audit: t/quick row ring b modes.kl mean±std -->; " +
-        "c below 4<!-- audit: t/quick row ring c modes.kl mean lt --> and 15<!-- audit: t/quick cells -->.\n",
-    );
-    const again = await auditReadings(dir, { files: [file], readme: [], sources: fixture() });
-    assert.equal(again.problems.length, 1);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const bound = "c below 4<!-- audit: t/quick row ring c modes.kl mean lt -->";
+  const { report, text } = await auditMarkdown(
+    `b ends at 12.0 ± 9.99<!-- audit: t/quick row ring b modes.kl mean±std -->; ${bound} and ` +
+      "1,000<!-- audit: t/quick cells -->.\n",
+    true,
+  );
+  assert.equal(report.fixed.length, 2);
+  assert.equal(report.problems.length, 1, "a bound is reported, not rewritten");
+  assert.equal(
+    text,
+    `b ends at 13.0 ± 1.58<!-- audit: t/quick row ring b modes.kl mean±std -->; ${bound} and ` +
+      "15<!-- audit: t/quick cells -->.\n",
+  );
+  assert.equal((await auditMarkdown(text)).report.problems.length, 1);
 });
 
 Deno.test("rewrite() keeps the written form: decimals, exponent, commas, minus sign", () => {
@@ -178,9 +178,8 @@ Deno.test("rewrite() keeps the written form: decimals, exponent, commas, minus s
   assert.equal(rewrite(parseNumbers("0.0079")[0], 2 / 184756), "0.000011");
 });
 
-Deno.test("a README correction not applied yet is pending; a quote the README lost is a problem", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+Deno.test("a README correction not applied yet is pending; a quote the README lost is a problem", () =>
+  inTempDir(async (dir) => {
     await Deno.writeTextFile(join(dir, "README.md"), "Row c ends at\n5.1 on average.");
     const report = await auditReadings(dir, {
       files: [],
@@ -196,10 +195,7 @@ Deno.test("a README correction not applied yet is pending; a quote the README lo
     });
     assert.equal(report.pending.length, 1);
     assert.deepEqual(report.problems.map((p) => p.message), ['no longer says "Row b ends at 13"']);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("separationProblems() flags a claim of separation that names no test or family", () => {
   const md = [
