@@ -52,7 +52,9 @@
  * Trailing modifiers: `pct` (×100), `min`/`max` (the smallest or largest of the values), and
  * `lt`/`le`/`gt`/`ge` (the computed value against the quoted bound instead of equality).
  *
- * It also checks that every paragraph of docs/findings/*.md that speaks of separation names its test
+ * Every leaderboard.json a query reads must summarise the cells beside it (the same mean and n per
+ * row and figure), or the audit says to run `deno task report`. It also checks that every
+ * paragraph of docs/findings/*.md that speaks of separation names its test
  * and the family it corrects over (or says the rows are ordered by value); a paragraph that only
  * defines the words (a rule) says so with `<!-- audit-skip: REASON -->`. And it counts the decimals
  * left without a marker.
@@ -304,6 +306,50 @@ export class Sources {
       );
     }
     return this.#trivial.get(samples)!;
+  }
+
+  /**
+   * Each loaded leaderboard whose rows do not summarise the cells beside it (a run or rescore
+   * without `deno task report` after it): one line per leaderboard, naming the first mismatch.
+   */
+  staleBoards(): Problem[] {
+    const problems: Problem[] = [];
+    for (const [at, board] of this.#boards) {
+      const cells = this.#cells.get(at);
+      if (!cells) continue;
+      const mismatches: string[] = [];
+      for (const row of board.rows) {
+        const mine = cells.filter((c) =>
+          c.status !== "diverged" && c.config.dataset === row.dataset &&
+          c.config.variant === row.variant
+        );
+        for (const [figure, stored] of Object.entries(row.figures)) {
+          const fresh = summarise(mine.map((c) => c.final[figure]).filter((v) => v !== undefined));
+          const close = fresh && fresh.n === stored.n &&
+            Math.abs(fresh.mean - stored.mean) <= 1e-9 * Math.max(1, Math.abs(stored.mean));
+          if (!close) {
+            mismatches.push(
+              `${row.dataset} ${row.variant} ${figure}: ${stored.mean} (n ${stored.n}), cells ${
+                fresh ? `${fresh.mean} (n ${fresh.n})` : "none"
+              }`,
+            );
+          }
+        }
+      }
+      const rows = new Set(cells.map((c) => `${c.config.dataset} ${c.config.variant}`));
+      const missing = [...rows].filter((r) =>
+        !board.rows.some((row) => `${row.dataset} ${row.variant}` === r)
+      );
+      if (mismatches.length || missing.length) {
+        problems.push({
+          where: `results/${at}/leaderboard.json`,
+          message: `does not summarise its cells (${
+            [...mismatches.slice(0, 1), ...missing.slice(0, 1).map((r) => `no row ${r}`)].join("; ")
+          }; ${mismatches.length + missing.length} in all): run deno task report`,
+        });
+      }
+    }
+    return problems;
   }
 
   /** The suites with results at `profile`. */
@@ -963,6 +1009,7 @@ export async function auditReadings(
       if (problem) report.problems.push({ where: `README.md "${quote}"`, message: problem });
     }
   }
+  report.problems.push(...sources.staleBoards());
   return report;
 }
 

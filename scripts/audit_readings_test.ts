@@ -120,6 +120,29 @@ Deno.test("evaluate() recomputes means, exact tests and Holm families from the c
   assert.deepEqual((await evaluate("t/quick table ring baselinetested", sources)).values, [2]);
 });
 
+Deno.test("a leaderboard that no longer summarises its cells is reported once, with what differs", async () => {
+  const rows = { a: [1, 2, 3], b: [4, 5, 6] };
+  const cells = Object.entries(rows).flatMap(([variant, values]) =>
+    values.map((v, seed) => cell(variant, seed, { "modes.kl": v }))
+  );
+  const board = buildLeaderboard(
+    { suite: "t", profile: "quick", description: "", primary: "modes.kl" },
+    cells,
+  );
+  // A rerun of row b's seed 0 after the leaderboard was built.
+  const rerun = cells.map((c) =>
+    c.config.variant === "b" && c.config.seed === 0 ? { ...c, final: { "modes.kl": 7 } } : c
+  );
+  const sources = new Sources("/nonexistent", { "t/quick": { board, cells: rerun } });
+  assert.deepEqual((await evaluate("t/quick row ring b modes.kl mean", sources)).values, [6]);
+  const stale = sources.staleBoards();
+  assert.equal(stale.length, 1);
+  assert.match(stale[0].message, /ring b modes\.kl: 5 \(n 3\), cells 6 \(n 3\); 1 in all/);
+  const fresh = new Sources("/nonexistent", { "t/quick": { board, cells } });
+  await evaluate("t/quick row ring b modes.kl mean", fresh);
+  assert.deepEqual(fresh.staleBoards(), []);
+});
+
 Deno.test("evaluate() names the row, figure or query it cannot find", async () => {
   const sources = fixture();
   await assert.rejects(evaluate("t/quick row ring zz modes.kl mean", sources), /no row 'zz'/);
