@@ -13,6 +13,8 @@ import { buildMatrix } from "../src/runner/cells.ts";
 import { buildPair, trainPair } from "../src/runner/run_cell.ts";
 import { loadSuite, type Profile } from "../src/runner/suite.ts";
 import { train } from "../src/train/train.ts";
+import type { TrainOptions } from "../src/train/trainer.ts";
+import { trainLockstep } from "../src/train/lockstep.ts";
 
 /** A stand-in for 28x28 data: the step's cost does not depend on the pixel values. */
 export const noise784: Dataset = {
@@ -29,22 +31,45 @@ export interface StepModel {
   build(rng: Rng): GanPair;
 }
 
-/** Trains a fresh pair of `model` (seed 0) for `steps` GAN steps; resolves to ms per step. */
-export async function msPerStep(model: StepModel, steps: number): Promise<number> {
-  const rng = new Rng(0);
-  const pair = model.build(rng);
-  const outcome = await train({
+/** The training options of a fresh pair of `model` (seed `seed`) for `steps` timed GAN steps. */
+function stepOptions(model: StepModel, steps: number, seed: number): TrainOptions {
+  const rng = new Rng(seed);
+  return {
     dataset: model.dataset,
-    pair,
+    pair: model.build(rng),
     loss: LOSSES.get("non-saturating"),
     regularisers: [],
     hyper: { ...DEFAULT_HYPER, lrG: 1e-3, lrD: 1e-3 },
     budget: { steps, batchSize: model.batchSize, logEvery: steps + 1, evalEvery: steps },
     rng,
     evaluate: () => ({}),
-  });
-  disposePair(pair);
+  };
+}
+
+/** Trains a fresh pair of `model` (seed 0) for `steps` GAN steps; resolves to ms per step. */
+export async function msPerStep(model: StepModel, steps: number): Promise<number> {
+  const options = stepOptions(model, steps, 0);
+  const outcome = await train(options);
+  disposePair(options.pair);
   return (1000 * outcome.trainSeconds) / steps;
+}
+
+/**
+ * Trains `seeds` fresh pairs of `model` (seeds 0, 1, ...) in lockstep (src/train/lockstep.ts) for
+ * `steps` GAN steps as {@linkcode msPerStep} trains one; resolves to ms per seed-step (the batched
+ * steps' time over steps · seeds).
+ */
+export async function msPerSeedStep(
+  model: StepModel,
+  steps: number,
+  seeds: number,
+): Promise<number> {
+  const group = Array.from({ length: seeds }, (_, seed) => stepOptions(model, steps, seed));
+  const outcomes = await trainLockstep(group);
+  for (const { pair } of group) disposePair(pair);
+  // Each seed's trainSeconds is its share of the batched steps: together, their whole time.
+  const seconds = outcomes.reduce((sum, outcome) => sum + outcome.trainSeconds, 0);
+  return (1000 * seconds) / (steps * seeds);
 }
 
 /**

@@ -23,7 +23,11 @@
  * timed, with its device, FLOPs and product share) and `_peer` (that description; null without
  * PyTorch).
  *
- * Usage: deno task bench:speed [--json] [--backends blas,wasm] [--models mixture-mlp,pacgan4] [--seconds 3]
+ * `--lockstep 1,4,16` adds rows `mixture-mlp ×S`: the mixture MLP's seeds trained S at a time in
+ * lockstep (src/train/lockstep.ts), in ms per seed-step (S = 1 is the solo row), next to the peer's
+ * S seeds as one batched model (`mixture-mlp@S`: torch.baddbmm per layer).
+ *
+ * Usage: deno task bench:speed [--json] [--backends blas,wasm] [--models mixture-mlp,pacgan4] [--seconds 3] [--lockstep 1,4,16]
  *
  * @module
  */
@@ -36,11 +40,13 @@ import { parseScriptArgs } from "../src/cli_options.ts";
 import { mnist } from "../src/data/mnist.ts";
 import { buildDcgan, DcganOptions } from "../src/models/dcgan.ts";
 import { buildMlp, MlpOptions } from "../src/models/mlp.ts";
-import { msPerCellStep, msPerStep, noise784, type StepModel } from "./gan_step.ts";
+import { msPerCellStep, msPerSeedStep, msPerStep, noise784, type StepModel } from "./gan_step.ts";
 import { describePeer, peerCommand, type PeerInfo } from "./peer.ts";
 
 interface BenchModel {
   batchSize: number;
+  /** Seeds a step trains (lockstep rows; default 1): `time` is then ms per seed-step. */
+  seeds?: number;
   /** Trains a fresh model for `steps` steps; resolves to ms per step. */
   time(steps: number): Promise<number>;
 }
@@ -62,11 +68,26 @@ function mlpModel(
     generator: { hidden: generator, output },
     discriminator: { hidden: discriminator },
   });
-  return ganStep({
+  return ganStep(mlpStep(dataset, latentDim, options, batchSize));
+}
+
+function mlpStep(
+  dataset: Dataset,
+  latentDim: number,
+  options: MlpOptions,
+  batchSize: number,
+): StepModel {
+  return {
     dataset,
     batchSize,
     build: (rng) => buildMlp(options, { sampleShape: dataset.sampleShape, latentDim, rng }),
-  });
+  };
+}
+
+/** The mixture MLP's seeds, `seeds` at a time in lockstep: its `time` is ms per seed-step. */
+function mixtureLockstep(seeds: number): BenchModel {
+  const step = mlpStep(ring8, 2, MlpOptions.parse({}), 256);
+  return { batchSize: 256, seeds, time: (steps) => msPerSeedStep(step, steps, seeds) };
 }
 
 /** The DCGAN of the image suites: z 100, 64/128 channels, batch 64. */
@@ -111,7 +132,10 @@ async function timeTfjs(
   if (metered) meterHeapProducts(tf.backend(), meter);
   try {
     const ms = await model.time(steps);
-    return metered ? { ms, flops: meter.flops / steps, productMs: meter.ms / steps } : { ms };
+    const seedSteps = steps * (model.seeds ?? 1);
+    return metered
+      ? { ms, flops: meter.flops / seedSteps, productMs: meter.ms / seedSteps }
+      : { ms };
   } finally {
     if (metered) meterHeapProducts(tf.backend(), undefined);
   }
@@ -196,6 +220,11 @@ const { values } = parseScriptArgs("bench:speed", {
         "the models to time: mixture-mlp, mnist-mlp, mnist-dcgan, pacgan1, pacgan4, wgan-gp-toy",
     },
     seconds: { type: "string", value: "S", default: "3", description: "seconds to time each" },
+    lockstep: {
+      type: "string",
+      value: "S,S",
+      description: "also time mixture-mlp's seeds S at a time in lockstep (ms per seed-step)",
+    },
   },
 });
 // By default: every backend that runs here on real hardware (software WebGPU adapters only when named).
@@ -207,8 +236,21 @@ const models = values.models?.split(",") ?? Object.keys(MODELS);
 /** Pairs skipped unless both are named: the cpu backend needs minutes per DCGAN step. */
 const SLOW = new Set(["cpu/mnist-dcgan"]);
 for (const name of models) if (!MODELS[name]) throw new Error(`unknown model '${name}'`);
+const lockstepSizes = (values.lockstep?.split(",") ?? []).map(Number);
+if (lockstepSizes.some((s) => !Number.isInteger(s) || s < 1)) {
+  console.error(`bench:speed: --lockstep takes positive whole numbers, got '${values.lockstep}'`);
+  Deno.exit(2);
+}
+if (lockstepSizes.length && models.includes("mixture-mlp")) {
+  for (const seeds of lockstepSizes.filter((s) => s > 1)) {
+    MODELS[`mixture-mlp ×${seeds}`] = () => mixtureLockstep(seeds);
+    models.push(`mixture-mlp ×${seeds}`);
+  }
+}
 
-const torch = timeTorch(models);
+/** The peer's name of a model (`mixture-mlp ×16` is its `mixture-mlp@16`). */
+const peerName = (name: string) => name.replace(" ×", "@");
+const torch = timeTorch(models.map(peerName));
 const json: Record<
   string,
   {
@@ -246,7 +288,7 @@ for (const backend of backends) {
       Number(values.seconds),
       info.name === "wasm",
     );
-    const torchMs = torch[name]?.ms ?? null;
+    const torchMs = torch[peerName(name)]?.ms ?? null;
     const ratio = torchMs ? ms / torchMs : null;
     const floorMs = flops === undefined ? null : flops / (peak * 1e9) * 1000;
     const entry = { backend: label, tfjs_ms: ms, torch_ms: torchMs, ratio, floor_ms: floorMs };

@@ -3,6 +3,9 @@
 
 Usage: train_step_torch.py THREADS [--device cpu|cuda] MODEL...
 
+A model named `mixture-mlp@S` is the mixture MLP's S seeds as one batched model (torch.baddbmm per
+layer, as src/train/lockstep.ts batches them); its "ms" is per seed-step.
+
 Prints one JSON object {model: {"ms": ..., "steps": ...}} for the models named on the command line,
 plus "_peak_gflops" (a 1024² product), "_torch" (the version), "_device" and "_peer"
 (peer_info.describe()). Run by bench/train_step.ts in the same invocation; needs Debian's
@@ -103,6 +106,54 @@ def relu_mlp(fan_in, fan_out, width=512):
     )
 
 
+class SeedMlp(nn.Module):
+    """`seeds` independent MLPs as one: x [S, n, in] through one torch.baddbmm per layer."""
+
+    def __init__(self, seeds, sizes, hidden_act):
+        super().__init__()
+        self.weights, self.biases = nn.ParameterList(), nn.ParameterList()
+        for fan_in, fan_out in zip(sizes, sizes[1:]):
+            bound = fan_in**-0.5
+            self.weights.append(nn.Parameter(torch.empty(seeds, fan_in, fan_out).uniform_(-bound, bound)))
+            self.biases.append(nn.Parameter(torch.empty(seeds, 1, fan_out).uniform_(-bound, bound)))
+        self.act = hidden_act()
+
+    def forward(self, x):
+        last = len(self.weights) - 1
+        for i, (w, b) in enumerate(zip(self.weights, self.biases)):
+            x = torch.baddbmm(b, x, w)
+            if i < last:
+                x = self.act(x)
+        return x
+
+
+def mixture_lockstep_step(seeds, batch=256):
+    """The mixture-mlp step of `seeds` seeds at once: each seed's loss its own batch mean, summed."""
+    g = SeedMlp(seeds, [2, 128, 128, 128, 2], nn.ReLU).to(DEVICE)
+    d = SeedMlp(seeds, [2, 128, 128, 128, 1], leaky).to(DEVICE)
+    opt_g = torch.optim.Adam(g.parameters(), 1e-3, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), 1e-3, betas=(0.5, 0.999))
+    bce = nn.functional.softplus
+    real = torch.randn(seeds, batch, 2, device=DEVICE)
+
+    def seed_mean(x):
+        return x.mean(dim=(1, 2)).sum()
+
+    def step():
+        fake = g(torch.randn(seeds, batch, 2, device=DEVICE)).detach()
+        loss_d = seed_mean(bce(-d(real))) + seed_mean(bce(d(fake)))
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        loss_g = seed_mean(bce(-d(g(torch.randn(seeds, batch, 2, device=DEVICE)))))
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+        return loss_d.item() + loss_g.item()
+
+    return step
+
+
 MODELS = {
     "mixture-mlp": lambda: (
         mlp([2, 128, 128, 128, 2], nn.ReLU),
@@ -188,6 +239,10 @@ STEPS = {
 
 
 def time_steps(name, warmup=5, seconds=3.0):
+    if name.startswith("mixture-mlp@"):
+        seeds = int(name.split("@")[1])
+        timed = time_step(mixture_lockstep_step(seeds), warmup, seconds)
+        return {"ms": timed["ms"] / seeds, "steps": timed["steps"]}
     if name in STEPS:
         return time_step(STEPS[name](), warmup, seconds)
     g, d, latent, shape, batch = MODELS[name]()
@@ -241,7 +296,11 @@ def peak_gflops(n=1024, repeats=20):
 
 
 if __name__ == "__main__":
-    out = {name: time_steps(name) for name in ARGS[1:] if name in MODELS or name in STEPS}
+    out = {
+        name: time_steps(name)
+        for name in ARGS[1:]
+        if name in MODELS or name in STEPS or name.startswith("mixture-mlp@")
+    }
     out["_peak_gflops"] = peak_gflops()
     out["_torch"] = torch.__version__
     out["_device"] = torch.cuda.get_device_name() if DEVICE.startswith("cuda") else "cpu"

@@ -33,6 +33,7 @@ import { releaseHeldClaims } from "./runner/claim.ts";
 import { estimateRun, renderCost } from "./runner/cost.ts";
 import { cellId, checkPlanCells, readPlanFile, type RunPlan } from "./runner/plan_file.ts";
 import { parseShard } from "./runner/shard.ts";
+import { LOCKSTEP_AUTO } from "./train/lockstep.ts";
 import { suiteDir } from "./runner/store.ts";
 import {
   renderPlan,
@@ -67,6 +68,15 @@ import {
 export const RESULTS_DIR = "results";
 /** Where other runs go unless --out says otherwise (ignored by git). */
 export const SCRATCH_DIR = "results-scratch";
+
+/** `--lockstep` of `bench`, `suite`, `rescore` and `plan`. */
+const LOCKSTEP_OPTION = {
+  type: "count",
+  value: "S",
+  defaultText: `${LOCKSTEP_AUTO} where the row's configuration can, else 1`,
+  description:
+    "seeds of a row trained together as one batched model (each stored as its own cell, same hash); 1 trains each cell alone",
+} as const;
 
 /** The options `bench` and `suite` share. */
 const RUN_OPTIONS = {
@@ -110,6 +120,7 @@ const RUN_OPTIONS = {
     description:
       "run only shard I of N (I from 0 to N-1): cell k of the run goes to shard k mod N; writes no leaderboard",
   },
+  lockstep: LOCKSTEP_OPTION,
 } as const;
 
 /** `--suites` of `bench`, `plan` and `status`. */
@@ -205,7 +216,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
         if (values.suites) throw new UsageError(`--suites: a --plan names its own suites`);
         const plan = await readPlanFile(values.plan);
         const { profile, backend, variants, seeds } = plan;
-        return runSuites(plan.suites, { ...values, profile, backend }, { variants, seeds }, {
+        const lockstep = values.lockstep ?? plan.lockstep;
+        return runSuites(plan.suites, { ...values, profile, backend, lockstep }, {
+          variants,
+          seeds,
+        }, {
           plan,
           path: values.plan,
         });
@@ -308,6 +323,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
         defaultText: "CPU cores here",
         description: "cores per node of the projected cost's cluster (a shard's --jobs)",
       },
+      lockstep: LOCKSTEP_OPTION,
     },
     async run(values, names) {
       const survey = await surveyCommandLine(values, names);
@@ -565,6 +581,7 @@ async function runSuites(
       force: values.force,
       rescoreOnly: values.rescoreOnly,
       jobs: values.jobs,
+      lockstep: values.lockstep,
       ...selection,
       log: (line: string) => display.log(line),
     };
@@ -592,8 +609,8 @@ async function runSuites(
     for (const plan of plans) {
       const summary = await runPlan(plan, {
         ...options,
-        onProgress: (cell, progress) => display.update(cell, progress),
-        onCellDone: (cell) => display.cellDone(cell),
+        onProgress: (cell, progress, group) => display.update(cell, progress, group),
+        onCellDone: (cell, _result, group) => display.cellDone(cell, group),
       });
       failed += summary.failed;
     }
@@ -669,7 +686,7 @@ function stopOnSignals(beforeExit: () => void): () => void {
 
 /** The cells `plan` and `status` look at: those of `suite NAME`, or of `bench` (with --suites). */
 async function surveyCommandLine(
-  values: OptionValues<typeof SURVEY_OPTIONS> & { plan?: string },
+  values: OptionValues<typeof SURVEY_OPTIONS> & { plan?: string; lockstep?: number },
   [name]: string[],
 ): Promise<Survey> {
   if (values.plan !== undefined) {
@@ -698,6 +715,7 @@ async function surveyCommandLine(
     ...selection,
     resultsDir: values.results ?? defaultRunFolder(profile, selection),
     shards: values.shards,
+    lockstep: values.lockstep,
     suiteNames: name === undefined ? values.suites ?? suites.map((suite) => suite.name) : [name],
   });
 }

@@ -91,3 +91,37 @@ Deno.test("a run from a plan whose suite file changed, with a shard count other 
   assert.match(both.stderr.trim(), /^ganbench: --suites: a --plan names its own suites$/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("plan --lockstep records S in the plan, a run from the plan trains with it unless given its own, and a bad S is one line, exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  const out = join(dir, "results");
+  // One shard, so that each row's seeds are in the run together.
+  const select = ["--profile", "smoke", "--backend", "cpu", "--results", out];
+  const planned = await tinyCli("plan", TINY_SUITE, ...select, "--json", "--lockstep", "3");
+  assert.equal(planned.code, 0, planned.stderr);
+  const plan = JSON.parse(planned.stdout);
+  assert.equal(plan.lockstep, 3);
+  const path = join(dir, "plan.json");
+  await Deno.writeTextFile(path, planned.stdout);
+  // S reaches the run: its cells train in groups of up to 3, or it says why they train alone.
+  const asked =
+    /^(--lockstep 3: \d+ cells? trains? alone: .+|\d+ cells train in lockstep: \d+ groups? of up to [23] seeds .*)$/m;
+  const run = await tinyCli("bench", "--plan", path, "--out", out, "--jobs", "1");
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, asked);
+  const off = await tinyCli(
+    "bench",
+    ...["--plan", path, "--out", join(dir, "alone"), "--jobs", "1", "--lockstep", "1"],
+  );
+  assert.equal(off.code, 0, off.stderr);
+  assert.doesNotMatch(off.stdout, /lockstep/);
+  for (const bad of ["0", "-2", "1.5", "x"]) {
+    const refused = await tinyCli("suite", TINY_SUITE, "--profile", "smoke", "--lockstep", bad);
+    assert.equal(refused.code, 2);
+    assert.equal(
+      refused.stderr.trim(),
+      `ganbench: --lockstep must be a positive integer, got '${bad}'`,
+    );
+  }
+  await Deno.remove(dir, { recursive: true });
+});

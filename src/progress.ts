@@ -81,40 +81,44 @@ export class ProgressDisplay {
     this.#render();
   }
 
-  /** Records progress of a running cell. */
-  update(cell: Cell, progress: Progress): void {
+  /**
+   * Records progress of a running cell. The cells of a lockstep group (`group`, its name) share
+   * one entry, without losses (each seed has its own); each still counts in the ETA.
+   */
+  update(cell: Cell, progress: Progress, group?: string): void {
     const name = cellName(cell);
+    const shown = group ?? name;
     const rate = progress.step / Math.max(progress.trainSeconds, 1e-9);
     const fraction = progress.step / Math.max(progress.steps, 1);
     // The first steps carry compilation and warm-up: no rate from them.
     const eta = fraction < RATE_SHARE
       ? ESTIMATING
       : formatDuration((progress.steps - progress.step) / rate);
-    const text = `${name} ${progress.step}/${progress.steps} D ${progress.lossD.toFixed(3)} G ${
-      progress.lossG.toFixed(3)
-    } ETA ${eta}`;
+    const losses = group ? "" : ` D ${progress.lossD.toFixed(3)} G ${progress.lossG.toFixed(3)}`;
+    const text = `${shown} ${progress.step}/${progress.steps}${losses} ETA ${eta}`;
     this.#fractions.set(name, fraction);
     if (this.#live) {
-      this.#active.set(name, text);
-      if (progress.step === progress.steps) this.#active.delete(name);
+      this.#active.set(shown, text);
+      if (progress.step === progress.steps) this.#active.delete(shown);
       this.#clear();
       this.#render();
       return;
     }
     const quarter = Math.floor((4 * progress.step) / progress.steps);
-    if (quarter > (this.#lastQuarter.get(name) ?? 0) && quarter < 4) {
-      this.#lastQuarter.set(name, quarter);
+    if (quarter > (this.#lastQuarter.get(shown) ?? 0) && quarter < 4) {
+      this.#lastQuarter.set(shown, quarter);
       this.#print(`  ${text} · ${this.overall()}`);
     }
   }
 
-  /** Records that a cell finished (trained, scored and stored). */
-  cellDone(cell: Cell): void {
+  /** Records that a cell (of the lockstep group `group`, when named) finished: trained, scored and stored. */
+  cellDone(cell: Cell, group?: string): void {
     const name = cellName(cell);
+    const shown = group ?? name;
     this.#done++;
-    this.#active.delete(name);
+    this.#active.delete(shown);
     this.#fractions.delete(name);
-    this.#lastQuarter.delete(name);
+    this.#lastQuarter.delete(shown);
     this.#clear();
     this.#render();
   }

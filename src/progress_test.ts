@@ -115,3 +115,26 @@ Deno.test("on a terminal, log lines are wrapped at its width", () => {
   assert.ok(printed.length > 1);
   assert.ok(printed.every((line) => line.length <= 40), printed.join("\n"));
 });
+
+Deno.test("the cells of a lockstep group share one progress line, without losses, and each counts in the ETA", () => {
+  const printed: string[] = [];
+  let now = 0;
+  const display = new ProgressDisplay({
+    live: false,
+    print: (line) => printed.push(line),
+    now: () => now,
+  });
+  display.start(4);
+  const group = "ring8 nsgan seeds 0-1";
+  now = 10_000;
+  display.update(cell("a"), progress, group);
+  display.update(cell("b"), progress, group);
+  assert.deepEqual(printed, [
+    `  ${group} 30/100 ETA 7s · cells 0/4 · 10s elapsed · ETA estimating`,
+  ]);
+  // Both cells' 30% count: 0.6 of 4 cells in 10 s.
+  assert.equal(display.overall(), "cells 0/4 · 10s elapsed · ETA 57s");
+  display.cellDone(cell("a"), group);
+  display.cellDone(cell("b"), group);
+  assert.equal(display.overall(), "cells 2/4 · 10s elapsed · ETA 10s");
+});

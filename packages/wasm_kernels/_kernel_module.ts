@@ -23,6 +23,9 @@
  * - `activation_grad`: dy·act'(y) from an activation's output (the fused dense layer's gradient).
  * - `adam` / `rmsprop`: one optimiser step over flat state and weights, in the composed tfjs ops'
  *   order of operations, so that it gives their bits.
+ * - `maxout`: a maxout layer's largest pieces, or their gradient.
+ * - `bn_*`: batch norm's passes (statistics, affine map, gradients), likewise in the composed ops'
+ *   order of operations.
  *
  * Measured on one core of this project's machine: 43-53 GFLOP/s for the training shapes' products
  * (256x128 by 128x128, 3136x1024 by 1024x128, either operand transposed), against 18-25 for the
@@ -575,6 +578,234 @@ function rmspropFunction(): WasmFunction {
   });
 }
 
+/** What a row-wise function's body emits with, for one vector (width 16) or float (width 4). */
+interface RowEmitter {
+  width: 16 | 4;
+  /** The address of the current element of row pointer `p` (a matrix, one row per pass). */
+  row(p: number): number[][];
+  /** The address of the current column's element of column pointer `c` (a vector of `cols`). */
+  col(c: number): number[][];
+  /** The constant 2 (splatted across the lanes for a vector). */
+  two: number[];
+  /** Scratch locals of the body's type. */
+  scratch: number[];
+  mul: number[];
+  div: number[];
+  add: number[];
+  sub: number[];
+}
+
+/**
+ * A function over the rows of `rows` x `cols` matrices: name(r0, ..., c0, ..., rows, cols), where
+ * the row pointers r move on a row at a time and the column pointers c (vectors of `cols`) stay;
+ * the column vectors listed in `zeroed` are filled with 0 first (accumulators); `body` emits the
+ * work on each vector of four columns of a row, then on each column left. Each column sees the
+ * rows in order, so a column sum adds them as `sum_rows` does.
+ */
+function rowwiseFunction(
+  name: string,
+  counts: { rowPointers: number; columnPointers: number; zeroed: number[]; scratch: number },
+  body: (code: Code, emitter: RowEmitter) => void,
+): WasmFunction {
+  const pointers = counts.rowPointers + counts.columnPointers;
+  const params = Array(pointers + 2).fill(I32);
+  const [rows, cols] = [pointers, pointers + 1];
+  const locals = new Locals(params.length);
+  const rowBytes = locals.add(I32);
+  const twos = locals.add(V128);
+  const vectors = locals.many(counts.scratch, V128);
+  const floats = locals.many(counts.scratch, F32);
+  const code = new Code();
+  const { localGet: get, localSet: set, i32Const: int } = op;
+  code.emit(get(cols), int(2), op.i32Shl, set(rowBytes));
+  code.emit(op.f32Const(2), op.f32x4Splat, set(twos));
+  for (const c of counts.zeroed) {
+    code.emit(get(counts.rowPointers + c), int(0), get(rowBytes), op.memoryFill);
+  }
+  emitRowLoops(code, locals, { rows, rowBytes }, (j, width) => {
+    const vector = width === 16;
+    body(code, {
+      width,
+      row: (p) => [get(p), get(j), op.i32Add],
+      col: (c) => [get(counts.rowPointers + c), get(j), op.i32Add],
+      two: vector ? get(twos) : op.f32Const(2),
+      scratch: vector ? vectors : floats,
+      mul: vector ? op.f32x4Mul : op.f32Mul,
+      div: vector ? op.f32x4Div : op.f32Div,
+      add: add(width),
+      sub: vector ? op.f32x4Sub : op.f32Sub,
+    });
+  }, () => {
+    for (let p = 0; p < counts.rowPointers; p++) {
+      code.emit(get(p), get(rowBytes), op.i32Add, set(p));
+    }
+  });
+  return { name, params, results: [], locals, code };
+}
+
+/**
+ * maxout(x, out, dy, rows, units, pieces, gradient): over rows of `pieces · units` values grouped
+ * piece by piece (unit u's pieces at columns u, units + u, ...), each unit's first largest piece:
+ * the piece p that wins `best < x[p]` in order, as chained maximums pick it. Forward (gradient 0):
+ * out[i][u] = that piece's value. Gradient (1): out[i][p·units + u] = dy[i][u] + 0 at the winning
+ * piece (+ 0: −0 becomes 0, as adding the other pieces' zero gradients does in tfjs), 0 at the
+ * others.
+ */
+function maxoutFunction(): WasmFunction {
+  const params = [I32, I32, I32, I32, I32, I32, I32];
+  const [x, out, dy, rows, units, pieces, gradient] = params.map((_, i) => i);
+  const locals = new Locals(params.length);
+  const [unitBytes, pieceRow, ptr, p] = locals.many(4, I32);
+  const [best, v, mask, win, g] = locals.many(5, V128);
+  const [bestF, vF, gF] = locals.many(3, F32);
+  const winI = locals.add(I32);
+  const code = new Code();
+  const { localGet: get, localSet: set, localTee: tee, i32Const: int } = op;
+  code.emit(get(units), int(2), op.i32Shl, set(unitBytes));
+  code.emit(get(unitBytes), get(pieces), op.i32Mul, set(pieceRow));
+  /** A loop over pieces from p = `from`, `ptr` stepping a piece at a time; `body` per piece. */
+  const pieceLoop = (from: number, body: () => void) => {
+    code.emit(int(from), set(p), op.block, get(p), get(pieces), op.i32GeU, op.brIf(0), op.loop);
+    body();
+    code.emit(get(ptr), get(unitBytes), op.i32Add, set(ptr));
+    code.emit(get(p), int(1), op.i32Add, tee(p), get(pieces), op.i32LtU, op.brIf(0));
+    code.emit(op.end, op.end);
+  };
+  emitRowLoops(code, locals, { rows, rowBytes: unitBytes }, (j, width) => {
+    const vector = width === 16;
+    // The winner: best and its piece, over the pieces in order.
+    code.emit(get(x), get(j), op.i32Add, tee(ptr), load(width), set(vector ? best : bestF));
+    code.emit(vector ? op.v128Zero : int(0), set(vector ? win : winI));
+    code.emit(get(ptr), get(unitBytes), op.i32Add, set(ptr));
+    pieceLoop(1, () => {
+      if (vector) {
+        code.emit(get(ptr), load(16), set(v), get(best), get(v), op.f32x4Lt, set(mask));
+        code.emit(get(v), get(best), get(mask), op.v128Bitselect, set(best));
+        code.emit(get(p), op.i32x4Splat, get(win), get(mask), op.v128Bitselect, set(win));
+      } else {
+        code.emit(get(ptr), load(4), set(vF));
+        code.emit(get(p), get(winI), get(bestF), get(vF), op.f32Lt, op.select, set(winI));
+        code.emit(get(vF), get(bestF), get(bestF), get(vF), op.f32Lt, op.select, set(bestF));
+      }
+    });
+    code.emit(get(gradient), op.i32Eqz, op.if);
+    code.emit(get(out), get(j), op.i32Add, get(vector ? best : bestF), store(width));
+    code.emit(op.else);
+    code.emit(get(dy), get(j), op.i32Add, load(width));
+    code.emit(vector ? op.v128Zero : op.f32Const(0), add(width), set(vector ? g : gF));
+    code.emit(get(out), get(j), op.i32Add, set(ptr));
+    pieceLoop(0, () => {
+      code.emit(get(ptr));
+      if (vector) {
+        code.emit(get(g), op.v128Zero, get(win), get(p), op.i32x4Splat, op.i32x4Eq);
+        code.emit(op.v128Bitselect);
+      } else {
+        code.emit(get(gF), op.f32Const(0), get(winI), get(p), op.i32Eq, op.select);
+      }
+      code.emit(store(width));
+    });
+    code.emit(op.end);
+  }, () => {
+    code.emit(get(x), get(pieceRow), op.i32Add, set(x));
+    code.emit(get(dy), get(unitBytes), op.i32Add, set(dy));
+    code.emit(get(out), get(gradient), op.ifValue(I32), get(pieceRow), op.else, get(unitBytes));
+    code.emit(op.end, op.i32Add, set(out));
+  });
+  return { name: "maxout", params, results: [], locals, code };
+}
+
+/** Batch norm's passes, each the function `bn_<pass>` of the module. */
+export const BATCH_NORM_PASSES = [
+  "square_deviations",
+  "affine",
+  "grad_sums",
+  "grad_deviations",
+  "grad_input",
+] as const;
+/** One of batch norm's passes. */
+export type BatchNormPass = typeof BATCH_NORM_PASSES[number];
+
+/**
+ * Batch norm's passes over a batch x (rows: samples, columns: features), in the order of
+ * operations of the composed tfjs ops (`tf.moments`, then ((x − mean) / stdev)·scale + shift,
+ * and their gradients as tfjs forms them), so that they give the same bits:
+ *
+ * - `bn_square_deviations(x, mean, out, rows, cols)`: out[j] = Σ_i (x[i][j] − mean[j])², rows in
+ *   order (what `tf.moments` averages for the variance);
+ * - `bn_affine(x, out, mean, stdev, scale, shift, rows, cols)`: out = ((x − mean) / stdev)·scale +
+ *   shift;
+ * - `bn_grad_sums(dy, x, mean, stdev, scale, sumDy, sumDyB, sumDbA, sumDa, rows, cols)`: with
+ *   a = x − mean, b = a / stdev, db = dy·scale, da = db / stdev, the column sums of dy, dy·b,
+ *   db·a and da (the gradients of shift, scale, stdev and mean through the affine map);
+ * - `bn_grad_deviations(x, mean, dv, out, rows, cols)`: out[j] = Σ_i dv[j]·((x[i][j] − mean[j])·2),
+ *   the variance's gradient through the squared deviations (dv: the variance's gradient / rows);
+ * - `bn_grad_input(dy, x, dx, mean, stdev, scale, dv, dm, rows, cols)`: dx = (dy·scale / stdev +
+ *   dv·((x − mean)·2)) + dm, x's three gradients added in the order tfjs' tape adds them (dm: the
+ *   mean's gradient / rows).
+ */
+function batchNormFunctions(): WasmFunction[] {
+  const { localGet: get, localSet: set } = op;
+  const squareDeviations = rowwiseFunction(
+    "bn_square_deviations",
+    { rowPointers: 1, columnPointers: 2, zeroed: [1], scratch: 1 },
+    (code, e) => {
+      const [a] = e.scratch;
+      code.emit(...e.row(0), load(e.width), ...e.col(0), load(e.width), e.sub, set(a));
+      code.emit(...e.col(1), ...e.col(1), load(e.width), get(a), get(a), e.mul, e.add);
+      code.emit(store(e.width));
+    },
+  );
+  const affine = rowwiseFunction(
+    "bn_affine",
+    { rowPointers: 2, columnPointers: 4, zeroed: [], scratch: 0 },
+    (code, e) => {
+      code.emit(...e.row(1), ...e.row(0), load(e.width), ...e.col(0), load(e.width), e.sub);
+      code.emit(...e.col(1), load(e.width), e.div, ...e.col(2), load(e.width), e.mul);
+      code.emit(...e.col(3), load(e.width), e.add, store(e.width));
+    },
+  );
+  const gradSums = rowwiseFunction(
+    "bn_grad_sums",
+    { rowPointers: 2, columnPointers: 7, zeroed: [3, 4, 5, 6], scratch: 3 },
+    (code, e) => {
+      const [a, d, db] = e.scratch;
+      const w = e.width;
+      /** column sum `c` += the value the emitted code leaves on the stack */
+      const accumulate = (c: number, value: number[][]) =>
+        code.emit(...e.col(c), ...e.col(c), load(w), ...value, e.add, store(w));
+      code.emit(...e.row(1), load(w), ...e.col(0), load(w), e.sub, set(a));
+      code.emit(...e.row(0), load(w), set(d));
+      code.emit(get(d), ...e.col(2), load(w), e.mul, set(db));
+      accumulate(3, [get(d)]);
+      accumulate(4, [get(d), get(a), ...e.col(1), load(w), e.div, e.mul]);
+      accumulate(5, [get(db), get(a), e.mul]);
+      accumulate(6, [get(db), ...e.col(1), load(w), e.div]);
+    },
+  );
+  const gradDeviations = rowwiseFunction(
+    "bn_grad_deviations",
+    { rowPointers: 1, columnPointers: 3, zeroed: [2], scratch: 0 },
+    (code, e) => {
+      const w = e.width;
+      code.emit(...e.col(2), ...e.col(2), load(w), ...e.col(1), load(w));
+      code.emit(...e.row(0), load(w), ...e.col(0), load(w), e.sub, e.two, e.mul, e.mul);
+      code.emit(e.add, store(w));
+    },
+  );
+  const gradInput = rowwiseFunction(
+    "bn_grad_input",
+    { rowPointers: 3, columnPointers: 5, zeroed: [], scratch: 0 },
+    (code, e) => {
+      const w = e.width;
+      code.emit(...e.row(2), ...e.row(0), load(w), ...e.col(2), load(w), e.mul);
+      code.emit(...e.col(1), load(w), e.div, ...e.col(3), load(w));
+      code.emit(...e.row(1), load(w), ...e.col(0), load(w), e.sub, e.two, e.mul, e.mul, e.add);
+      code.emit(...e.col(4), load(w), e.add, store(w));
+    },
+  );
+  return [squareDeviations, affine, gradSums, gradDeviations, gradInput];
+}
+
 /** The kernel module's bytes, with fused or separate multiply-adds. */
 export function kernelModule(fused: boolean): Uint8Array<ArrayBuffer> {
   const functions: WasmFunction[] = [];
@@ -585,5 +816,6 @@ export function kernelModule(fused: boolean): Uint8Array<ArrayBuffer> {
   functions.push(patchFunction("im2col"), patchFunction("col2im"));
   functions.push(sumRowsFunction(), copyRowsFunction(), biasActivationFunction());
   functions.push(activationGradFunction(), adamFunction(), rmspropFunction());
+  functions.push(...batchNormFunctions(), maxoutFunction());
   return wasmModule(functions);
 }

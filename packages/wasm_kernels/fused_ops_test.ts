@@ -2,6 +2,12 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import {
   activationGrad,
+  BATCH_NORM,
+  BATCH_NORM_INFERENCE,
+  BATCHED_DENSE,
+  batchedDenseLayer,
+  batchNormInference,
+  batchNormTraining,
   DENSE,
   type DenseActivation,
   denseLayer,
@@ -31,6 +37,54 @@ function fusedAndComposed(compute: () => tf.Tensor[]): [Float32Array[], Float32A
   }
   return [results[0], results[1]];
 }
+
+Deno.test("the batched dense layer gives each slice the bits the dense layer gives it alone, gradients included", async () => {
+  await useBackend("wasm");
+  assert.ok(fusedKernelAvailable(BATCHED_DENSE), "the wasm backend registers the batched kernel");
+  const rng = new TestRng(12);
+  const seeds = 3;
+  for (const activation of ACTIVATIONS) {
+    for (const [n, inputs, units] of [[1, 1, 1], [7, 3, 5], [64, 33, 17]]) {
+      const x = tf.tensor3d(rng.normals(seeds * n * inputs), [seeds, n, inputs]);
+      const w = tf.tensor3d(rng.normals(seeds * inputs * units), [seeds, inputs, units]);
+      const b = tf.tensor2d(rng.normals(seeds * units), [seeds, units]);
+      const weightsOf = (y: tf.Tensor) => tf.mul(y, tf.linspace(-1, 1, units));
+      const [batched] = fusedAndComposed(() => {
+        const f = (...[x, w, b]: tf.Tensor[]) =>
+          tf.sum(
+            weightsOf(
+              batchedDenseLayer(x as tf.Tensor3D, w as tf.Tensor3D, b as tf.Tensor2D, activation),
+            ),
+          );
+        const { grads } = tf.valueAndGrads(f)([x, w, b]);
+        return [batchedDenseLayer(x, w, b, activation), ...grads];
+      });
+      for (let s = 0; s < seeds; s++) {
+        const slice = (t: tf.Tensor) => tf.squeeze(tf.slice(t, s, 1), [0]);
+        const [alone] = fusedAndComposed(() => {
+          const f = (...[x, w, b]: tf.Tensor[]) =>
+            tf.sum(
+              weightsOf(
+                denseLayer(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D, activation),
+              ),
+            );
+          const inputs = [slice(x), slice(w), slice(b)];
+          const { grads } = tf.valueAndGrads(f)(inputs);
+          return [
+            denseLayer(...(inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D]), activation),
+            ...grads,
+          ];
+        });
+        const sliced = batched.map((values) => {
+          const size = values.length / seeds;
+          return values.slice(s * size, (s + 1) * size);
+        });
+        assert.deepEqual(sliced, alone, `${activation} ${n}x${inputs}x${units} slice ${s}`);
+      }
+      tf.dispose([x, w, b]);
+    }
+  }
+});
 
 Deno.test("the fused dense layer gives the composed layer's bits: output and every gradient", async () => {
   await useBackend("wasm");
@@ -177,5 +231,75 @@ Deno.test("the maxout kernel gives the chained maximums' bits and gradients, and
       )
     );
     tf.dispose([x, weights]);
+  }
+});
+
+Deno.test("the batch-norm kernels give the composed ops' bits, with and without relu: output, running sums, inference, every gradient", async () => {
+  await useBackend("wasm");
+  assert.ok(fusedKernelAvailable(BATCH_NORM), "the wasm backend registers the batch-norm kernel");
+  assert.ok(fusedKernelAvailable(BATCH_NORM_INFERENCE));
+  const rng = new TestRng(15);
+  const shapes = [[1, 1], [2, 3], [7, 5], [13, 17], [100, 400], [33, 9], [5, 1]];
+  for (const [[n, units], epsilon] of shapes.map((s, i) => [s, i % 2 ? 1e-4 : 1e-5] as const)) {
+    // Features off centre and of unequal spread, as pre-activations are.
+    const offsets = rng.normals(units).map((v) => 3 * v);
+    const spreads = rng.normals(units).map((v) => Math.exp(v));
+    // Feature 1 constant over the batch (no spread: each deviation 0).
+    const x = tf.tensor2d(
+      rng.normals(n * units).map((v, i) =>
+        offsets[i % units] + (i % units === 1 ? 0 : spreads[i % units] * v)
+      ),
+      [n, units],
+    );
+    const [scale, shift, sumMean, sumStdev, mean] = [0, 1, 2, 3, 4].map(() =>
+      tf.tensor1d(rng.normals(units))
+    );
+    const stdev = tf.tensor1d(rng.normals(units).map((v) => 0.1 + Math.abs(v)));
+    // Feature 0 gets no gradient (−0, as a dead relu passes back for a negative dy): the signs
+    // of the zeros it leads to follow tfjs' order of operations too.
+    const dy = tf.tensor2d(rng.normals(n * units).map((v, i) => i % units ? v : -0), [n, units]);
+    const [fused, composed] = fusedAndComposed(() =>
+      (["linear", "relu"] as const).flatMap((activation) => {
+        const weights = (scale: tf.Tensor, shift: tf.Tensor) => ({
+          scale: scale as tf.Tensor1D,
+          shift: shift as tf.Tensor1D,
+        });
+        const sums = { mean: sumMean, stdev: sumStdev };
+        const training = batchNormTraining(x, weights(scale, shift), sums, {
+          epsilon,
+          activation,
+        });
+        const train = (...[x, scale, shift]: tf.Tensor[]) =>
+          batchNormTraining(x as tf.Tensor2D, weights(scale, shift), sums, {
+            epsilon,
+            activation,
+          }).y;
+        const infer = (...[x, scale, shift, mean, stdev]: tf.Tensor[]) =>
+          batchNormInference(x as tf.Tensor2D, weights(scale, shift), {
+            mean: mean as tf.Tensor1D,
+            stdev: stdev as tf.Tensor1D,
+          }, activation);
+        return [
+          training.y,
+          training.sums.mean,
+          training.sums.stdev,
+          ...tf.grads(train)([x, scale, shift], dy),
+          infer(x, scale, shift, mean, stdev),
+          ...tf.grads(infer)([x, scale, shift, mean, stdev], dy),
+        ];
+      })
+    );
+    for (let i = 0; i < fused.length; i++) {
+      const [f, c] = [fused[i], composed[i]];
+      const differ = f.findIndex((v, j) => !Object.is(v, c[j]));
+      assert.equal(
+        differ,
+        -1,
+        `${n}x${units}, output ${i}[${differ}]: ${f[differ]} vs ${c[differ]}`,
+      );
+    }
+    // The gradient reaches x where it can (n > 1: one sample is its own mean; feature 0 has none).
+    if (n > 1 && units > 2) assert.ok(fused[3].some((v) => v !== 0), `${n}x${units}: dx`);
+    tf.dispose([x, scale, shift, sumMean, sumStdev, mean, stdev, dy]);
   }
 });

@@ -8,7 +8,15 @@
  *
  * @module
  */
-import { ACTIVATION_GRADS, ACTIVATIONS, kernelModule, PANEL, TILE_ROWS } from "./_kernel_module.ts";
+import {
+  ACTIVATION_GRADS,
+  ACTIVATIONS,
+  BATCH_NORM_PASSES,
+  type BatchNormPass,
+  kernelModule,
+  PANEL,
+  TILE_ROWS,
+} from "./_kernel_module.ts";
 import { relaxedSimdAvailable } from "./relaxed_simd.ts";
 import type { SystemBlas } from "./system_blas.ts";
 
@@ -91,6 +99,8 @@ export class HeapKernels {
   #activationGrad: Kernel;
   #adam: Kernel;
   #rmsprop: Kernel;
+  #batchNorm: Record<BatchNormPass, Kernel>;
+  #maxout: Kernel;
   /** Floats of lowered patches held at once (16 MiB by default); a convolution works in chunks. */
   patchChunkFloats = 4 << 20;
   /**
@@ -143,6 +153,10 @@ export class HeapKernels {
     this.#activationGrad = exports.activation_grad as Kernel;
     this.#adam = exports.adam as Kernel;
     this.#rmsprop = exports.rmsprop as Kernel;
+    this.#batchNorm = Object.fromEntries(
+      BATCH_NORM_PASSES.map((pass) => [pass, exports[`bn_${pass}`] as Kernel]),
+    ) as Record<BatchNormPass, Kernel>;
+    this.#maxout = exports.maxout as Kernel;
   }
 
   /**
@@ -199,6 +213,28 @@ export class HeapKernels {
       rule.biasCorrection2,
       rule.epsilon,
     );
+  }
+
+  /**
+   * One of batch norm's passes over a batch of `rows` x `cols` (`_kernel_module.ts` says what
+   * each computes), its pointer arguments in that order.
+   */
+  batchNorm(pass: BatchNormPass, pointers: number[], rows: number, cols: number): void {
+    this.#batchNorm[pass](...pointers, rows, cols);
+  }
+
+  /**
+   * A maxout over `rows` rows of `pieces · units` values (unit u's pieces at columns u, units + u,
+   * ...): out (`rows` x `units`) = each unit's first largest piece; or, given `dy` (`rows` x
+   * `units`), its gradient: out (`rows` x `pieces · units`) = dy + 0 at that piece, 0 elsewhere.
+   */
+  maxout(
+    x: number,
+    out: number,
+    shape: { rows: number; units: number; pieces: number },
+    dy?: number,
+  ): void {
+    this.#maxout(x, out, dy ?? 0, shape.rows, shape.units, shape.pieces, dy === undefined ? 0 : 1);
   }
 
   /** out[j] = Σ_i x[i][j] over `rows` rows of `cols` floats, added in row order. */

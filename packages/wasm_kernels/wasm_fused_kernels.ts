@@ -11,6 +11,12 @@ import {
   ACTIVATION_GRAD,
   ADAM,
   type AdamAttrs,
+  BATCH_NORM,
+  BATCH_NORM_GRAD,
+  BATCH_NORM_INFERENCE,
+  type BatchNormActivation,
+  type BatchNormAttrs,
+  BATCHED_DENSE,
   DENSE,
   type DenseActivation,
   type DenseAttrs,
@@ -30,7 +36,7 @@ import {
   kernelsOf,
   offsetOf,
 } from "./wasm_kernels.ts";
-import { attrsOf, heapOf, wasmBackendOf } from "./_tfjs_wasm_internals.ts";
+import { attrsOf, heapOf, type WasmBackend, wasmBackendOf } from "./_tfjs_wasm_internals.ts";
 
 /** What the epilogue applies for each activation (tanh: the backend's own kernel after it). */
 const EPILOGUES: Record<DenseActivation, Pick<Epilogue, "kind" | "then">> = {
@@ -56,6 +62,38 @@ const denseConfig: KernelConfig = {
     }
     const out = batchMatMul(wasm, x, w, { transposeA: false, transposeB: false });
     return applyEpilogue(wasm, out, units, { ...EPILOGUES[activation], bias: b, alpha });
+  },
+};
+
+/** S dense layers: the batched product (slice by slice), then each slice's bias and activation. */
+const batchedDenseConfig: KernelConfig = {
+  kernelName: BATCHED_DENSE,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, w, b } = inputs as Inputs;
+    checkFloat32(BATCHED_DENSE, x, w, b);
+    const { activation, alpha } = attrsOf<DenseAttrs>(attrs);
+    const wasm = wasmBackendOf(backend);
+    const [seeds, rows, units] = [w.shape[0], x.shape[1], w.shape[2]];
+    if (
+      x.shape.length !== 3 || w.shape.length !== 3 || x.shape[0] !== seeds ||
+      b.shape.length !== 2 || b.shape[0] !== seeds || b.shape[1] !== units
+    ) {
+      throw new RangeError(
+        `batched dense layer shapes do not fit: [${x.shape}] · [${w.shape}] + [${b.shape}]`,
+      );
+    }
+    const out = batchMatMul(wasm, x, w, { transposeA: false, transposeB: false });
+    const { kind, then } = EPILOGUES[activation];
+    const kernels = kernelsOf(wasm);
+    const [pOut, pBias] = [offsetOf(wasm, out), offsetOf(wasm, b)];
+    for (let s = 0; s < seeds; s++) {
+      kernels.biasActivation(pOut + 4 * s * rows * units, pBias + 4 * s * units, {
+        rows,
+        cols: units,
+      }, { kind, alpha });
+    }
+    return then ? applyEpilogue(wasm, out, units, { kind: "linear", alpha, then }) : out;
   },
 };
 
@@ -188,62 +226,11 @@ const rmspropConfig = flatUpdateConfig<RmspropAttrs>(
     ),
 );
 
-/** out[i][u] = the largest of row i's pieces of unit u. */
-function maxoutRows(
-  x: Float32Array,
-  out: Float32Array,
-  { n, units, pieces }: { n: number; units: number; pieces: number },
-): void {
-  const width = units * pieces;
-  for (let i = 0; i < n; i++) {
-    const row = i * width, to = i * units;
-    for (let u = 0; u < units; u++) {
-      let best = x[row + u];
-      for (let p = 1; p < pieces; p++) {
-        const value = x[row + p * units + u];
-        if (best < value) best = value;
-      }
-      out[to + u] = best;
-    }
-  }
-}
-
 /**
- * dx[i][p·units + u] = dy[i][u] at the first largest piece p of unit u, as tf.maximum(tf.maximum(
- * p0, p1), p2)... routes it, 0 elsewhere.
- */
-function maxoutGradRows(
-  x: Float32Array,
-  dy: Float32Array,
-  dx: Float32Array,
-  { n, units, pieces }: { n: number; units: number; pieces: number },
-): void {
-  const width = units * pieces;
-  dx.fill(0);
-  for (let i = 0; i < n; i++) {
-    const row = i * width;
-    for (let u = 0; u < units; u++) {
-      let best = x[row + u], winner = 0;
-      for (let p = 1; p < pieces; p++) {
-        const value = x[row + p * units + u];
-        if (best < value) {
-          best = value;
-          winner = p;
-        }
-      }
-      // + 0 turns −0 into 0, as adding the other pieces' zero gradients does in tfjs.
-      dx[row + winner * units + u] = dy[i * units + u] + 0;
-    }
-  }
-}
-
-/**
- * The maxout and its gradient as loops over the heap in TypeScript: one pass over a layer's
- * values (about 0.1 ms for PacGAN's 100 x 1,000), where the composed op takes `pieces` slices,
- * `pieces − 1` maximums, and for the gradient two comparisons, two casts, two products per
- * maximum and a pad per slice (about 35 kernels a layer, most of PacGAN's step outside its
- * products). Plain loops rather than a kernel of the module: they move memory and compare, with
- * nothing for SIMD products to speed up.
+ * The maxout and its gradient as one pass of the kernel module's `maxout` over a layer's values,
+ * where the composed op takes `pieces` slices, `pieces − 1` maximums, and for the gradient two
+ * comparisons, two casts, two products per maximum and a pad per slice (about 35 kernels a layer,
+ * most of PacGAN's step outside its products).
  */
 function maxoutConfig(kernelName: typeof MAXOUT | typeof MAXOUT_GRAD): KernelConfig {
   return {
@@ -263,16 +250,195 @@ function maxoutConfig(kernelName: typeof MAXOUT | typeof MAXOUT_GRAD): KernelCon
       }
       const wasm = wasmBackendOf(backend);
       const out = wasm.makeOutput(dy ? x.shape : [n, units], "float32");
-      const { buffer } = heapOf(wasm).memory;
-      const view = (t: TensorInfo) =>
-        new Float32Array(buffer, offsetOf(wasm, t), util.sizeFromShape(t.shape));
-      const shape = { n, units, pieces };
-      if (dy) maxoutGradRows(view(x), view(dy), view(out), shape);
-      else maxoutRows(view(x), view(out), shape);
+      const at = (t: TensorInfo) => offsetOf(wasm, t);
+      kernelsOf(wasm).maxout(at(x), at(out), { rows: n, units, pieces }, dy && at(dy));
       return out;
     },
   };
 }
+
+/** x's `[n, units]`, checked against the per-feature vectors of a batch-norm kernel. */
+function batchNormShape(
+  kernelName: string,
+  x: TensorInfo,
+  ...vectors: TensorInfo[]
+): { n: number; units: number } {
+  checkFloat32(kernelName, x, ...vectors);
+  const [n, units] = x.shape;
+  if (x.shape.length !== 2 || vectors.some((v) => v.shape.join() !== `${units}`)) {
+    throw new RangeError(
+      `${kernelName} shapes do not fit: x [${x.shape}], vectors ${
+        vectors.map((v) => `[${v.shape}]`).join(", ")
+      }`,
+    );
+  }
+  return { n, units };
+}
+
+/** A batch norm's activation on its output `y`, in place (relu: max(v, 0), as `tf.relu`). */
+function applyActivation(wasm: WasmBackend, y: TensorInfo, activation: BatchNormActivation): void {
+  if (activation === "linear") return;
+  const [rows, cols] = y.shape;
+  kernelsOf(wasm).biasActivation(offsetOf(wasm, y), undefined, { rows, cols }, {
+    kind: activation,
+  });
+}
+
+/** A float32 view of `units` floats at `offset` in the backend's heap. */
+function floatsAt(wasm: WasmBackend, offset: number, units: number): Float32Array {
+  return new Float32Array(heapOf(wasm).memory.buffer, offset, units);
+}
+
+/**
+ * x's batch statistics into `mean` and `stdev` (heap offsets of `units` floats), as `tf.moments`
+ * and `tf.sqrt(tf.add(variance, ε))` compute them on this backend: the rows summed in order, then
+ * divided by n (the `Mean` kernel's way), likewise the squared deviations from the mean, then ε
+ * added and the square root taken, each rounded to float32.
+ */
+function batchStatistics(
+  wasm: WasmBackend,
+  x: number,
+  { mean, stdev }: { mean: number; stdev: number },
+  { n, units, epsilon }: { n: number; units: number; epsilon: number },
+): void {
+  const kernels = kernelsOf(wasm);
+  kernels.sumRows(x, mean, n, units);
+  const means = floatsAt(wasm, mean, units);
+  for (let j = 0; j < units; j++) means[j] /= n;
+  kernels.batchNorm("square_deviations", [x, mean, stdev], n, units);
+  const stdevs = floatsAt(wasm, stdev, units), eps = Math.fround(epsilon);
+  for (let j = 0; j < units; j++) {
+    stdevs[j] = Math.sqrt(Math.fround(Math.fround(stdevs[j] / n) + eps));
+  }
+}
+
+/** Scratch space of `count` vectors of `units` floats in the heap: their offsets, and its release. */
+function scratch(
+  wasm: WasmBackend,
+  count: number,
+  units: number,
+): { at: number[]; release: () => void } {
+  const space = wasm.makeOutput([count, units], "float32");
+  const first = offsetOf(wasm, space);
+  return {
+    at: Array.from({ length: count }, (_, i) => first + 4 * i * units),
+    release: () => void wasm.disposeData(space.dataId),
+  };
+}
+
+/**
+ * Batch norm forward: with the batch's statistics, which it adds to the running sums
+ * ({@linkcode BATCH_NORM}), or with given ones ({@linkcode BATCH_NORM_INFERENCE}); then the
+ * affine map and the activation, one pass each.
+ */
+function batchNormConfig(
+  kernelName: typeof BATCH_NORM | typeof BATCH_NORM_INFERENCE,
+): KernelConfig {
+  const training = kernelName === BATCH_NORM;
+  return {
+    kernelName,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const named = inputs as Inputs;
+      const { x, scale, shift } = named;
+      const vectors = training ? [named.sumMean, named.sumStdev] : [named.mean, named.stdev];
+      const { n, units } = batchNormShape(kernelName, x, scale, shift, ...vectors);
+      const { epsilon, activation } = attrsOf<BatchNormAttrs>(attrs);
+      const wasm = wasmBackendOf(backend);
+      const at = (t: TensorInfo) => offsetOf(wasm, t);
+      const y = wasm.makeOutput(x.shape, "float32");
+      const sums = training ? vectors.map((t) => wasm.makeOutput(t.shape, "float32")) : [];
+      const space = training ? scratch(wasm, 2, units) : undefined;
+      const [mean, stdev] = space?.at ?? vectors.map(at);
+      if (training) batchStatistics(wasm, at(x), { mean, stdev }, { n, units, epsilon });
+      kernelsOf(wasm).batchNorm(
+        "affine",
+        [at(x), at(y), mean, stdev, at(scale), at(shift)],
+        n,
+        units,
+      );
+      applyActivation(wasm, y, activation);
+      sums.forEach((sum, i) => {
+        const out = floatsAt(wasm, at(sum), units);
+        const before = floatsAt(wasm, at(vectors[i]), units);
+        const added = floatsAt(wasm, [mean, stdev][i], units);
+        for (let j = 0; j < units; j++) out[j] = before[j] + added[j];
+      });
+      space?.release();
+      return training ? [y, ...sums] : y;
+    },
+  };
+}
+
+/**
+ * The gradient of the composed batch norm as tfjs' tape forms it (its ops' gradient formulas, and
+ * x's three gradients, from the affine map, the squared deviations and the mean, added in the
+ * tape's order): the statistics again, then three passes over the batch with per-feature steps
+ * between them.
+ */
+const batchNormGradConfig: KernelConfig = {
+  kernelName: BATCH_NORM_GRAD,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { dy: dOut, x, scale, y } = inputs as Inputs;
+    const { n, units } = batchNormShape(BATCH_NORM_GRAD, x, scale);
+    checkFloat32(BATCH_NORM_GRAD, dOut, y);
+    if (dOut.shape.join() !== x.shape.join() || y.shape.join() !== x.shape.join()) {
+      throw new RangeError(
+        `${BATCH_NORM_GRAD}: dy [${dOut.shape}], y [${y.shape}], x [${x.shape}]`,
+      );
+    }
+    const { epsilon, activation } = attrsOf<BatchNormAttrs>(attrs);
+    const wasm = wasmBackendOf(backend);
+    const at = (t: TensorInfo) => offsetOf(wasm, t);
+    const dx = wasm.makeOutput(x.shape, "float32");
+    const [dscale, dshift] = [0, 1].map(() => wasm.makeOutput([units], "float32"));
+    // The activation's derivative first (relu: dy·step(y), the product tfjs' relu gradient forms).
+    const dActivated = activation === "relu" ? wasm.makeOutput(x.shape, "float32") : undefined;
+    const space = scratch(wasm, 6, units);
+    const [mean, stdev, sumDbA, sumDa, dv, dm] = space.at;
+    const kernels = kernelsOf(wasm);
+    if (dActivated) {
+      kernels.activationGrad(at(dOut), at(y), at(dActivated), n * units, { kind: "relu" });
+    }
+    const dy = dActivated ?? dOut;
+    batchStatistics(wasm, at(x), { mean, stdev }, { n, units, epsilon });
+    kernels.batchNorm(
+      "grad_sums",
+      [at(dy), at(x), mean, stdev, at(scale), at(dshift), at(dscale), sumDbA, sumDa],
+      n,
+      units,
+    );
+    const f = Math.fround;
+    const [s, dbA, dvs] = [stdev, sumDbA, dv].map((o) => floatsAt(wasm, o, units));
+    for (let j = 0; j < units; j++) {
+      // stdev's gradient (Div's: −Σ db·a / stdev²), the variance's (Sqrt's: / (2·√(var + ε))),
+      // then Mean's: / n, for each squared deviation.
+      const dStdev = -f(dbA[j] / f(s[j] * s[j]));
+      dvs[j] = f(dStdev / f(s[j] * 2)) / n;
+    }
+    // The squared deviations' gradient through the mean, summed into dm's place.
+    kernels.batchNorm("grad_deviations", [at(x), mean, dv, dm], n, units);
+    const [da, dms] = [sumDa, dm].map((o) => floatsAt(wasm, o, units));
+    if (n === 1) {
+      // tf.moments subtracts the mean kept as [1, units], which a batch of 1 does not broadcast:
+      // its gradient is the deviation's own, not a sum from 0 (the two differ for −0).
+      const [xs, means] = [at(x), mean].map((o) => floatsAt(wasm, o, units));
+      for (let j = 0; j < units; j++) dms[j] = f(dvs[j] * f(f(xs[j] - means[j]) * 2));
+    }
+    // The mean's gradient: −Σ da (from the affine map) + −Σ dDeviation, then Mean's / n.
+    for (let j = 0; j < units; j++) dms[j] = f(-da[j] + -dms[j]) / n;
+    kernels.batchNorm(
+      "grad_input",
+      [at(dy), at(x), at(dx), mean, stdev, at(scale), dv, dm],
+      n,
+      units,
+    );
+    space.release();
+    if (dActivated) wasm.disposeData(dActivated.dataId);
+    return [dx, dscale, dshift];
+  },
+};
 
 let registered = false;
 
@@ -283,11 +449,15 @@ export function registerWasmFusedKernels(): void {
   for (
     const config of [
       denseConfig,
+      batchedDenseConfig,
       activationGradConfig,
       adamConfig,
       rmspropConfig,
       maxoutConfig(MAXOUT),
       maxoutConfig(MAXOUT_GRAD),
+      batchNormConfig(BATCH_NORM),
+      batchNormGradConfig,
+      batchNormConfig(BATCH_NORM_INFERENCE),
     ]
   ) {
     registerKernel(config);

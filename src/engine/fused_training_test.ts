@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import {
   ADAM,
+  BATCH_NORM,
   type DenseActivation,
   denseLayer,
   fusedKernelAvailable,
+  MAXOUT,
   RMSPROP,
   setFusedOps,
 } from "@ganbench/wasm-kernels";
@@ -12,7 +14,7 @@ import { ring8 } from "../data/mixtures.ts";
 import { DEFAULT_HYPER, LOSSES, REGULARISERS } from "../losses/mod.ts";
 import { buildMlp, MlpOptions } from "../models/mlp.ts";
 import { disposePair } from "../models/network.ts";
-import { buildPacgan, PacganOptions } from "../models/pacgan.ts";
+import { buildPacgan, type PacganGenerator, PacganOptions } from "../models/pacgan.ts";
 import { trainPacgan } from "../train/train_pacgan.ts";
 import { flatAdam, flatRmsprop } from "../train/optimizers.ts";
 import { train } from "../train/train.ts";
@@ -164,48 +166,92 @@ Deno.test("training with the fused ops gives the composed ops' curves and weight
   }
 });
 
-Deno.test("PacGAN's joint step with the maxout kernel gives the chained maximums' curves and weights", async () => {
-  await initBackend("wasm");
-  const run = async (fused: boolean) => {
-    setFusedOps(fused);
-    try {
-      const rng = new Rng(23);
-      const options = PacganOptions.parse({
-        generator: { hidden: [16, 16], batchNorm: { refreshBatches: 0 } },
-        discriminator: { hidden: [8, 8], pieces: 5, pack: 2 },
-      });
-      const pair = buildPacgan(options, {
-        sampleShape: [2],
-        latentDim: 2,
-        rng: rng.stream("init"),
-      });
-      const outcome = await trainPacgan({
-        dataset: ring8,
-        pair,
-        loss: LOSSES.get("non-saturating"),
-        regularisers: [],
-        hyper: {
-          ...DEFAULT_HYPER,
-          k: 1,
-          scheme: "simultaneous",
-          lrG: 1e-3,
-          lrD: 1e-3,
-          beta1: 0.8,
-        },
-        budget: { steps: 8, batchSize: 20, logEvery: 2, evalEvery: 8 },
-        rng,
-        evaluate: () => ({}),
-      });
-      const weights = [...pair.generator.variables, ...pair.discriminator.variables];
-      const values = weights.map((v) => Array.from(v.dataSync()));
-      disposePair(pair);
-      return {
-        curves: outcome.curves.map((c) => [c.lossD, c.lossG, c.gradNormD, c.gradNormG]),
-        values,
-      };
-    } finally {
-      setFusedOps(true);
-    }
-  };
-  assert.deepEqual(await run(true), await run(false));
-});
+/** PacGAN's cells as they differ: the small networks of the unit tests, and the smoke profile's. */
+const PACGAN_CASES = [
+  {
+    name: "16- and 13-wide G, pack 2, batch 20",
+    model: {
+      generator: { hidden: [16, 13], batchNorm: { refreshBatches: 1, refreshBatchSize: 7 } },
+      discriminator: { hidden: [8, 8], pieces: 5, pack: 2 },
+    },
+    budget: { steps: 8, batchSize: 20, logEvery: 2, evalEvery: 8 },
+  },
+  {
+    // suites/pacgan.json's smoke profile (its D at the paper's size), pack 4.
+    name: "the smoke profile, pack 4",
+    model: {
+      generator: { hidden: [32, 32], batchNorm: { refreshBatches: 2 } },
+      discriminator: { pack: 4 },
+    },
+    budget: { steps: 20, batchSize: 100, logEvery: 1, evalEvery: 20 },
+  },
+];
+
+for (const { name, model, budget } of PACGAN_CASES) {
+  Deno.test(`PacGAN's joint step with the maxout and batch-norm kernels gives the composed ops' curves, weights, running averages and samples: ${name}`, async () => {
+    await initBackend("wasm");
+    assert.ok(fusedKernelAvailable(MAXOUT) && fusedKernelAvailable(BATCH_NORM));
+    const run = async (fused: boolean) => {
+      setFusedOps(fused);
+      try {
+        const rng = new Rng(23);
+        const pair = buildPacgan(PacganOptions.parse(model), {
+          sampleShape: [2],
+          latentDim: 2,
+          rng: rng.stream("init"),
+        });
+        const generator = pair.generator as PacganGenerator;
+        const outcome = await trainPacgan({
+          dataset: ring8,
+          pair,
+          loss: LOSSES.get("non-saturating"),
+          regularisers: [],
+          hyper: {
+            ...DEFAULT_HYPER,
+            k: 1,
+            scheme: "simultaneous",
+            lrG: 1e-3,
+            lrD: 1e-3,
+            beta1: 0.8,
+          },
+          budget,
+          rng,
+          evaluate: () => ({}),
+        });
+        // Sampling as an evaluation does: the averages refreshed, then inference mode.
+        generator.prepareSampling();
+        const samples = tf.tidy(() =>
+          generator.sample(tf.tensor2d(new Rng(5).normals(2 * 64), [64, 2])).dataSync()
+        );
+        const weights = [
+          ...generator.variables,
+          ...generator.state,
+          ...pair.discriminator.variables,
+        ];
+        const values = weights.map((v) => Array.from(v.dataSync()));
+        disposePair(pair);
+        return {
+          curves: outcome.curves.map((c) => [c.lossD, c.lossG, c.gradNormD, c.gradNormG]),
+          values,
+          samples: Array.from(samples),
+        };
+      } finally {
+        setFusedOps(true);
+      }
+    };
+    const [fused, composed] = [await run(true), await run(false)];
+    // Compared value by value (a failure names the first difference; a diff of the whole would
+    // be megabytes).
+    const lists = (r: typeof fused) => [...r.curves, ...r.values, r.samples];
+    const [a, b] = [lists(fused), lists(composed)];
+    assert.equal(a.length, b.length);
+    a.forEach((values, i) => {
+      const at = values.findIndex((v, j) => !Object.is(v, b[i][j]));
+      assert.ok(
+        at === -1 && values.length === b[i].length,
+        `list ${i} [${at}]: fused ${values[at]}, composed ${b[i][at]}`,
+      );
+    });
+    assert.ok(fused.curves.length >= 4 && fused.curves.every((c) => c.every(Number.isFinite)));
+  });
+}

@@ -47,5 +47,11 @@ export function buildDirac(options: DiracOptions, context: BuildContext): GanPai
         return { logits: tf.mul(input, psi) as tf.Tensor2D, features: input };
       },
     },
+    lockstep: {
+      architecture: "dirac",
+      generatorOutput: "linear",
+      discriminatorHidden: "relu",
+      normalisation: "none",
+    },
   };
 }

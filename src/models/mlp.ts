@@ -96,5 +96,14 @@ export function buildMlp(options: MlpOptions, context: BuildContext): GanPair {
       };
     },
   };
-  return { generator, discriminator };
+  return {
+    generator,
+    discriminator,
+    lockstep: {
+      architecture: "mlp",
+      generatorOutput: options.generator.output,
+      discriminatorHidden: "leaky-relu",
+      normalisation: options.discriminator.normalisation ?? "none",
+    },
+  };
 }

@@ -68,6 +68,28 @@ export interface GanPair {
   discriminator: Discriminator;
   /** Set for a class-conditional pair: the number of classes its labels range over. */
   classes?: number;
+  /**
+   * Set by architectures whose pairs can train in lockstep with other seeds' (src/train/lockstep.ts):
+   * what it needs besides the variables to rebuild the forward pass with a leading seed axis.
+   */
+  lockstep?: LockstepLayout;
+}
+
+/**
+ * An MLP pair's layout for lockstep training: each network's variables are its dense layers'
+ * kernel and bias, layer by layer; a spectrally normalised discriminator's state is each layer's
+ * power-iteration vectors (u, v), layer by layer. G's hidden layers are ReLU; both outputs have
+ * no activation but G's `generatorOutput`; D's features are its last hidden layer's output.
+ */
+export interface LockstepLayout {
+  /** `dirac`: G's one variable is θ, D's is ψ (dirac.ts); the other fields are then unused. */
+  architecture: "mlp" | "relu-mlp" | "dirac";
+  /** The generator's output activation. */
+  generatorOutput: "linear" | "tanh";
+  /** The discriminator's hidden activation (LeakyReLU's slope 0.2). */
+  discriminatorHidden: "leaky-relu" | "relu";
+  /** The discriminator's normalisation (`none` or `spectral`; others train alone). */
+  normalisation: "none" | "spectral" | "batch" | "layer";
 }
 
 /** What every architecture's builder receives besides its own options. */

@@ -18,6 +18,12 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
+import {
+  type BatchNormActivation,
+  batchNormInference,
+  batchNormTraining,
+  type BatchNormWeights,
+} from "@ganbench/wasm-kernels";
 import type { Rng } from "../engine/rng.ts";
 import { dense, type DenseWeights, ownedVariable } from "./layers.ts";
 import { maxout, pack } from "./maxout.ts";
@@ -94,19 +100,28 @@ export class RunningBatchNorm {
     this.#epsilon = options.epsilon;
   }
 
-  /** Normalises `x` (`[n, units]`) with its own statistics, which it adds to the pending sums. */
-  train(x: tf.Tensor2D): tf.Tensor2D {
-    const { mean, variance } = tf.moments(x, 0);
-    const stdev = tf.sqrt(tf.add(variance, this.#epsilon));
-    this.#pendingMean.assign(tf.add(this.#pendingMean, mean));
-    this.#pendingStdev.assign(tf.add(this.#pendingStdev, stdev));
+  /**
+   * Normalises `x` (`[n, units]`) with its own statistics, which it adds to the pending sums, then
+   * applies `activation`: one kernel on the wasm backend (`batchNormTraining`), the same bits as
+   * tfjs' ops.
+   */
+  train(x: tf.Tensor2D, activation: BatchNormActivation = "linear"): tf.Tensor2D {
+    const { y, sums } = batchNormTraining(x, this.#weights(), {
+      mean: this.#pendingMean as tf.Tensor1D,
+      stdev: this.#pendingStdev as tf.Tensor1D,
+    }, { epsilon: this.#epsilon, activation });
+    this.#pendingMean.assign(sums.mean);
+    this.#pendingStdev.assign(sums.stdev);
     this.#pending++;
-    return this.#affine(x, mean, stdev);
+    return y;
   }
 
-  /** Normalises `x` with the running averages. */
-  infer(x: tf.Tensor2D): tf.Tensor2D {
-    return this.#affine(x, this.mean, this.stdev);
+  /** Normalises `x` with the running averages, then applies `activation`. */
+  infer(x: tf.Tensor2D, activation: BatchNormActivation = "linear"): tf.Tensor2D {
+    return batchNormInference(x, this.#weights(), {
+      mean: this.mean as tf.Tensor1D,
+      stdev: this.stdev as tf.Tensor1D,
+    }, activation);
   }
 
   /** average ← (1 − momentum)·average + momentum·(mean of the pending statistics); no-op without any. */
@@ -134,8 +149,8 @@ export class RunningBatchNorm {
     return [this.scale, this.shift, this.mean, this.stdev, this.#pendingMean, this.#pendingStdev];
   }
 
-  #affine(x: tf.Tensor2D, mean: tf.Tensor, stdev: tf.Tensor): tf.Tensor2D {
-    return tf.add(tf.mul(tf.div(tf.sub(x, mean), stdev), this.scale), this.shift) as tf.Tensor2D;
+  #weights(): BatchNormWeights {
+    return { scale: this.scale as tf.Tensor1D, shift: this.shift as tf.Tensor1D };
   }
 }
 
@@ -173,7 +188,7 @@ export function buildPacgan(options: PacganOptions, context: BuildContext): GanP
     let h = latent;
     hidden.forEach((kernel, i) => {
       const linear = tf.matMul(h, kernel as tf.Tensor2D) as tf.Tensor2D;
-      h = tf.relu(training ? norms[i].train(linear) : norms[i].infer(linear));
+      h = training ? norms[i].train(linear, "relu") : norms[i].infer(linear, "relu");
     });
     return tf.reshape(dense(h, output), [-1, ...context.sampleShape]);
   };

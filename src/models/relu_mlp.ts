@@ -74,5 +74,11 @@ export function buildReluMlp(options: ReluMlpOptions, context: BuildContext): Ga
         return { logits: out, features };
       },
     },
+    lockstep: {
+      architecture: "relu-mlp",
+      generatorOutput: "linear",
+      discriminatorHidden: "relu",
+      normalisation: "none",
+    },
   };
 }

@@ -37,6 +37,8 @@ export interface ClaimInfo {
   since: string;
   /** Why the owner's run of the cell failed; absent while it runs (or when it was killed). */
   error?: string;
+  /** The lockstep group the cell trains in ("ring8 nsgan seeds 0-15"), when it trains in one. */
+  group?: string;
 }
 
 /** The claim file of the cell whose result is at `resultPath`: `<cell>.claim` beside it. */
@@ -108,6 +110,17 @@ export class CellClaim {
     }
   }
 
+  /** Records in the claim file that the cell trains in the lockstep group `group` (for `status`). */
+  async noteGroup(group: string): Promise<void> {
+    this.#info = { ...this.#info, group };
+    if (!this.#file) return;
+    try {
+      await overwrite(this.#file, JSON.stringify(this.#info));
+    } catch {
+      // A note for status only: the claim holds without it.
+    }
+  }
+
   /** Gives the claim up after the cell failed: the claim file stays, recording `error`. */
   async fail(error: unknown): Promise<void> {
     const file = this.#file;
@@ -128,16 +141,12 @@ export class CellClaim {
    * Runs `compute` (the cell's training and the storing of its result) under the claim:
    * {@linkcode release}s it when `compute` resolves, {@linkcode fail}s it when it throws.
    */
-  async hold<T>(compute: () => Promise<T>): Promise<T> {
-    let value: T;
-    try {
-      value = await compute();
-    } catch (error) {
-      await this.fail(error);
-      throw error;
-    }
-    await this.release();
-    return value;
+  hold<T>(compute: () => Promise<T>): Promise<T> {
+    return holdClaims([this], async () => {
+      const value = await compute();
+      await this.release();
+      return value;
+    });
   }
 }
 
@@ -286,7 +295,23 @@ export function claimQueue(
   cells: Cell[],
   options: ClaimQueueOptions,
 ): { next(): Promise<ClaimedCell | undefined> } {
-  const queue = [...cells];
+  const groups = claimGroupQueue(cells.map((cell) => [cell]), options);
+  return { next: async () => (await groups.next())?.[0] };
+}
+
+/**
+ * The groups of `groups` (cells trained together, see lockstep_groups.ts), each handed out with
+ * its cells claimed, for any number of concurrent lanes. A group's cell that another process
+ * holds is left out of the group and put off until the other groups are handed out, then waited
+ * for and handed out alone; a cell that turns out stored (by another process) once claimed is
+ * reported and left out. A group none of whose cells is left is skipped: every group handed out
+ * has at least one cell.
+ */
+export function claimGroupQueue(
+  groups: Cell[][],
+  options: ClaimQueueOptions,
+): { next(): Promise<ClaimedCell[] | undefined> } {
+  const queue = groups.map((group) => [...group]);
   const deferred: Cell[] = [];
   const startedAt = new Date().toISOString();
   let warned = false;
@@ -300,42 +325,69 @@ export function claimQueue(
     if (!result || compareResult(result, cell) !== "current") return undefined;
     return !options.force || String(result.finishedAt) >= startedAt ? result : undefined;
   };
+  /** Claims `cell` (waiting for it when `wait`): the claim, or undefined when held or stored. */
+  const claimOne = async (cell: Cell, wait: boolean): Promise<ClaimedCell | undefined> => {
+    const path = cellPath(options.outDir, cell.config);
+    if (wait) {
+      const holder = await readClaimInfo(claimPath(path));
+      const c = cell.config;
+      options.log(
+        `${c.dataset} ${c.variant} seed ${c.seed}: waiting for ${
+          holder ? `${holder.host} pid ${holder.pid}` : "another process"
+        }, which is computing it`,
+      );
+    }
+    const claim = await claimCell(path, { wait });
+    if (!claim) {
+      deferred.push(cell);
+      return undefined;
+    }
+    if (!claim.locked && !warned) {
+      warned = true;
+      options.log(
+        `warning: the file system of '${options.outDir}' has no file locks; two processes on it may compute the same cell (results stay whole)`,
+      );
+    }
+    const stored = await storedNow(path, cell);
+    if (stored) {
+      await claim.release();
+      options.onStoredElsewhere?.(cell, stored);
+      return undefined;
+    }
+    return { cell, claim };
+  };
   return {
     async next() {
       for (;;) {
-        let cell = queue.shift();
-        const wait = !cell;
-        cell ??= deferred.shift();
+        const group = queue.shift();
+        if (group) {
+          const claimed: ClaimedCell[] = [];
+          for (const cell of group) {
+            const got = await claimOne(cell, false);
+            if (got) claimed.push(got);
+          }
+          if (claimed.length) return claimed;
+          continue;
+        }
+        const cell = deferred.shift();
         if (!cell) return undefined;
-        const path = cellPath(options.outDir, cell.config);
-        if (wait) {
-          const holder = await readClaimInfo(claimPath(path));
-          const c = cell.config;
-          options.log(
-            `${c.dataset} ${c.variant} seed ${c.seed}: waiting for ${
-              holder ? `${holder.host} pid ${holder.pid}` : "another process"
-            }, which is computing it`,
-          );
-        }
-        const claim = await claimCell(path, { wait });
-        if (!claim) {
-          deferred.push(cell);
-          continue;
-        }
-        if (!claim.locked && !warned) {
-          warned = true;
-          options.log(
-            `warning: the file system of '${options.outDir}' has no file locks; two processes on it may compute the same cell (results stay whole)`,
-          );
-        }
-        const stored = await storedNow(path, cell);
-        if (stored) {
-          await claim.release();
-          options.onStoredElsewhere?.(cell, stored);
-          continue;
-        }
-        return { cell, claim };
+        const got = await claimOne(cell, true);
+        if (got) return [got];
       }
     },
   };
+}
+
+/**
+ * Runs `compute` (the training of a lockstep group's cells and the storing of their results)
+ * under `claims`: {@linkcode CellClaim.fail}s every claim not yet released when it throws. It is
+ * `compute`'s to release each claim once its cell's result is stored.
+ */
+export async function holdClaims<T>(claims: CellClaim[], compute: () => Promise<T>): Promise<T> {
+  try {
+    return await compute();
+  } catch (error) {
+    await Promise.all(claims.map((claim) => claim.fail(error)));
+    throw error;
+  }
 }

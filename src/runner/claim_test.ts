@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fakeCells, fakeResult } from "../../testing/claim_worker.ts";
-import { claimCell, claimPath, claimQueue, probeClaim, readClaimInfo } from "./claim.ts";
+import {
+  claimCell,
+  type ClaimedCell,
+  claimGroupQueue,
+  claimPath,
+  claimQueue,
+  holdClaims,
+  probeClaim,
+  readClaimInfo,
+} from "./claim.ts";
 import { cellPath, listResultFiles, readResult, writeResult } from "./store.ts";
 
 const WORKER = fileURLToPath(new URL("../../testing/claim_worker.ts", import.meta.url));
@@ -168,5 +177,57 @@ Deno.test("a queue skips a cell stored by another process since planning, unless
   await writeResult(dir, fakeResult(cells[1]));
   await next!.claim.release();
   assert.equal(await forced.next(), undefined, "cell 1 was stored after the queue started");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a group queue hands out a group's free cells together, leaving out one stored or held elsewhere until the end", async () => {
+  const dir = await Deno.makeTempDir();
+  const cells = fakeCells(5);
+  await writeResult(dir, fakeResult(cells[1]));
+  const held = (await claimCell(cellPath(dir, cells[2].config)))!;
+  const elsewhere: number[] = [];
+  const queue = claimGroupQueue([[cells[0], cells[1], cells[2], cells[3]], [cells[4]]], {
+    outDir: dir,
+    log: () => {},
+    onStoredElsewhere: (cell) => elsewhere.push(cell.config.seed),
+  });
+  const seeds = (group: ClaimedCell[] | undefined) => group?.map(({ cell }) => cell.config.seed);
+  const first = await queue.next();
+  assert.deepEqual(seeds(first), [0, 3]);
+  assert.deepEqual(elsewhere, [1]);
+  for (const { claim } of first!) {
+    assert.equal((await probeClaim(claim.path.replace(/\.claim$/, ".json"))).state, "held");
+  }
+  const second = await queue.next();
+  assert.deepEqual(seeds(second), [4]);
+  // Seed 2 is waited for once the other groups are out; its holder gives it up.
+  const third = queue.next();
+  await held.release();
+  assert.deepEqual(seeds(await third), [2]);
+  assert.equal(await queue.next(), undefined);
+  for (const { claim } of [...first!, ...second!, ...(await third)!]) await claim.release();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("holdClaims() records a failed group's error in each claim not yet released", async () => {
+  const dir = await Deno.makeTempDir();
+  const paths = fakeCells(3).map((cell) => cellPath(dir, cell.config));
+  const claims = await Promise.all(paths.map(async (path) => (await claimCell(path))!));
+  for (const claim of claims) await claim.noteGroup("d v seeds 0-2");
+  assert.equal((await readClaimInfo(claimPath(paths[1])))?.group, "d v seeds 0-2");
+  await assert.rejects(
+    holdClaims(claims, async () => {
+      await claims[0].release();
+      throw new Error("out of memory");
+    }),
+    /out of memory/,
+  );
+  assert.equal((await probeClaim(paths[0])).state, "none", "the released cell's claim is gone");
+  for (const path of paths.slice(1)) {
+    const probe = await probeClaim(path);
+    assert.equal(probe.state, "left");
+    assert.equal(probe.state === "left" && probe.info?.error, "out of memory");
+    assert.equal(probe.state === "left" && probe.info?.group, "d v seeds 0-2");
+  }
   await Deno.remove(dir, { recursive: true });
 });

@@ -47,6 +47,8 @@ const RunPlanSchema = z.object({
   variants: z.array(z.string()).min(1).optional(),
   seeds: z.array(z.int()).min(1).optional(),
   shards: z.int().min(1),
+  /** `--lockstep` as `plan` was given it: a run from the plan trains with it unless told otherwise. */
+  lockstep: z.int().min(1).optional(),
   cells: z.array(PlannedCellSchema).min(1),
 }).loose();
 

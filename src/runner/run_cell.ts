@@ -34,6 +34,7 @@ import {
 } from "../models/mod.ts";
 import { imageGridPng } from "../report/pictures.ts";
 import { type Progress, TRAINERS, type TrainOptions, type TrainOutcome } from "../train/mod.ts";
+import { trainLockstep } from "../train/lockstep.ts";
 import type { Cell, CellConfig } from "./cells.ts";
 import { scoringConfig } from "./cell_keys.ts";
 import {
@@ -63,13 +64,16 @@ export async function runCell(
 ): Promise<CellResult> {
   const { config } = cell;
   const started = performance.now();
-  const dataset = DATASETS.get(config.dataset);
-  const rng = new Rng(config.seed);
   const trainer = TRAINERS.get(config.trainer ?? "gan");
   if (trainer.networks === "translation") {
     // Not one generator: the translation networks' own steps build, train, score and picture them.
+    const dataset = DATASETS.get(config.dataset);
     const keeper = checkpointKeeper(cell);
-    const run = await runTranslationCell({ config, dataset, rng, keeper }, trainer, onProgress);
+    const run = await runTranslationCell(
+      { config, dataset, rng: new Rng(config.seed), keeper },
+      trainer,
+      onProgress,
+    );
     return assembleResult(cell, run.outcome, {
       final: run.final,
       points: pointsToStore(run.lastSamples, dataset.sampleShape),
@@ -79,40 +83,124 @@ export async function runCell(
       environment,
     });
   }
-  const { context, score, evaluation } = scoringSetup(config, dataset, rng);
+  const prepared = preparePairCell(cell, environment, { started, onProgress });
+  try {
+    return await prepared.result(await trainer.train(prepared.options));
+  } finally {
+    prepared.dispose();
+  }
+}
+
+/**
+ * Trains and scores the cells of one row (the same suite, profile, dataset and variant; seeds
+ * differ) as one batched model (`trainLockstep`, train/lockstep.ts), each cell prepared, scored
+ * and assembled exactly as {@linkcode runCell} does alone: its own seeded source, evaluation
+ * batch, checkpoints and pictures. A group of one cell is {@linkcode runCell}.
+ *
+ * @param options `onProgress` receives each cell's training progress; `train` trains the group
+ *   (default `trainLockstep`; tests give a stand-in)
+ * @returns the cells' results, in the order of `cells`, each recording the group's size in
+ *   `timing.lockstep`
+ */
+export async function runCellGroup(
+  cells: Cell[],
+  environment: Environment,
+  options: {
+    onProgress?: (cell: Cell, progress: Progress) => void;
+    train?: (group: TrainOptions[]) => Promise<TrainOutcome[]>;
+  } = {},
+): Promise<CellResult[]> {
+  const { onProgress, train = trainLockstep } = options;
+  if (cells.length === 1) {
+    const [cell] = cells;
+    return [await runCell(cell, environment, onProgress && ((p) => onProgress(cell, p)))];
+  }
+  const started = performance.now();
+  const prepared: PreparedCell[] = [];
+  try {
+    for (const cell of cells) {
+      if (TRAINERS.get(cell.config.trainer ?? "gan").networks === "translation") {
+        throw new TypeError(`trainer '${cell.config.trainer}' cannot train in lockstep`);
+      }
+      prepared.push(
+        preparePairCell(cell, environment, {
+          started,
+          onProgress: onProgress && ((p) => onProgress(cell, p)),
+          lockstep: cells.length,
+        }),
+      );
+    }
+    const outcomes = await train(prepared.map((p) => p.options));
+    const results: CellResult[] = [];
+    for (const [i, p] of prepared.entries()) results.push(await p.result(outcomes[i]));
+    return results;
+  } finally {
+    for (const p of prepared) p.dispose();
+  }
+}
+
+/** A pair cell ready to train: its trainer's options, and what turns the outcome into its result. */
+interface PreparedCell {
+  options: TrainOptions;
+  /** The cell's final figures and pictures after `outcome`, and its assembled result. */
+  result(outcome: TrainOutcome): Promise<CellResult>;
+  /** Frees its networks, evaluation batch and picture inputs. */
+  dispose(): void;
+}
+
+/**
+ * Builds a pair cell's networks, scorer, checkpoint keeper and pictures from its seed, and the
+ * trainer's options, whose `evaluate` scores, keeps and pictures the generator at each evaluation.
+ *
+ * @param run `started`: when the cell's run began (for its wall time); `lockstep`: the size of
+ *   the group it trains in, when more than one
+ */
+function preparePairCell(
+  cell: Cell,
+  environment: Environment,
+  run: { started: number; onProgress?: (progress: Progress) => void; lockstep?: number },
+): PreparedCell {
+  const { config } = cell;
+  const dataset = DATASETS.get(config.dataset);
+  const { context, score, evaluation } = scoringSetup(config, dataset, new Rng(config.seed));
   const { pair } = context;
   const pictures = dataset.sampleShape.length === 3 ? new CellPictures(context) : undefined;
   const keeper = checkpointKeeper(cell);
-  try {
-    let lastSamples: Float32Array | undefined;
-    const outcome = await trainPair(context, {
-      async evaluate(generator, at) {
-        const snapshot = await keeper.take(at, keptNetworks(pair));
-        const { samples, figures } = await score(generator, evaluation);
-        keeper.keep(snapshot, figures);
-        lastSamples = samples;
-        await pictures?.addGrid(generator, at);
-        return figures;
-      },
-      onProgress,
-    });
-    const diverged = outcome.status === "diverged";
-    const final = diverged ? {} : await finalFigures(context, outcome, score);
-    const arithmetic = diverged ? undefined : await pictures?.addFinal();
-    return assembleResult(cell, outcome, {
-      final,
-      points: pointsToStore(lastSamples, dataset.sampleShape),
-      pictures: pictures?.images,
-      arithmetic,
-      generators: keeper.encode(),
-      wallSeconds: (performance.now() - started) / 1000,
-      environment,
-    });
-  } finally {
-    disposeBatch(evaluation);
-    pictures?.dispose();
-    disposePair(pair);
-  }
+  let lastSamples: Float32Array | undefined;
+  const options = trainOptions(context, {
+    async evaluate(generator, at) {
+      const snapshot = await keeper.take(at, keptNetworks(pair));
+      const { samples, figures } = await score(generator, evaluation);
+      keeper.keep(snapshot, figures);
+      lastSamples = samples;
+      await pictures?.addGrid(generator, at);
+      return figures;
+    },
+    onProgress: run.onProgress,
+  });
+  return {
+    options,
+    async result(outcome) {
+      const diverged = outcome.status === "diverged";
+      const final = diverged ? {} : await finalFigures(context, outcome, score);
+      const arithmetic = diverged ? undefined : await pictures?.addFinal();
+      return assembleResult(cell, outcome, {
+        final,
+        points: pointsToStore(lastSamples, dataset.sampleShape),
+        pictures: pictures?.images,
+        arithmetic,
+        generators: keeper.encode(),
+        wallSeconds: (performance.now() - run.started) / 1000,
+        lockstep: run.lockstep,
+        environment,
+      });
+    },
+    dispose() {
+      disposeBatch(evaluation);
+      pictures?.dispose();
+      disposePair(pair);
+    },
+  };
 }
 
 /**
@@ -352,14 +440,23 @@ function scorer({ config, dataset, pair }: CellContext): Scorer {
 
 /** Trains the cell's pair with its trainer, loss, regularisers, hyper-parameters and budget. */
 export function trainPair(
-  { config, dataset, pair, rng }: CellContext,
+  context: CellContext,
   hooks: Pick<TrainOptions, "evaluate" | "onProgress">,
 ): Promise<TrainOutcome> {
+  const { config } = context;
   const trainer = TRAINERS.get(config.trainer ?? "gan");
   if (trainer.networks === "translation") {
     throw new TypeError(`trainer '${config.trainer}' trains no generator/discriminator pair`);
   }
-  return trainer.train({
+  return trainer.train(trainOptions(context, hooks));
+}
+
+/** What the cell's trainer is given: its data, pair, loss, regularisers, hyper-parameters and budget. */
+function trainOptions(
+  { config, dataset, pair, rng }: CellContext,
+  hooks: Pick<TrainOptions, "evaluate" | "onProgress">,
+): TrainOptions {
+  return {
     // A dataset with a fixed training set draws it once per run, from the run's own stream.
     dataset: trainingData(dataset, rng.stream("training-set")),
     pair,
@@ -375,7 +472,7 @@ export function trainPair(
     rng,
     evaluate: hooks.evaluate,
     onProgress: hooks.onProgress,
-  });
+  };
 }
 
 /**
@@ -491,6 +588,8 @@ interface ResultParts {
   pictures?: Record<string, Uint8Array>;
   arithmetic?: CellResult["arithmetic"];
   wallSeconds: number;
+  /** The size of the lockstep group it trained in, when more than one. */
+  lockstep?: number;
   environment: Environment;
 }
 
@@ -513,6 +612,7 @@ function assembleResult(cell: Cell, outcome: TrainOutcome, parts: ResultParts): 
       trainSeconds: outcome.trainSeconds,
       evalSeconds: outcome.evalSeconds,
       stepsPerSecond: outcome.trainSeconds > 0 ? outcome.steps / outcome.trainSeconds : 0,
+      ...(parts.lockstep ? { lockstep: parts.lockstep } : {}),
     },
     ...(points ? { samples: points } : {}),
     ...(pictures && Object.keys(pictures).length ? { pictures } : {}),

@@ -3,33 +3,25 @@ import { initBackend } from "../engine/backend.ts";
 import { isUserError } from "../errors.ts";
 import { buildMatrix, type Cell } from "./cells.ts";
 import { describeEnvironment } from "./environment.ts";
-import { CellSetupError, runCell } from "./run_cell.ts";
-import type { CellResult } from "./store.ts";
+import { CellSetupError, runCell, runCellGroup } from "./run_cell.ts";
+import type { TrainOptions, TrainOutcome } from "../train/mod.ts";
+import { train } from "../train/train.ts";
 import { loadSuite } from "./suite.ts";
+import { trainedFigures } from "../../testing/results.ts";
 
 const environment = describeEnvironment(await initBackend("wasm"));
 
-/** The smoke-profile cell of `variant` on `dataset` of suite `suite`, seed 0. */
-function smokeCell(suite: string, variant: string, dataset: string): Cell {
+/** The smoke-profile cell of `variant` on `dataset` of suite `suite`, seed 0 (or `seed`). */
+function smokeCell(suite: string, variant: string, dataset: string, seed = 0): Cell {
   const cells = buildMatrix(loadSuite(suite), {
     profile: "smoke",
     variants: [variant],
-    seeds: [0],
+    seeds: [seed],
     backend: "wasm",
   });
   const cell = cells.find((c) => c.config.dataset === dataset);
   assert.ok(cell, `${suite} has ${variant} on ${dataset}`);
   return cell;
-}
-
-/** A result without what depends on the clock or the machine. */
-function figures(result: CellResult) {
-  const { timing: _timing, environment: _environment, finishedAt: _finishedAt, ...rest } = result;
-  return {
-    ...rest,
-    curves: rest.curves.map(({ seconds: _seconds, ...point }) => point),
-    evals: rest.evals.map(({ seconds: _seconds, ...point }) => point),
-  };
 }
 
 Deno.test("runCell() trains, scores and stores a mixture cell the same way twice", async () => {
@@ -48,7 +40,7 @@ Deno.test("runCell() trains, scores and stores a mixture cell the same way twice
   assert.ok(first.samples && first.samples.length > 0 && first.samples.length <= 500);
   assert.ok(first.samples.every((point) => point.length === 2));
   assert.equal(first.pictures, undefined);
-  assert.deepEqual(figures(await runCell(cell, environment)), figures(first));
+  assert.deepEqual(trainedFigures(await runCell(cell, environment)), trainedFigures(first));
 });
 
 Deno.test("runCell() draws an image cell's pictures: a grid per evaluation, strips and arithmetic", async () => {
@@ -96,4 +88,61 @@ Deno.test("runCell() refuses a class-conditional variant on unlabelled data in o
       return true;
     },
   );
+});
+
+/** Trains each element of a group as the `gan` trainer alone does, one after another. */
+async function oneByOne(group: TrainOptions[]): Promise<TrainOutcome[]> {
+  const outcomes: TrainOutcome[] = [];
+  for (const options of group) outcomes.push(await train(options));
+  return outcomes;
+}
+
+/**
+ * Checks that `runCellGroup` stores each cell of the row `dataset`/`variant`, seeds 0-2, as
+ * `runCell` does alone, bit for bit, reporting each cell's progress and recording the group's size.
+ */
+async function groupEqualsAlone(
+  suite: string,
+  variant: string,
+  dataset: string,
+  train?: (group: TrainOptions[]) => Promise<TrainOutcome[]>,
+) {
+  const group = [0, 1, 2].map((seed) => smokeCell(suite, variant, dataset, seed));
+  const progress = new Map<Cell, number>();
+  const together = await runCellGroup(group, environment, {
+    train,
+    onProgress(cell, p) {
+      assert.ok(group.includes(cell));
+      progress.set(cell, p.step);
+    },
+  });
+  assert.equal(together.length, group.length);
+  for (const [i, cell] of group.entries()) {
+    assert.equal(progress.get(cell), cell.config.budget.steps, "each cell reports its progress");
+    assert.equal(together[i].timing.lockstep, group.length);
+    const alone = await runCell(cell, environment);
+    assert.equal(alone.timing.lockstep, undefined);
+    assert.deepEqual(trainedFigures(together[i]), trainedFigures(alone), `${dataset} seed ${i}`);
+  }
+  const [a, b] = together.map(trainedFigures);
+  assert.notDeepEqual(a.curves, b.curves, "seeds differ");
+  return together;
+}
+
+Deno.test("runCellGroup() trains a mixture row with trainLockstep and stores each cell as runCell() does alone, bit for bit (wasm)", async () => {
+  await groupEqualsAlone("mixtures", "nsgan", "ring8");
+});
+
+Deno.test("runCellGroup() prepares, scores and pictures each image cell of a group as runCell() does alone", async () => {
+  // Images train alone (no lockstep form of their networks): a stand-in trains the group one by
+  // one, so that what runCellGroup adds around the training is checked.
+  const results = await groupEqualsAlone("mnist", "nsgan", "mnist", oneByOne);
+  assert.ok(results.every((result) => result.pictures?.interpolation));
+});
+
+Deno.test("runCellGroup() of one cell is runCell()", async () => {
+  const cell = smokeCell("mixtures", "nsgan", "ring8");
+  const [result] = await runCellGroup([cell], environment);
+  assert.equal(result.timing.lockstep, undefined);
+  assert.deepEqual(trainedFigures(result), trainedFigures(await runCell(cell, environment)));
 });

@@ -1,8 +1,9 @@
 /**
  * Runs a suite's cell matrix: skips cells whose stored result has the same training hash and
  * scoring key, re-scores those stored with the same training hash and another scoring key from
- * their stored generators, trains the rest (in worker threads when `jobs` > 1), stores each result
- * atomically as soon as it is done, and rebuilds the leaderboard.
+ * their stored generators, trains the rest (a row's seeds in lockstep groups, see
+ * lockstep_groups.ts; in worker threads when `jobs` > 1), stores each result atomically as soon as
+ * it is done, and rebuilds the leaderboard.
  *
  * @module
  */
@@ -12,9 +13,11 @@ import { deserializeError, type SerializedError } from "../errors.ts";
 import { allFigures } from "../metrics/mod.ts";
 import type { Progress } from "../train/mod.ts";
 import { buildMatrix, type Cell } from "./cells.ts";
-import { claimQueue } from "./claim.ts";
+import { type ClaimedCell, claimGroupQueue, holdClaims } from "./claim.ts";
 import { describeEnvironment } from "./environment.ts";
-import { rescoreCell, runCell } from "./run_cell.ts";
+import { rescoreCell, runCell, runCellGroup } from "./run_cell.ts";
+import { describeGroup, groupCells, type LockstepCheck } from "./lockstep_groups.ts";
+import { lockstepUnsupported } from "../train/lockstep.ts";
 import { compareResult } from "./cell_keys.ts";
 import { NO_GENERATOR, StoredGeneratorError } from "./checkpoints.ts";
 import {
@@ -47,6 +50,13 @@ export interface PlanSuiteOptions {
   shard?: Shard;
   /** The position of the suite's first cell in the run's whole cell list (a bench's suites). */
   firstCell?: number;
+  /**
+   * Seeds of a row trained together, as one batched model (`--lockstep`; 1 turns it off);
+   * default: `LOCKSTEP_AUTO` where the configuration supports it (see lockstep_groups.ts).
+   */
+  lockstep?: number;
+  /** Whether a configuration can train in lockstep (default `lockstepUnsupported`; for tests). */
+  lockstepCheck?: LockstepCheck;
   /** Receives one human-readable line per event. */
   log(line: string): void;
 }
@@ -55,10 +65,10 @@ export interface PlanSuiteOptions {
 export interface RunSuiteOptions extends PlanSuiteOptions {
   /** Cells run at once (worker threads when > 1). */
   jobs?: number;
-  /** Receives training progress of running cells. */
-  onProgress?(cell: Cell, progress: Progress): void;
-  /** Called when a cell has finished and its result is stored. */
-  onCellDone?(cell: Cell, result: CellResult): void;
+  /** Receives training progress of running cells (`group`: the lockstep group's name). */
+  onProgress?(cell: Cell, progress: Progress, group?: string): void;
+  /** Called when a cell has finished and its result is stored (`group` as for `onProgress`). */
+  onCellDone?(cell: Cell, result: CellResult, group?: string): void;
 }
 
 /** What a suite run will do, known before any cell starts. */
@@ -76,6 +86,11 @@ export interface SuitePlan {
   pending: Cell[];
   /** The cells of `pending` re-scored from their stored generators rather than trained. */
   rescore: Cell[];
+  /**
+   * The cells of `pending` as they run: the cells to train of a row in lockstep groups (see
+   * lockstep_groups.ts), every other cell alone; in the order of their first cell.
+   */
+  groups: Cell[][];
   /**
    * `rescore` without `force`: the cells stored with the same training but stale scores and no
    * stored generator (a line each, and exit 1), which a run would train.
@@ -175,12 +190,21 @@ export type CellRunner = (
   rescore?: { stored: CellResult; dir: string },
 ) => Promise<CellResult>;
 
-function inProcessRunner(backend: BackendInfo, options: RunSuiteOptions): CellRunner {
+/** Trains and scores the cells of a lockstep group (see `runCellGroup`); results in their order. */
+export type GroupRunner = (cells: Cell[]) => Promise<CellResult[]>;
+
+function inProcessRunner(
+  backend: BackendInfo,
+  options: RunSuiteOptions,
+): { run: CellRunner; runGroup: GroupRunner } {
   const environment = describeEnvironment(backend);
-  return (cell, rescore) =>
-    rescore
-      ? rescoreCell(cell, rescore.stored, rescore.dir, environment)
-      : runCell(cell, environment, (p) => options.onProgress?.(cell, p));
+  return {
+    run: (cell, rescore) =>
+      rescore
+        ? rescoreCell(cell, rescore.stored, rescore.dir, environment)
+        : runCell(cell, environment, (p) => options.onProgress?.(cell, p)),
+    runGroup: (cells) => runCellGroup(cells, environment, { onProgress: options.onProgress }),
+  };
 }
 
 /**
@@ -190,7 +214,7 @@ function inProcessRunner(backend: BackendInfo, options: RunSuiteOptions): CellRu
  */
 export function cellWorkerPool(
   options: Pick<RunSuiteOptions, "jobs" | "backend" | "onProgress">,
-): { run: CellRunner; close(): void } {
+): { run: CellRunner; runGroup: GroupRunner; close(): void } {
   const idle: Worker[] = [];
   const all: Worker[] = [];
   const waiting: ((worker: Worker) => void)[] = [];
@@ -211,27 +235,31 @@ export function cellWorkerPool(
     if (next) next(worker);
     else idle.push(worker);
   };
+  /** Posts `message` to a free worker and resolves to its answer (see cell_worker.ts). */
+  const call = async <T>(cells: Cell[], label: string, message: object): Promise<T> => {
+    const worker = await acquire();
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        worker.onmessage = (event) => {
+          const message = event.data;
+          if (message.type === "progress") {
+            options.onProgress?.(cells[message.index ?? 0], message.progress);
+          } else if (message.type === "done") resolve(message.result);
+          else reject(deserializeError(message.error as SerializedError, label));
+        };
+        worker.onerror = (event) => {
+          event.preventDefault();
+          reject(new Error(`${label}: worker failed: ${event.message}`));
+        };
+        worker.postMessage({ ...message, backend: options.backend });
+      });
+    } finally {
+      release(worker);
+    }
+  };
   return {
-    async run(cell, rescore) {
-      const worker = await acquire();
-      try {
-        return await new Promise<CellResult>((resolve, reject) => {
-          worker.onmessage = (event) => {
-            const message = event.data;
-            if (message.type === "progress") options.onProgress?.(cell, message.progress);
-            else if (message.type === "done") resolve(message.result);
-            else reject(deserializeError(message.error as SerializedError, describeCell(cell)));
-          };
-          worker.onerror = (event) => {
-            event.preventDefault();
-            reject(new Error(`${describeCell(cell)}: worker failed: ${event.message}`));
-          };
-          worker.postMessage({ cell, backend: options.backend, ...rescore });
-        });
-      } finally {
-        release(worker);
-      }
-    },
+    run: (cell, rescore) => call<CellResult>([cell], describeCell(cell), { cell, ...rescore }),
+    runGroup: (cells) => call<CellResult[]>(cells, describeGroup(cells), { cells }),
     close() {
       for (const worker of all) worker.terminate();
     },
@@ -273,6 +301,17 @@ export async function planSuite(suite: Suite, options: PlanSuiteOptions): Promis
       else untrained.push(cell);
     } else pending.push(cell);
   }
+  // Re-scored cells run alone; the cells to train of a row in lockstep groups.
+  const toRescore = new Set(rescore);
+  const position = new Map(pending.map((cell, k) => [cell, k]));
+  const groups = [
+    ...rescore.map((cell) => [cell]),
+    ...groupCells(
+      pending.filter((cell) => !toRescore.has(cell)),
+      options.lockstep,
+      options.lockstepCheck,
+    ),
+  ].sort((a, b) => position.get(a[0])! - position.get(b[0])!);
   return {
     suite,
     profile: options.profile,
@@ -282,6 +321,7 @@ export async function planSuite(suite: Suite, options: PlanSuiteOptions): Promis
     stored,
     pending,
     rescore,
+    groups,
     unscorable,
     untrained,
   };
@@ -289,7 +329,7 @@ export async function planSuite(suite: Suite, options: PlanSuiteOptions): Promis
 
 /** Runs the pending cells of `plan`, storing each result under `options.outDir` as it is done. */
 export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promise<RunSuiteSummary> {
-  const { suite, backend, matrix, cells, pending } = plan;
+  const { suite, backend, matrix, cells } = plan;
   const dir = suiteDir(options.outDir, suite.name, plan.profile);
   const meta: SuiteMeta = {
     suite: suite.name,
@@ -329,9 +369,44 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
   }
   const toRescore = new Set(rescore);
 
-  const jobs = Math.max(1, Math.min(options.jobs ?? 1, pending.length));
-  const pool = jobs > 1 ? cellWorkerPool({ ...options, jobs }) : undefined;
-  const run = pool?.run ?? inProcessRunner(backend, options);
+  const together = plan.groups.filter((group) => group.length > 1);
+  if ((options.lockstep ?? 1) > 1) {
+    // Asked for: say why cells train alone where their configuration cannot train in lockstep.
+    const check = options.lockstepCheck ?? lockstepUnsupported;
+    const reasons = new Map<string, number>();
+    for (const [cell] of plan.groups.filter((group) => group.length === 1)) {
+      const reason = toRescore.has(cell) ? undefined : check(cell.config);
+      if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+    for (const [reason, count] of reasons) {
+      options.log(
+        `--lockstep ${options.lockstep}: ${count} cell${
+          count > 1 ? "s train" : " trains"
+        } alone: ${reason}`,
+      );
+    }
+  }
+  if (together.length) {
+    const seeds = together.reduce((sum, group) => sum + group.length, 0);
+    options.log(
+      `${seeds} cells train in lockstep: ${together.length} group${
+        together.length > 1 ? "s" : ""
+      } of up to ${
+        Math.max(...together.map((group) => group.length))
+      } seeds of a row, each group one batched model (--lockstep 1 trains each cell alone)`,
+    );
+  }
+
+  // The lockstep group of each cell training in one, by name, for the progress display.
+  const groupOf = new Map<Cell, string>();
+  const reporting = {
+    ...options,
+    onProgress: (cell: Cell, progress: Progress) =>
+      options.onProgress?.(cell, progress, groupOf.get(cell)),
+  };
+  const jobs = Math.max(1, Math.min(options.jobs ?? 1, plan.groups.length));
+  const pool = jobs > 1 ? cellWorkerPool({ ...reporting, jobs }) : undefined;
+  const { run, runGroup } = pool ?? inProcessRunner(backend, reporting);
   let done = 0;
   let rescored = 0;
   let failed = unscorable.length;
@@ -340,7 +415,7 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
   try {
     // Each cell is claimed before it runs, so that processes sharing the folder never compute
     // the same cell at once.
-    const queue = claimQueue(pending, {
+    const queue = claimGroupQueue(plan.groups, {
       outDir: options.outDir,
       force: options.force,
       log: options.log,
@@ -354,9 +429,38 @@ export async function runPlan(plan: SuitePlan, options: RunSuiteOptions): Promis
         );
       },
     });
+    /** Trains the claimed cells of a lockstep group, storing each result and freeing its claim. */
+    const trainGroup = async (group: ClaimedCell[]) => {
+      const members = group.map(({ cell }) => cell);
+      const name = describeGroup(members);
+      for (const cell of members) groupOf.set(cell, name);
+      options.log(`${name}: training ${members.length} seeds in lockstep`);
+      const results = await holdClaims(group.map(({ claim }) => claim), async () => {
+        await Promise.all(group.map(({ claim }) => claim.noteGroup(name)));
+        const results = await runGroup(members);
+        for (const [i, { claim }] of group.entries()) {
+          await writeResult(options.outDir, results[i]);
+          await claim.release();
+        }
+        return results;
+      });
+      for (const [i, cell] of members.entries()) {
+        done++;
+        options.onCellDone?.(cell, results[i], name);
+        options.log(
+          `[${done + cached + elsewhere}/${cells.length}] ${describeCell(cell)}: ${
+            describeOutcome(results[i])
+          } (in lockstep with ${members.length - 1} other seed${members.length > 2 ? "s" : ""})`,
+        );
+      }
+    };
     const lanes = Array.from({ length: jobs }, async () => {
       for (let next = await queue.next(); next; next = await queue.next()) {
-        const { cell, claim } = next;
+        if (next.length > 1) {
+          await trainGroup(next);
+          continue;
+        }
+        const [{ cell, claim }] = next;
         const result = await claim.hold(async () => {
           let result: CellResult | undefined;
           if (toRescore.has(cell)) {

@@ -50,6 +50,11 @@ export interface CellResult {
     trainSeconds: number;
     evalSeconds: number;
     stepsPerSecond: number;
+    /**
+     * How many seeds of its row trained with it in lockstep, as one batched model (absent: alone).
+     * Not in the training hash: a cell trained in lockstep is the cell trained alone.
+     */
+    lockstep?: number;
   };
   /** For 2-D datasets: the first 500 generated points of the last evaluation, rounded to 1e-4. */
   samples?: number[][];

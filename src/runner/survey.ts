@@ -12,6 +12,7 @@ import { compareResult } from "./cell_keys.ts";
 import { probeClaim } from "./claim.ts";
 import { cellId, PLAN_FORMAT, type RunPlan } from "./plan_file.ts";
 import { shardOf } from "./shard.ts";
+import { type LockstepCheck, lockstepGroups, lockstepSize } from "./lockstep_groups.ts";
 import { cellPath, CorruptResultError, readResult } from "./store.ts";
 import type { Profile, Suite } from "./suite.ts";
 
@@ -42,6 +43,8 @@ export interface SurveyedCell {
   state: CellState;
   /** One line about the state: who runs it, why it failed, what is stored instead. */
   detail?: string;
+  /** How many seeds of its row train together when it trains (absent: alone; see lockstep_groups.ts). */
+  lockstep?: number;
 }
 
 /** Every cell of a run and where it stands. */
@@ -55,6 +58,8 @@ export interface Survey {
   /** The backend the cells' configurations name. */
   backend: string;
   shards: number;
+  /** `--lockstep`, when given. */
+  lockstep?: number;
   cells: SurveyedCell[];
 }
 
@@ -70,6 +75,10 @@ export interface SurveyOptions {
   shards?: number;
   /** How the suites were named (names or paths); default: their names. */
   suiteNames?: string[];
+  /** Seeds of a row trained together (`--lockstep`; see lockstep_groups.ts). */
+  lockstep?: number;
+  /** Whether a configuration can train in lockstep (default `lockstepUnsupported`; for tests). */
+  lockstepCheck?: LockstepCheck;
 }
 
 /** Where one cell stands in `resultsDir`. */
@@ -101,8 +110,11 @@ async function cellState(
     return { state: "failed", detail: error.message };
   }
   const claim = await probeClaim(path);
-  const owner = claim.state !== "none" && claim.info
-    ? `${claim.info.host} pid ${claim.info.pid} since ${claim.info.since}`
+  const info = claim.state !== "none" ? claim.info : undefined;
+  const owner = info
+    ? `${info.host} pid ${info.pid} since ${info.since}${
+      info.group ? ` (in lockstep group ${info.group})` : ""
+    }`
     : "an unknown process";
   if (claim.state === "held") return { state: "running", detail: `running on ${owner}` };
   if (claim.state === "left") {
@@ -136,6 +148,7 @@ export async function surveyRun(suites: Suite[], options: SurveyOptions): Promis
     });
     for (const cell of matrix) {
       const c = cell.config;
+      const lockstep = lockstepSize(c, options.lockstep, options.lockstepCheck);
       cells.push({
         id: cellId(c),
         suite: c.suite,
@@ -147,6 +160,7 @@ export async function surveyRun(suites: Suite[], options: SurveyOptions): Promis
         scoreKey: cell.scoreKey,
         shard: shardOf(cells.length, shards),
         ...await cellState(options.resultsDir, cell),
+        ...(lockstep > 1 ? { lockstep } : {}),
       });
     }
   }
@@ -158,6 +172,7 @@ export async function surveyRun(suites: Suite[], options: SurveyOptions): Promis
     resultsDir: options.resultsDir,
     backend,
     shards,
+    ...(options.lockstep ? { lockstep: options.lockstep } : {}),
     cells,
   };
 }
@@ -246,6 +261,40 @@ export function suiteCounts(cells: SurveyedCell[]): SuiteCounts[] {
   return [...bySuite.values()];
 }
 
+/** The cells a run trains (not stored, re-scored or running elsewhere). */
+function toTrain(cell: SurveyedCell): boolean {
+  return cell.state === "missing" || cell.state === "failed";
+}
+
+/** How the cells a run trains go in lockstep groups: per shard, a row's up to its `lockstep`. */
+export interface LockstepCounts {
+  /** Groups of more than one cell. */
+  groups: number;
+  /** The cells in them. */
+  cells: number;
+  /** The largest group's cells (0 without groups). */
+  largest: number;
+  /** The cells to train alone. */
+  alone: number;
+}
+
+/** The {@linkcode LockstepCounts} of the cells `survey` trains, as each shard's run groups them. */
+export function lockstepCounts(cells: SurveyedCell[]): LockstepCounts {
+  const groups = lockstepGroups(
+    cells.filter(toTrain),
+    (cell) => `${cell.shard} ${cell.suite}/${cell.profile}/${cell.dataset}/${cell.variant}`,
+    (cell) => cell.lockstep ?? 1,
+  );
+  const together = groups.filter((group) => group.length > 1);
+  const grouped = together.reduce((sum, group) => sum + group.length, 0);
+  return {
+    groups: together.length,
+    cells: grouped,
+    largest: Math.max(0, ...together.map((group) => group.length)),
+    alone: groups.length - together.length,
+  };
+}
+
 /** One line per suite/profile: "mixtures/quick: 80 cells: 72 stored, 8 re-score only, 0 train". */
 function suiteLines(cells: SurveyedCell[]): string[] {
   return suiteCounts(cells).map(({ suite, profile, stored, rescore, train, running }) =>
@@ -286,6 +335,8 @@ export function runPlanOf(survey: Survey): RunPlan {
     shards: survey.shards,
     resultsDir: survey.resultsDir,
     counts: suiteCounts(survey.cells),
+    ...(survey.lockstep ? { lockstep: survey.lockstep } : {}),
+    lockstepGroups: lockstepCounts(survey.cells),
     cells: survey.cells.map(({ state, detail: _, ...cell }) => ({
       ...cell,
       profile: cell.profile as Profile,
@@ -321,6 +372,7 @@ export function renderPlan(survey: Survey, json = false): string {
       least === most ? least : `${least}-${most}`
     } cells (--shard I/${survey.shards}, I from 0 to ${survey.shards - 1})`
     : "";
+  const lockstep = lockstepCounts(survey.cells);
   return [
     ...columns(rows),
     "",
@@ -328,6 +380,13 @@ export function renderPlan(survey: Survey, json = false): string {
     `${total} cells (backend ${survey.backend}), ${stored} stored under ${survey.resultsDir}/, ${
       total - stored
     } to compute${shardLine}`,
+    ...(lockstep.groups
+      ? [
+        `lockstep: ${lockstep.cells} cells to train in ${lockstep.groups} group${
+          lockstep.groups > 1 ? "s" : ""
+        } of up to ${lockstep.largest} seeds of a row (one batched model each), ${lockstep.alone} alone`,
+      ]
+      : []),
   ].join("\n");
 }
 

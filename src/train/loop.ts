@@ -21,6 +21,11 @@ export interface StepReport {
    * more than two networks; the curves average the losses over each log interval, as `lossD`.
    */
   networks?: Record<string, { loss: number; norm: number }>;
+  /**
+   * The step's own training time in seconds, when it is not the wall time of the `step` call
+   * (seeds in lockstep: their share of the batched step, without waiting for the others).
+   */
+  seconds?: number;
 }
 
 /** What {@linkcode runTrainingLoop} drives. */
@@ -60,7 +65,7 @@ export async function runTrainingLoop(options: LoopOptions): Promise<TrainOutcom
     const started = performance.now();
     const logging = g % budget.logEvery === 0 || g === budget.steps;
     const report = await options.step(g, logging);
-    outcome.trainSeconds += (performance.now() - started) / 1000;
+    outcome.trainSeconds += report.seconds ?? (performance.now() - started) / 1000;
     if (report.diverged) {
       outcome.divergence = { step: g, network: report.diverged };
       outcome.status = "diverged";

@@ -1,0 +1,232 @@
+/**
+ * Lockstep conformance: for every variant of the small suites whose architecture has a lockstep form
+ * (mixtures' `mlp`, WGAN-GP toy's `relu-mlp`, Dirac-GAN's `dirac`), three seeds
+ * trained in lockstep on wasm give, seed by seed, the bits the solo trainer gives: every outcome
+ * field but the clock's, the samples at every evaluation, and the final weights and state. A seed
+ * whose data turns to NaN mid-run diverges at the step it diverges alone, and the others are not
+ * touched.
+ */
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs-core";
+import { DATASETS } from "../data/mod.ts";
+import type { Dataset } from "../data/dataset.ts";
+import { trainingData } from "../data/training_set.ts";
+import { initBackend } from "../engine/backend.ts";
+import { Rng } from "../engine/rng.ts";
+import { ganLossOf, REGULARISERS } from "../losses/mod.ts";
+import { disposePair, generateSamples, type Generator } from "../models/mod.ts";
+import { buildMatrix, type Cell } from "../runner/cells.ts";
+import { buildPair } from "../runner/run_cell.ts";
+import { loadSuite } from "../runner/suite.ts";
+import { LOCKSTEP_AUTO, lockstepUnsupported, trainLockstep } from "./lockstep.ts";
+import { TRAINERS, type TrainOptions, type TrainOutcome } from "./mod.ts";
+
+await initBackend("wasm");
+
+const SEEDS = [0, 1, 2];
+
+/** The suites whose every variant trains in lockstep. */
+const SUITES = ["mixtures", "wgan-gp-toy", "dirac"];
+/** Suites of which only some rows have a lockstep form (MNIST's MLP row); those rows are tested. */
+const PARTLY = ["mnist"];
+/**
+ * Suites whose seeds train alike: Dirac-GAN starts every seed at the same (θ, ψ) on data at 0, so
+ * only its instance-noise rows draw anything that depends on the seed. Its smoke budget (50 steps
+ * of batch 4096) is cut to 20 steps here, which keep every row's divergence or oscillation.
+ */
+const SEED_FREE = new Map([["dirac", { steps: 20 }]]);
+
+/** The smoke cells of `SUITES` on each suite's first dataset, by suite and variant, for `SEEDS`. */
+function smokeRows(): Map<string, Cell[]> {
+  const rows = new Map<string, Cell[]>();
+  for (const name of [...SUITES, ...PARTLY]) {
+    const suite = loadSuite(name);
+    const cells = buildMatrix(suite, { profile: "smoke", seeds: SEEDS, backend: "wasm" })
+      .filter((cell) => cell.config.dataset === suite.datasets[0]);
+    const budget = SEED_FREE.get(name);
+    for (const cell of cells) {
+      if (PARTLY.includes(name) && lockstepUnsupported(cell.config)) continue;
+      const row = `${name} ${cell.config.variant}`;
+      const config = budget
+        ? { ...cell.config, budget: { ...cell.config.budget, ...budget } }
+        : cell.config;
+      rows.set(row, [...rows.get(row) ?? [], { ...cell, config }]);
+    }
+  }
+  return rows;
+}
+
+/** What one seed's run produced: its outcome, its samples at each evaluation, its final tensors. */
+interface Run {
+  outcome: TrainOutcome;
+  samples: Float32Array[];
+  weights: Float32Array[];
+}
+
+/** `dataset` whose `nanFrom`-th draw (0-based) and later are NaN: a seed forced to diverge. */
+function poisoned(dataset: Dataset, nanFrom: number): Dataset {
+  let draws = 0;
+  return Object.assign(Object.create(dataset), {
+    sample(n: number, rng: Rng) {
+      const values = dataset.sample(n, rng);
+      return draws++ >= nanFrom ? values.fill(Number.NaN) : values;
+    },
+  });
+}
+
+/** The options trainPair (run_cell.ts) gives the trainer for `cell`, evaluating into `samples`. */
+function optionsFor(cell: Cell, samples: Float32Array[], nanFrom?: number): TrainOptions {
+  const { config } = cell;
+  const base = DATASETS.get(config.dataset);
+  const rng = new Rng(config.seed);
+  const pair = buildPair(config, base, rng);
+  const latent = tf.tensor2d(rng.stream("eval").normals(64 * config.latentDim), [
+    64,
+    config.latentDim,
+  ]);
+  const dataset = trainingData(base, rng.stream("training-set"));
+  return {
+    dataset: nanFrom === undefined ? dataset : poisoned(dataset, nanFrom),
+    pair,
+    loss: ganLossOf(config.loss, config.trainer),
+    regularisers: Object.entries(config.regularisers).map(([name, weight]) => ({
+      name,
+      regulariser: REGULARISERS.get(name),
+      weight,
+    })),
+    hyper: config.hyper,
+    budget: config.budget,
+    rng,
+    async evaluate(generator: Generator, at: number) {
+      const drawn = await generateSamples(generator, latent);
+      samples.push(drawn);
+      if (at === config.budget.steps) latent.dispose();
+      return { at, first: drawn[0] };
+    },
+  };
+}
+
+/** An outcome without the clock's fields. */
+function withoutClock(outcome: TrainOutcome) {
+  const { trainSeconds: _t, evalSeconds: _e, ...rest } = outcome;
+  return {
+    ...rest,
+    curves: rest.curves.map(({ seconds: _seconds, ...point }) => point),
+    evals: rest.evals.map(({ seconds: _seconds, ...point }) => point),
+  };
+}
+
+/** Every tensor of `options.pair` (variables, then state), read back. */
+async function tensorsOf(options: TrainOptions): Promise<Float32Array[]> {
+  const { generator, discriminator } = options.pair;
+  const all = [
+    ...generator.variables,
+    ...discriminator.variables,
+    ...(discriminator.state ?? []),
+  ];
+  return await Promise.all(all.map((v) => v.data() as Promise<Float32Array>));
+}
+
+/** Trains `cells` alone, one after another, then together; returns both runs of each seed. */
+async function soloAndLockstep(cells: Cell[], nanFrom: (number | undefined)[] = []) {
+  const solo: Run[] = [];
+  for (const [i, cell] of cells.entries()) {
+    const samples: Float32Array[] = [];
+    const options = optionsFor(cell, samples, nanFrom[i]);
+    const outcome = await TRAINERS.get("gan").train(options as never);
+    solo.push({ outcome, samples, weights: await tensorsOf(options) });
+    disposePair(options.pair);
+  }
+  const samples = cells.map(() => [] as Float32Array[]);
+  const group = cells.map((cell, i) => optionsFor(cell, samples[i], nanFrom[i]));
+  const outcomes = await trainLockstep(group);
+  const lockstep: Run[] = [];
+  for (const [i, options] of group.entries()) {
+    lockstep.push({ outcome: outcomes[i], samples: samples[i], weights: await tensorsOf(options) });
+    disposePair(options.pair);
+  }
+  return { solo, lockstep };
+}
+
+/** Asserts that seed `i`'s two runs agree bit for bit. */
+function assertSameRun(solo: Run, lockstep: Run, label: string): void {
+  assert.deepEqual(withoutClock(lockstep.outcome), withoutClock(solo.outcome), `${label}: outcome`);
+  assert.deepEqual(lockstep.samples, solo.samples, `${label}: samples at each evaluation`);
+  assert.deepEqual(lockstep.weights, solo.weights, `${label}: final weights and state`);
+}
+
+const ROWS = smokeRows();
+
+for (const [row, cells] of ROWS) {
+  Deno.test({
+    name: `trainLockstep() trains ${row}'s seeds to the bits each gives alone on wasm`,
+    async fn() {
+      const before = tf.memory().numTensors;
+      const { solo, lockstep } = await soloAndLockstep(cells);
+      assert.ok(solo.every((run) => run.outcome.steps > 0), "every seed trained");
+      solo.forEach((run, i) => assertSameRun(run, lockstep[i], `${row} seed ${SEEDS[i]}`));
+      const seedFree = SEED_FREE.has(cells[0].config.suite) &&
+        !("instance-noise" in cells[0].config.regularisers);
+      if (!seedFree) assert.notDeepEqual(solo[0].weights, solo[1].weights, "the seeds differ");
+      assert.equal(tf.memory().numTensors, before, "no tensor leaks");
+    },
+  });
+}
+
+Deno.test("lockstepUnsupported() admits every variant of the mixtures, WGAN-GP toy and Dirac suites and MNIST's MLP row", () => {
+  assert.ok([...ROWS.keys()].some((row) => row.startsWith("mnist ")), "MNIST has an MLP row");
+  for (const [row, cells] of ROWS) {
+    assert.equal(lockstepUnsupported(cells[0].config), undefined, row);
+  }
+});
+
+Deno.test("lockstepUnsupported() names why a PacGAN cell trains alone", () => {
+  const [cell] = buildMatrix(loadSuite("pacgan"), {
+    profile: "smoke",
+    seeds: [0],
+    backend: "wasm",
+  });
+  assert.match(lockstepUnsupported(cell.config) ?? "", /trainer 'pacgan'|architecture/);
+});
+
+Deno.test("lockstepUnsupported() keeps backends other than wasm's kernels out of lockstep", () => {
+  const [cells] = [...ROWS.values()];
+  for (const backend of ["cpu", "webgpu", "tensorflow"]) {
+    const reason = lockstepUnsupported({ ...cells[0].config, backend });
+    assert.match(reason ?? "", new RegExp(`backend '${backend}'`));
+  }
+});
+
+Deno.test("a seed that diverges in lockstep diverges at the step it does alone, the others untouched", async () => {
+  const cells = ROWS.get("mixtures nsgan")!;
+  // Seed 1's 25th draw of real data (generator step 25) is NaN: D's loss is NaN there.
+  const { solo, lockstep } = await soloAndLockstep(cells, [undefined, 24, undefined]);
+  assert.equal(solo[1].outcome.status, "diverged");
+  assert.deepEqual(solo[1].outcome.divergence, { step: 25, network: "D" });
+  assert.equal(solo[0].outcome.status, "completed");
+  solo.forEach((run, i) => assertSameRun(run, lockstep[i], `seed ${SEEDS[i]}`));
+});
+
+Deno.test("LOCKSTEP_AUTO is a group size of at least 2", () => {
+  assert.ok(Number.isInteger(LOCKSTEP_AUTO) && LOCKSTEP_AUTO >= 2);
+});
+
+Deno.test("trainLockstep() rejects with a seed's evaluation error and frees its tensors", async () => {
+  const cells = ROWS.get("mixtures nsgan")!;
+  const group = cells.map((cell) => optionsFor(cell, []));
+  group[1].evaluate = (_generator, at) => {
+    if (at === 20) throw new RangeError("seed 1's metric failed");
+    return {};
+  };
+  const before = tf.memory().numTensors;
+  await assert.rejects(trainLockstep(group), RangeError, "seed 1's metric failed");
+  assert.equal(tf.memory().numTensors, before, "the batched model and its optimisers are freed");
+  group.forEach((options) => disposePair(options.pair));
+});
+
+Deno.test("trainLockstep() refuses seeds that differ in more than their seed", async () => {
+  const [a, b] = ROWS.get("mixtures nsgan")!.map((cell) => optionsFor(cell, []));
+  b.hyper = { ...b.hyper, lrD: b.hyper.lrD * 2 };
+  await assert.rejects(trainLockstep([a, b]), TypeError, "must share");
+  [a, b].forEach((options) => disposePair(options.pair));
+});
