@@ -10,9 +10,9 @@ import type { QuoteClaim } from "./audit_readings.ts";
 
 /** Quoted README sentences (fragments) and their sources. */
 export const README_CLAIMS: QuoteClaim[] = [
-  { quote: "reuses the 236 committed cells", query: "*/quick cells" },
+  { quote: "reuses the 316 committed cells", query: "*/quick cells" },
   { quote: "trains 48 cells", query: "dirac/quick cells" },
-  { quote: "(`mixtures`, 80 cells)", query: "mixtures/quick cells" },
+  { quote: "(`mixtures`, 160 cells", query: "mixtures/quick cells" },
   { quote: "a plumbing check, 32 cells of 40", query: "suite:mixtures json profiles.smoke.steps" },
   {
     quote: "The run trains 16 variants x 3",
