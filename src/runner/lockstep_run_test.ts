@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { trainedFigures } from "../../testing/results.ts";
-import { claimCell, claimPath, readClaimInfo } from "./claim.ts";
+import { claimCell } from "./claim.ts";
 import type { Cell } from "./cells.ts";
 import { planSuite, runPlan, runSuite, type RunSuiteOptions } from "./run_suite.ts";
 import { cellPath, type CellResult, readResult } from "./store.ts";
