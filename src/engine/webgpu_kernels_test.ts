@@ -21,6 +21,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import {
   activationGrad,
+  batchedDenseLayer,
+  batchNormInference,
+  batchNormTraining,
   type DenseActivation,
   denseLayer,
   maxoutPieces,
@@ -352,6 +355,59 @@ const CASES: ParityCase[] = [
       return [3, 5].flatMap((pieces) => {
         const loss = (xt: tf.Tensor) => tf.sum(tf.square(maxoutPieces(xt as tf.Tensor2D, pieces)));
         return [maxoutPieces(x, pieces), tf.grad(loss)(x)];
+      });
+    },
+  },
+  {
+    name: "the dense layer over a leading seed axis (lockstep), composed: values and gradients",
+    kernels: ["GanbenchBatchedDense"],
+    compute(rng) {
+      const [x, w] = [tensor(rng, [3, 6, 5]), tensor(rng, [3, 5, 4])] as tf.Tensor3D[];
+      const b = tensor(rng, [3, 4]) as tf.Tensor2D;
+      return (["linear", "relu", "leakyrelu", "tanh"] as DenseActivation[]).flatMap(
+        (activation) => {
+          const loss = (xt: tf.Tensor, wt: tf.Tensor, bt: tf.Tensor) =>
+            tf.sum(tf.square(
+              batchedDenseLayer(
+                xt as tf.Tensor3D,
+                wt as tf.Tensor3D,
+                bt as tf.Tensor2D,
+                activation,
+              ),
+            ));
+          return [batchedDenseLayer(x, w, b, activation), ...tf.grads(loss)([x, w, b])];
+        },
+      );
+    },
+  },
+  {
+    name: "batch norm with running sums and the inference map, composed: values and gradients",
+    kernels: ["GanbenchBatchNorm", "GanbenchBatchNormGrad", "GanbenchBatchNormInference"],
+    compute(rng) {
+      const x = tensor(rng, [9, 7]) as tf.Tensor2D;
+      const [scale, shift, mean, stdev] = [0, 1, 2, 3].map(() => tensor(rng, [7])) as tf.Tensor1D[];
+      const sums = { mean, stdev: tf.abs(stdev) as tf.Tensor1D };
+      return (["linear", "relu"] as const).flatMap((activation) => {
+        const trained = batchNormTraining(x, { scale, shift }, sums, { epsilon: 1e-5, activation });
+        const loss = (xt: tf.Tensor, st: tf.Tensor, ht: tf.Tensor) =>
+          tf.sum(tf.square(
+            batchNormTraining(
+              xt as tf.Tensor2D,
+              {
+                scale: st as tf.Tensor1D,
+                shift: ht as tf.Tensor1D,
+              },
+              sums,
+              { epsilon: 1e-5, activation },
+            ).y,
+          ));
+        return [
+          trained.y,
+          trained.sums.mean,
+          trained.sums.stdev,
+          ...tf.grads(loss)([x, scale, shift]),
+          batchNormInference(x, { scale, shift }, sums, activation),
+        ];
       });
     },
   },
