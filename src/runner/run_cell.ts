@@ -452,7 +452,7 @@ export function trainPair(
 }
 
 /** What the cell's trainer is given: its data, pair, loss, regularisers, hyper-parameters and budget. */
-function trainOptions(
+export function trainOptions(
   { config, dataset, pair, rng }: CellContext,
   hooks: Pick<TrainOptions, "evaluate" | "onProgress">,
 ): TrainOptions {

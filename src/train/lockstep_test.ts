@@ -10,13 +10,11 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs-core";
 import { DATASETS } from "../data/mod.ts";
 import type { Dataset } from "../data/dataset.ts";
-import { trainingData } from "../data/training_set.ts";
 import { initBackend } from "../engine/backend.ts";
 import { Rng } from "../engine/rng.ts";
-import { ganLossOf, REGULARISERS } from "../losses/mod.ts";
 import { disposePair, generateSamples, type Generator } from "../models/mod.ts";
 import { buildMatrix, type Cell } from "../runner/cells.ts";
-import { buildPair } from "../runner/run_cell.ts";
+import { buildPair, trainOptions } from "../runner/run_cell.ts";
 import { loadSuite } from "../runner/suite.ts";
 import { LOCKSTEP_AUTO, lockstepUnsupported, trainLockstep } from "./lockstep.ts";
 import { TRAINERS, type TrainOptions, type TrainOutcome } from "./mod.ts";
@@ -84,26 +82,17 @@ function optionsFor(cell: Cell, samples: Float32Array[], nanFrom?: number): Trai
     64,
     config.latentDim,
   ]);
-  const dataset = trainingData(base, rng.stream("training-set"));
-  return {
-    dataset: nanFrom === undefined ? dataset : poisoned(dataset, nanFrom),
-    pair,
-    loss: ganLossOf(config.loss, config.trainer),
-    regularisers: Object.entries(config.regularisers).map(([name, weight]) => ({
-      name,
-      regulariser: REGULARISERS.get(name),
-      weight,
-    })),
-    hyper: config.hyper,
-    budget: config.budget,
-    rng,
+  const options = trainOptions({ config, dataset: base, pair, rng }, {
     async evaluate(generator: Generator, at: number) {
       const drawn = await generateSamples(generator, latent);
       samples.push(drawn);
       if (at === config.budget.steps) latent.dispose();
       return { at, first: drawn[0] };
     },
-  };
+  });
+  return nanFrom === undefined
+    ? options
+    : { ...options, dataset: poisoned(options.dataset, nanFrom) };
 }
 
 /** An outcome without the clock's fields. */
