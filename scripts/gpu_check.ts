@@ -83,7 +83,10 @@ async function nvidiaSmi(): Promise<string[] | null> {
   }
 }
 
-/** ms per step from `bench:speed --json --backends webgpu,wasm`, by model and backend. */
+/**
+ * ms per step from `bench:speed --json --backends webgpu,wasm --lockstep 16,128`, by model and
+ * backend (per seed-step for the lockstep rows).
+ */
 async function speed() {
   const result = await run(Deno.execPath(), [
     "run",
@@ -95,6 +98,10 @@ async function speed() {
     "webgpu,wasm",
     "--seconds",
     values.seconds,
+    // Seeds in lockstep are where a GPU pays for small models: the mixture MLP's seeds 16 and 128
+    // at a time ("mixture-mlp ×S", ms per seed-step), next to its solo row.
+    "--lockstep",
+    "16,128",
   ]);
   if (result.code !== 0) return { error: `bench:speed failed: ${result.error}` };
   const json = JSON.parse(result.stdout.split("\n").pop()!);
