@@ -70,8 +70,13 @@ interface BackendEntry {
   probe(): Promise<
     { ok: true; device: string; software?: boolean } | { ok: false; reason: string }
   >;
-  /** Registers and activates the backend under its tfjs name. */
-  activate(): Promise<string>;
+  /**
+   * The tfjs backend it registers: the name its cells record in their configuration (and so their
+   * hash). `blas` is the wasm backend with its products on the system BLAS, so its cells are wasm's.
+   */
+  tfjsName: string;
+  /** Registers and activates the backend under `tfjsName`. */
+  activate(): Promise<void>;
 }
 
 const require = createRequire(import.meta.url);
@@ -302,6 +307,7 @@ async function activateWasm(blas: Parameters<typeof useHeapProduct>[1]): Promise
 
 const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
   tensorflow: {
+    tfjsName: "tensorflow",
     probe() {
       const loaded = tryRequireTfjsNode();
       return Promise.resolve(
@@ -319,10 +325,10 @@ const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
     async activate() {
       if (!loadedTfjsNode) tryRequireTfjsNode();
       await tf.setBackend("tensorflow");
-      return "tensorflow";
     },
   },
   webgpu: {
+    tfjsName: "webgpu",
     async probe() {
       const adapter = await requestAdapter();
       if (!adapter) {
@@ -341,10 +347,10 @@ const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
         throw new BackendUnavailableError("backend 'webgpu' failed to initialise");
       }
       watchWebGpuErrors(tf.backend() as WebGPUBackend);
-      return "webgpu";
     },
   },
   blas: {
+    tfjsName: "wasm",
     probe() {
       const loaded = systemBlas();
       return Promise.resolve(
@@ -357,10 +363,10 @@ const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
       const loaded = systemBlas();
       if (!loaded.ok) throw new BackendUnavailableError(`backend 'blas': ${loaded.reason}`);
       await activateWasm(loaded.blas);
-      return "wasm";
     },
   },
   wasm: {
+    tfjsName: "wasm",
     probe() {
       // Relaxed SIMD's fused multiply-add changes the last bits of the products: recorded.
       const fma = relaxedSimdAvailable() ? ", fused multiply-add" : "";
@@ -368,16 +374,15 @@ const BACKENDS: Record<Exclude<BackendChoice, "auto">, BackendEntry> = {
     },
     async activate() {
       await activateWasm(undefined);
-      return "wasm";
     },
   },
   cpu: {
+    tfjsName: "cpu",
     probe() {
       return Promise.resolve({ ok: true, device: "CPU (plain JavaScript)" });
     },
     async activate() {
       await tf.setBackend("cpu");
-      return "cpu";
     },
   },
 };
@@ -441,11 +446,11 @@ export async function initBackend(requested: BackendChoice = "auto"): Promise<Ba
     name = requested;
     device = probe.device;
   }
-  const active = await BACKENDS[name].activate();
+  await BACKENDS[name].activate();
   await tf.ready();
   const blas = name === "blas" ? blasInfo() : undefined;
   return {
-    name: active,
+    name: BACKENDS[name].tfjsName,
     requested,
     device,
     tfjsVersion: tf.version_core,
@@ -453,12 +458,9 @@ export async function initBackend(requested: BackendChoice = "auto"): Promise<Ba
   };
 }
 
-/**
- * The backend name that a cell trained on `choice` records in its configuration (and so its hash):
- * `blas` is the wasm backend with its products on the system BLAS, so its cells are wasm's.
- */
+/** The backend name that a cell trained on `choice` records in its configuration (and so its hash). */
 export function configuredBackendName(choice: Exclude<BackendChoice, "auto">): string {
-  return choice === "blas" ? "wasm" : choice;
+  return BACKENDS[choice].tfjsName;
 }
 
 /** What the loaded system BLAS says about itself (undefined when none loaded). */
