@@ -229,36 +229,26 @@ Deno.test({
     // Two images in one split: the fewest that give an Inception Score other than 1.
     const pixels = Uint8Array.from(rng.uniforms(2 * 32 * 32 * 3, 0, 256), Math.floor);
     await Deno.writeFile(join(dir, "a.npy"), new Uint8Array(dump(pixels, [2, 32, 32, 3])));
-    const scored = await runMain(
-      "score",
-      join(dir, "a.npy"),
-      "--features",
-      `inception-fid=${join(dir, "model")}`,
-      "--metrics",
-      "is",
-      "--is-splits",
-      "1",
-      "--save-stats",
-      join(dir, "a.npz"),
-      "--json",
-    );
+    /** `score` of a.npy through the converted network: its Inception Score, one split. */
+    const scoreIs = (...options: string[]) =>
+      runMain(
+        "score",
+        join(dir, "a.npy"),
+        "--features",
+        `inception-fid=${join(dir, "model")}`,
+        "--metrics",
+        "is",
+        "--is-splits",
+        "1",
+        ...options,
+        "--json",
+      );
+    const scored = await scoreIs("--save-stats", join(dir, "a.npz"));
     assert.equal(scored.code, 0, scored.stderr);
     const output = JSON.parse(scored.stdout);
     assert.equal(output.feature_label, "inception");
     assert.equal(output.fid_resize, "tf1", "every FID Inception result says which resize it used");
-    const resized = await runMain(
-      "score",
-      join(dir, "a.npy"),
-      "--features",
-      `inception-fid=${join(dir, "model")}`,
-      "--metrics",
-      "is",
-      "--is-splits",
-      "1",
-      "--fid-resize",
-      "pytorch-fid",
-      "--json",
-    );
+    const resized = await scoreIs("--fid-resize", "pytorch-fid");
     assert.equal(resized.code, 0, resized.stderr);
     const other = JSON.parse(resized.stdout);
     assert.deepEqual([other.fid_resize, other.feature_label], ["pytorch-fid", "inception-ptfid"]);
