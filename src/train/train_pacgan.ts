@@ -57,7 +57,8 @@ export async function trainPacgan(options: TrainOptions): Promise<TrainOutcome> 
       evaluate: (at) => options.evaluate(generator, at),
       onProgress: options.onProgress,
       async step(_g, logging) {
-        const [forD, forG] = await applyUpdates(() => {
+        let fake: tf.Tensor | undefined;
+        const [forG, forD] = await applyUpdates(() => {
           const real = tf.tensor(packedBatch(dataset, n, pack, dataRng), [
             n * pack,
             ...dataset.sampleShape,
@@ -66,29 +67,31 @@ export async function trainPacgan(options: TrainOptions): Promise<TrainOutcome> 
             latentBatch(n * pack, generator.latentDim, noiseRng),
             pack,
           ) as tf.Tensor2D[];
-          // The `pack` passes, pass-major, as the packed D takes them; each pass is its own batch
-          // for G's batch norm.
-          const generated = () => tf.concat(latents.map((z) => generator.generate(z)));
-          const fake = generated();
           return [
+            {
+              optimizer: optimizerG,
+              variables: generator.variables,
+              objective: () => {
+                // The `pack` passes, pass-major, as the packed D takes them; each pass is its own
+                // batch for G's batch norm. Generated once, on G's tape; D's update (computed next,
+                // at the same weights: both are applied after both gradients) reads the same samples.
+                const generated = tf.concat(latents.map((z) => generator.generate(z)));
+                fake = tf.keep(generated);
+                return loss.generatorLoss(discriminator.discriminate(generated));
+              },
+            },
             {
               optimizer: optimizerD,
               variables: discriminator.variables,
               objective: () =>
                 loss.discriminatorLoss(
                   discriminator.discriminate(real),
-                  discriminator.discriminate(fake),
+                  discriminator.discriminate(fake!),
                 ),
             },
-            {
-              optimizer: optimizerG,
-              variables: generator.variables,
-              // The same codes again: the same samples, now with G's gradient.
-              objective: () => loss.generatorLoss(discriminator.discriminate(generated())),
-            },
           ];
-        }, logging);
-        // Both generations added the same statistics, so their mean is the step's.
+        }, logging).finally(() => fake?.dispose());
+        // The step's batch statistics, one set per pass, become the running averages' update.
         generator.updateRunningStatistics?.();
         const [lossD, normD] = [forD.loss, forD.norms[0]];
         const [lossG, normG] = [forG.loss, forG.norms[0]];
