@@ -10,7 +10,7 @@ import { Rng } from "../src/engine/rng.ts";
 import { DEFAULT_HYPER, LOSSES } from "../src/losses/mod.ts";
 import { disposePair, type GanPair } from "../src/models/mod.ts";
 import { buildMatrix } from "../src/runner/cells.ts";
-import { buildPair, trainPair } from "../src/runner/run_cell.ts";
+import { buildPair, trainOptions, trainPair } from "../src/runner/run_cell.ts";
 import { loadSuite, type Profile } from "../src/runner/suite.ts";
 import { train } from "../src/train/train.ts";
 import type { TrainOptions } from "../src/train/trainer.ts";
@@ -72,15 +72,16 @@ export async function msPerSeedStep(
   return (1000 * seconds) / (steps * seeds);
 }
 
-/**
- * ms per step of a suite's cell (its networks, trainer, loss, regularisers, optimiser and batch,
- * as `runCell` trains them, without evaluations): the `variant` label's cell of `suite`'s
- * `profile` on `dataset`, seed 0, run for `steps` steps.
- */
-export async function msPerCellStep(
-  cell: { suite: string; profile: Profile; variant: string; dataset: string },
-  steps: number,
-): Promise<number> {
+/** A suite's cell to time: the `variant` label's cell of `suite`'s `profile` on `dataset`. */
+export interface BenchCell {
+  suite: string;
+  profile: Profile;
+  variant: string;
+  dataset: string;
+}
+
+/** The cell's configuration (seed 0), its budget cut to `steps` steps without evaluations. */
+function cellConfig(cell: BenchCell, steps: number) {
   const found = buildMatrix(loadSuite(cell.suite), {
     profile: cell.profile,
     variants: [cell.variant],
@@ -88,10 +89,15 @@ export async function msPerCellStep(
     backend: "wasm",
   }).find((c) => c.config.dataset === cell.dataset)?.config;
   if (!found) throw new Error(`suite ${cell.suite} has no cell ${cell.variant} on ${cell.dataset}`);
-  const config = {
-    ...found,
-    budget: { ...found.budget, steps, logEvery: steps + 1, evalEvery: steps },
-  };
+  return { ...found, budget: { ...found.budget, steps, logEvery: steps + 1, evalEvery: steps } };
+}
+
+/**
+ * ms per step of a suite's cell (its networks, trainer, loss, regularisers, optimiser and batch,
+ * as `runCell` trains them, without evaluations): seed 0, run for `steps` steps.
+ */
+export async function msPerCellStep(cell: BenchCell, steps: number): Promise<number> {
+  const config = cellConfig(cell, steps);
   const dataset = DATASETS.get(config.dataset);
   const rng = new Rng(config.seed);
   const pair = buildPair(config, dataset, rng);
@@ -100,5 +106,31 @@ export async function msPerCellStep(
     return (1000 * outcome.trainSeconds) / steps;
   } finally {
     disposePair(pair);
+  }
+}
+
+/**
+ * {@linkcode msPerCellStep} for `seeds` seeds of the cell's row (0, 1, ...) trained in lockstep,
+ * as `runCellGroup` trains them; resolves to ms per seed-step.
+ */
+export async function msPerCellSeedStep(
+  cell: BenchCell,
+  steps: number,
+  seeds: number,
+): Promise<number> {
+  const base = cellConfig(cell, steps);
+  const dataset = DATASETS.get(base.dataset);
+  const group = Array.from({ length: seeds }, (_, seed) => {
+    const config = { ...base, seed };
+    const rng = new Rng(seed);
+    const pair = buildPair(config, dataset, rng);
+    return trainOptions({ config, dataset, pair, rng }, { evaluate: () => ({}) });
+  });
+  try {
+    const outcomes = await trainLockstep(group);
+    const seconds = outcomes.reduce((sum, outcome) => sum + outcome.trainSeconds, 0);
+    return (1000 * seconds) / (steps * seeds);
+  } finally {
+    for (const { pair } of group) disposePair(pair);
   }
 }

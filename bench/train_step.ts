@@ -23,8 +23,9 @@
  * timed, with its device, FLOPs and product share) and `_peer` (that description; null without
  * PyTorch).
  *
- * `--lockstep 1,4,16` adds rows `mixture-mlp ×S`: the mixture MLP's seeds trained S at a time in
- * lockstep (src/train/lockstep.ts), in ms per seed-step (S = 1 is the solo row), next to the peer's
+ * `--lockstep 1,4,16` adds rows `mixture-mlp ×S` (and `pacgan1 ×S`, `pacgan4 ×S`, `wgan-gp-toy ×S`
+ * when those models are timed): S seeds trained at a time in lockstep (src/train/lockstep.ts), in
+ * ms per seed-step (S = 1 is the solo row); the mixture MLP's rows next to the peer's
  * S seeds as one batched model (`mixture-mlp@S`: torch.baddbmm per layer).
  *
  * Usage: deno task bench:speed [--json] [--backends blas,wasm] [--models mixture-mlp,pacgan4] [--seconds 3] [--lockstep 1,4,16]
@@ -40,7 +41,14 @@ import { parseScriptArgs } from "../src/cli_options.ts";
 import { mnist } from "../src/data/mnist.ts";
 import { buildDcgan, DcganOptions } from "../src/models/dcgan.ts";
 import { buildMlp, MlpOptions } from "../src/models/mlp.ts";
-import { msPerCellStep, msPerSeedStep, msPerStep, noise784, type StepModel } from "./gan_step.ts";
+import {
+  msPerCellSeedStep,
+  msPerCellStep,
+  msPerSeedStep,
+  msPerStep,
+  noise784,
+  type StepModel,
+} from "./gan_step.ts";
 import { describePeer, peerCommand, type PeerInfo } from "./peer.ts";
 
 interface BenchModel {
@@ -100,13 +108,32 @@ function dcganModel(): BenchModel {
   });
 }
 
-/** A replication suite's cell (replicate profile, seed 0), trained by its own trainer. */
-function cellModel(suite: string, variant: string, dataset: string, batchSize: number): BenchModel {
+/**
+ * A replication suite's cell (replicate profile, seed 0), trained by its own trainer; with
+ * `seeds` > 1, that many seeds of its row in lockstep (`time` is then ms per seed-step).
+ */
+function cellModel(
+  suite: string,
+  variant: string,
+  dataset: string,
+  batchSize: number,
+  seeds = 1,
+): BenchModel {
+  const cell = { suite, profile: "replicate" as const, variant, dataset };
   return {
     batchSize,
-    time: (steps) => msPerCellStep({ suite, profile: "replicate", variant, dataset }, steps),
+    seeds,
+    time: (steps) => seeds > 1 ? msPerCellSeedStep(cell, steps, seeds) : msPerCellStep(cell, steps),
   };
 }
+
+/** The models whose seeds `--lockstep` also times S at a time, by name. */
+const LOCKSTEP_MODELS: Record<string, (seeds: number) => BenchModel> = {
+  "mixture-mlp": mixtureLockstep,
+  pacgan1: (seeds) => cellModel("pacgan", "gan", "pacgan-ring8", 100, seeds),
+  pacgan4: (seeds) => cellModel("pacgan", "pacgan4", "pacgan-ring8", 100, seeds),
+  "wgan-gp-toy": (seeds) => cellModel("wgan-gp-toy", "wgan-gp", "wgan-gp-8gaussians", 256, seeds),
+};
 
 const MODELS: Record<string, () => BenchModel> = {
   "mixture-mlp": () => mlpModel(ring8, 2, [128, 128, 128], [128, 128, 128], "linear", 256),
@@ -223,7 +250,8 @@ const { values } = parseScriptArgs("bench:speed", {
     lockstep: {
       type: "string",
       value: "S,S",
-      description: "also time mixture-mlp's seeds S at a time in lockstep (ms per seed-step)",
+      description:
+        "also time the seeds of mixture-mlp, pacgan1, pacgan4 and wgan-gp-toy S at a time in lockstep (ms per seed-step)",
     },
   },
 });
@@ -241,10 +269,10 @@ if (lockstepSizes.some((s) => !Number.isInteger(s) || s < 1)) {
   console.error(`bench:speed: --lockstep takes positive whole numbers, got '${values.lockstep}'`);
   Deno.exit(2);
 }
-if (lockstepSizes.length && models.includes("mixture-mlp")) {
+for (const name of models.filter((m) => LOCKSTEP_MODELS[m])) {
   for (const seeds of lockstepSizes.filter((s) => s > 1)) {
-    MODELS[`mixture-mlp ×${seeds}`] = () => mixtureLockstep(seeds);
-    models.push(`mixture-mlp ×${seeds}`);
+    MODELS[`${name} ×${seeds}`] = () => LOCKSTEP_MODELS[name](seeds);
+    models.push(`${name} ×${seeds}`);
   }
 }
 

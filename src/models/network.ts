@@ -82,14 +82,19 @@ export interface GanPair {
  * no activation but G's `generatorOutput`; D's features are its last hidden layer's output.
  */
 export interface LockstepLayout {
-  /** `dirac`: G's one variable is θ, D's is ψ (dirac.ts); the other fields are then unused. */
-  architecture: "mlp" | "relu-mlp" | "dirac";
+  /**
+   * `dirac`: G's one variable is θ, D's is ψ (dirac.ts); `pacgan`: pacgan.ts' pair, described by
+   * `pacgan`. The other fields then are unused.
+   */
+  architecture: "mlp" | "relu-mlp" | "dirac" | "pacgan";
   /** The generator's output activation. */
   generatorOutput: "linear" | "tanh";
   /** The discriminator's hidden activation (LeakyReLU's slope 0.2). */
   discriminatorHidden: "leaky-relu" | "relu";
   /** The discriminator's normalisation (`none` or `spectral`; others train alone). */
   normalisation: "none" | "spectral" | "batch" | "layer";
+  /** A PacGAN pair's packing, maxout pieces and G's batch-norm constants. */
+  pacgan?: { pack: number; pieces: number; momentum: number; epsilon: number };
 }
 
 /** What every architecture's builder receives besides its own options. */

@@ -231,7 +231,22 @@ export function buildPacgan(options: PacganOptions, context: BuildContext): GanP
       return { logits: dense(h, last), features: h };
     },
   };
-  return { generator, discriminator };
+  return {
+    generator,
+    discriminator,
+    lockstep: {
+      architecture: "pacgan",
+      generatorOutput: "linear",
+      discriminatorHidden: "relu",
+      normalisation: "none",
+      pacgan: {
+        pack: d.pack,
+        pieces: d.pieces,
+        momentum: g.batchNorm.momentum,
+        epsilon: g.batchNorm.epsilon,
+      },
+    },
+  };
 }
 
 /** Why the `pacgan` architecture cannot take samples of `shape` with `outputs` D units. */

@@ -19,20 +19,22 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { batchedDenseLayer, type DenseActivation } from "@ganbench/wasm-kernels";
 import type { Rng } from "../engine/rng.ts";
-import {
-  featureMatchingLoss,
-  hingeLoss,
-  leastSquaresLoss,
-  minimaxLoss,
-  nonSaturatingLoss,
-  wassersteinLoss,
-} from "../losses/gan_losses.ts";
-import type { GanLoss } from "../losses/loss.ts";
 // Not imported by train/mod.ts, so the losses' registry (which imports the trainers') is safe here.
 import { LOSSES } from "../losses/mod.ts";
-import { ownedVariable } from "../models/layers.ts";
 import type { CellConfig } from "../runner/cells.ts";
-import { runTrainingLoop, type StepReport } from "./loop.ts";
+import type { StepReport } from "./loop.ts";
+import {
+  applySeedUpdates,
+  runLockstepLoops,
+  SEED_LOSSES,
+  seedMean,
+  type SeedOutput,
+  type SeedUpdate,
+  stackDraws,
+  stacked,
+  writeSlice,
+} from "./lockstep_parts.ts";
+import { trainPacganLockstep } from "./lockstep_pacgan.ts";
 import {
   diverged,
   optimizerFor,
@@ -40,78 +42,9 @@ import {
   type TrainOutcome,
   type WeightedRegulariser,
 } from "./trainer.ts";
-import type { Optimizer } from "./optimizers.ts";
 
 /** Seeds trained together when the user does not say (`--lockstep` absent). */
 export const LOCKSTEP_AUTO = 16;
-
-/** A batched network's outputs: `[S, n, 1]` scores and `[S, n, f]` penultimate features. */
-interface SeedOutput {
-  logits: tf.Tensor3D;
-  features: tf.Tensor3D;
-}
-
-/** A GAN loss with a seed axis: each player's loss per seed, `[S]`, as the solo loss computes it. */
-interface SeedLoss {
-  discriminatorLoss(real: SeedOutput, fake: SeedOutput): tf.Tensor1D;
-  generatorLoss(fake: SeedOutput, real?: SeedOutput): tf.Tensor1D;
-}
-
-/** The mean of each seed's slice (every axis but the first), as `tf.mean` of the slice alone. */
-function seedMean(x: tf.Tensor): tf.Tensor1D {
-  return tf.mean(x, x.shape.slice(1).map((_, i) => i + 1)) as tf.Tensor1D;
-}
-
-/** Each seed's mean over its rows (`[S, n, f]` to `[S, f]`), as `tf.mean(slice, 0)` alone. */
-function seedRowMean(x: tf.Tensor3D): tf.Tensor2D {
-  return tf.mean(tf.transpose(x, [1, 0, 2]), 0) as tf.Tensor2D;
-}
-
-function crossEntropyDiscriminator(real: tf.Tensor, fake: tf.Tensor): tf.Tensor1D {
-  return tf.add(seedMean(tf.softplus(tf.neg(real))), seedMean(tf.softplus(fake)));
-}
-
-/** The seed-axis form of each GAN loss of `gan_losses.ts`, op for op. */
-const SEED_LOSSES = new Map<GanLoss, SeedLoss>([
-  [minimaxLoss, {
-    discriminatorLoss: (real, fake) => crossEntropyDiscriminator(real.logits, fake.logits),
-    generatorLoss: (fake) => tf.neg(seedMean(tf.softplus(fake.logits))),
-  }],
-  [nonSaturatingLoss, {
-    discriminatorLoss: (real, fake) => crossEntropyDiscriminator(real.logits, fake.logits),
-    generatorLoss: (fake) => seedMean(tf.softplus(tf.neg(fake.logits))),
-  }],
-  [leastSquaresLoss, {
-    discriminatorLoss: (real, fake) =>
-      tf.mul(
-        0.5,
-        tf.add(seedMean(tf.square(tf.sub(real.logits, 1))), seedMean(tf.square(fake.logits))),
-      ),
-    generatorLoss: (fake) => tf.mul(0.5, seedMean(tf.square(tf.sub(fake.logits, 1)))),
-  }],
-  [wassersteinLoss, {
-    discriminatorLoss: (real, fake) => tf.sub(seedMean(fake.logits), seedMean(real.logits)),
-    generatorLoss: (fake) => tf.neg(seedMean(fake.logits)),
-  }],
-  [hingeLoss, {
-    discriminatorLoss: (real, fake) =>
-      tf.add(
-        seedMean(tf.relu(tf.sub(1, real.logits))),
-        seedMean(tf.relu(tf.add(1, fake.logits))),
-      ),
-    generatorLoss: (fake) => tf.neg(seedMean(fake.logits)),
-  }],
-  [featureMatchingLoss, {
-    discriminatorLoss: (real, fake) => crossEntropyDiscriminator(real.logits, fake.logits),
-    generatorLoss: (fake, real) => {
-      if (!real) throw new TypeError("feature matching needs D's output on real data");
-      return tf.sum(
-        tf.square(tf.sub(seedRowMean(real.features), seedRowMean(fake.features))),
-        1,
-      ) as tf.Tensor1D;
-    },
-  }],
-]);
 
 /** What the seed-axis discriminator step needs of a penalty, perturbation or constraint. */
 interface SeedRegulariser {
@@ -170,12 +103,18 @@ const SEED_REGULARISERS: Record<string, SeedRegulariser> = {
 };
 
 /** The architectures whose pairs carry a lockstep layout (network.ts' `LockstepLayout`). */
-const LOCKSTEP_ARCHITECTURES = new Set(["mlp", "relu-mlp", "dirac"]);
+const LOCKSTEP_ARCHITECTURES = new Set(["mlp", "relu-mlp", "dirac", "pacgan"]);
+
+/** The trainers with a lockstep form: the GAN step, and PacGAN's joint step (on its own pairs only). */
+const LOCKSTEP_TRAINERS = new Set(["gan", "pacgan"]);
 
 /** Why cells of this configuration cannot train in lockstep (undefined when they can). Pure: config only. */
 export function lockstepUnsupported(config: CellConfig): string | undefined {
   const trainer = config.trainer ?? "gan";
-  if (trainer !== "gan") return `trainer '${trainer}' trains each seed alone`;
+  if (!LOCKSTEP_TRAINERS.has(trainer)) return `trainer '${trainer}' trains each seed alone`;
+  if ((trainer === "pacgan") !== (config.architecture === "pacgan")) {
+    return `trainer '${trainer}' on architecture '${config.architecture}' has no lockstep form (PacGAN's joint step has one on PacGAN's pair only)`;
+  }
   // The wasm kernels (and `blas`, which hashes as wasm) run each seed's slice through the solo
   // kernel; other backends' batched products may add in another order, so a grouped seed could
   // differ from the cell its hash names.
@@ -200,34 +139,6 @@ export function lockstepUnsupported(config: CellConfig): string | undefined {
   const other = Object.keys(config.regularisers).find((name) => !(name in SEED_REGULARISERS));
   if (other) return `regulariser '${other}' has no lockstep form`;
   return undefined;
-}
-
-/** `draw(rngs[s])` for every seed s, end to end, as one float32 buffer. */
-function stackDraws(rngs: Rng[], draw: (rng: Rng, s: number) => Float32Array): Float32Array {
-  const parts = rngs.map(draw);
-  const out = new Float32Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-/** The solo pairs' weights stacked along a new leading axis, as trainable variables. */
-function stacked(solo: tf.Variable[][], trainable = true): tf.Variable[] {
-  return solo[0].map((_, j) => ownedVariable(tf.stack(solo.map((vars) => vars[j])), trainable));
-}
-
-/** Writes seed `s`'s slice of each of `batched` into `solo` (the same order). */
-function writeSlice(batched: tf.Variable[], solo: tf.Variable[], s: number): void {
-  tf.tidy(() => {
-    batched.forEach((variable, j) => {
-      const begin = variable.shape.map((_, axis) => (axis === 0 ? s : 0));
-      const size = variable.shape.map((d, axis) => (axis === 0 ? 1 : d));
-      solo[j].assign(tf.reshape(tf.slice(variable, begin, size), solo[j].shape));
-    });
-  });
 }
 
 /** `L2`-normalises each row of `v` (`[S, n]`), as normalisation.ts' `l2Normalise` each alone. */
@@ -435,132 +346,11 @@ function layerPairs(variables: tf.Variable[]): [tf.Variable, tf.Variable][] {
   ]);
 }
 
-/** One optimiser update of stacked variables: per-seed losses `[S]` whose sum is minimised. */
-interface SeedUpdate {
-  optimizer: Optimizer;
-  variables: tf.Variable[];
-  objective(): tf.Tensor1D;
-}
-
-/** Each seed's loss and gradient norm (−1 when not measured) of one {@linkcode SeedUpdate}. */
-interface SeedValues {
-  losses: Float32Array;
-  norms: Float32Array;
-}
-
-/**
- * trainer.ts' `applyUpdates` with a seed axis: the gradients of every update at the current
- * weights (of the sum over seeds, so each seed's slice gets its own loss's gradient), then all
- * applied; each seed's loss and gradient norm read back in one transfer per update.
- */
-async function applySeedUpdates(
-  makeUpdates: () => SeedUpdate[],
-  measureNorms: boolean,
-): Promise<SeedValues[]> {
-  const tensors = tf.tidy(() => {
-    const updates = makeUpdates();
-    const computed = updates.map((update) => {
-      let losses: tf.Tensor1D | undefined;
-      const { grads } = tf.variableGrads(() => {
-        losses = tf.keep(update.objective());
-        return tf.sum(losses);
-      }, update.variables);
-      return { losses: losses!, grads };
-    });
-    const out = computed.map(({ losses, grads }) => {
-      const seeds = losses.shape[0];
-      // trainer.ts' globalNorm per seed: each gradient's squares summed over its slice.
-      const norms = measureNorms
-        ? tf.sqrt(
-          tf.addN(
-            Object.values(grads).map((g) => tf.sum(tf.square(tf.reshape(g, [seeds, -1])), 1)),
-          ),
-        )
-        : tf.fill([seeds], -1);
-      return tf.stack([losses, norms]);
-    });
-    computed.forEach(({ grads }, i) => updates[i].optimizer.applyGradients(grads));
-    tf.dispose(computed.map(({ losses }) => losses));
-    return out;
-  });
-  const values = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
-  tf.dispose(tensors);
-  return values.map((v) => {
-    const seeds = v.length / 2;
-    return { losses: v.subarray(0, seeds), norms: v.subarray(seeds) };
-  });
-}
-
 /** Each seed's streams, as train.ts draws them. */
 interface SeedStreams {
   data: Rng[];
   noise: Rng[];
   penalty: Rng[];
-}
-
-/**
- * Joins the steps of S training loops (one per seed) into one batched step: a step runs once every
- * loop still running has asked for it, so that each loop's evaluations and bookkeeping run between
- * steps exactly as alone.
- */
-class StepBarrier {
-  readonly #active: Set<number>;
-  readonly #waiting = new Map<
-    number,
-    { resolve: (report: StepReport) => void; reject: (error: unknown) => void }
-  >();
-  #next: { g: number; logging: boolean } | undefined;
-  #failed: { error: unknown } | undefined;
-  readonly #run: (
-    g: number,
-    logging: boolean,
-    seeds: number[],
-  ) => Promise<Map<number, StepReport>>;
-
-  constructor(
-    seeds: number,
-    run: (g: number, logging: boolean, seeds: number[]) => Promise<Map<number, StepReport>>,
-  ) {
-    this.#active = new Set(Array.from({ length: seeds }, (_, s) => s));
-    this.#run = run;
-  }
-
-  /** Seed `s`'s step `g`: resolves with its report once every running seed's step `g` ran. */
-  step(s: number, g: number, logging: boolean): Promise<StepReport> {
-    if (this.#failed) return Promise.reject(this.#failed.error);
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(s, { resolve, reject });
-      this.#next = { g, logging };
-      this.#release();
-    });
-  }
-
-  /** Seed `s`'s loop ended (completed, diverged, out of time or failed). */
-  leave(s: number): void {
-    this.#active.delete(s);
-    this.#release();
-  }
-
-  /** Rejects every waiting and later step with `error`. */
-  fail(error: unknown): void {
-    this.#failed ??= { error };
-    for (const { reject } of this.#waiting.values()) reject(error);
-    this.#waiting.clear();
-  }
-
-  #release(): void {
-    if (this.#waiting.size === 0 || this.#waiting.size < this.#active.size) return;
-    const waiting = new Map(this.#waiting);
-    this.#waiting.clear();
-    const { g, logging } = this.#next!;
-    this.#run(g, logging, [...waiting.keys()]).then(
-      (reports) => waiting.forEach(({ resolve }, s) => resolve(reports.get(s)!)),
-      (error) => {
-        this.fail(error);
-        waiting.forEach(({ reject }) => reject(error));
-      },
-    );
-  }
 }
 
 /** Throws unless every element of `group` trains the same row (only the seed may differ). */
@@ -604,6 +394,7 @@ function checkGroup(group: TrainOptions[]): void {
 export async function trainLockstep(group: TrainOptions[]): Promise<TrainOutcome[]> {
   if (group.length === 0) return [];
   checkGroup(group);
+  if (group[0].pair.lockstep!.architecture === "pacgan") return trainPacganLockstep(group);
   const [{ hyper, budget, regularisers }] = group;
   const loss = SEED_LOSSES.get(group[0].loss!)!;
   const generatorNeedsReal = group[0].loss!.generatorNeedsReal ?? false;
@@ -726,36 +517,8 @@ export async function trainLockstep(group: TrainOptions[]): Promise<TrainOutcome
     return reports;
   };
 
-  const barrier = new StepBarrier(seeds, step);
   try {
-    const loops = group.map((options, s) =>
-      runTrainingLoop({
-        budget,
-        evaluate: (at) => {
-          model.writeBack(s, options.pair);
-          return options.evaluate(options.pair.generator, at);
-        },
-        onProgress: options.onProgress,
-        step: (g, logging) => barrier.step(s, g, logging),
-      }).then(
-        (outcome) => {
-          if (outcome.status !== "diverged") model.writeBack(s, options.pair);
-          barrier.leave(s);
-          return outcome;
-        },
-        (error) => {
-          barrier.fail(error);
-          barrier.leave(s);
-          throw error;
-        },
-      )
-    );
-    // Every loop settles before the batched model is freed (a failure stops the others at their
-    // next step); the first failure is the group's.
-    const settled = await Promise.allSettled(loops);
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
-    return settled.map((r) => (r as PromiseFulfilledResult<TrainOutcome>).value);
+    return await runLockstepLoops(group, model, step);
   } finally {
     optimizerD.dispose();
     optimizerG.dispose();

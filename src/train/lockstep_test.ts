@@ -1,6 +1,7 @@
 /**
  * Lockstep conformance: for every variant of the small suites whose architecture has a lockstep form
- * (mixtures' `mlp`, WGAN-GP toy's `relu-mlp`, Dirac-GAN's `dirac`), three seeds
+ * (mixtures' `mlp`, WGAN-GP toy's `relu-mlp`, Dirac-GAN's `dirac`, PacGAN's `pacgan` with its joint
+ * step at packs 1 to 4), three seeds
  * trained in lockstep on wasm give, seed by seed, the bits the solo trainer gives: every outcome
  * field but the clock's, the samples at every evaluation, and the final weights and state. A seed
  * whose data turns to NaN mid-run diverges at the step it diverges alone, and the others are not
@@ -24,7 +25,7 @@ await initBackend("wasm");
 const SEEDS = [0, 1, 2];
 
 /** The suites whose every variant trains in lockstep. */
-const SUITES = ["mixtures", "wgan-gp-toy", "dirac"];
+const SUITES = ["mixtures", "wgan-gp-toy", "dirac", "pacgan"];
 /** Suites of which only some rows have a lockstep form (MNIST's MLP row); those rows are tested. */
 const PARTLY = ["mnist"];
 /**
@@ -64,11 +65,18 @@ interface Run {
 /** `dataset` whose `nanFrom`-th draw (0-based) and later are NaN: a seed forced to diverge. */
 function poisoned(dataset: Dataset, nanFrom: number): Dataset {
   let draws = 0;
+  const poison = (values: Float32Array) => draws++ >= nanFrom ? values.fill(Number.NaN) : values;
+  const packed = (dataset as { samplePacked?: (...args: unknown[]) => { samples: Float32Array } })
+    .samplePacked;
   return Object.assign(Object.create(dataset), {
-    sample(n: number, rng: Rng) {
-      const values = dataset.sample(n, rng);
-      return draws++ >= nanFrom ? values.fill(Number.NaN) : values;
-    },
+    sample: (n: number, rng: Rng) => poison(dataset.sample(n, rng)),
+    // PacGAN's packed draws from a run's training set.
+    ...(packed && {
+      samplePacked(...args: unknown[]) {
+        const drawn = packed.apply(dataset, args);
+        return { ...drawn, samples: poison(drawn.samples) };
+      },
+    }),
   });
 }
 
@@ -105,13 +113,14 @@ function withoutClock(outcome: TrainOutcome) {
   };
 }
 
-/** Every tensor of `options.pair` (variables, then state), read back. */
+/** Every tensor of `options.pair` (variables, then state: PacGAN's running averages too), read back. */
 async function tensorsOf(options: TrainOptions): Promise<Float32Array[]> {
   const { generator, discriminator } = options.pair;
   const all = [
     ...generator.variables,
     ...discriminator.variables,
     ...(discriminator.state ?? []),
+    ...((generator as { state?: tf.Variable[] }).state ?? []),
   ];
   return await Promise.all(all.map((v) => v.data() as Promise<Float32Array>));
 }
@@ -122,7 +131,7 @@ async function soloAndLockstep(cells: Cell[], nanFrom: (number | undefined)[] = 
   for (const [i, cell] of cells.entries()) {
     const samples: Float32Array[] = [];
     const options = optionsFor(cell, samples, nanFrom[i]);
-    const outcome = await TRAINERS.get("gan").train(options as never);
+    const outcome = await TRAINERS.get(cell.config.trainer ?? "gan").train(options as never);
     solo.push({ outcome, samples, weights: await tensorsOf(options) });
     disposePair(options.pair);
   }
@@ -162,20 +171,25 @@ for (const [row, cells] of ROWS) {
   });
 }
 
-Deno.test("lockstepUnsupported() admits every variant of the mixtures, WGAN-GP toy and Dirac suites and MNIST's MLP row", () => {
+Deno.test("lockstepUnsupported() admits every variant of the mixtures, WGAN-GP toy, Dirac and PacGAN suites and MNIST's MLP row", () => {
   assert.ok([...ROWS.keys()].some((row) => row.startsWith("mnist ")), "MNIST has an MLP row");
   for (const [row, cells] of ROWS) {
     assert.equal(lockstepUnsupported(cells[0].config), undefined, row);
   }
 });
 
-Deno.test("lockstepUnsupported() names why a PacGAN cell trains alone", () => {
-  const [cell] = buildMatrix(loadSuite("pacgan"), {
+Deno.test("lockstepUnsupported() names why a CycleGAN cell, or PacGAN's trainer on another pair, trains alone", () => {
+  const [cyclegan] = buildMatrix(loadSuite("cyclegan"), {
     profile: "smoke",
     seeds: [0],
     backend: "wasm",
   });
-  assert.match(lockstepUnsupported(cell.config) ?? "", /trainer 'pacgan'|architecture/);
+  assert.match(lockstepUnsupported(cyclegan.config) ?? "", /trainer 'cyclegan'/);
+  const [pacgan] = ROWS.get("pacgan gan")!;
+  assert.match(
+    lockstepUnsupported({ ...pacgan.config, architecture: "mlp" }) ?? "",
+    /trainer 'pacgan' on architecture 'mlp'/,
+  );
 });
 
 Deno.test("lockstepUnsupported() keeps backends other than wasm's kernels out of lockstep", () => {
@@ -192,6 +206,15 @@ Deno.test("a seed that diverges in lockstep diverges at the step it does alone, 
   const { solo, lockstep } = await soloAndLockstep(cells, [undefined, 24, undefined]);
   assert.equal(solo[1].outcome.status, "diverged");
   assert.deepEqual(solo[1].outcome.divergence, { step: 25, network: "D" });
+  assert.equal(solo[0].outcome.status, "completed");
+  solo.forEach((run, i) => assertSameRun(run, lockstep[i], `seed ${SEEDS[i]}`));
+});
+
+Deno.test("a PacGAN seed that diverges in lockstep diverges at the step it does alone, the others untouched", async () => {
+  const cells = ROWS.get("pacgan pacgan2")!;
+  const { solo, lockstep } = await soloAndLockstep(cells, [undefined, undefined, 12]);
+  assert.equal(solo[2].outcome.status, "diverged");
+  assert.deepEqual(solo[2].outcome.divergence, { step: 13, network: "D" });
   assert.equal(solo[0].outcome.status, "completed");
   solo.forEach((run, i) => assertSameRun(run, lockstep[i], `seed ${SEEDS[i]}`));
 });
