@@ -35,6 +35,7 @@ import {
 import { imageGridPng } from "../report/pictures.ts";
 import { type Progress, TRAINERS, type TrainOptions, type TrainOutcome } from "../train/mod.ts";
 import { trainLockstep } from "../train/lockstep.ts";
+import { trainCycleganLockstep } from "../train/lockstep_cyclegan.ts";
 import type { Cell, CellConfig } from "./cells.ts";
 import { scoringConfig } from "./cell_keys.ts";
 import {
@@ -45,7 +46,12 @@ import {
   valueCount,
 } from "./checkpoints.ts";
 import type { CellResult, Environment } from "./store.ts";
-import { runTranslationCell, translationScoringTarget } from "./translation_cell.ts";
+import {
+  type PreparedTranslationCell,
+  prepareTranslationCell,
+  runTranslationCell,
+  translationScoringTarget,
+} from "./translation_cell.ts";
 
 /** Generated points stored with a result of a 2-D dataset, for scatter plots. */
 const STORED_POINTS = 500;
@@ -116,6 +122,9 @@ export async function runCellGroup(
     return [await runCell(cell, environment, onProgress && ((p) => onProgress(cell, p)))];
   }
   const started = performance.now();
+  if (TRAINERS.get(cells[0].config.trainer ?? "gan").networks === "translation") {
+    return await runTranslationGroup(cells, environment, { started, onProgress });
+  }
   const prepared: PreparedCell[] = [];
   try {
     for (const cell of cells) {
@@ -136,6 +145,60 @@ export async function runCellGroup(
     return results;
   } finally {
     for (const p of prepared) p.dispose();
+  }
+}
+
+/**
+ * {@linkcode runCellGroup} for cells of the `cyclegan` trainer (CycleGAN's point networks): each
+ * cell prepared as `runCell` prepares it alone (`prepareTranslationCell`), the group trained by
+ * `trainCycleganLockstep`, each result assembled as alone.
+ */
+async function runTranslationGroup(
+  cells: Cell[],
+  environment: Environment,
+  run: { started: number; onProgress?: (cell: Cell, progress: Progress) => void },
+): Promise<CellResult[]> {
+  const prepared: {
+    cell: Cell;
+    dataset: Dataset;
+    keeper: CheckpointKeeper;
+    run: PreparedTranslationCell;
+  }[] = [];
+  try {
+    for (const cell of cells) {
+      const { config } = cell;
+      if (config.trainer !== "cyclegan") {
+        throw new TypeError(`trainer '${config.trainer}' cannot train in lockstep`);
+      }
+      const dataset = DATASETS.get(config.dataset);
+      const keeper = checkpointKeeper(cell);
+      prepared.push({
+        cell,
+        dataset,
+        keeper,
+        run: prepareTranslationCell(
+          { config, dataset, rng: new Rng(config.seed), keeper },
+          run.onProgress && ((p) => run.onProgress!(cell, p)),
+        ),
+      });
+    }
+    const outcomes = await trainCycleganLockstep(prepared.map((p) => p.run.options));
+    const results: CellResult[] = [];
+    for (const [i, p] of prepared.entries()) {
+      const translated = await p.run.result(outcomes[i]);
+      results.push(assembleResult(p.cell, translated.outcome, {
+        final: translated.final,
+        points: pointsToStore(translated.lastSamples, p.dataset.sampleShape),
+        pictures: translated.pictures,
+        generators: p.keeper.encode(),
+        wallSeconds: (performance.now() - run.started) / 1000,
+        lockstep: cells.length,
+        environment,
+      }));
+    }
+    return results;
+  } finally {
+    for (const p of prepared) p.run.dispose();
   }
 }
 

@@ -133,6 +133,15 @@ Deno.test("runCellGroup() trains a mixture row with trainLockstep and stores eac
   await groupEqualsAlone("mixtures", "nsgan", "ring8");
 });
 
+Deno.test("runCellGroup() trains a PacGAN row in lockstep and stores each cell as runCell() does alone, bit for bit (wasm)", async () => {
+  await groupEqualsAlone("pacgan", "pacgan2", "pacgan-ring8");
+});
+
+Deno.test("runCellGroup() trains a CycleGAN ring row in lockstep and stores each cell, translators included, as runCell() does alone (wasm)", async () => {
+  const results = await groupEqualsAlone("cyclegan", "cyclegan", "ring8-rotated");
+  assert.ok(results.every((result) => result.generators?.bytes.length), "the translators are kept");
+});
+
 Deno.test("runCellGroup() prepares, scores and pictures each image cell of a group as runCell() does alone", async () => {
   // Images train alone (no lockstep form of their networks): a stand-in trains the group one by
   // one, so that what runCellGroup adds around the training is checked.

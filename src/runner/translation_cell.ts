@@ -20,7 +20,12 @@ import {
   translationOutputs,
 } from "../models/mod.ts";
 import { imageGridPng } from "../report/pictures.ts";
-import type { Progress, TrainOutcome, TranslationTrainer } from "../train/mod.ts";
+import type {
+  Progress,
+  TrainOutcome,
+  TranslationTrainer,
+  TranslationTrainOptions,
+} from "../train/mod.ts";
 import type { CellConfig } from "./cells.ts";
 import type { CheckpointKeeper, NetworkTensors } from "./checkpoints.ts";
 
@@ -41,47 +46,75 @@ export async function runTranslationCell(
   trainer: TranslationTrainer,
   onProgress?: (progress: Progress) => void,
 ): Promise<TranslationRun> {
+  const prepared = prepareTranslationCell(cell, onProgress);
+  try {
+    return await prepared.result(await trainer.train(prepared.options));
+  } finally {
+    prepared.dispose();
+  }
+}
+
+/** A translation cell ready to train: its trainer's options, and what makes its run of the outcome. */
+export interface PreparedTranslationCell {
+  options: TranslationTrainOptions;
+  /** The run's final figures and pictures after `outcome`. */
+  result(outcome: TrainOutcome): Promise<TranslationRun>;
+  /** Frees its networks. */
+  dispose(): void;
+}
+
+/**
+ * Builds a translation cell's networks and scorer from its seed, and the trainer's options, whose
+ * `evaluate` scores the networks and keeps the translators at each evaluation: what
+ * {@linkcode runTranslationCell} trains alone and the runner's lockstep groups train together.
+ */
+export function prepareTranslationCell(
+  cell: { config: CellConfig; dataset: Dataset; rng: Rng; keeper?: CheckpointKeeper },
+  onProgress?: (progress: Progress) => void,
+): PreparedTranslationCell {
   const { config, dataset, rng, keeper } = cell;
   const translation = dataset.translation!;
   const networks = buildTranslation(config, dataset, rng);
   const score = scorer(config, dataset, networks);
-  try {
-    let lastSamples: Float32Array | undefined;
-    const outcome = await trainer.train({
-      dataset,
-      networks,
-      loss: ganLossOf(config.loss, config.trainer)!,
-      hyper: config.hyper,
-      budget: config.budget,
-      trainerOptions: config.trainerOptions ?? {},
-      rng,
-      async evaluate(at) {
-        const snapshot = await keeper?.take(at, translators(networks));
-        const { samples, figures } = await score(config.evalSamples);
-        if (snapshot) keeper!.keep(snapshot, figures);
-        lastSamples = samples;
-        return figures;
-      },
-      onProgress,
-    });
-    if (outcome.status === "diverged") return { outcome, final: {}, lastSamples };
-    const final = await finalTranslationFigures(config, outcome, score);
-    const shape = dataset.sampleShape;
-    const pictures = shape.length === 3
-      ? {
-        translation: await imageGridPng(
-          await translationStrip(networks, translation, {
-            sampleShape: shape,
-            classes: dataset.classes ?? 1,
-          }),
-          shape,
-        ),
-      }
-      : undefined;
-    return { outcome, final, lastSamples, pictures };
-  } finally {
-    disposeTranslation(networks);
-  }
+  let lastSamples: Float32Array | undefined;
+  const options: TranslationTrainOptions = {
+    dataset,
+    networks,
+    loss: ganLossOf(config.loss, config.trainer)!,
+    hyper: config.hyper,
+    budget: config.budget,
+    trainerOptions: config.trainerOptions ?? {},
+    rng,
+    async evaluate(at) {
+      const snapshot = await keeper?.take(at, translators(networks));
+      const { samples, figures } = await score(config.evalSamples);
+      if (snapshot) keeper!.keep(snapshot, figures);
+      lastSamples = samples;
+      return figures;
+    },
+    onProgress,
+  };
+  return {
+    options,
+    async result(outcome) {
+      if (outcome.status === "diverged") return { outcome, final: {}, lastSamples };
+      const final = await finalTranslationFigures(config, outcome, score);
+      const shape = dataset.sampleShape;
+      const pictures = shape.length === 3
+        ? {
+          translation: await imageGridPng(
+            await translationStrip(networks, translation, {
+              sampleShape: shape,
+              classes: dataset.classes ?? 1,
+            }),
+            shape,
+          ),
+        }
+        : undefined;
+      return { outcome, final, lastSamples, pictures };
+    },
+    dispose: () => disposeTranslation(networks),
+  };
 }
 
 /** Builds a translation cell's networks from its `init` stream. */

@@ -19,6 +19,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { batchedDenseLayer, type DenseActivation } from "@ganbench/wasm-kernels";
 import type { Rng } from "../engine/rng.ts";
+import { DATASETS } from "../data/mod.ts";
 // Not imported by train/mod.ts, so the losses' registry (which imports the trainers') is safe here.
 import { LOSSES } from "../losses/mod.ts";
 import type { CellConfig } from "../runner/cells.ts";
@@ -108,9 +109,27 @@ const LOCKSTEP_ARCHITECTURES = new Set(["mlp", "relu-mlp", "dirac", "pacgan"]);
 /** The trainers with a lockstep form: the GAN step, and PacGAN's joint step (on its own pairs only). */
 const LOCKSTEP_TRAINERS = new Set(["gan", "pacgan"]);
 
+/** Why cells of the `cyclegan` trainer cannot train in lockstep: its point networks can. */
+function cycleganLockstepUnsupported(config: CellConfig): string | undefined {
+  if (config.backend !== "wasm") {
+    return `on backend '${config.backend}' a seed trained in lockstep is not known to match its solo run (tested on wasm)`;
+  }
+  if (config.architecture !== "cyclegan") {
+    return `trainer 'cyclegan' on architecture '${config.architecture}' has no lockstep form`;
+  }
+  if (DATASETS.get(config.dataset).sampleShape.length !== 1) {
+    return "CycleGAN's image networks train each seed alone (its point networks train in lockstep)";
+  }
+  if (!LOSSES.has(config.loss) || !SEED_LOSSES.has(LOSSES.get(config.loss))) {
+    return `loss '${config.loss}' has no lockstep form`;
+  }
+  return undefined;
+}
+
 /** Why cells of this configuration cannot train in lockstep (undefined when they can). Pure: config only. */
 export function lockstepUnsupported(config: CellConfig): string | undefined {
   const trainer = config.trainer ?? "gan";
+  if (trainer === "cyclegan") return cycleganLockstepUnsupported(config);
   if (!LOCKSTEP_TRAINERS.has(trainer)) return `trainer '${trainer}' trains each seed alone`;
   if ((trainer === "pacgan") !== (config.architecture === "pacgan")) {
     return `trainer '${trainer}' on architecture '${config.architecture}' has no lockstep form (PacGAN's joint step has one on PacGAN's pair only)`;
@@ -518,7 +537,11 @@ export async function trainLockstep(group: TrainOptions[]): Promise<TrainOutcome
   };
 
   try {
-    return await runLockstepLoops(group, model, step);
+    return await runLockstepLoops({
+      group,
+      writeBack: (s) => model.writeBack(s, group[s].pair),
+      evaluate: (s, at) => group[s].evaluate(group[s].pair.generator, at),
+    }, step);
   } finally {
     optimizerD.dispose();
     optimizerG.dispose();

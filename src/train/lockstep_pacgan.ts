@@ -22,7 +22,6 @@ import type { PacganGenerator } from "../models/pacgan.ts";
 import type { StepReport } from "./loop.ts";
 import {
   applySeedUpdates,
-  type LockstepModel,
   readSlice,
   runLockstepLoops,
   SEED_LOSSES,
@@ -37,7 +36,7 @@ import { diverged, optimizerFor, type TrainOptions, type TrainOutcome } from "./
 const STATE_PER_LAYER = 4;
 
 /** The S PacGAN pairs of one row as one batched pair. */
-class SeedPacgan implements LockstepModel {
+class SeedPacgan {
   readonly generatorVariables: tf.Variable[];
   readonly discriminatorVariables: tf.Variable[];
   /** G's batch-norm state, `[S, units]` each, in the solo generator's `state` order. */
@@ -255,7 +254,12 @@ export async function trainPacganLockstep(group: TrainOptions[]): Promise<TrainO
   };
 
   try {
-    return await runLockstepLoops(group, model, step);
+    return await runLockstepLoops({
+      group,
+      writeBack: (s) => model.writeBack(s, group[s].pair),
+      readBack: (s) => model.readBack(s, group[s].pair),
+      evaluate: (s, at) => group[s].evaluate(group[s].pair.generator, at),
+    }, step);
   } finally {
     optimizerD.dispose();
     optimizerG.dispose();

@@ -133,55 +133,80 @@ export function writeSlice(batched: tf.Variable[], solo: tf.Variable[], s: numbe
 export interface SeedUpdate {
   optimizer: Optimizer;
   variables: tf.Variable[];
-  objective(): tf.Tensor1D;
+  /**
+   * Groups of `variables` whose gradient norms are measured each (trainer.ts' `normGroups`);
+   * default: all of them as one.
+   */
+  normGroups?: tf.Variable[][];
+  /** The per-seed losses; `record` keeps another `[S]` value computed on the way, to be read back. */
+  objective(record: (value: tf.Tensor1D) => void): tf.Tensor1D;
 }
 
-/** Each seed's loss and gradient norm (−1 when not measured) of one {@linkcode SeedUpdate}. */
+/**
+ * Each seed's loss, gradient norm per group (−1 when not measured; `norms` is the first group's)
+ * and recorded values of one {@linkcode SeedUpdate}.
+ */
 export interface SeedValues {
   losses: Float32Array;
   norms: Float32Array;
+  groupNorms: Float32Array[];
+  recorded: Float32Array[];
 }
 
 /**
  * trainer.ts' `applyUpdates` with a seed axis: the gradients of every update at the current
  * weights (of the sum over seeds, so each seed's slice gets its own loss's gradient), then all
- * applied; each seed's loss and gradient norm read back in one transfer per update.
+ * applied; each seed's loss, gradient norms and recorded values read back in one transfer per
+ * update.
  */
 export async function applySeedUpdates(
   makeUpdates: () => SeedUpdate[],
   measureNorms: boolean,
 ): Promise<SeedValues[]> {
+  const layouts: { groups: number; recorded: number }[] = [];
   const tensors = tf.tidy(() => {
     const updates = makeUpdates();
-    const computed = updates.map((update) => {
+    const recorded: tf.Tensor1D[][] = updates.map(() => []);
+    const computed = updates.map((update, i) => {
       let losses: tf.Tensor1D | undefined;
       const { grads } = tf.variableGrads(() => {
-        losses = tf.keep(update.objective());
+        // Kept out of the gradient's tidy scope, to be read below.
+        losses = tf.keep(update.objective((value) => recorded[i].push(tf.keep(value))));
         return tf.sum(losses);
       }, update.variables);
       return { losses: losses!, grads };
     });
-    const out = computed.map(({ losses, grads }) => {
+    const out = computed.map(({ losses, grads }, i) => {
       const seeds = losses.shape[0];
-      // trainer.ts' globalNorm per seed: each gradient's squares summed over its slice.
-      const norms = measureNorms
-        ? tf.sqrt(
-          tf.addN(
-            Object.values(grads).map((g) => tf.sum(tf.square(tf.reshape(g, [seeds, -1])), 1)),
-          ),
-        )
-        : tf.fill([seeds], -1);
-      return tf.stack([losses, norms]);
+      // trainer.ts' globalNorm per seed and group: each gradient's squares summed over its slice,
+      // the gradients in the order the solo update adds them.
+      const groups = updates[i].normGroups?.map((group) => group.map((v) => grads[v.name])) ??
+        [Object.values(grads)];
+      const norms = groups.map((group) =>
+        measureNorms
+          ? tf.sqrt(tf.addN(group.map((g) => tf.sum(tf.square(tf.reshape(g, [seeds, -1])), 1))))
+          : tf.fill([seeds], -1)
+      );
+      layouts.push({ groups: norms.length, recorded: recorded[i].length });
+      return tf.stack([losses, ...norms, ...recorded[i]]);
     });
     computed.forEach(({ grads }, i) => updates[i].optimizer.applyGradients(grads));
-    tf.dispose(computed.map(({ losses }) => losses));
+    tf.dispose([...computed.map(({ losses }) => losses), ...recorded.flat()]);
     return out;
   });
   const values = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
   tf.dispose(tensors);
-  return values.map((v) => {
-    const seeds = v.length / 2;
-    return { losses: v.subarray(0, seeds), norms: v.subarray(seeds) };
+  return values.map((v, i) => {
+    const { groups, recorded } = layouts[i];
+    const seeds = v.length / (1 + groups + recorded);
+    const row = (r: number) => v.subarray(r * seeds, (r + 1) * seeds);
+    const groupNorms = Array.from({ length: groups }, (_, g) => row(1 + g));
+    return {
+      losses: row(0),
+      norms: groupNorms[0],
+      groupNorms,
+      recorded: Array.from({ length: recorded }, (_, r) => row(1 + groups + r)),
+    };
   });
 }
 
@@ -265,40 +290,43 @@ export function readSlice(batched: tf.Variable[], solo: tf.Variable[], s: number
   });
 }
 
-/** What the loops need of a batched model: each seed's weights written to, and read from, its pair. */
-export interface LockstepModel {
-  /** Writes seed `s`'s weights (and state) into its solo pair. */
-  writeBack(s: number, pair: TrainOptions["pair"]): void;
-  /** Reads back into seed `s`'s slice what an evaluation changed in its pair (PacGAN's averages). */
-  readBack?(s: number, pair: TrainOptions["pair"]): void;
+/** What the loops need of a row's seeds: each seed's budget, progress, and evaluation hooks. */
+export interface LockstepSeeds {
+  /** The seeds' options (their `budget` and `onProgress`). */
+  group: Pick<TrainOptions, "budget" | "onProgress">[];
+  /** Writes seed `s`'s weights (and state) from the batched model into its solo networks. */
+  writeBack(s: number): void;
+  /** Reads back into seed `s`'s slice what an evaluation changed in its networks (PacGAN's averages). */
+  readBack?(s: number): void;
+  /** Seed `s`'s evaluation at step `at`, on its solo networks (written back just before). */
+  evaluate(s: number, at: number): Promise<Record<string, number>> | Record<string, number>;
 }
 
 /**
  * Runs each seed's training loop (`loop.ts`) with its steps joined by a {@linkcode StepBarrier}
- * into `step`, its evaluations on its solo pair (written back before, read back after), and its
- * final weights written back; resolves once every loop settled, with the first failure as the
+ * into `step`, its evaluations on its solo networks (written back before, read back after), and
+ * its final weights written back; resolves once every loop settled, with the first failure as the
  * group's.
  */
 export async function runLockstepLoops(
-  group: TrainOptions[],
-  model: LockstepModel,
+  seeds: LockstepSeeds,
   step: (g: number, logging: boolean, seeds: number[]) => Promise<Map<number, StepReport>>,
 ): Promise<TrainOutcome[]> {
-  const barrier = new StepBarrier(group.length, step);
-  const loops = group.map((options, s) =>
+  const barrier = new StepBarrier(seeds.group.length, step);
+  const loops = seeds.group.map((options, s) =>
     runTrainingLoop({
       budget: options.budget,
       evaluate: async (at) => {
-        model.writeBack(s, options.pair);
-        const metrics = await options.evaluate(options.pair.generator, at);
-        model.readBack?.(s, options.pair);
+        seeds.writeBack(s);
+        const metrics = await seeds.evaluate(s, at);
+        seeds.readBack?.(s);
         return metrics;
       },
       onProgress: options.onProgress,
       step: (g, logging) => barrier.step(s, g, logging),
     }).then(
       (outcome) => {
-        if (outcome.status !== "diverged") model.writeBack(s, options.pair);
+        if (outcome.status !== "diverged") seeds.writeBack(s);
         barrier.leave(s);
         return outcome;
       },

@@ -1,7 +1,7 @@
 /**
  * Lockstep conformance: for every variant of the small suites whose architecture has a lockstep form
  * (mixtures' `mlp`, WGAN-GP toy's `relu-mlp`, Dirac-GAN's `dirac`, PacGAN's `pacgan` with its joint
- * step at packs 1 to 4), three seeds
+ * step at packs 1 to 4, and CycleGAN's point networks on the ring), three seeds
  * trained in lockstep on wasm give, seed by seed, the bits the solo trainer gives: every outcome
  * field but the clock's, the samples at every evaluation, and the final weights and state. A seed
  * whose data turns to NaN mid-run diverges at the step it diverges alone, and the others are not
@@ -17,7 +17,9 @@ import { disposePair, generateSamples, type Generator } from "../models/mod.ts";
 import { buildMatrix, type Cell } from "../runner/cells.ts";
 import { buildPair, trainOptions } from "../runner/run_cell.ts";
 import { loadSuite } from "../runner/suite.ts";
+import { prepareTranslationCell } from "../runner/translation_cell.ts";
 import { LOCKSTEP_AUTO, lockstepUnsupported, trainLockstep } from "./lockstep.ts";
+import { trainCycleganLockstep } from "./lockstep_cyclegan.ts";
 import { TRAINERS, type TrainOptions, type TrainOutcome } from "./mod.ts";
 
 await initBackend("wasm");
@@ -178,13 +180,17 @@ Deno.test("lockstepUnsupported() admits every variant of the mixtures, WGAN-GP t
   }
 });
 
-Deno.test("lockstepUnsupported() names why a CycleGAN cell, or PacGAN's trainer on another pair, trains alone", () => {
-  const [cyclegan] = buildMatrix(loadSuite("cyclegan"), {
+Deno.test("lockstepUnsupported() names why a CycleGAN image cell, or PacGAN's trainer on another pair, trains alone", () => {
+  const cyclegan = buildMatrix(loadSuite("cyclegan"), {
     profile: "smoke",
     seeds: [0],
     backend: "wasm",
   });
-  assert.match(lockstepUnsupported(cyclegan.config) ?? "", /trainer 'cyclegan'/);
+  const image = cyclegan.find((cell) => cell.config.dataset === "mnist-inverted")!;
+  assert.match(lockstepUnsupported(image.config) ?? "", /image networks train each seed alone/);
+  const ring = cyclegan.find((cell) => cell.config.dataset === "ring8-rotated")!;
+  assert.equal(lockstepUnsupported(ring.config), undefined);
+  assert.match(lockstepUnsupported({ ...ring.config, backend: "cpu" }) ?? "", /backend 'cpu'/);
   const [pacgan] = ROWS.get("pacgan gan")!;
   assert.match(
     lockstepUnsupported({ ...pacgan.config, architecture: "mlp" }) ?? "",
@@ -241,4 +247,83 @@ Deno.test("trainLockstep() refuses seeds that differ in more than their seed", a
   b.hyper = { ...b.hyper, lrD: b.hyper.lrD * 2 };
   await assert.rejects(trainLockstep([a, b]), TypeError, "must share");
   [a, b].forEach((options) => disposePair(options.pair));
+});
+
+/** The CycleGAN suite's ring rows (smoke profile: 40 steps of batch 2, so the pools fill and swap). */
+function cycleganRows(): Map<string, Cell[]> {
+  const rows = new Map<string, Cell[]>();
+  const cells = buildMatrix(loadSuite("cyclegan"), {
+    profile: "smoke",
+    seeds: SEEDS,
+    backend: "wasm",
+  })
+    .filter((cell) => cell.config.dataset === "ring8-rotated");
+  for (const cell of cells) {
+    const row = `cyclegan ${cell.config.variant}`;
+    rows.set(row, [...rows.get(row) ?? [], cell]);
+  }
+  return rows;
+}
+
+/** A translation cell's run: its outcome (evaluations scored by the cell's metrics) and final weights. */
+async function translationRuns(cells: Cell[], nanFrom: (number | undefined)[] = []) {
+  const prepare = (cell: Cell, i: number) => {
+    const { config } = cell;
+    const prepared = prepareTranslationCell({
+      config,
+      dataset: DATASETS.get(config.dataset),
+      rng: new Rng(config.seed),
+    });
+    const from = nanFrom[i];
+    if (from !== undefined) {
+      prepared.options.dataset = poisoned(prepared.options.dataset, from);
+    }
+    return prepared;
+  };
+  const weightsOf = (prepared: ReturnType<typeof prepare>) => {
+    const { forward, backward, discriminatorA, discriminatorB } = prepared.options.networks;
+    return Promise.all(
+      [forward, backward, discriminatorA, discriminatorB].flatMap((net) => net.variables)
+        .map((v) => v.data() as Promise<Float32Array>),
+    );
+  };
+  const solo: Run[] = [];
+  for (const [i, cell] of cells.entries()) {
+    const prepared = prepare(cell, i);
+    const outcome = await TRAINERS.get("cyclegan").train(prepared.options as never);
+    solo.push({ outcome, samples: [], weights: await weightsOf(prepared) });
+    prepared.dispose();
+  }
+  const group = cells.map(prepare);
+  const outcomes = await trainCycleganLockstep(group.map((p) => p.options));
+  const lockstep: Run[] = [];
+  for (const [i, prepared] of group.entries()) {
+    lockstep.push({ outcome: outcomes[i], samples: [], weights: await weightsOf(prepared) });
+    prepared.dispose();
+  }
+  return { solo, lockstep };
+}
+
+for (const [row, cells] of cycleganRows()) {
+  Deno.test({
+    name: `trainCycleganLockstep() trains ${row}'s ring seeds to the bits each gives alone on wasm`,
+    async fn() {
+      const before = tf.memory().numTensors;
+      const { solo, lockstep } = await translationRuns(cells);
+      assert.ok(solo.every((run) => run.outcome.steps > 0), "every seed trained");
+      assert.ok(solo[0].outcome.curves.some((point) => point.networks), "per-network curves");
+      solo.forEach((run, i) => assertSameRun(run, lockstep[i], `${row} seed ${SEEDS[i]}`));
+      assert.notDeepEqual(solo[0].weights, solo[1].weights, "the seeds differ");
+      assert.equal(tf.memory().numTensors, before, "no tensor leaks");
+    },
+  });
+}
+
+Deno.test("a CycleGAN seed whose translators diverge in lockstep stops at the step it does alone, before its discriminators' update", async () => {
+  const cells = cycleganRows().get("cyclegan cyclegan")!;
+  const { solo, lockstep } = await translationRuns(cells, [undefined, 9, undefined]);
+  assert.equal(solo[1].outcome.status, "diverged");
+  assert.deepEqual(solo[1].outcome.divergence, { step: 10, network: "G" });
+  assert.equal(solo[0].outcome.status, "completed");
+  solo.forEach((run, i) => assertSameRun(run, lockstep[i], `seed ${SEEDS[i]}`));
 });
