@@ -14,8 +14,10 @@ import {
   BOOTSTRAP_RESAMPLES,
   compareToBaseline,
   CONFIDENCE,
+  EXACT_SPLITS_LIMIT,
   meanInterval,
   type PairComparison,
+  RANDOM_PERMUTATIONS,
   type RankInterval,
   rankRows,
 } from "./ranking.ts";
@@ -616,7 +618,8 @@ function formatRange([low, high]: [number, number], digits = 3): string {
 /**
  * Each row against the table's baseline row, as a sentence: the difference of means with its
  * bootstrap interval, the probability of improvement with its interval, and which side is
- * separated (exact permutation tests, Holm over the k − 1 comparisons); empty without a baseline.
+ * separated (permutation tests, exact or over random splits, Holm over the k − 1 comparisons); empty
+ * without a baseline.
  */
 export function baselineSentence(table: TableComparisons): string {
   if (table.baselineAbsent) {
@@ -625,10 +628,13 @@ export function baselineSentence(table: TableComparisons): string {
   if (!table.baseline?.comparisons.length) return "";
   const { variant, comparisons } = table.baseline;
   const tested = comparisons.filter((c) => !c.byValue).length;
+  const sampled = comparisons.some((c) => !c.byValue && !c.exact);
   const family = tested
-    ? `exact permutation tests, Holm over the ${tested} tested comparison${
-      tested > 1 ? "s" : ""
-    } with the baseline${
+    ? `${
+      sampled
+        ? `permutation tests over ${RANDOM_PERMUTATIONS.toLocaleString("en")} seeded random splits`
+        : "exact permutation tests"
+    }, Holm over the ${tested} tested comparison${tested > 1 ? "s" : ""} with the baseline${
       tested < comparisons.length
         ? "; rows whose seeds agree exactly, as the baseline's, by value"
         : ""
@@ -682,6 +688,33 @@ export function missingSentences(board: Pick<Leaderboard, "missing" | "figures">
 }
 
 /**
+ * How the board's permutation tests split the seeds: every split (exact) while two rows have at
+ * most `EXACT_SPLITS_LIMIT` splits, else seeded random splits (20 vs 20 seeds have 1.4e11).
+ */
+function permutationWords(board: Pick<Leaderboard, "comparisons">): string {
+  const tests = board.comparisons.flatMap((table) => [
+    ...table.pairs,
+    ...(table.baseline?.comparisons ?? []),
+  ]).filter((test) => !test.byValue);
+  const sampled = tests.filter((test) => !test.exact).length;
+  const exact =
+    "exact two-sided permutation tests of the difference of means over every split of the two rows' seeds";
+  if (!sampled) return exact;
+  const random = `two-sided permutation tests of the difference of means over ${
+    RANDOM_PERMUTATIONS.toLocaleString("en")
+  } seeded random splits, p = (1 + splits as extreme) / (1 + ${
+    RANDOM_PERMUTATIONS.toLocaleString("en")
+  }), so no p is below ${formatP(1 / (1 + RANDOM_PERMUTATIONS))} before correction`;
+  return sampled === tests.length
+    ? `${random} (the rows have more than ${
+      EXACT_SPLITS_LIMIT.toLocaleString("en")
+    } splits to enumerate)`
+    : `${exact} where they number at most ${
+      EXACT_SPLITS_LIMIT.toLocaleString("en")
+    }, else ${random} (${sampled} of ${tests.length} tests)`;
+}
+
+/**
  * The method and caveats, in words: the note under a board's tables (Markdown and HTML), one
  * paragraph per entry; the commits are stated apart ({@linkcode commitsSentence}).
  */
@@ -700,10 +733,12 @@ export function methodNote(board: Leaderboard): string[] {
     `Rank: a ${PERCENT} rank interval of ${label}, the middle ${PERCENT} of the row's ranks over ${
       BOOTSTRAP_RESAMPLES.toLocaleString("en")
     } stratified bootstrap resamples (each row's seeds resampled on their own, seed 0), widened to every rank that the pairwise tests cannot exclude (at 2-3 seeds a bootstrap interval is about the range of the seeds and understates the uncertainty).` +
-    ` Pairwise claims: exact two-sided permutation tests of the difference of means over every split of the two rows' seeds, Holm-corrected over all pairs of the table, family-wise level ${ALPHA} (the strict view); a pair of rows whose seeds each agree exactly (at least 2 seeds) is ordered by its values and left out of that family, since the seed does not change those rows.` +
+    ` Pairwise claims: ${
+      permutationWords(board)
+    }, Holm-corrected over all pairs of the table, family-wise level ${ALPHA} (the strict view); a pair of rows whose seeds each agree exactly (at least 2 seeds) is ordered by its values and left out of that family, since the seed does not change those rows.` +
     ` Against the baseline (where the suite names one): each row's difference of means from the baseline row with a ${PERCENT} stratified bootstrap interval (${
       BOOTSTRAP_RESAMPLES.toLocaleString("en")
-    } resamples, seeded), the probability of improvement (rliable, Agarwal et al. 2021) with its interval, and exact permutation tests Holm-corrected over those comparisons only.` +
+    } resamples, seeded), the probability of improvement (rliable, Agarwal et al. 2021) with its interval, and the same permutation tests Holm-corrected over those comparisons only.` +
     ` ${PERCENT} CI: Student's t interval of the mean over seeds.`,
   ];
   if (board.leftOut) {

@@ -445,3 +445,21 @@ Deno.test("the interval of modes covered is cut at the mixture's number of modes
   assert.equal(inside.primaryIntervalCut, undefined);
   assert.ok(inside.primaryInterval![0] > 0.4 && inside.primaryInterval![1] < 0.6);
 });
+
+Deno.test("the note says when two rows have too many splits to enumerate and the tests drew random splits", () => {
+  const twenty = (centre: number) => Array.from({ length: 20 }, (_, i) => centre + i / 100);
+  const board = buildLeaderboard(INFO, [
+    ...row("ring8", "low", twenty(0.1)),
+    ...row("ring8", "high", twenty(3)),
+  ]);
+  const [pair] = board.comparisons[0].pairs;
+  assert.equal(pair.exact, false, "C(40, 20) splits are more than the exact limit");
+  assert.ok(pair.p >= 1 / 20_001 && pair.p < 0.001, `p ${pair.p}`);
+  const markdown = renderMarkdown(board);
+  assert.ok(
+    markdown.includes(
+      "two-sided permutation tests of the difference of means over 20,000 seeded random splits",
+    ),
+  );
+  assert.ok(!markdown.includes("exact two-sided permutation tests"), "no claim of exactness");
+});
