@@ -33,7 +33,7 @@ import { releaseHeldClaims } from "./runner/claim.ts";
 import { estimateRun, renderCost } from "./runner/cost.ts";
 import { cellId, checkPlanCells, readPlanFile, type RunPlan } from "./runner/plan_file.ts";
 import { parseShard } from "./runner/shard.ts";
-import { LOCKSTEP_AUTO } from "./train/lockstep.ts";
+import { LOCKSTEP_AUTO, LOCKSTEP_AUTO_BY_ARCHITECTURE } from "./train/lockstep.ts";
 import { suiteDir } from "./runner/store.ts";
 import {
   renderPlan,
@@ -73,7 +73,11 @@ export const SCRATCH_DIR = "results-scratch";
 const LOCKSTEP_OPTION = {
   type: "count",
   value: "S",
-  defaultText: `${LOCKSTEP_AUTO} where the row's configuration can, else 1`,
+  defaultText: `${LOCKSTEP_AUTO} where the row's configuration can (${
+    Object.entries(LOCKSTEP_AUTO_BY_ARCHITECTURE).map(([name, size]) => `${name}: ${size}`).join(
+      ", ",
+    )
+  }), else 1`,
   description:
     "seeds of a row trained together as one batched model (each stored as its own cell, same hash); 1 trains each cell alone",
 } as const;

@@ -2,13 +2,13 @@
  * Seeds in lockstep, as the runner plans them: the cells to train of one row (the same suite,
  * profile, dataset, variant and backend; only the seed differs) go in groups of up to S cells,
  * each group trained as one batched model in one worker (`runCellGroup`, run_cell.ts). S is
- * `--lockstep` (default {@linkcode LOCKSTEP_AUTO}) where the row's configuration can train in
+ * `--lockstep` (default: `lockstepAuto`, per architecture) where the row's configuration can train in
  * lockstep (`lockstepUnsupported`, train/lockstep.ts), else 1. Grouping changes no cell's
  * configuration: its training hash and scoring key are those of the cell trained alone.
  *
  * @module
  */
-import { LOCKSTEP_AUTO, lockstepUnsupported } from "../train/lockstep.ts";
+import { lockstepAuto, lockstepUnsupported } from "../train/lockstep.ts";
 import type { Cell, CellConfig } from "./cells.ts";
 
 /** Why a configuration cannot train in lockstep (undefined when it can): `lockstepUnsupported`, or a test's stand-in. */
@@ -17,16 +17,18 @@ export type LockstepCheck = (config: CellConfig) => string | undefined;
 /**
  * How many cells of `config`'s row train together.
  *
- * @param requested `--lockstep` (default {@linkcode LOCKSTEP_AUTO}; 1 turns lockstep off)
+ * @param requested `--lockstep` (default `lockstepAuto(config)`: 16, or the architecture's own;
+ *   1 turns lockstep off)
  * @param check whether the configuration can train in lockstep (default `lockstepUnsupported`)
  * @returns `requested` where `check` accepts the configuration, else 1
  */
 export function lockstepSize(
   config: CellConfig,
-  requested: number = LOCKSTEP_AUTO,
+  requested?: number,
   check: LockstepCheck = lockstepUnsupported,
 ): number {
-  return requested > 1 && check(config) === undefined ? requested : 1;
+  const size = requested ?? lockstepAuto(config);
+  return size > 1 && check(config) === undefined ? size : 1;
 }
 
 /** The row of a cell: what the cells of one lockstep group share (all but the seed). */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LOCKSTEP_AUTO } from "../train/lockstep.ts";
+import { LOCKSTEP_AUTO, LOCKSTEP_AUTO_BY_ARCHITECTURE } from "../train/lockstep.ts";
 import { buildMatrix, type Cell } from "./cells.ts";
 import { describeGroup, groupCells, lockstepSize, rowKey } from "./lockstep_groups.ts";
 import { loadSuite } from "./suite.ts";
@@ -57,6 +57,13 @@ Deno.test("lockstepSize() is --lockstep, LOCKSTEP_AUTO without it, and 1 for a c
   assert.equal(lockstepSize(cell.config, undefined, anyConfig), LOCKSTEP_AUTO);
   assert.equal(lockstepSize(cell.config, 4, () => "no"), 1);
   assert.equal(lockstepSize(cell.config, 1, anyConfig), 1);
+  // Without --lockstep, the architecture's own size where it has one.
+  assert.equal(lockstepSize({ ...cell.config, architecture: "relu-mlp" }, undefined, anyConfig), 4);
+  assert.equal(lockstepSize({ ...cell.config, architecture: "pacgan" }, undefined, anyConfig), 1);
+  assert.equal(lockstepSize({ ...cell.config, architecture: "pacgan" }, 8, anyConfig), 8);
+  for (const size of Object.values(LOCKSTEP_AUTO_BY_ARCHITECTURE)) {
+    assert.ok(Number.isInteger(size) && size >= 1 && size <= LOCKSTEP_AUTO);
+  }
 });
 
 Deno.test("describeGroup() names a group's row and its seeds, consecutive ones as a range", () => {

@@ -44,8 +44,24 @@ import {
   type WeightedRegulariser,
 } from "./trainer.ts";
 
-/** Seeds trained together when the user does not say (`--lockstep` absent). */
+/** Seeds trained together when the user does not say (`--lockstep` absent), but see {@linkcode lockstepAuto}. */
 export const LOCKSTEP_AUTO = 16;
+
+/**
+ * Architectures whose automatic group size is not {@linkcode LOCKSTEP_AUTO}, from bench:speed's
+ * lockstep rows (docs/speed.md, "Seeds in lockstep"): the WGAN-GP toy's 512-wide `relu-mlp` gains
+ * as much at 4 seeds as at 10, and PacGAN gains nothing measurable, so a larger group would only
+ * hold its cells back from being stored until the whole group ends.
+ */
+export const LOCKSTEP_AUTO_BY_ARCHITECTURE: Readonly<Record<string, number>> = {
+  "relu-mlp": 4,
+  pacgan: 1,
+};
+
+/** The group size `--lockstep` absent gives a configuration's row (before `lockstepUnsupported`). */
+export function lockstepAuto(config: Pick<CellConfig, "architecture">): number {
+  return LOCKSTEP_AUTO_BY_ARCHITECTURE[config.architecture] ?? LOCKSTEP_AUTO;
+}
 
 /** What the seed-axis discriminator step needs of a penalty, perturbation or constraint. */
 interface SeedRegulariser {
