@@ -509,7 +509,6 @@ export async function trainLockstep(group: TrainOptions[]): Promise<TrainOutcome
 
   /** train.ts' step for the seeds in `running`, each seed's report as it would be alone. */
   const step = async (_g: number, logging: boolean, running: number[]) => {
-    const started = performance.now();
     const reports = new Map<number, StepReport>();
     const state = running.map(() => ({ lossesD: [] as number[], normD: -1, lossG: 0, normG: -1 }));
     /** Ends seed `running[i]`'s step with `report`, its weights written back as they are now. */
@@ -547,8 +546,6 @@ export async function trainLockstep(group: TrainOptions[]): Promise<TrainOutcome
       if (diverged(lossG, normG)) end(i, { lossesD, normD, lossG, normG, diverged: "G" });
       else reports.set(s, { lossesD, normD, lossG, normG });
     });
-    const seconds = (performance.now() - started) / 1000 / running.length;
-    for (const report of reports.values()) report.seconds = seconds;
     return reports;
   };
 

@@ -28,13 +28,8 @@ import {
   writeSlice,
 } from "./lockstep_parts.ts";
 import { HistoryPool } from "./history_pool.ts";
-import { CycleganTrainerOptions, linearDecay } from "./train_cyclegan.ts";
-import {
-  diverged,
-  optimizerFor,
-  type TrainOutcome,
-  type TranslationTrainOptions,
-} from "./trainer.ts";
+import { cycleganSetup, jointNorm } from "./train_cyclegan.ts";
+import { diverged, type TrainOutcome, type TranslationTrainOptions } from "./trainer.ts";
 
 /** One network of the four: stacked `[S, in, out]` kernels and `[S, out]` biases, layer by layer. */
 class SeedDenseStack {
@@ -105,11 +100,6 @@ class SeedCyclegan {
   }
 }
 
-/** √(Σ n²) of the measured norms `norms`, or −1 when they were not measured (train_cyclegan.ts'). */
-function jointNorm(norms: number[]): number {
-  return norms.some((n) => n < 0) ? -1 : Math.hypot(...norms);
-}
-
 /** cycle_losses.ts' `meanAbsoluteError` per seed. */
 function seedMeanAbsoluteError(x: tf.Tensor, y: tf.Tensor): tf.Tensor1D {
   return seedMean(tf.abs(tf.sub(x, y)));
@@ -150,15 +140,7 @@ export async function trainCycleganLockstep(
   }
   const loss = SEED_LOSSES.get(soloLoss);
   if (!loss) throw new TypeError("this loss has no lockstep form");
-  const settings = CycleganTrainerOptions.parse(first.trainerOptions);
-  const weights = {
-    adversarial: settings.adversarialWeight,
-    cycle: settings.cycleWeight,
-    identity: settings.identityWeight,
-  };
-  const decay = linearDecay(budget.steps, settings.constantShare);
-  const optimizerG = optimizerFor(hyper, (t) => hyper.lrG * decay(t));
-  const optimizerD = optimizerFor(hyper, (t) => hyper.lrD * decay(t));
+  const { settings, weights, optimizerG, optimizerD } = cycleganSetup(first);
   const model = new SeedCyclegan(group.map((o) => o.networks));
   const seeds = group.length;
   const n = budget.batchSize;
@@ -182,7 +164,6 @@ export async function trainCycleganLockstep(
 
   /** train_cyclegan.ts' step for the seeds in `running`, each seed's report as it would be alone. */
   const step = async (_g: number, logging: boolean, running: number[]) => {
-    const started = performance.now();
     // Each seed draws a, then b, from its own data stream.
     const drawn = data.map((rng, s) => ({
       a: group[s].dataset.sample(n, rng),
@@ -296,8 +277,6 @@ export async function trainCycleganLockstep(
       if (report.diverged) model.writeBack(s, group[s].networks);
       reports.set(s, report);
     }
-    const seconds = (performance.now() - started) / 1000 / running.length;
-    for (const report of reports.values()) report.seconds = seconds;
     return reports;
   };
 

@@ -198,7 +198,6 @@ export async function trainPacganLockstep(group: TrainOptions[]): Promise<TrainO
 
   /** train_pacgan.ts' step for the seeds in `running`, each seed's report as it would be alone. */
   const step = async (_g: number, logging: boolean, running: number[]) => {
-    const started = performance.now();
     let fake: tf.Tensor | undefined;
     const [forG, forD] = await applySeedUpdates(() => {
       const real = tf.tensor(
@@ -248,8 +247,6 @@ export async function trainPacganLockstep(group: TrainOptions[]): Promise<TrainO
       } else reports.set(s, { lossesD: [lossD], lossG, normD, normG });
       if (reports.get(s)!.diverged) model.writeBack(s, group[s].pair);
     }
-    const seconds = (performance.now() - started) / 1000 / running.length;
-    for (const report of reports.values()) report.seconds = seconds;
     return reports;
   };
 

@@ -304,7 +304,7 @@ export interface LockstepSeeds {
 
 /**
  * Runs each seed's training loop (`loop.ts`) with its steps joined by a {@linkcode StepBarrier}
- * into `step`, its evaluations on its solo networks (written back before, read back after), and
+ * into `step` (each report then carrying its share of the batched step's seconds), its evaluations on its solo networks (written back before, read back after), and
  * its final weights written back; resolves once every loop settled, with the first failure as the
  * group's.
  */
@@ -312,7 +312,15 @@ export async function runLockstepLoops(
   seeds: LockstepSeeds,
   step: (g: number, logging: boolean, seeds: number[]) => Promise<Map<number, StepReport>>,
 ): Promise<TrainOutcome[]> {
-  const barrier = new StepBarrier(seeds.group.length, step);
+  // Each seed's report carries its share of the batched step's time.
+  const timed = async (g: number, logging: boolean, running: number[]) => {
+    const started = performance.now();
+    const reports = await step(g, logging, running);
+    const seconds = (performance.now() - started) / 1000 / running.length;
+    for (const report of reports.values()) report.seconds = seconds;
+    return reports;
+  };
+  const barrier = new StepBarrier(seeds.group.length, timed);
   const loops = seeds.group.map((options, s) =>
     runTrainingLoop({
       budget: options.budget,

@@ -15,9 +15,14 @@ import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import { sampleSize } from "../data/dataset.ts";
 import { UserError } from "../errors.ts";
-import { discriminatorLosses, translatorLosses } from "../losses/cycle_losses.ts";
+import {
+  type CycleWeights,
+  discriminatorLosses,
+  translatorLosses,
+} from "../losses/cycle_losses.ts";
 import { HistoryPool } from "./history_pool.ts";
 import { runTrainingLoop, type StepReport } from "./loop.ts";
+import type { Optimizer } from "./optimizers.ts";
 import {
   applyUpdates,
   diverged,
@@ -58,8 +63,36 @@ export function linearDecay(steps: number, constantShare: number): (t: number) =
   return (t) => 1 - Math.max(0, t - constant) / (steps - constant + 1);
 }
 
+/**
+ * What a CycleGAN run sets up from its options: the parsed trainer options, the translators'
+ * objective weights, and the two optimisers with the learning rates' linear decay (the solo and
+ * the lockstep trainer alike).
+ */
+export function cycleganSetup(
+  options: Pick<TranslationTrainOptions, "hyper" | "budget" | "trainerOptions">,
+): {
+  settings: CycleganTrainerOptions;
+  weights: CycleWeights;
+  optimizerG: Optimizer;
+  optimizerD: Optimizer;
+} {
+  const { hyper, budget } = options;
+  const settings = CycleganTrainerOptions.parse(options.trainerOptions);
+  const decay = linearDecay(budget.steps, settings.constantShare);
+  return {
+    settings,
+    weights: {
+      adversarial: settings.adversarialWeight,
+      cycle: settings.cycleWeight,
+      identity: settings.identityWeight,
+    },
+    optimizerG: optimizerFor(hyper, (t) => hyper.lrG * decay(t)),
+    optimizerD: optimizerFor(hyper, (t) => hyper.lrD * decay(t)),
+  };
+}
+
 /** √(Σ n²) of the measured norms `norms`, or −1 when they were not measured. */
-function jointNorm(norms: number[]): number {
+export function jointNorm(norms: number[]): number {
   return norms.some((n) => n < 0) ? -1 : Math.hypot(...norms);
 }
 
@@ -73,15 +106,7 @@ export async function trainCyclegan(options: TranslationTrainOptions): Promise<T
       `the cyclegan trainer takes one translator update, then one discriminator update per step: k must be 1 and scheme 'alternating', got k = ${hyper.k} and '${hyper.scheme}'`,
     );
   }
-  const settings = CycleganTrainerOptions.parse(options.trainerOptions);
-  const weights = {
-    adversarial: settings.adversarialWeight,
-    cycle: settings.cycleWeight,
-    identity: settings.identityWeight,
-  };
-  const decay = linearDecay(budget.steps, settings.constantShare);
-  const optimizerG = optimizerFor(hyper, (t) => hyper.lrG * decay(t));
-  const optimizerD = optimizerFor(hyper, (t) => hyper.lrD * decay(t));
+  const { settings, weights, optimizerG, optimizerD } = cycleganSetup(options);
   const dataRng = options.rng.stream("data");
   const poolRng = options.rng.stream("pool");
   const pools = {
