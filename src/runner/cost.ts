@@ -8,8 +8,10 @@
  * same network, batch size and hyper-parameters ("measured"); failing that, from cells of the
  * same suite, dataset, variant and backend at another profile, whose networks or batches differ
  * ("rough": a profile's full-size networks can train several times slower than its quick ones);
- * failing that, the cell has no estimate and is counted as such. The projection assumes the
- * run's cores are as fast as those that measured, with the load they had.
+ * failing that, the cell has no estimate and is counted as such. Cells that will train in lockstep
+ * groups take the rate measured in groups of the nearest stored size, and a group
+ * occupies one core for the sum of its cells' times. The projection assumes the run's cores are as
+ * fast as those that measured, with the load they had.
  *
  * @module
  */
@@ -17,6 +19,7 @@ import stringify from "safe-stable-stringify";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildMatrix, type Cell, type CellConfig } from "./cells.ts";
+import { groupCells } from "./lockstep_groups.ts";
 import { selectShard } from "./shard.ts";
 import { listResultFiles, readResult } from "./store.ts";
 import type { Profile, Suite } from "./suite.ts";
@@ -32,6 +35,11 @@ export interface Measurement {
   evalSeconds: number;
   /** Seconds outside training and evaluation (setup, scoring the final samples, storing). */
   otherSeconds: number;
+  /**
+   * The lockstep group it trained in (1: alone): its steps per second are then its share of the
+   * group's batched steps.
+   */
+  lockstep?: number;
 }
 
 /** How a cell's rate was found. */
@@ -98,7 +106,13 @@ export async function readMeasurements(
           config: result.config,
           stepsPerSecond: timing.stepsPerSecond,
           evalSeconds: timing.evalSeconds / evals,
-          otherSeconds: Math.max(0, timing.wallSeconds - timing.trainSeconds - timing.evalSeconds),
+          // A lockstep cell's wall time is its group's (its train seconds are its share): the
+          // group's wall shared out over its seeds, less the cell's own training and evaluations.
+          otherSeconds: Math.max(
+            0,
+            timing.wallSeconds / (timing.lockstep ?? 1) - timing.trainSeconds - timing.evalSeconds,
+          ),
+          lockstep: timing.lockstep ?? 1,
         });
       }
     }
@@ -127,19 +141,26 @@ function median(values: number[]): number {
 
 /**
  * Projects one cell's seconds from `measurements`: steps over the median rate, evaluations at the
- * median seconds each, and the median time outside both.
+ * median seconds each, and the median time outside both. A cell that will train in a lockstep
+ * group of `group` seeds takes its training rate from the cells that trained in groups of the
+ * stored size nearest to it (their rate is per seed; 1: alone).
  */
 export function projectCell(
   cell: Cell,
   measurements: Measurement[],
+  group = 1,
 ): { seconds: number; match: RateMatch } {
   const exact = measurements.filter((m) => speedKey(m.config) === speedKey(cell.config));
   const rough = exact.length
     ? exact
     : measurements.filter((m) => roughKey(m.config) === roughKey(cell.config));
   if (!rough.length) return { seconds: Number.NaN, match: "none" };
+  // The rates measured at the group size nearest (in ratio) to the cell's.
+  const distance = (m: Measurement) => Math.abs(Math.log((m.lockstep ?? 1) / group));
+  const nearest = Math.min(...rough.map(distance));
+  const rates = rough.filter((m) => distance(m) === nearest).map((m) => m.stepsPerSecond);
   const { steps, evalEvery } = cell.config.budget;
-  const seconds = steps / median(rough.map((m) => m.stepsPerSecond)) +
+  const seconds = steps / median(rates) +
     evaluations(steps, evalEvery) * median(rough.map((m) => m.evalSeconds)) +
     median(rough.map((m) => m.otherSeconds));
   return { seconds, match: exact.length ? "measured" : "rough" };
@@ -158,14 +179,31 @@ function makespan(durations: number[], lanes: number): number {
 /**
  * Projects the cost of running `cells` (a run's whole cell list, in order) on `cluster`: shard s
  * takes the cells k with k mod shards = s and runs them `cores` at a time; the nodes take the
- * shards in order, one at a time each.
+ * shards in order, one at a time each. With `groupOf` (the runner's lockstep grouping of a
+ * shard's cells), each group is one worker's: its cells' seconds run one after the other on one
+ * core, each at the rate measured in groups of its size.
  */
 export function estimateCost(
   cells: Cell[],
   measurements: Measurement[],
   cluster: Cluster,
+  groupOf: (shard: Cell[]) => Cell[][] = (shard) => shard.map((cell) => [cell]),
 ): CostEstimate {
-  const projected = cells.map((cell) => projectCell(cell, measurements));
+  // Each cell by its position, so that the same cell listed twice is counted twice.
+  const numbered = cells.map((cell, position) => ({ ...cell, position }));
+  const shards = Array.from(
+    { length: cluster.shards },
+    (_, index) =>
+      groupOf(selectShard(numbered, { index, count: cluster.shards })) as (typeof numbered)[],
+  );
+  const projected: { seconds: number; match: RateMatch }[] = new Array(cells.length);
+  for (const groups of shards) {
+    for (const group of groups) {
+      for (const cell of group) {
+        projected[cell.position] = projectCell(cell, measurements, group.length);
+      }
+    }
+  }
   const matches: Record<RateMatch, number> = { measured: 0, rough: 0, none: 0 };
   for (const { match } of projected) matches[match]++;
   const unknown = [
@@ -174,10 +212,10 @@ export function estimateCost(
     ),
   ];
   const seconds = projected.map(({ seconds }) => Number.isFinite(seconds) ? seconds : 0);
-  const shardSeconds = Array.from(
-    { length: cluster.shards },
-    (_, index) => makespan(selectShard(seconds, { index, count: cluster.shards }), cluster.cores),
+  const groupSeconds = shards.map((groups) =>
+    groups.map((group) => group.reduce((sum, cell) => sum + seconds[cell.position], 0))
   );
+  const shardSeconds = groupSeconds.map((groups) => makespan(groups, cluster.cores));
   return {
     ...cluster,
     cells: cells.length,
@@ -226,6 +264,8 @@ export interface RunSelection {
   seeds?: number[];
   /** A results folder whose timing is used besides the repository's committed results. */
   resultsDir: string;
+  /** `--lockstep`: the group size asked for (default: `lockstepAuto`, per architecture). */
+  lockstep?: number;
 }
 
 /**
@@ -243,5 +283,10 @@ export async function estimateRun(
     [...folders].map((folder) => readMeasurements(folder, names)),
   )).flat();
   const cells = suites.flatMap((suite) => buildMatrix(suite, selection));
-  return estimateCost(cells, measurements, cluster);
+  return estimateCost(
+    cells,
+    measurements,
+    cluster,
+    (shard) => groupCells(shard, selection.lockstep),
+  );
 }

@@ -124,3 +124,41 @@ Deno.test("the replications' paper profiles are projected from the committed rep
     assert.ok(estimate.coreHours > estimate.longestCellHours, name);
   }
 });
+
+Deno.test("cells grouped in lockstep take the rate measured in groups of their size, and a group holds one core for all its cells", () => {
+  const hour = cell({ steps: 3600, evalEvery: 3600 });
+  const timing = { evalSeconds: 0, otherSeconds: 0 };
+  const rates = [
+    measured({ steps: 3600, evalEvery: 3600 }, { ...timing, stepsPerSecond: 1, lockstep: 1 }),
+    // Trained 4 at a time: 2 steps a second per seed.
+    measured({ steps: 3600, evalEvery: 3600 }, { ...timing, stepsPerSecond: 2, lockstep: 4 }),
+    measured({ steps: 3600, evalEvery: 3600 }, { ...timing, stepsPerSecond: 2, lockstep: 4 }),
+  ];
+  const cells = Array.from({ length: 4 }, (_, seed) => ({
+    ...hour,
+    config: { ...hour.config, seed },
+  }));
+  const cluster = { nodes: 1, cores: 4, shards: 1 };
+  const together = estimateCost(cells, rates, cluster, (shard) => [shard]);
+  assert.equal(together.coreHours, 2, "4 cells at the group rate: half an hour each");
+  assert.equal(together.wallHours, 2, "one group, one core, its cells one after the other");
+  assert.equal(together.longestCellHours, 0.5);
+  // Alone, each cell takes the rate measured alone: 1 step/s.
+  const alone = estimateCost(cells, rates, cluster);
+  assert.equal(alone.coreHours, 4);
+  assert.equal(alone.wallHours, 1, "4 cells alone on 4 cores");
+  // A group size no stored cell trained at takes the rate of the nearest stored size: pairs are
+  // as near to 1 as to 4 (ratio 2), so both sizes' rates count (median of 1, 2, 2 steps/s); a
+  // group of 3 takes the groups of 4's.
+  const pairs = estimateCost(cells, rates, cluster, (shard) => [shard.slice(0, 2), shard.slice(2)]);
+  assert.equal(pairs.coreHours, 2);
+  assert.equal(pairs.wallHours, 1);
+  const threes = estimateCost(
+    cells,
+    rates,
+    cluster,
+    (shard) => [shard.slice(0, 3), shard.slice(3)],
+  );
+  assert.equal(threes.coreHours, 0.5 * 3 + 1, "3 cells at 2 steps/s, the one alone at 1");
+  assert.equal(threes.wallHours, 1.5);
+});
