@@ -13,8 +13,11 @@ import { buildMatrix } from "../src/runner/cells.ts";
 import { buildPair, trainOptions, trainPair } from "../src/runner/run_cell.ts";
 import { loadSuite, type Profile } from "../src/runner/suite.ts";
 import { train } from "../src/train/train.ts";
-import type { TrainOptions } from "../src/train/trainer.ts";
+import type { TrainOptions, TrainOutcome, TranslationTrainer } from "../src/train/trainer.ts";
 import { trainLockstep } from "../src/train/lockstep.ts";
+import { trainCycleganLockstep } from "../src/train/lockstep_cyclegan.ts";
+import { TRAINERS } from "../src/train/mod.ts";
+import { prepareTranslationCell } from "../src/runner/translation_cell.ts";
 
 /** A stand-in for 28x28 data: the step's cost does not depend on the pixel values. */
 export const noise784: Dataset = {
@@ -92,12 +95,37 @@ function cellConfig(cell: BenchCell, steps: number) {
   return { ...found, budget: { ...found.budget, steps, logEvery: steps + 1, evalEvery: steps } };
 }
 
+/** Whether the cell's trainer trains translation networks (CycleGAN) rather than a pair. */
+function translates(config: ReturnType<typeof cellConfig>): boolean {
+  return TRAINERS.get(config.trainer ?? "gan").networks === "translation";
+}
+
+/** A translation cell's trainer options (as `runCell` prepares them), evaluating nothing. */
+function translationOptions(config: ReturnType<typeof cellConfig>) {
+  const prepared = prepareTranslationCell({
+    config,
+    dataset: DATASETS.get(config.dataset),
+    rng: new Rng(config.seed),
+  });
+  prepared.options.evaluate = () => ({});
+  return prepared;
+}
+
 /**
  * ms per step of a suite's cell (its networks, trainer, loss, regularisers, optimiser and batch,
  * as `runCell` trains them, without evaluations): seed 0, run for `steps` steps.
  */
 export async function msPerCellStep(cell: BenchCell, steps: number): Promise<number> {
   const config = cellConfig(cell, steps);
+  if (translates(config)) {
+    const prepared = translationOptions(config);
+    try {
+      const trainer = TRAINERS.get(config.trainer!) as TranslationTrainer;
+      return (1000 * (await trainer.train(prepared.options)).trainSeconds) / steps;
+    } finally {
+      prepared.dispose();
+    }
+  }
   const dataset = DATASETS.get(config.dataset);
   const rng = new Rng(config.seed);
   const pair = buildPair(config, dataset, rng);
@@ -119,17 +147,25 @@ export async function msPerCellSeedStep(
   seeds: number,
 ): Promise<number> {
   const base = cellConfig(cell, steps);
+  const configs = Array.from({ length: seeds }, (_, seed) => ({ ...base, seed }));
+  const perSeedStep = (outcomes: TrainOutcome[]) =>
+    (1000 * outcomes.reduce((sum, outcome) => sum + outcome.trainSeconds, 0)) / (steps * seeds);
+  if (translates(base)) {
+    const prepared = configs.map(translationOptions);
+    try {
+      return perSeedStep(await trainCycleganLockstep(prepared.map((p) => p.options)));
+    } finally {
+      for (const p of prepared) p.dispose();
+    }
+  }
   const dataset = DATASETS.get(base.dataset);
-  const group = Array.from({ length: seeds }, (_, seed) => {
-    const config = { ...base, seed };
-    const rng = new Rng(seed);
+  const group = configs.map((config) => {
+    const rng = new Rng(config.seed);
     const pair = buildPair(config, dataset, rng);
     return trainOptions({ config, dataset, pair, rng }, { evaluate: () => ({}) });
   });
   try {
-    const outcomes = await trainLockstep(group);
-    const seconds = outcomes.reduce((sum, outcome) => sum + outcome.trainSeconds, 0);
-    return (1000 * seconds) / (steps * seeds);
+    return perSeedStep(await trainLockstep(group));
   } finally {
     for (const { pair } of group) disposePair(pair);
   }

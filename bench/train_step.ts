@@ -8,7 +8,9 @@
  * two replication cells as their suites train them (`msPerCellStep`): `pacgan1`/`pacgan4`
  * (PacGAN's joint step, batch 100, pack 1 and 4; suites/pacgan.json's replicate profile) and
  * `wgan-gp-toy` (5 critic steps with the gradient penalty, then a G step, batch 256, 512-wide ReLU
- * MLPs; suites/wgan-gp-toy.json).
+ * MLPs; suites/wgan-gp-toy.json); and `cyclegan-ring`, CycleGAN's quick ring cell (suites/cyclegan.json:
+ * four 64-wide MLPs, batch 64, a translators' and a discriminators' update a step), which has no
+ * PyTorch peer.
  *
  * On the wasm-based backends (`wasm`, `blas`) each row also gives the FLOPs of the products and
  * convolutions a step runs (counted as they run: 2·m·n·k each) and the share of the step's time
@@ -23,8 +25,8 @@
  * timed, with its device, FLOPs and product share) and `_peer` (that description; null without
  * PyTorch).
  *
- * `--lockstep 1,4,16` adds rows `mixture-mlp ×S` (and `pacgan1 ×S`, `pacgan4 ×S`, `wgan-gp-toy ×S`
- * when those models are timed): S seeds trained at a time in lockstep (src/train/lockstep.ts), in
+ * `--lockstep 1,4,16` adds rows `mixture-mlp ×S` (and `pacgan1 ×S`, `pacgan4 ×S`, `wgan-gp-toy ×S`,
+ * `cyclegan-ring ×S` when those models are timed): S seeds trained at a time in lockstep (src/train/lockstep.ts), in
  * ms per seed-step (S = 1 is the solo row); the mixture MLP's rows next to the peer's
  * S seeds as one batched model (`mixture-mlp@S`: torch.baddbmm per layer).
  *
@@ -38,6 +40,7 @@ import { ring8 } from "../src/data/mixtures.ts";
 import { type BackendChoice, initBackend, listBackends } from "../src/engine/backend.ts";
 import { meterHeapProducts, type ProductMeter } from "@ganbench/wasm-kernels";
 import { parseScriptArgs } from "../src/cli_options.ts";
+import type { Profile } from "../src/runner/suite.ts";
 import { mnist } from "../src/data/mnist.ts";
 import { buildDcgan, DcganOptions } from "../src/models/dcgan.ts";
 import { buildMlp, MlpOptions } from "../src/models/mlp.ts";
@@ -109,7 +112,7 @@ function dcganModel(): BenchModel {
 }
 
 /**
- * A replication suite's cell (replicate profile, seed 0), trained by its own trainer; with
+ * A suite's cell (seed 0; the replicate profile unless `profile` says), trained by its own trainer; with
  * `seeds` > 1, that many seeds of its row in lockstep (`time` is then ms per seed-step).
  */
 function cellModel(
@@ -118,8 +121,9 @@ function cellModel(
   dataset: string,
   batchSize: number,
   seeds = 1,
+  profile: Profile = "replicate",
 ): BenchModel {
-  const cell = { suite, profile: "replicate" as const, variant, dataset };
+  const cell = { suite, profile, variant, dataset };
   return {
     batchSize,
     seeds,
@@ -133,6 +137,7 @@ const LOCKSTEP_MODELS: Record<string, (seeds: number) => BenchModel> = {
   pacgan1: (seeds) => cellModel("pacgan", "gan", "pacgan-ring8", 100, seeds),
   pacgan4: (seeds) => cellModel("pacgan", "pacgan4", "pacgan-ring8", 100, seeds),
   "wgan-gp-toy": (seeds) => cellModel("wgan-gp-toy", "wgan-gp", "wgan-gp-8gaussians", 256, seeds),
+  "cyclegan-ring": (seeds) => cyclegan(seeds),
 };
 
 const MODELS: Record<string, () => BenchModel> = {
@@ -142,7 +147,13 @@ const MODELS: Record<string, () => BenchModel> = {
   pacgan1: () => cellModel("pacgan", "gan", "pacgan-ring8", 100),
   pacgan4: () => cellModel("pacgan", "pacgan4", "pacgan-ring8", 100),
   "wgan-gp-toy": () => cellModel("wgan-gp-toy", "wgan-gp", "wgan-gp-8gaussians", 256),
+  "cyclegan-ring": () => cyclegan(1),
 };
+
+/** CycleGAN's quick ring cell (four 64-wide MLPs, batch 64), `seeds` at a time; no PyTorch peer. */
+function cyclegan(seeds: number): BenchModel {
+  return cellModel("cyclegan", "cyclegan", "ring8-rotated", 64, seeds, "quick");
+}
 
 /**
  * ms per step of `model`, and, on the wasm-based backends, the FLOPs of a step's products and
@@ -251,7 +262,7 @@ const { values } = parseScriptArgs("bench:speed", {
       type: "string",
       value: "S,S",
       description:
-        "also time the seeds of mixture-mlp, pacgan1, pacgan4 and wgan-gp-toy S at a time in lockstep (ms per seed-step)",
+        "also time the seeds of mixture-mlp, pacgan1, pacgan4, wgan-gp-toy and cyclegan-ring S at a time in lockstep (ms per seed-step)",
     },
   },
 });
