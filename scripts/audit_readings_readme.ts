@@ -10,7 +10,7 @@ import type { QuoteClaim } from "./audit_readings.ts";
 
 /** Quoted README sentences (fragments) and their sources. */
 export const README_CLAIMS: QuoteClaim[] = [
-  { quote: "reuses the 386 committed cells", query: "*/quick cells" },
+  { quote: "reuses the 449 committed cells", query: "*/quick cells" },
   { quote: "trains 48 cells", query: "dirac/quick cells" },
   { quote: "(`mixtures`, 160 cells", query: "mixtures/quick cells" },
   { quote: "a plumbing check, 32 cells of 40", query: "suite:mixtures json profiles.smoke.steps" },
