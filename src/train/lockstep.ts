@@ -122,33 +122,21 @@ const SEED_REGULARISERS: Record<string, SeedRegulariser> = {
 /** The architectures whose pairs carry a lockstep layout (network.ts' `LockstepLayout`). */
 const LOCKSTEP_ARCHITECTURES = new Set(["mlp", "relu-mlp", "dirac", "pacgan"]);
 
-/** The trainers with a lockstep form: the GAN step, and PacGAN's joint step (on its own pairs only). */
-const LOCKSTEP_TRAINERS = new Set(["gan", "pacgan"]);
+/**
+ * The trainers with a lockstep form: the GAN step (on the architectures above), PacGAN's joint step
+ * and CycleGAN's step, each of these two on its own architecture only.
+ */
+const LOCKSTEP_TRAINERS = new Set(["gan", "pacgan", "cyclegan"]);
 
-/** Why cells of the `cyclegan` trainer cannot train in lockstep: its point networks can. */
-function cycleganLockstepUnsupported(config: CellConfig): string | undefined {
-  if (config.backend !== "wasm") {
-    return `on backend '${config.backend}' a seed trained in lockstep is not known to match its solo run (tested on wasm)`;
-  }
-  if (config.architecture !== "cyclegan") {
-    return `trainer 'cyclegan' on architecture '${config.architecture}' has no lockstep form`;
-  }
-  if (DATASETS.get(config.dataset).sampleShape.length !== 1) {
-    return "CycleGAN's image networks train each seed alone (its point networks train in lockstep)";
-  }
-  if (!LOSSES.has(config.loss) || !SEED_LOSSES.has(LOSSES.get(config.loss))) {
-    return `loss '${config.loss}' has no lockstep form`;
-  }
-  return undefined;
-}
+/** Architectures whose lockstep form is their own trainer's (every other one's is the GAN step's). */
+const ARCHITECTURE_TRAINER: Record<string, string> = { pacgan: "pacgan", cyclegan: "cyclegan" };
 
 /** Why cells of this configuration cannot train in lockstep (undefined when they can). Pure: config only. */
 export function lockstepUnsupported(config: CellConfig): string | undefined {
   const trainer = config.trainer ?? "gan";
-  if (trainer === "cyclegan") return cycleganLockstepUnsupported(config);
   if (!LOCKSTEP_TRAINERS.has(trainer)) return `trainer '${trainer}' trains each seed alone`;
-  if ((trainer === "pacgan") !== (config.architecture === "pacgan")) {
-    return `trainer '${trainer}' on architecture '${config.architecture}' has no lockstep form (PacGAN's joint step has one on PacGAN's pair only)`;
+  if (trainer !== (ARCHITECTURE_TRAINER[config.architecture] ?? "gan")) {
+    return `trainer '${trainer}' on architecture '${config.architecture}' has no lockstep form (PacGAN's and CycleGAN's steps have one on their own networks only)`;
   }
   // The wasm kernels (and `blas`, which hashes as wasm) run each seed's slice through the solo
   // kernel; other backends' batched products may add in another order, so a grouped seed could
@@ -156,17 +144,23 @@ export function lockstepUnsupported(config: CellConfig): string | undefined {
   if (config.backend !== "wasm") {
     return `on backend '${config.backend}' a seed trained in lockstep is not known to match its solo run (tested on wasm)`;
   }
-  if (!LOCKSTEP_ARCHITECTURES.has(config.architecture)) {
-    return `architecture '${config.architecture}' has no lockstep form (${
-      [...LOCKSTEP_ARCHITECTURES].join(", ")
-    } have)`;
-  }
-  if (config.conditional) return "class-conditional pairs train each seed alone";
-  const discriminator = (config.model as { discriminator?: { normalisation?: string } })
-    .discriminator;
-  const normalisation = discriminator?.normalisation ?? "none";
-  if (normalisation !== "none" && normalisation !== "spectral") {
-    return `${normalisation} norm in the discriminator has no lockstep form`;
+  if (trainer === "cyclegan") {
+    if (DATASETS.get(config.dataset).sampleShape.length !== 1) {
+      return "CycleGAN's image networks train each seed alone (its point networks train in lockstep)";
+    }
+  } else {
+    if (!LOCKSTEP_ARCHITECTURES.has(config.architecture)) {
+      return `architecture '${config.architecture}' has no lockstep form (${
+        [...LOCKSTEP_ARCHITECTURES].join(", ")
+      } have)`;
+    }
+    if (config.conditional) return "class-conditional pairs train each seed alone";
+    const discriminator = (config.model as { discriminator?: { normalisation?: string } })
+      .discriminator;
+    const normalisation = discriminator?.normalisation ?? "none";
+    if (normalisation !== "none" && normalisation !== "spectral") {
+      return `${normalisation} norm in the discriminator has no lockstep form`;
+    }
   }
   if (!LOSSES.has(config.loss) || !SEED_LOSSES.has(LOSSES.get(config.loss))) {
     return `loss '${config.loss}' has no lockstep form`;
