@@ -33,7 +33,13 @@ import {
   type Generator,
 } from "../models/mod.ts";
 import { imageGridPng } from "../report/pictures.ts";
-import { type Progress, TRAINERS, type TrainOptions, type TrainOutcome } from "../train/mod.ts";
+import {
+  type Progress,
+  TRAINERS,
+  type TrainOptions,
+  type TrainOutcome,
+  type TranslationTrainOptions,
+} from "../train/mod.ts";
 import { trainLockstep } from "../train/lockstep.ts";
 import { trainCycleganLockstep } from "../train/lockstep_cyclegan.ts";
 import type { Cell, CellConfig } from "./cells.ts";
@@ -46,12 +52,7 @@ import {
   valueCount,
 } from "./checkpoints.ts";
 import type { CellResult, Environment } from "./store.ts";
-import {
-  type PreparedTranslationCell,
-  prepareTranslationCell,
-  runTranslationCell,
-  translationScoringTarget,
-} from "./translation_cell.ts";
+import { prepareTranslationCell, translationScoringTarget } from "./translation_cell.ts";
 
 /** Generated points stored with a result of a 2-D dataset, for scatter plots. */
 const STORED_POINTS = 500;
@@ -73,21 +74,12 @@ export async function runCell(
   const trainer = TRAINERS.get(config.trainer ?? "gan");
   if (trainer.networks === "translation") {
     // Not one generator: the translation networks' own steps build, train, score and picture them.
-    const dataset = DATASETS.get(config.dataset);
-    const keeper = checkpointKeeper(cell);
-    const run = await runTranslationCell(
-      { config, dataset, rng: new Rng(config.seed), keeper },
-      trainer,
-      onProgress,
-    );
-    return assembleResult(cell, run.outcome, {
-      final: run.final,
-      points: pointsToStore(run.lastSamples, dataset.sampleShape),
-      pictures: run.pictures,
-      generators: keeper.encode(),
-      wallSeconds: (performance.now() - started) / 1000,
-      environment,
-    });
+    const prepared = prepareTranslationRunCell(cell, environment, { started, onProgress });
+    try {
+      return await prepared.result(await trainer.train(prepared.options));
+    } finally {
+      prepared.dispose();
+    }
   }
   const prepared = preparePairCell(cell, environment, { started, onProgress });
   try {
@@ -99,12 +91,13 @@ export async function runCell(
 
 /**
  * Trains and scores the cells of one row (the same suite, profile, dataset and variant; seeds
- * differ) as one batched model (`trainLockstep`, train/lockstep.ts), each cell prepared, scored
- * and assembled exactly as {@linkcode runCell} does alone: its own seeded source, evaluation
- * batch, checkpoints and pictures. A group of one cell is {@linkcode runCell}.
+ * differ) as one batched model (`trainLockstep`, train/lockstep.ts; CycleGAN's point networks:
+ * `trainCycleganLockstep`), each cell prepared, scored and assembled exactly as
+ * {@linkcode runCell} does alone: its own seeded source, evaluation batch, checkpoints and pictures.
+ * A group of one cell is {@linkcode runCell}.
  *
- * @param options `onProgress` receives each cell's training progress; `train` trains the group
- *   (default `trainLockstep`; tests give a stand-in)
+ * @param options `onProgress` receives each cell's training progress; `train` trains a group of
+ *   pairs (default `trainLockstep`; tests give a stand-in)
  * @returns the cells' results, in the order of `cells`, each recording the group's size in
  *   `timing.lockstep`
  */
@@ -122,23 +115,43 @@ export async function runCellGroup(
     return [await runCell(cell, environment, onProgress && ((p) => onProgress(cell, p)))];
   }
   const started = performance.now();
-  if (TRAINERS.get(cells[0].config.trainer ?? "gan").networks === "translation") {
-    return await runTranslationGroup(cells, environment, { started, onProgress });
+  const run = (cell: Cell) => ({
+    started,
+    onProgress: onProgress && ((p: Progress) => onProgress(cell, p)),
+    lockstep: cells.length,
+  });
+  const trainer = cells[0].config.trainer ?? "gan";
+  if (TRAINERS.get(trainer).networks === "translation") {
+    if (trainer !== "cyclegan") {
+      throw new TypeError(`trainer '${trainer}' cannot train in lockstep`);
+    }
+    return await runPreparedGroup(
+      cells.map((cell) => () => prepareTranslationRunCell(cell, environment, run(cell))),
+      trainCycleganLockstep,
+    );
   }
-  const prepared: PreparedCell[] = [];
-  try {
-    for (const cell of cells) {
+  return await runPreparedGroup(
+    cells.map((cell) => () => {
       if (TRAINERS.get(cell.config.trainer ?? "gan").networks === "translation") {
         throw new TypeError(`trainer '${cell.config.trainer}' cannot train in lockstep`);
       }
-      prepared.push(
-        preparePairCell(cell, environment, {
-          started,
-          onProgress: onProgress && ((p) => onProgress(cell, p)),
-          lockstep: cells.length,
-        }),
-      );
-    }
+      return preparePairCell(cell, environment, run(cell));
+    }),
+    train,
+  );
+}
+
+/**
+ * Prepares each cell of a group in turn, trains their options together with `train`, then turns
+ * each outcome into its cell's result; every cell prepared is freed, whatever happens.
+ */
+async function runPreparedGroup<O>(
+  prepare: (() => PreparedCell<O>)[],
+  train: (group: O[]) => Promise<TrainOutcome[]>,
+): Promise<CellResult[]> {
+  const prepared: PreparedCell<O>[] = [];
+  try {
+    for (const next of prepare) prepared.push(next());
     const outcomes = await train(prepared.map((p) => p.options));
     const results: CellResult[] = [];
     for (const [i, p] of prepared.entries()) results.push(await p.result(outcomes[i]));
@@ -148,67 +161,51 @@ export async function runCellGroup(
   }
 }
 
-/**
- * {@linkcode runCellGroup} for cells of the `cyclegan` trainer (CycleGAN's point networks): each
- * cell prepared as `runCell` prepares it alone (`prepareTranslationCell`), the group trained by
- * `trainCycleganLockstep`, each result assembled as alone.
- */
-async function runTranslationGroup(
-  cells: Cell[],
-  environment: Environment,
-  run: { started: number; onProgress?: (cell: Cell, progress: Progress) => void },
-): Promise<CellResult[]> {
-  const prepared: {
-    cell: Cell;
-    dataset: Dataset;
-    keeper: CheckpointKeeper;
-    run: PreparedTranslationCell;
-  }[] = [];
-  try {
-    for (const cell of cells) {
-      const { config } = cell;
-      if (config.trainer !== "cyclegan") {
-        throw new TypeError(`trainer '${config.trainer}' cannot train in lockstep`);
-      }
-      const dataset = DATASETS.get(config.dataset);
-      const keeper = checkpointKeeper(cell);
-      prepared.push({
-        cell,
-        dataset,
-        keeper,
-        run: prepareTranslationCell(
-          { config, dataset, rng: new Rng(config.seed), keeper },
-          run.onProgress && ((p) => run.onProgress!(cell, p)),
-        ),
-      });
-    }
-    const outcomes = await trainCycleganLockstep(prepared.map((p) => p.run.options));
-    const results: CellResult[] = [];
-    for (const [i, p] of prepared.entries()) {
-      const translated = await p.run.result(outcomes[i]);
-      results.push(assembleResult(p.cell, translated.outcome, {
-        final: translated.final,
-        points: pointsToStore(translated.lastSamples, p.dataset.sampleShape),
-        pictures: translated.pictures,
-        generators: p.keeper.encode(),
-        wallSeconds: (performance.now() - run.started) / 1000,
-        lockstep: cells.length,
-        environment,
-      }));
-    }
-    return results;
-  } finally {
-    for (const p of prepared) p.run.dispose();
-  }
-}
-
-/** A pair cell ready to train: its trainer's options, and what turns the outcome into its result. */
-interface PreparedCell {
-  options: TrainOptions;
+/** A cell ready to train: its trainer's options, and what turns the outcome into its result. */
+interface PreparedCell<O = TrainOptions> {
+  options: O;
   /** The cell's final figures and pictures after `outcome`, and its assembled result. */
   result(outcome: TrainOutcome): Promise<CellResult>;
   /** Frees its networks, evaluation batch and picture inputs. */
   dispose(): void;
+}
+
+/**
+ * A translation cell (`networks: "translation"`) ready to train: `prepareTranslationCell`'s
+ * networks, scorer and options with the cell's checkpoint keeper, its result assembled as a pair
+ * cell's is.
+ *
+ * @param run `started`: when the cell's run began (for its wall time); `lockstep`: the size of
+ *   the group it trains in, when more than one
+ */
+function prepareTranslationRunCell(
+  cell: Cell,
+  environment: Environment,
+  run: { started: number; onProgress?: (progress: Progress) => void; lockstep?: number },
+): PreparedCell<TranslationTrainOptions> {
+  const { config } = cell;
+  const dataset = DATASETS.get(config.dataset);
+  const keeper = checkpointKeeper(cell);
+  const prepared = prepareTranslationCell(
+    { config, dataset, rng: new Rng(config.seed), keeper },
+    run.onProgress,
+  );
+  return {
+    options: prepared.options,
+    async result(outcome) {
+      const translated = await prepared.result(outcome);
+      return assembleResult(cell, translated.outcome, {
+        final: translated.final,
+        points: pointsToStore(translated.lastSamples, dataset.sampleShape),
+        pictures: translated.pictures,
+        generators: keeper.encode(),
+        wallSeconds: (performance.now() - run.started) / 1000,
+        lockstep: run.lockstep,
+        environment,
+      });
+    },
+    dispose: prepared.dispose,
+  };
 }
 
 /**

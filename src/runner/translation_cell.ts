@@ -20,12 +20,7 @@ import {
   translationOutputs,
 } from "../models/mod.ts";
 import { imageGridPng } from "../report/pictures.ts";
-import type {
-  Progress,
-  TrainOutcome,
-  TranslationTrainer,
-  TranslationTrainOptions,
-} from "../train/mod.ts";
+import type { Progress, TrainOutcome, TranslationTrainOptions } from "../train/mod.ts";
 import type { CellConfig } from "./cells.ts";
 import type { CheckpointKeeper, NetworkTensors } from "./checkpoints.ts";
 
@@ -40,20 +35,6 @@ export interface TranslationRun {
   pictures?: Record<string, Uint8Array>;
 }
 
-/** Trains and scores the translation networks of a cell with `trainer`. */
-export async function runTranslationCell(
-  cell: { config: CellConfig; dataset: Dataset; rng: Rng; keeper?: CheckpointKeeper },
-  trainer: TranslationTrainer,
-  onProgress?: (progress: Progress) => void,
-): Promise<TranslationRun> {
-  const prepared = prepareTranslationCell(cell, onProgress);
-  try {
-    return await prepared.result(await trainer.train(prepared.options));
-  } finally {
-    prepared.dispose();
-  }
-}
-
 /** A translation cell ready to train: its trainer's options, and what makes its run of the outcome. */
 export interface PreparedTranslationCell {
   options: TranslationTrainOptions;
@@ -65,8 +46,8 @@ export interface PreparedTranslationCell {
 
 /**
  * Builds a translation cell's networks and scorer from its seed, and the trainer's options, whose
- * `evaluate` scores the networks and keeps the translators at each evaluation: what
- * {@linkcode runTranslationCell} trains alone and the runner's lockstep groups train together.
+ * `evaluate` scores the networks and keeps the translators at each evaluation: what the runner
+ * trains alone (its trainer) or in lockstep groups (`trainCycleganLockstep`).
  */
 export function prepareTranslationCell(
   cell: { config: CellConfig; dataset: Dataset; rng: Rng; keeper?: CheckpointKeeper },
