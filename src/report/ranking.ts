@@ -42,6 +42,13 @@ export const EXACT_SPLITS_LIMIT = 200_000;
 /** Random permutations when a pair has more splits than {@linkcode EXACT_SPLITS_LIMIT}. */
 export const RANDOM_PERMUTATIONS = 20_000;
 
+/** How the permutation tests split two rows' seeds, in words, for pages that state the method. */
+export const SPLITS_RULE = `exact up to ${
+  EXACT_SPLITS_LIMIT.toLocaleString("en")
+} splits of two rows' seeds, over ${
+  RANDOM_PERMUTATIONS.toLocaleString("en")
+} seeded random splits beyond`;
+
 /** C(n, k) as a float. */
 export function binomial(n: number, k: number): number {
   let c = 1;

@@ -42,7 +42,7 @@ import {
 } from "../runner/store.ts";
 import { listSuiteNames, loadSuite, type Profile, type Suite } from "../runner/suite.ts";
 import { UserError } from "../errors.ts";
-import { ALPHA, rankRows, tQuantile975 } from "./ranking.ts";
+import { ALPHA, rankRows, SPLITS_RULE, tQuantile975 } from "./ranking.ts";
 import { allFigures } from "../metrics/mod.ts";
 import { escapeHtml } from "./site.ts";
 
@@ -528,7 +528,7 @@ export function replicationPage(suites: SuiteReplication[]): string {
     return parts.join("\n");
   });
   const intro =
-    `<p>Each published finding beside ours. Paper: its mean ± standard error and, in brackets, the 95% interval it stands for (mean ± t·se, Student's t with runs − 1 degrees of freedom), or the figure it states. Ours: mean ± standard error over seeds, the 95% Student-t interval and n. Verdict (hover for why), in this order: <em>no result</em>; <em>not converged</em> (the row is below the suite's convergence threshold, the one its leaderboard marks, e.g. mean hq &lt; ${HQ_THRESHOLD_TEXT}: no agreement verdict is given); <em>within the paper's interval</em> (our mean lies in it); <em>same ordering</em> (outside it, but separated from every row the paper separates it from, in the paper's direction, by the leaderboards' test: two-sided permutation tests of the difference of means (exact up to 200,000 splits of the two rows' seeds, over 20,000 seeded random splits beyond), Holm-corrected over all pairs of the finding's rows on that figure, family-wise level ${ALPHA}); <em>not separated</em> (some pair the paper separates is not separated by that test: the sign of a difference of means alone is no verdict); <em>differs</em> (a pair separated the other way, or the paper separates the row from none).</p>`;
+    `<p>Each published finding beside ours. Paper: its mean ± standard error and, in brackets, the 95% interval it stands for (mean ± t·se, Student's t with runs − 1 degrees of freedom), or the figure it states. Ours: mean ± standard error over seeds, the 95% Student-t interval and n. Verdict (hover for why), in this order: <em>no result</em>; <em>not converged</em> (the row is below the suite's convergence threshold, the one its leaderboard marks, e.g. mean hq &lt; ${HQ_THRESHOLD_TEXT}: no agreement verdict is given); <em>within the paper's interval</em> (our mean lies in it); <em>same ordering</em> (outside it, but separated from every row the paper separates it from, in the paper's direction, by the leaderboards' test: two-sided permutation tests of the difference of means (${SPLITS_RULE}), Holm-corrected over all pairs of the finding's rows on that figure, family-wise level ${ALPHA}); <em>not separated</em> (some pair the paper separates is not separated by that test: the sign of a difference of means alone is no verdict); <em>differs</em> (a pair separated the other way, or the paper separates the row from none).</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ganbench · replications</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>

@@ -9,7 +9,7 @@ import type { Figure } from "../metrics/mod.ts";
 import type { CellResult } from "../runner/store.ts";
 import type { RenderedChart } from "./charts/mod.ts";
 import { findingSentence } from "./findings.ts";
-import { ALPHA } from "./ranking.ts";
+import { ALPHA, SPLITS_RULE } from "./ranking.ts";
 import {
   arrow,
   type CommitCount,
@@ -369,7 +369,7 @@ ${provenanceParagraph(b.commits)}
     "ganbench leaderboards",
     [
       "<h1>ganbench leaderboards</h1>",
-      `<p>Each suite opens with what its results separate and what they do not, in one sentence from the same pairwise tests as its tables (permutation tests over seeds, exact up to 200,000 splits of two rows' seeds and over 20,000 seeded random splits beyond, Holm-corrected, family-wise ${ALPHA}), then its most telling picture, then its ranking. A suite's name leads to every figure and chart.</p>`,
+      `<p>Each suite opens with what its results separate and what they do not, in one sentence from the same pairwise tests as its tables (permutation tests over seeds, ${SPLITS_RULE}, Holm-corrected, family-wise ${ALPHA}), then its most telling picture, then its ranking. A suite's name leads to every figure and chart.</p>`,
       `<nav class="suites">Suites: ${nav}</nav>`,
       ...sections,
       `<h2 id="provenance">Provenance</h2>`,
